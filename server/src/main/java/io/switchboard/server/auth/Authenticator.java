@@ -1,0 +1,16 @@
+package io.switchboard.server.auth;
+
+/**
+ * Turns the credentials of an opening connection into a {@link Principal}. The transport calls it once
+ * per handshake on the connection's event loop, so implementations must not block (a JWKS fetch, when
+ * it comes, refreshes a cache in the background). Origin checks and per-channel permissions are
+ * separate seams, applied after this.
+ */
+public interface Authenticator {
+
+    /**
+     * @param token the bearer token from the {@code Authorization} header or the {@code access_token}
+     *              query parameter, or null when the client sent none
+     */
+    Principal authenticate(String token) throws AuthException;
+}

@@ -1,0 +1,36 @@
+package io.switchboard.server.cli;
+
+import io.switchboard.server.Version;
+import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.transport.SwitchboardServer;
+
+/** The start-up banner: where to point a browser, a client and a health check. */
+final class Banner {
+
+    private Banner() {
+    }
+
+    static String text(SwitchboardServer server) {
+        ServerConfig c = server.config();
+        String host = c.bind().equals("0.0.0.0") || c.bind().equals("::") ? "127.0.0.1" : c.bind();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        String base = host + ":" + server.port();
+        StringBuilder b = new StringBuilder();
+        b.append("Switchboard ").append(Version.get()).append(" is running (")
+                .append(server.transport()).append(", engine ").append(server.engine().name()).append(")\n");
+        b.append("  Demo chat  http://").append(base).append("/\n");
+        b.append("  WebSocket  ws://").append(base).append("/ws\n");
+        b.append("  Health     http://").append(base).append("/healthz   ready: http://").append(base).append("/readyz\n");
+        b.append("  Auth       JWT HS256").append(server.secretGenerated()
+                ? " with a secret generated for this run (set --jwt-secret to mint tokens with `switchboard token`)"
+                : " with the configured secret");
+        b.append("; anonymous ").append(c.allowAnonymous() ? "allowed" : "refused");
+        b.append("; demo tokens ").append(c.demoTokensEnabled() ? "on" : "off").append('\n');
+        if (!c.isLoopbackBind()) {
+            b.append("  Note       bound to ").append(c.bind()).append(" without TLS: put a TLS proxy in front of it\n");
+        }
+        return b.toString();
+    }
+}

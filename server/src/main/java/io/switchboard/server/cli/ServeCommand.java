@@ -1,0 +1,156 @@
+package io.switchboard.server.cli;
+
+import io.switchboard.server.Version;
+import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.transport.SwitchboardServer;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", description = "Run a Switchboard node (the default command).", mixinStandardHelpOptions = true,
+        sortOptions = false)
+final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    private final ConfigSources sources;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of options (keys are option names without dashes).")
+    String config;
+
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--jwt-secret", paramLabel = "SECRET", description = "HS256 secret (at least 32 bytes). Unset: a random one per run.")
+    String jwtSecret;
+
+    @Option(names = "--allow-anonymous", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Accept connections without a token (default: ${DEFAULT-VALUE}).")
+    boolean allowAnonymous;
+
+    @Option(names = "--demo-tokens", paramLabel = "auto|on|off", defaultValue = "auto",
+            description = "Hand out demo tokens at /demo/token: auto = only when bound to loopback (default: ${DEFAULT-VALUE}).")
+    String demoTokens;
+
+    @Option(names = "--max-frame-bytes", defaultValue = "65536", description = "Largest accepted frame or message; over it: close 1009 (default: ${DEFAULT-VALUE}).")
+    int maxFrameBytes;
+
+    @Option(names = "--max-queued-bytes", defaultValue = "1048576", description = "Bytes queued for one connection before it is closed as a slow consumer (default: ${DEFAULT-VALUE}).")
+    long maxQueuedBytes;
+
+    @Option(names = "--max-channels", defaultValue = "128", description = "Channels one connection may subscribe to (default: ${DEFAULT-VALUE}).")
+    int maxChannels;
+
+    @Option(names = "--heartbeat-interval", defaultValue = "25s", converter = DurationConverter.class, description = "Time between server pings (default: ${DEFAULT-VALUE}).")
+    Duration heartbeatInterval;
+
+    @Option(names = "--heartbeat-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "Time a client has to answer a ping (default: ${DEFAULT-VALUE}).")
+    Duration heartbeatTimeout;
+
+    @Option(names = "--handshake-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "Time to send a complete HTTP request or upgrade (default: ${DEFAULT-VALUE}).")
+    Duration handshakeTimeout;
+
+    @Option(names = "--error-burst-limit", defaultValue = "50", description = "Bad commands tolerated per window before close 4002 (default: ${DEFAULT-VALUE}).")
+    int errorBurstLimit;
+
+    @Option(names = "--error-burst-window", defaultValue = "10s", converter = DurationConverter.class, description = "The window of --error-burst-limit (default: ${DEFAULT-VALUE}).")
+    Duration errorBurstWindow;
+
+    @Option(names = "--drain-window", defaultValue = "10s", converter = DurationConverter.class, description = "On SIGTERM, sessions are closed with 1001 spread over this time (default: ${DEFAULT-VALUE}).")
+    Duration drainWindow;
+
+    @Option(names = "--io-threads", defaultValue = "0", description = "Event-loop threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--print-config", description = "Print the effective configuration (secrets masked) and exit.")
+    boolean printConfig;
+
+    ServeCommand(ConfigSources sources) {
+        this.sources = sources;
+    }
+
+    ServerConfig toServerConfig() {
+        ServerConfig.DemoTokens demo;
+        try {
+            demo = ServerConfig.DemoTokens.valueOf(demoTokens.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigSources.ConfigException("--demo-tokens must be auto, on or off, not '" + demoTokens + "'");
+        }
+        if (jwtSecret != null && !jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigSources.ConfigException("--jwt-secret must be at least 32 bytes for HS256");
+        }
+        if (heartbeatInterval.isZero() || heartbeatTimeout.isZero()) {
+            throw new ConfigSources.ConfigException("heartbeat interval and timeout must be positive");
+        }
+        return new ServerConfig()
+                .bind(bind).port(port).jwtSecret(jwtSecret).allowAnonymous(allowAnonymous).demoTokens(demo)
+                .maxFrameBytes(maxFrameBytes).maxQueuedBytes(maxQueuedBytes).maxChannelsPerConnection(maxChannels)
+                .heartbeatInterval(heartbeatInterval).heartbeatTimeout(heartbeatTimeout)
+                .handshakeTimeout(handshakeTimeout).errorBurstLimit(errorBurstLimit)
+                .errorBurstWindow(errorBurstWindow).drainWindow(drainWindow).ioThreads(ioThreads);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        sources.checkFileKeys(spec.options());
+        ServerConfig cfg = toServerConfig();
+        if (printConfig) {
+            printConfig(System.out);
+            return 0;
+        }
+        SwitchboardServer server = new SwitchboardServer(cfg).start();
+        System.out.println(Banner.text(server));
+        System.out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runnable drainAndExit = () -> {
+            log.info("shutdown requested: draining");
+            server.shutdown();
+            stopped.countDown();
+        };
+        Signals.onTermination(drainAndExit);
+        stopped.await();
+        log.info("stopped");
+        return 0;
+    }
+
+    private void printConfig(PrintStream out) {
+        out.println("# effective configuration (source after each value)");
+        for (OptionSpec o : spec.options()) {
+            String name = ConfigSources.bareName(o);
+            if (o.usageHelp() || o.versionHelp() || name.equals("print-config") || name.equals("config")) {
+                continue;
+            }
+            Object value = o.getValue();
+            String shown;
+            if (value == null) {
+                shown = "";
+            } else if (name.contains("secret") || name.contains("password") || name.contains("key")) {
+                shown = "'********'";
+            } else if (value instanceof Duration d) {
+                shown = DurationConverter.format(d);
+            } else {
+                shown = value.toString();
+            }
+            boolean matched = spec.commandLine().getParseResult().hasMatchedOption(o);
+            out.printf("%s: %s    # %s%n", name, shown, sources.describe(sources.sourceOf(o, matched), o));
+        }
+        if (jwtSecret == null || jwtSecret.isEmpty()) {
+            out.println("# jwt-secret is unset: a random secret is generated at start-up");
+        }
+        out.println("# switchboard " + Version.get());
+    }
+}

@@ -1,0 +1,181 @@
+package io.switchboard.server.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * The settings of one node. Filled in by the CLI (flags, environment, YAML) or by tests, then handed to
+ * the server, which does not change it. Defaults are the documented ones.
+ */
+public final class ServerConfig {
+
+    /** Whether the node hands out demo tokens at {@code /demo/token}. */
+    public enum DemoTokens { AUTO, ON, OFF }
+
+    private String bind = "127.0.0.1";
+    private int port = 8080;
+    private String jwtSecret;
+    private boolean allowAnonymous;
+    private DemoTokens demoTokens = DemoTokens.AUTO;
+    private int maxFrameBytes = 64 * 1024;
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration heartbeatInterval = Duration.ofSeconds(25);
+    private Duration heartbeatTimeout = Duration.ofSeconds(10);
+    private long maxQueuedBytes = 1024 * 1024;
+    private int maxChannelsPerConnection = 128;
+    private int errorBurstLimit = 50;
+    private Duration errorBurstWindow = Duration.ofSeconds(10);
+    private Duration drainWindow = Duration.ofSeconds(10);
+    private int ioThreads;
+
+    public String bind() {
+        return bind;
+    }
+
+    public ServerConfig bind(String bind) {
+        this.bind = bind;
+        return this;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ServerConfig port(int port) {
+        this.port = port;
+        return this;
+    }
+
+    /** The HS256 secret, or null to generate a random one for this run. */
+    public String jwtSecret() {
+        return jwtSecret;
+    }
+
+    public ServerConfig jwtSecret(String jwtSecret) {
+        this.jwtSecret = jwtSecret;
+        return this;
+    }
+
+    public boolean allowAnonymous() {
+        return allowAnonymous;
+    }
+
+    public ServerConfig allowAnonymous(boolean allowAnonymous) {
+        this.allowAnonymous = allowAnonymous;
+        return this;
+    }
+
+    public DemoTokens demoTokens() {
+        return demoTokens;
+    }
+
+    public ServerConfig demoTokens(DemoTokens demoTokens) {
+        this.demoTokens = demoTokens;
+        return this;
+    }
+
+    /** True when {@code /demo/token} mints tokens: ON, or AUTO on a loopback bind address. */
+    public boolean demoTokensEnabled() {
+        return demoTokens == DemoTokens.ON || (demoTokens == DemoTokens.AUTO && isLoopbackBind());
+    }
+
+    public boolean isLoopbackBind() {
+        try {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    public ServerConfig maxFrameBytes(int maxFrameBytes) {
+        this.maxFrameBytes = maxFrameBytes;
+        return this;
+    }
+
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    public ServerConfig handshakeTimeout(Duration handshakeTimeout) {
+        this.handshakeTimeout = handshakeTimeout;
+        return this;
+    }
+
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public ServerConfig heartbeatInterval(Duration heartbeatInterval) {
+        this.heartbeatInterval = heartbeatInterval;
+        return this;
+    }
+
+    public Duration heartbeatTimeout() {
+        return heartbeatTimeout;
+    }
+
+    public ServerConfig heartbeatTimeout(Duration heartbeatTimeout) {
+        this.heartbeatTimeout = heartbeatTimeout;
+        return this;
+    }
+
+    public long maxQueuedBytes() {
+        return maxQueuedBytes;
+    }
+
+    public ServerConfig maxQueuedBytes(long maxQueuedBytes) {
+        this.maxQueuedBytes = maxQueuedBytes;
+        return this;
+    }
+
+    public int maxChannelsPerConnection() {
+        return maxChannelsPerConnection;
+    }
+
+    public ServerConfig maxChannelsPerConnection(int maxChannelsPerConnection) {
+        this.maxChannelsPerConnection = maxChannelsPerConnection;
+        return this;
+    }
+
+    public int errorBurstLimit() {
+        return errorBurstLimit;
+    }
+
+    public ServerConfig errorBurstLimit(int errorBurstLimit) {
+        this.errorBurstLimit = errorBurstLimit;
+        return this;
+    }
+
+    public Duration errorBurstWindow() {
+        return errorBurstWindow;
+    }
+
+    public ServerConfig errorBurstWindow(Duration errorBurstWindow) {
+        this.errorBurstWindow = errorBurstWindow;
+        return this;
+    }
+
+    public Duration drainWindow() {
+        return drainWindow;
+    }
+
+    public ServerConfig drainWindow(Duration drainWindow) {
+        this.drainWindow = drainWindow;
+        return this;
+    }
+
+    /** Event-loop threads; 0 means one per core. */
+    public int ioThreads() {
+        return ioThreads;
+    }
+
+    public ServerConfig ioThreads(int ioThreads) {
+        this.ioThreads = ioThreads;
+        return this;
+    }
+}

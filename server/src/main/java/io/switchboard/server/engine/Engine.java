@@ -1,0 +1,43 @@
+package io.switchboard.server.engine;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The one interface to state shared between nodes: live delivery (broker), history streams and
+ * presence. A node's hub talks only to this; the in-memory engine serves a single node, the Redis and
+ * NATS engines serve a cluster.
+ *
+ * <p>The contract every implementation keeps:
+ * <ul>
+ *   <li>Publications of one channel are delivered to every subscribed node in one order, the order in
+ *       which {@link #publish} accepted them, and each at most once per node.</li>
+ *   <li>For channels with history, appending to the stream and publishing are one atomic step per
+ *       channel: offsets grow by exactly one per publication, with no holes and no duplicates.</li>
+ *   <li>A future returned here may complete on any thread; callers must not block on it.</li>
+ * </ul>
+ * History and presence operations join this interface with the history/presence work; the hub does not
+ * need to change when they do.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** Starts the engine; publications of subscribed channels go to {@code sink} from then on. */
+    CompletableFuture<Void> start(PublicationSink sink);
+
+    /** Publishes to every node subscribed to the channel. */
+    CompletableFuture<PublishResult> publish(PublishRequest request);
+
+    /** Tells the engine this node has local subscribers of a channel; completes when delivery is live. */
+    CompletableFuture<Void> subscribe(String channel);
+
+    /** Tells the engine this node has no more local subscribers of a channel. */
+    CompletableFuture<Void> unsubscribe(String channel);
+
+    /** True while the engine can serve publishes and subscriptions (used by {@code /readyz}). */
+    boolean isReady();
+
+    /** A short name for logs, the banner and node info, e.g. {@code memory}. */
+    String name();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,11 @@
+package io.switchboard.server.engine;
+
+/**
+ * Where an engine delivers the publications of channels this node subscribed to. The engine calls it
+ * for one channel's publications one at a time, in offset (publish) order; it may call it from any
+ * thread, and for different channels concurrently.
+ */
+@FunctionalInterface
+public interface PublicationSink {
+    void onPublication(Publication publication);
+}

@@ -1,0 +1,119 @@
+package io.switchboard.server.hub;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.switchboard.protocol.Envelope;
+import io.switchboard.protocol.EnvelopeEncoder;
+import io.switchboard.protocol.MessageType;
+import io.switchboard.server.engine.Engine;
+import io.switchboard.server.engine.Publication;
+import io.switchboard.server.engine.PublicationSink;
+import io.switchboard.server.engine.PublishRequest;
+import io.switchboard.server.engine.PublishResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's subscriptions: channel to local subscribers. It tells the engine when a channel gains its
+ * first or loses its last local subscriber, and turns each publication the engine delivers into one
+ * encoded {@code message} frame whose bytes are shared (retained duplicates) by every local subscriber.
+ */
+public final class Hub implements PublicationSink {
+
+    private final Engine engine;
+    private final ByteBufAllocator alloc;
+    // channel -> its local subscribers; an entry exists exactly while it has at least one subscriber.
+    // Entries are created and removed only inside compute() so engine (un)subscribe calls stay paired.
+    private final ConcurrentHashMap<String, ChannelSubscribers> channels = new ConcurrentHashMap<>();
+
+    public Hub(Engine engine, ByteBufAllocator alloc) {
+        this.engine = engine;
+        this.alloc = alloc;
+    }
+
+    /** Adds a local subscriber; the future completes when the engine delivers the channel to this node. */
+    public CompletableFuture<Void> subscribe(String channel, Subscriber subscriber) {
+        ChannelSubscribers cs = channels.compute(channel, (name, existing) -> {
+            ChannelSubscribers c = existing;
+            if (c == null) {
+                c = new ChannelSubscribers(engine.subscribe(name));
+            }
+            c.members.add(subscriber);
+            return c;
+        });
+        return cs.live;
+    }
+
+    public void unsubscribe(String channel, Subscriber subscriber) {
+        channels.computeIfPresent(channel, (name, c) -> {
+            c.members.remove(subscriber);
+            if (c.members.isEmpty()) {
+                engine.unsubscribe(name);
+                return null;
+            }
+            return c;
+        });
+    }
+
+    public CompletableFuture<PublishResult> publish(PublishRequest request) {
+        return engine.publish(request);
+    }
+
+    /** Number of channels with at least one local subscriber. */
+    public int channelCount() {
+        return channels.size();
+    }
+
+    public int subscriberCount(String channel) {
+        ChannelSubscribers c = channels.get(channel);
+        return c == null ? 0 : c.members.size();
+    }
+
+    @Override
+    public void onPublication(Publication p) {
+        ChannelSubscribers c = channels.get(p.channel());
+        if (c == null) {
+            return;
+        }
+        ByteBuf frame = encode(p);
+        try {
+            for (Subscriber s : c.members) {
+                s.deliver(frame.retainedDuplicate());
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private ByteBuf encode(Publication p) {
+        Envelope.Builder b = Envelope.builder(MessageType.MESSAGE)
+                .channel(p.channel())
+                .ts(p.timestamp())
+                .from(p.from())
+                .payload(p.payload());
+        if (p.hasPosition()) {
+            b.offset(p.offset()).epoch(p.epoch());
+        }
+        ByteBuf buf = alloc.buffer(p.payload().length + 96 + p.channel().length());
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+            EnvelopeEncoder.write(b.build(), out);
+        } catch (IOException e) {
+            buf.release();
+            throw new UncheckedIOException(e);
+        }
+        return buf;
+    }
+
+    private static final class ChannelSubscribers {
+        final Set<Subscriber> members = ConcurrentHashMap.newKeySet();
+        final CompletableFuture<Void> live;
+
+        ChannelSubscribers(CompletableFuture<Void> live) {
+            this.live = live;
+        }
+    }
+}

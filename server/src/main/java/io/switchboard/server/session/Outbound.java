@@ -1,0 +1,147 @@
+package io.switchboard.server.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.server.hub.Subscriber;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One connection's outbound queue. Any thread may {@link #deliver} encoded envelopes; the connection's
+ * event loop writes them, honouring Netty's writability, and coalesces what is queued into one JSON
+ * array frame. Bytes queued here plus bytes written but not yet on the socket are bounded: going over
+ * the bound calls the overflow action once (the session closes as a slow consumer) and drops the rest.
+ */
+final class Outbound implements Subscriber {
+
+    private static final ByteBuf OPEN = constant('[');
+    private static final ByteBuf COMMA = constant(',');
+    private static final ByteBuf CLOSE = constant(']');
+
+    private final Channel channel;
+    private final long maxPendingBytes;
+    private final int maxBatchBytes;
+    private final Runnable onOverflow;
+    private final Runnable flushTask = this::flush;
+
+    // Frames waiting for the event loop; lock-free, written by any thread, read only by the event loop.
+    private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
+    // Bytes in the queue plus bytes handed to Netty whose write has not completed; any thread.
+    private final AtomicLong pendingBytes = new AtomicLong();
+    // True while a flush task is queued on the event loop, so a burst schedules one flush, not many.
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    // Set once by overflow or close; from then on everything delivered is dropped.
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Outbound(Channel channel, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow) {
+        this.channel = channel;
+        this.maxPendingBytes = maxPendingBytes;
+        this.maxBatchBytes = maxBatchBytes;
+        this.onOverflow = onOverflow;
+    }
+
+    @Override
+    public void deliver(ByteBuf frame) {
+        if (closed.get()) {
+            frame.release();
+            return;
+        }
+        int n = frame.readableBytes();
+        if (pendingBytes.addAndGet(n) > maxPendingBytes) {
+            pendingBytes.addAndGet(-n);
+            frame.release();
+            if (closed.compareAndSet(false, true)) {
+                channel.eventLoop().execute(() -> {
+                    releaseQueued();
+                    onOverflow.run();
+                });
+            }
+            return;
+        }
+        queue.offer(frame);
+        if (closed.get()) {
+            releaseQueued(); // lost a race with close(); do not leave the frame behind
+            return;
+        }
+        scheduleFlush();
+    }
+
+    void scheduleFlush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(flushTask);
+        }
+    }
+
+    long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    /** Writes what is queued while the channel is writable. Event loop only. */
+    void flush() {
+        flushScheduled.set(false);
+        boolean wrote = false;
+        ByteBuf first;
+        while (channel.isWritable() && (first = queue.poll()) != null) {
+            ByteBuf next = queue.peek();
+            if (next == null || first.readableBytes() + next.readableBytes() + 3 > maxBatchBytes) {
+                write(first, first.readableBytes());
+            } else {
+                write(batch(first), 0);
+            }
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /** Drops everything queued and refuses what comes later. Event loop only. */
+    void close() {
+        closed.set(true);
+        releaseQueued();
+    }
+
+    private CompositeByteBuf batch(ByteBuf first) {
+        CompositeByteBuf batch = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
+        batch.addComponent(true, OPEN.duplicate());
+        batch.addComponent(true, first);
+        int size = first.readableBytes() + 2;
+        ByteBuf next;
+        while ((next = queue.peek()) != null && size + next.readableBytes() + 1 <= maxBatchBytes) {
+            queue.poll();
+            batch.addComponent(true, COMMA.duplicate());
+            batch.addComponent(true, next);
+            size += next.readableBytes() + 1;
+        }
+        batch.addComponent(true, CLOSE.duplicate());
+        return batch;
+    }
+
+    /** @param accounted the pending bytes this write settles; 0 means "count the frame's own bytes" */
+    private void write(ByteBuf content, int accounted) {
+        // Brackets and commas were never counted as pending; only the envelopes were.
+        long settle = accounted > 0 ? accounted : content.readableBytes() - commaAndBrackets(content);
+        channel.write(new TextWebSocketFrame(content)).addListener(f -> pendingBytes.addAndGet(-settle));
+    }
+
+    private static int commaAndBrackets(ByteBuf batch) {
+        // A batch of k envelopes carries k-1 commas and two brackets: k+1 bytes of its own.
+        return ((CompositeByteBuf) batch).numComponents() / 2 + 1;
+    }
+
+    private void releaseQueued() {
+        ByteBuf b;
+        while ((b = queue.poll()) != null) {
+            pendingBytes.addAndGet(-b.readableBytes());
+            b.release();
+        }
+    }
+
+    private static ByteBuf constant(char c) {
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {(byte) c}).asReadOnly());
+    }
+}

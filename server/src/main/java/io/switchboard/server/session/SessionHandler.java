@@ -1,0 +1,96 @@
+package io.switchboard.server.session;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.server.auth.Principal;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Netty end of a {@link Session}: turns frames and channel events into session calls. */
+public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+
+    private final NodeContext node;
+    private final Principal principal;
+    private Session session; // set in handlerAdded; event loop only
+
+    public SessionHandler(NodeContext node, Principal principal) {
+        this.node = node;
+        this.principal = principal;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        session = new Session(node, ctx.channel(), principal);
+    }
+
+    /** Called once the handshake response is on its way. */
+    public void start() {
+        session.start();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame) {
+            session.onText(ByteBufUtil.getBytes(frame.content()));
+        } else if (frame instanceof BinaryWebSocketFrame) {
+            session.onBinary();
+        } else if (frame instanceof PingWebSocketFrame) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            session.onPeerClose(close.statusCode());
+        } else if (!(frame instanceof PongWebSocketFrame)) {
+            log.debug("session {}: ignoring {}", session.id(), frame.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            session.outbound().scheduleFlush();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.onChannelClosed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException c) {
+            // Netty's decoder or UTF-8 validator has already sent its close frame (1002/1007/1009).
+            log.debug("session {}: broken frame: {} ({})", session.id(), cause.getMessage(), c.closeStatus());
+            ctx.close();
+        } else if (cause instanceof TooLongFrameException) {
+            session.close(CloseCode.TOO_BIG, "message too big");
+        } else if (cause instanceof CorruptedFrameException) {
+            session.close(CloseCode.PROTOCOL_ERROR, "protocol error");
+        } else if (cause instanceof IOException) {
+            log.debug("session {}: I/O error: {}", session.id(), cause.toString());
+            ctx.close();
+        } else {
+            log.warn("session {}: unexpected fault", session.id(), cause);
+            session.close(CloseCode.INTERNAL, "internal error");
+        }
+    }
+}

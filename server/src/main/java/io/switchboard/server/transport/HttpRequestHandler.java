@@ -1,0 +1,198 @@
+package io.switchboard.server.transport;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.server.auth.AuthException;
+import io.switchboard.server.auth.Principal;
+import io.switchboard.server.session.NodeContext;
+import io.switchboard.server.session.SessionHandler;
+import io.switchboard.server.util.Json;
+import java.util.List;
+
+/**
+ * The HTTP side of a connection: the WebSocket upgrade at {@code /ws} (subprotocol choice, token
+ * check, then the session pipeline) and the plain routes: health, readiness, demo tokens, static files.
+ */
+final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    static final String SUBPROTOCOL_V1 = "switchboard.v1.json";
+
+    private final NodeContext node;
+    private final HttpRoutes routes;
+
+    HttpRequestHandler(NodeContext node, HttpRoutes routes) {
+        this.node = node;
+        this.routes = routes;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!req.decoderResult().isSuccess()) {
+            respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", "malformed HTTP request"));
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        String path = uri.path();
+        if (path.equals("/ws")) {
+            upgrade(ctx, req, uri);
+            return;
+        }
+        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+            respond(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, error("bad_request", "only GET and HEAD are served here"));
+            return;
+        }
+        HttpRoutes.Response r = routes.handle(path, uri.parameters());
+        FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), r.status(),
+                req.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        res.headers().set("x-content-type-options", "nosniff");
+        send(ctx, req, res, r.body().length);
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
+        if (!req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            respond(ctx, req, HttpResponseStatus.BAD_REQUEST,
+                    error("bad_request", "/ws expects a WebSocket upgrade (GET with Upgrade: websocket)"));
+            return;
+        }
+        // Subprotocol: ours if offered; none offered means v1; only unknown ones offered: accept the first
+        // so that a browser completes the handshake and can read the refusal's close code.
+        List<String> offered = req.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL).stream()
+                .flatMap(v -> java.util.Arrays.stream(v.split(",")))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        boolean versionOk = offered.isEmpty() || offered.contains(SUBPROTOCOL_V1);
+        String selected = offered.isEmpty() ? null : versionOk ? SUBPROTOCOL_V1 : offered.get(0);
+
+        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(node.config().maxFrameBytes())
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(false) // added below, after the aggregator sees whole messages
+                .build();
+        WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
+                websocketUrl(req), selected, decoderConfig);
+        WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+
+        Principal principal = null;
+        AuthException refused = null;
+        if (versionOk) {
+            try {
+                principal = node.authenticator().authenticate(token(req, uri));
+            } catch (AuthException e) {
+                refused = e;
+            }
+        }
+
+        io.netty.channel.Channel ch = ctx.channel();
+        ChannelPipeline p = ctx.pipeline();
+        ChannelFuture done = handshaker.handshake(ch, req);
+        p.remove(HandshakeDeadline.class);
+        p.remove(this);
+        p.addLast("ws-utf8", new Utf8FrameValidator(true));
+        p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
+        if (!versionOk) {
+            done.addListener(f -> {
+                if (f.isSuccess()) {
+                    RefusedConnection.refuse(ch, ErrorCode.UNSUPPORTED_VERSION,
+                            "none of the offered subprotocols " + offered + " is spoken here; offer " + SUBPROTOCOL_V1,
+                            CloseCode.UNSUPPORTED_VERSION);
+                }
+            });
+            return;
+        }
+        if (refused != null) {
+            AuthException why = refused;
+            done.addListener(f -> {
+                if (f.isSuccess()) {
+                    RefusedConnection.refuse(ch, why.errorCode(), why.getMessage(), why.closeCode());
+                }
+            });
+            return;
+        }
+        if (routes.draining()) {
+            done.addListener(f -> {
+                if (f.isSuccess()) {
+                    RefusedConnection.refuse(ch, ErrorCode.UNAVAILABLE, "the node is shutting down",
+                            CloseCode.GOING_AWAY);
+                }
+            });
+            return;
+        }
+        SessionHandler session = new SessionHandler(node, principal);
+        p.addLast("session", session);
+        done.addListener(f -> {
+            if (f.isSuccess()) {
+                session.start();
+            } else {
+                ch.close();
+            }
+        });
+    }
+
+    private static String token(FullHttpRequest req, QueryStringDecoder uri) {
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.substring(7).trim();
+        }
+        List<String> q = uri.parameters().get("access_token");
+        return q == null || q.isEmpty() ? null : q.get(0);
+    }
+
+    private static String websocketUrl(FullHttpRequest req) {
+        String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
+        return "ws://" + host + "/ws";
+    }
+
+    static byte[] error(String code, String message) {
+        return Json.object(g -> {
+            g.writeStringField("code", code);
+            g.writeStringField("message", message);
+        });
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, byte[] body) {
+        FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), status, Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        send(ctx, req, res, body.length);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res, int length) {
+        HttpUtil.setContentLength(res, length);
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && res.status().code() < 500;
+        HttpUtil.setKeepAlive(res, keepAlive);
+        ChannelFuture f = ctx.writeAndFlush(res);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

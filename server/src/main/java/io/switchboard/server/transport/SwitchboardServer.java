@@ -1,0 +1,183 @@
+package io.switchboard.server.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.server.Version;
+import io.switchboard.server.auth.JwtAuthenticator;
+import io.switchboard.server.auth.TokenMinter;
+import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.engine.Engine;
+import io.switchboard.server.engine.memory.MemoryEngine;
+import io.switchboard.server.hub.Hub;
+import io.switchboard.server.session.NodeContext;
+import io.switchboard.server.session.Session;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Switchboard node: binds the port, wires transport, sessions, hub and engine, and drains gracefully.
+ * {@link #start()} once, then {@link #shutdown()} (graceful) or {@link #close()} (immediate).
+ */
+public final class SwitchboardServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
+
+    private final ServerConfig config;
+    private final Engine engine;
+    private final byte[] secret;
+    private final boolean secretGenerated;
+    private final Transport transport = Transport.best();
+    private final ChannelGroup allChannels = new DefaultChannelGroup("switchboard", GlobalEventExecutor.INSTANCE);
+    private NodeContext node;
+    private HttpRoutes routes;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+    private int port;
+
+    public SwitchboardServer(ServerConfig config) {
+        this(config, new MemoryEngine());
+    }
+
+    public SwitchboardServer(ServerConfig config, Engine engine) {
+        this.config = config;
+        this.engine = engine;
+        if (config.jwtSecret() == null || config.jwtSecret().isEmpty()) {
+            this.secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            this.secretGenerated = true;
+        } else {
+            this.secret = config.jwtSecret().getBytes(StandardCharsets.UTF_8);
+            this.secretGenerated = false;
+        }
+    }
+
+    public SwitchboardServer start() throws InterruptedException {
+        Hub hub = new Hub(engine, PooledByteBufAllocator.DEFAULT);
+        engine.start(hub).join();
+        node = new NodeContext(config, hub, new JwtAuthenticator(secret, config.allowAnonymous()), Version.get());
+        routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled());
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        bossGroup = transport.newGroup(1, "switchboard-accept");
+        workerGroup = transport.newGroup(threads, "switchboard-io");
+        long handshakeMillis = config.handshakeTimeout().toMillis();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        allChannels.add(ch);
+                        ch.pipeline()
+                                .addLast("http", new HttpServerCodec(4096, 8192, 8192))
+                                .addLast("http-aggregate", new HttpObjectAggregator(16 * 1024))
+                                .addLast("handshake-deadline", new HandshakeDeadline(handshakeMillis))
+                                .addLast("http-routes", new HttpRequestHandler(node, routes));
+                    }
+                });
+        serverChannel = b.bind(config.bind(), config.port()).sync().channel();
+        port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        log.info("listening on {}:{} ({}, {} I/O threads, engine {})", config.bind(), port, transport, threads, engine.name());
+        return this;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The HS256 secret in force: the configured one, or one generated for this run. */
+    public byte[] jwtSecret() {
+        return secret.clone();
+    }
+
+    public boolean secretGenerated() {
+        return secretGenerated;
+    }
+
+    public int sessionCount() {
+        return node == null ? 0 : node.sessions().size();
+    }
+
+    public Hub hub() {
+        return node.hub();
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, turn {@code /readyz} to 503, close every session with 1001 at a
+     * random moment within the drain window (so clients do not all reconnect at once), wait for them to
+     * go, then stop. Blocks until done.
+     */
+    public void shutdown() {
+        if (serverChannel == null) {
+            return;
+        }
+        routes.startDraining();
+        serverChannel.close().syncUninterruptibly();
+        long window = config.drainWindow().toMillis();
+        int n = node.sessions().size();
+        log.info("draining {} sessions over {} ms", n, window);
+        for (Session s : node.sessions()) {
+            long delay = window <= 0 ? 0 : ThreadLocalRandom.current().nextLong(window);
+            workerGroup.schedule(() -> s.close(CloseCode.GOING_AWAY, "server shutting down"), delay, TimeUnit.MILLISECONDS);
+        }
+        long deadline = System.currentTimeMillis() + window + 3000;
+        while (!node.sessions().isEmpty() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    /** Immediate stop: closes every connection without a drain. */
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        engine.close();
+        serverChannel = null;
+    }
+}

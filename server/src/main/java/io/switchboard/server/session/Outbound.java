@@ -5,6 +5,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.protocol.EnvelopeDecoder;
 import io.switchboard.server.hub.Subscriber;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,6 +22,8 @@ final class Outbound implements Subscriber {
     private static final ByteBuf OPEN = constant('[');
     private static final ByteBuf COMMA = constant(',');
     private static final ByteBuf CLOSE = constant(']');
+
+    private static final int MAX_BATCH = EnvelopeDecoder.DEFAULT_MAX_BATCH;
 
     private final Channel channel;
     private final long maxPendingBytes;
@@ -110,9 +113,12 @@ final class Outbound implements Subscriber {
         batch.addComponent(true, OPEN.duplicate());
         batch.addComponent(true, first);
         int size = first.readableBytes() + 2;
+        int count = 1;
         ByteBuf next;
-        while ((next = queue.peek()) != null && size + next.readableBytes() + 1 <= maxBatchBytes) {
+        // A batch obeys the limits every decoder enforces: the frame size and the envelope count.
+        while (count < MAX_BATCH && (next = queue.peek()) != null && size + next.readableBytes() + 1 <= maxBatchBytes) {
             queue.poll();
+            count++;
             batch.addComponent(true, COMMA.duplicate());
             batch.addComponent(true, next);
             size += next.readableBytes() + 1;

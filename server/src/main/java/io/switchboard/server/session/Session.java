@@ -168,10 +168,7 @@ public final class Session {
             timer.cancel(false);
             timer = null;
         }
-        for (String ch : channels) {
-            node.hub().unsubscribe(ch, outbound);
-        }
-        channels.clear();
+        leaveAllChannels();
         outbound.close();
         node.sessions().remove(this);
         log.debug("session {} ended", id);
@@ -312,6 +309,7 @@ public final class Session {
             return;
         }
         state = State.CLOSING;
+        leaveAllChannels(); // a closing session takes no more messages
         if (code == CloseCode.SLOW_CONSUMER) {
             outbound.close();
         } else {
@@ -331,6 +329,13 @@ public final class Session {
                 close(code, code.reason());
             }
         });
+    }
+
+    private void leaveAllChannels() {
+        for (String ch : channels) {
+            node.hub().unsubscribe(ch, outbound);
+        }
+        channels.clear();
     }
 
     // ---- the one timer ------------------------------------------------------------------------

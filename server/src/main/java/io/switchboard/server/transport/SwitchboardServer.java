@@ -137,16 +137,16 @@ public final class SwitchboardServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: stop accepting, turn {@code /readyz} to 503, close every session with 1001 at a
-     * random moment within the drain window (so clients do not all reconnect at once), wait for them to
-     * go, then stop. Blocks until done.
+     * Graceful shutdown: stop accepting sessions (new upgrades are refused with 1001; the port stays open
+     * so probes can read {@code /readyz}, now 503), close every session with 1001 at a random moment
+     * within the drain window (so clients do not all reconnect at once), wait for them to go, then stop.
+     * Blocks until done.
      */
     public void shutdown() {
         if (serverChannel == null) {
             return;
         }
         routes.startDraining();
-        serverChannel.close().syncUninterruptibly();
         long window = config.drainWindow().toMillis();
         int n = node.sessions().size();
         log.info("draining {} sessions over {} ms", n, window);

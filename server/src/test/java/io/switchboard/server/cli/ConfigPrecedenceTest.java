@@ -1,0 +1,96 @@
+package io.switchboard.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Flag beats environment beats YAML beats default; secrets never print. */
+class ConfigPrecedenceTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static synchronized Run run(Map<String, String> env, String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(env, args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void flagBeatsEnvBeatsFileBeatsDefault() throws Exception {
+        Path yaml = dir.resolve("sb.yaml");
+        Files.writeString(yaml, "port: 7001\nbind: 127.0.0.2\nmax-channels: 9\nheartbeat-interval: 5s\njwt-secret: file-secret-file-secret-file-secret-x\n");
+        Map<String, String> env = Map.of("SWITCHBOARD_PORT", "7002", "SWITCHBOARD_MAX_CHANNELS", "10");
+        Run r = run(env, "serve", "--config", yaml.toString(), "--port", "7003", "--print-config");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out())
+                .contains("port: 7003    # flag --port")
+                .contains("max-channels: 10    # env SWITCHBOARD_MAX_CHANNELS")
+                .contains("bind: 127.0.0.2    # file " + yaml)
+                .contains("heartbeat-interval: 5s    # file")
+                .contains("drain-window: 10s    # default")
+                .contains("jwt-secret: '********'")
+                .doesNotContain("file-secret");
+    }
+
+    @Test
+    void serveIsTheDefaultCommand() {
+        Run r = run(Map.of(), "--print-config");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("port: 8080    # default").contains("bind: 127.0.0.1    # default");
+    }
+
+    @Test
+    void unknownFileKeysAndBadValuesAreClearErrors() throws Exception {
+        Path yaml = dir.resolve("typo.yaml");
+        Files.writeString(yaml, "prot: 1\n");
+        Run r = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown key 'prot'");
+        Run shortSecret = run(Map.of(), "serve", "--jwt-secret", "short", "--print-config");
+        assertThat(shortSecret.exit()).isEqualTo(2);
+        assertThat(shortSecret.err()).contains("at least 32 bytes");
+        Run badDuration = run(Map.of(), "serve", "--drain-window", "soon", "--print-config");
+        assertThat(badDuration.exit()).isEqualTo(2);
+        assertThat(badDuration.err()).contains("not a duration");
+    }
+
+    @Test
+    void tokenPrintsOnlyTheTokenAndUsesEnvSecret() {
+        Run r = run(Map.of("SWITCHBOARD_JWT_SECRET", "env-secret-env-secret-env-secret-xx"), "token", "--user", "alice", "--ttl", "5m");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().trim()).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+        Run missing = run(Map.of(), "token", "--user", "alice");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("--jwt-secret");
+    }
+
+    @Test
+    void durationsReadAndPrintBack() {
+        assertThat(DurationConverter.parse("250ms").toMillis()).isEqualTo(250);
+        assertThat(DurationConverter.parse("10s").toMillis()).isEqualTo(10_000);
+        assertThat(DurationConverter.parse("2m").toMillis()).isEqualTo(120_000);
+        assertThat(DurationConverter.parse("1500").toMillis()).isEqualTo(1500);
+        assertThat(DurationConverter.format(DurationConverter.parse("90s"))).isEqualTo("90s");
+    }
+}

@@ -1,0 +1,206 @@
+package io.switchboard.server.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.protocol.Envelope;
+import io.switchboard.protocol.MessageType;
+import io.switchboard.server.auth.TokenMinter;
+import io.switchboard.server.testing.TestServer;
+import io.switchboard.server.testing.WsClient;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class HandshakeIT {
+
+    static TestServer node;
+    static TestServer anonymousNode;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = TestServer.start(TestServer.config().handshakeTimeout(Duration.ofMillis(500)));
+        anonymousNode = TestServer.start(TestServer.config().allowAnonymous(true));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+        anonymousNode.close();
+    }
+
+    @Test
+    void validTokenGetsWelcomeWithUserAndHeartbeat() throws Exception {
+        try (WsClient c = WsClient.to(node.port()).token(node.token("alice")).connect()) {
+            Envelope w = c.awaitType(MessageType.WELCOME);
+            assertThat(w.payloadText())
+                    .contains("\"userId\":\"alice\"")
+                    .contains("\"sessionId\":\"")
+                    .contains("\"intervalMs\":25000", "\"timeoutMs\":10000")
+                    .contains("\"maxFrameBytes\":65536");
+            assertThat(c.subprotocol()).isEqualTo("switchboard.v1.json");
+        }
+    }
+
+    @Test
+    void tokenInQueryParameterIsAccepted() throws Exception {
+        try (WsClient c = WsClient.to(node.port()).query("access_token=" + node.token("bob")).connect()) {
+            assertThat(c.awaitType(MessageType.WELCOME).payloadText()).contains("\"userId\":\"bob\"");
+        }
+    }
+
+    @Test
+    void missingTokenIsRefusedReadably() throws Exception {
+        try (WsClient c = WsClient.to(node.port()).connect()) {
+            Envelope e = c.awaitType(MessageType.ERROR);
+            assertThat(e.code()).isEqualTo("unauthorized");
+            assertThat(e.id()).isNull();
+            assertThat(c.awaitClose()).isEqualTo(4500);
+        }
+    }
+
+    @Test
+    void expiredTokenIsRefusedWithRetryableCode() throws Exception {
+        String expired = node.token("carol", Duration.ofHours(-1));
+        try (WsClient c = WsClient.to(node.port()).token(expired).connect()) {
+            Envelope e = c.awaitType(MessageType.ERROR);
+            assertThat(e.code()).isEqualTo("token_expired");
+            assertThat(e.retryable()).isTrue();
+            assertThat(c.awaitClose()).isEqualTo(4004);
+        }
+    }
+
+    @Test
+    void wrongSignatureIsRefused() throws Exception {
+        String forged = new TokenMinter("another-secret-another-secret-another".getBytes(StandardCharsets.UTF_8))
+                .mint("mallory", Duration.ofHours(1));
+        try (WsClient c = WsClient.to(node.port()).token(forged).connect()) {
+            assertThat(c.awaitType(MessageType.ERROR).code()).isEqualTo("unauthorized");
+            assertThat(c.awaitClose()).isEqualTo(4500);
+        }
+    }
+
+    @Test
+    void garbageTokenIsRefused() throws Exception {
+        try (WsClient c = WsClient.to(node.port()).token("not.a.jwt").connect()) {
+            assertThat(c.awaitType(MessageType.ERROR).code()).isEqualTo("unauthorized");
+            assertThat(c.awaitClose()).isEqualTo(4500);
+        }
+    }
+
+    @Test
+    void anonymousAllowedWhenConfigured() throws Exception {
+        try (WsClient c = WsClient.to(anonymousNode.port()).connect()) {
+            assertThat(c.awaitType(MessageType.WELCOME).payloadText()).contains("\"userId\":\"\"");
+            assertThat(c.subscribe("chat:lobby").type()).isEqualTo(MessageType.ACK);
+        }
+    }
+
+    @Test
+    void anonymousNodeStillRejectsBadTokens() throws Exception {
+        try (WsClient c = WsClient.to(anonymousNode.port()).token("not.a.jwt").connect()) {
+            assertThat(c.awaitType(MessageType.ERROR).code()).isEqualTo("unauthorized");
+            assertThat(c.awaitClose()).isEqualTo(4500);
+        }
+    }
+
+    @Test
+    void noSubprotocolOfferedMeansV1() throws Exception {
+        try (WsClient c = WsClient.to(node.port()).subprotocols(null).token(node.token("dave")).connect()) {
+            assertThat(c.awaitType(MessageType.WELCOME)).isNotNull();
+            assertThat(c.subprotocol()).isNull();
+            assertThat(c.subscribe("a").type()).isEqualTo(MessageType.ACK);
+        }
+    }
+
+    @Test
+    void ourSubprotocolIsChosenAmongOthers() throws Exception {
+        try (WsClient c = WsClient.to(node.port()).subprotocols("switchboard.v2.json,switchboard.v1.json")
+                .token(node.token("erin")).connect()) {
+            assertThat(c.awaitType(MessageType.WELCOME)).isNotNull();
+            assertThat(c.subprotocol()).isEqualTo("switchboard.v1.json");
+        }
+    }
+
+    @Test
+    void onlyUnknownVersionsOfferedGetsReadableRefusal() throws Exception {
+        try (WsClient c = WsClient.to(node.port()).subprotocols("switchboard.v9.json").token(node.token("frank")).connect()) {
+            Envelope e = c.awaitType(MessageType.ERROR);
+            assertThat(e.code()).isEqualTo("unsupported_version");
+            assertThat(c.awaitClose()).isEqualTo(4502);
+        }
+    }
+
+    @Test
+    void plainGetOnWsIsBadRequest() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/ws")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("\"code\":\"bad_request\"");
+    }
+
+    @Test
+    void silentConnectionIsClosedAfterHandshakeTimeout() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", node.port())) {
+            s.setSoTimeout(5000);
+            long start = System.nanoTime();
+            InputStream in = s.getInputStream();
+            assertThat(in.read()).isEqualTo(-1); // closed by the server, nothing sent
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(ms).isBetween(300L, 4000L);
+        }
+    }
+
+    @Test
+    void healthAndReadiness() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> h = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(h.statusCode()).isEqualTo(200);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"status\":\"ready\"");
+    }
+
+    @Test
+    void demoTokenIsMintedOnLoopbackAndWorks() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + node.port() + "/demo/token?user=zoe")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        String token = r.body().replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+        try (WsClient c = WsClient.to(node.port()).token(token).connect()) {
+            assertThat(c.awaitType(MessageType.WELCOME).payloadText()).contains("\"userId\":\"zoe\"");
+        }
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + node.port() + "/demo/token?user=%3Cscript%3E")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void demoTokensOffWhenDisabled() throws Exception {
+        try (TestServer off = TestServer.start(TestServer.config().demoTokens(io.switchboard.server.config.ServerConfig.DemoTokens.OFF))) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + off.port() + "/demo/token?user=zoe")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(403);
+            assertThat(r.body()).contains("forbidden");
+        }
+    }
+
+    @Test
+    void publicBindDoesNotHandOutDemoTokensByDefault() {
+        assertThat(TestServer.config().bind("0.0.0.0").demoTokensEnabled()).isFalse();
+        assertThat(TestServer.config().bind("127.0.0.1").demoTokensEnabled()).isTrue();
+        assertThat(TestServer.config().bind("0.0.0.0").demoTokens(io.switchboard.server.config.ServerConfig.DemoTokens.ON)
+                .demoTokensEnabled()).isTrue();
+    }
+}

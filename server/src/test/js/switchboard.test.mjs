@@ -1,0 +1,415 @@
+// Unit tests for the browser client. Run: node --test server/src/test/js/
+// Node 20 has no WebSocket, so a fake socket class and a fake clock are injected.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  SwitchboardClient, SwitchboardError, backoffDelay, shouldReconnect, SUBPROTOCOL,
+} from '../../main/resources/web/switchboard.js';
+
+/** Deterministic timers: advance(ms) runs due callbacks in time order. */
+class FakeClock {
+  constructor() { this.time = 0; this.seq = 0; this.timers = new Map(); }
+  now = () => this.time;
+  setTimeout = (fn, ms) => { const id = ++this.seq; this.timers.set(id, { at: this.time + ms, fn }); return id; };
+  clearTimeout = (id) => { this.timers.delete(id); };
+  advance(ms) {
+    const end = this.time + ms;
+    for (;;) {
+      let due = null;
+      for (const [id, t] of this.timers) if (t.at <= end && (!due || t.at < due.t.at)) due = { id, t };
+      if (!due) break;
+      this.timers.delete(due.id);
+      this.time = due.t.at;
+      due.t.fn();
+    }
+    this.time = end;
+  }
+}
+
+/** A fake WebSocket class plus the list of sockets the client opened; the test plays the server. */
+function fakeWebSocket() {
+  const sockets = [];
+  class FakeWebSocket {
+    constructor(url, protocols) {
+      this.url = url;
+      this.protocols = protocols;
+      this.sent = [];
+      this.closedWith = null;
+      sockets.push(this);
+    }
+    send(text) { this.sent.push(JSON.parse(text)); }
+    close(code, reason) { this.closedWith = { code, reason }; }
+    // server side
+    push(frame) { this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) }); }
+    drop(code, reason = '') { this.onclose?.({ code, reason }); }
+    lastSent() { return this.sent[this.sent.length - 1]; }
+  }
+  return { FakeWebSocket, sockets };
+}
+
+const WELCOME = {
+  v: 1, type: 'welcome',
+  payload: {
+    sessionId: 's1', userId: 'alice', server: 'switchboard/0.1.0', protocol: 1,
+    heartbeat: { intervalMs: 1000, timeoutMs: 500 }, limits: { maxFrameBytes: 65536, maxChannels: 128 },
+  },
+};
+
+function setup(options = {}) {
+  const clock = new FakeClock();
+  const { FakeWebSocket, sockets } = fakeWebSocket();
+  const events = [];
+  const client = new SwitchboardClient('ws://example.test/ws', {
+    token: 'tok', WebSocket: FakeWebSocket, random: () => 0.5,
+    now: clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
+    ...options,
+  });
+  for (const e of ['state', 'connected', 'disconnected', 'closed', 'error']) {
+    client.on(e, (arg) => events.push([e, arg]));
+  }
+  const last = () => sockets[sockets.length - 1];
+  return { client, clock, sockets, events, last };
+}
+
+function connected(options) {
+  const h = setup(options);
+  h.client.connect();
+  h.last().push(WELCOME);
+  return h;
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('backoff delays stay within [0, min(max, min*2^n)] and are spread', () => {
+  for (let n = 0; n < 12; n++) {
+    const cap = Math.min(20000, 500 * 2 ** n);
+    const seen = new Set();
+    for (let i = 0; i < 200; i++) {
+      const d = backoffDelay(n, 500, 20000);
+      assert.ok(d >= 0 && d <= cap, `attempt ${n}: ${d} outside [0, ${cap}]`);
+      seen.add(d);
+    }
+    assert.ok(seen.size > 100, `attempt ${n}: delays not spread (${seen.size} distinct)`);
+  }
+  assert.equal(backoffDelay(3, 500, 20000, () => 1), 4000);
+  assert.equal(backoffDelay(10, 500, 20000, () => 1), 20000);
+  assert.equal(backoffDelay(10, 500, 20000, () => 0), 0);
+});
+
+test('client uses growing full-jitter delays for consecutive failures', () => {
+  const { client, clock, last, events } = setup({ random: () => 1 });
+  client.connect();
+  const delays = [];
+  for (let i = 0; i < 7; i++) {
+    last().drop(1006);
+    const d = events.filter(([e]) => e === 'disconnected').at(-1)[1];
+    delays.push(d.retryInMs);
+    clock.advance(d.retryInMs);
+  }
+  assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16000, 20000]);
+});
+
+test('reconnect rule matches the server contract', () => {
+  for (const c of [1001, 1006, 1011, 1012, 1013, 1014, 4000, 4004, 4005, 4499]) assert.equal(shouldReconnect(c), true, `${c}`);
+  for (const c of [1000, 1002, 1007, 1009, 4500, 4501, 4502, 4999]) assert.equal(shouldReconnect(c), false, `${c}`);
+});
+
+test('opens with the subprotocol and the token in the URL', () => {
+  const { client, last } = setup();
+  client.connect();
+  assert.deepEqual(last().protocols, [SUBPROTOCOL]);
+  assert.equal(new URL(last().url).searchParams.get('access_token'), 'tok');
+  assert.equal(client.state, 'connecting');
+  last().push(WELCOME);
+  assert.equal(client.state, 'connected');
+  assert.equal(client.session.userId, 'alice');
+});
+
+for (const code of [1006, 4000, 1001, 1011]) {
+  test(`reconnects after close ${code}`, () => {
+    const { client, clock, sockets, last, events } = connected();
+    last().drop(code, 'bye');
+    assert.equal(client.state, 'disconnected');
+    const d = events.find(([e]) => e === 'disconnected')[1];
+    assert.equal(d.code, code);
+    assert.equal(d.willRetry, true);
+    assert.equal(sockets.length, 1, 'must wait for the backoff delay');
+    clock.advance(d.retryInMs);
+    assert.equal(sockets.length, 2);
+    assert.equal(client.state, 'connecting');
+  });
+}
+
+for (const code of [4500, 4501, 1000, 1009, 1002, 1007]) {
+  test(`does not reconnect after close ${code}`, () => {
+    const { client, clock, sockets, last, events } = connected();
+    last().drop(code, 'nope');
+    assert.equal(client.state, 'closed');
+    assert.deepEqual(events.find(([e]) => e === 'closed')[1], { code, reason: 'nope' });
+    assert.equal(events.find(([e]) => e === 'disconnected')[1].willRetry, false);
+    clock.advance(10 * 60 * 1000);
+    assert.equal(sockets.length, 1);
+  });
+}
+
+test('terminal close reports the preceding connection-level error as reason', () => {
+  const { client, last, events } = connected();
+  last().push({ v: 1, type: 'error', code: 'forbidden', message: 'user banned', retryable: false });
+  last().drop(4501, '');
+  assert.equal(client.state, 'closed');
+  const err = events.find(([e]) => e === 'error')[1];
+  assert.ok(err instanceof SwitchboardError);
+  assert.equal(err.code, 'forbidden');
+  assert.equal(events.find(([e]) => e === 'closed')[1].reason, 'user banned');
+});
+
+test('close 4004 fetches a fresh token before reconnecting', async () => {
+  let n = 0;
+  const { client, clock, sockets, last } = setup({ token: undefined, getToken: async () => `t${++n}` });
+  client.connect();
+  await tick();
+  assert.equal(new URL(last().url).searchParams.get('access_token'), 't1');
+  last().push(WELCOME);
+  last().drop(4004, 'token_expired');
+  clock.advance(20000);
+  await tick();
+  assert.equal(sockets.length, 2);
+  assert.equal(new URL(last().url).searchParams.get('access_token'), 't2');
+});
+
+test('close 4004 without getToken is terminal', () => {
+  const { client, clock, sockets, last } = connected();
+  last().drop(4004, 'token_expired');
+  assert.equal(client.state, 'closed');
+  clock.advance(60000);
+  assert.equal(sockets.length, 1);
+});
+
+test('resubscribes after reconnect with since and delivers each message once, in order', () => {
+  const { client, clock, last, events } = connected();
+  const got = [];
+  const infos = [];
+  client.subscribe('chat:lobby', { onMessage: (m) => got.push(m.payload.n), onSubscribed: (i) => infos.push(i) });
+  const sub1 = last().lastSent();
+  assert.equal(sub1.type, 'subscribe');
+  assert.equal(sub1.channel, 'chat:lobby');
+  assert.equal(sub1.since, undefined);
+  last().push({ v: 1, type: 'ack', id: sub1.id, payload: { epoch: 'E', offset: 40, recovered: false } });
+  last().push({ v: 1, type: 'message', channel: 'chat:lobby', ts: 1, epoch: 'E', offset: 41, payload: { n: 41 } });
+
+  last().drop(1006);
+  clock.advance(events.find(([e]) => e === 'disconnected')[1].retryInMs);
+  last().push(WELCOME);
+  const sub2 = last().sent.find((f) => f.type === 'subscribe');
+  assert.deepEqual(sub2.since, { epoch: 'E', offset: 41 });
+  last().push([
+    { v: 1, type: 'ack', id: sub2.id, payload: { epoch: 'E', offset: 43, recovered: true } },
+    { v: 1, type: 'message', channel: 'chat:lobby', ts: 2, epoch: 'E', offset: 41, payload: { n: 41 } },
+    { v: 1, type: 'message', channel: 'chat:lobby', ts: 3, epoch: 'E', offset: 42, payload: { n: 42 } },
+    { v: 1, type: 'message', channel: 'chat:lobby', ts: 4, epoch: 'E', offset: 43, payload: { n: 43 } },
+    { v: 1, type: 'message', channel: 'chat:lobby', ts: 4, epoch: 'E', offset: 42, payload: { n: 42 } },
+  ]);
+  assert.deepEqual(got, [41, 42, 43]);
+  assert.deepEqual(infos.map((i) => i.resubscribed), [false, true]);
+  assert.equal(infos[1].recovered, true);
+});
+
+test('a new epoch is accepted even with a lower offset', () => {
+  const { client, last } = connected();
+  const got = [];
+  client.subscribe('chat:x', { onMessage: (m) => got.push(`${m.epoch}/${m.offset}`) });
+  last().push({ v: 1, type: 'message', channel: 'chat:x', epoch: 'A', offset: 9, payload: 1 });
+  last().push({ v: 1, type: 'message', channel: 'chat:x', epoch: 'B', offset: 1, payload: 2 });
+  assert.deepEqual(got, ['A/9', 'B/1']);
+});
+
+test('handles batched frames: welcome, ack and messages in one array', async () => {
+  const { client, last } = setup();
+  const got = [];
+  client.subscribe('chat:lobby', { onMessage: (m) => got.push(m) });
+  client.connect();
+  const p = client.publish('chat:lobby', { text: 'queued' });
+  last().push(WELCOME);
+  const [subCmd, pubCmd] = last().sent;
+  assert.equal(subCmd.type, 'subscribe');
+  assert.equal(pubCmd.type, 'publish');
+  last().push([
+    { v: 1, type: 'ack', id: subCmd.id },
+    { v: 1, type: 'message', channel: 'chat:lobby', ts: 5, from: 'bob', payload: { text: 'hi' } },
+    { v: 1, type: 'ack', id: pubCmd.id, payload: { offset: 7 } },
+    { v: 1, type: 'message', channel: 'chat:lobby', ts: 6, payload: { text: 'anon' } },
+  ]);
+  assert.deepEqual(await p, { offset: 7 });
+  assert.deepEqual(got.map((m) => m.payload.text), ['hi', 'anon']);
+  assert.equal(got[0].from, 'bob');
+});
+
+test('answers a server ping with a pong without id', () => {
+  const { last } = connected();
+  last().push({ v: 1, type: 'ping' });
+  assert.deepEqual(last().lastSent(), { v: 1, type: 'pong' });
+});
+
+test('detects a dead connection after intervalMs + timeoutMs of silence', () => {
+  const { client, clock, sockets, last, events } = connected(); // heartbeat 1000 + 500
+  clock.advance(1000);
+  last().push({ v: 1, type: 'ping' }); // any frame resets the timer
+  clock.advance(1499);
+  assert.equal(client.state, 'connected');
+  assert.equal(last().closedWith, null);
+  clock.advance(1);
+  assert.equal(sockets[0].closedWith?.code, 4000);
+  const d = events.find(([e]) => e === 'disconnected')[1];
+  assert.equal(d.code, 4000);
+  assert.equal(d.willRetry, true);
+  assert.equal(client.state, 'disconnected');
+  clock.advance(d.retryInMs);
+  assert.equal(sockets.length, 2);
+});
+
+test('a socket that never sends welcome times out after commandTimeoutMs', () => {
+  const { client, clock, sockets } = setup({ commandTimeoutMs: 3000 });
+  client.connect();
+  clock.advance(2999);
+  assert.equal(client.state, 'connecting');
+  clock.advance(1);
+  assert.equal(sockets[0].closedWith?.code, 4000);
+  assert.equal(client.state, 'disconnected');
+});
+
+test('publish resolves with the ack payload', async () => {
+  const { client, last } = connected();
+  const p = client.publish('chat:lobby', { text: 'hi' }, { idempotencyKey: 'k1' });
+  const cmd = last().lastSent();
+  assert.deepEqual({ ...cmd, id: 0 }, { v: 1, type: 'publish', id: 0, channel: 'chat:lobby', payload: { text: 'hi' }, idempotencyKey: 'k1' });
+  last().push({ v: 1, type: 'ack', id: cmd.id, payload: { offset: 3 } });
+  assert.deepEqual(await p, { offset: 3 });
+});
+
+test('publish rejects with code, message and retryable on error', async () => {
+  const { client, last } = connected();
+  const p = client.publish('chat:secret', 1);
+  last().push({ v: 1, type: 'error', id: last().lastSent().id, code: 'forbidden', message: 'no', retryable: false });
+  await assert.rejects(p, (e) => e instanceof SwitchboardError && e.code === 'forbidden' && e.message === 'no' && e.retryable === false);
+});
+
+test('commands time out after commandTimeoutMs', async () => {
+  const { client, clock } = connected({ commandTimeoutMs: 1200 }); // below the 1500 ms heartbeat deadline
+  const p = client.publish('chat:lobby', 1);
+  clock.advance(1199);
+  let settled = false;
+  p.then(() => { settled = true; }, () => { settled = true; });
+  await tick();
+  assert.equal(settled, false);
+  clock.advance(1);
+  await assert.rejects(p, (e) => e.code === 'timeout' && e.retryable === true);
+});
+
+test('in-flight commands reject as disconnected when the socket drops', async () => {
+  const { client, last } = connected();
+  const p = client.publish('chat:lobby', 1);
+  last().drop(1006);
+  await assert.rejects(p, (e) => e.code === 'disconnected' && e.retryable === true);
+});
+
+test('close() rejects sent and queued commands and closes with 1000', async () => {
+  const { client, clock, sockets, last, events } = connected();
+  const inFlight = client.publish('chat:lobby', 1);
+  last().drop(1006);
+  await assert.rejects(inFlight);
+  const queued = client.publish('chat:lobby', 2); // offline: queued
+  clock.advance(events.find(([e]) => e === 'disconnected')[1].retryInMs);
+  last().push(WELCOME);
+  const sent = client.publish('chat:lobby', 3);
+  client.close();
+  for (const p of [queued, sent]) await assert.rejects(p, (e) => e.code === 'closed' && /closed/.test(e.message));
+  assert.equal(last().closedWith.code, 1000);
+  assert.equal(client.state, 'closed');
+  clock.advance(60000);
+  assert.equal(sockets.length, 2);
+  await assert.rejects(client.publish('chat:lobby', 4), (e) => e.code === 'closed');
+});
+
+test('offline queue is bounded and flushed in order on welcome', async () => {
+  const { client, last } = setup({ maxQueuedCommands: 3 });
+  const ps = [1, 2, 3].map((n) => client.publish('chat:q', n));
+  await assert.rejects(client.publish('chat:q', 4), (e) => e.code === 'queue_full');
+  client.connect();
+  assert.equal(last().sent.length, 0, 'nothing is sent before welcome');
+  last().push(WELCOME);
+  assert.deepEqual(last().sent.map((f) => f.payload), [1, 2, 3]);
+  for (const f of last().sent) last().push({ v: 1, type: 'ack', id: f.id });
+  await Promise.all(ps);
+});
+
+test('ping resolves with the round-trip time', async () => {
+  const { client, clock, last } = connected();
+  const p = client.ping();
+  const cmd = last().lastSent();
+  assert.equal(cmd.type, 'ping');
+  clock.advance(42);
+  last().push({ v: 1, type: 'pong', id: cmd.id });
+  assert.equal(await p, 42);
+});
+
+test('unsubscribe is idempotent and the server can end a subscription', () => {
+  const { client, last } = connected();
+  const sub = client.subscribe('chat:a');
+  sub.unsubscribe();
+  sub.unsubscribe();
+  assert.equal(last().sent.filter((f) => f.type === 'unsubscribe').length, 1);
+  assert.equal(sub.active, false);
+
+  const ended = [];
+  const b = client.subscribe('chat:b', { onUnsubscribed: (i) => ended.push(i) });
+  last().push({ v: 1, type: 'unsubscribed', channel: 'chat:b', code: 'forbidden', message: 'kicked' });
+  assert.deepEqual(ended, [{ code: 'forbidden', message: 'kicked' }]);
+  assert.equal(b.active, false);
+  client.subscribe('chat:b'); // may subscribe again
+});
+
+test('a non-retryable subscribe error ends the subscription', () => {
+  const { client, last } = connected();
+  const errors = [];
+  const ended = [];
+  const sub = client.subscribe('chat:nope', { onError: (e) => errors.push(e.code), onUnsubscribed: (i) => ended.push(i.code) });
+  last().push({ v: 1, type: 'error', id: last().lastSent().id, code: 'forbidden', message: 'no', retryable: false });
+  assert.deepEqual(errors, ['forbidden']);
+  assert.deepEqual(ended, ['forbidden']);
+  assert.equal(sub.active, false);
+});
+
+test('a retryable subscribe error is retried after a delay', () => {
+  const { client, clock, last } = connected();
+  client.subscribe('chat:busy');
+  const first = last().lastSent();
+  last().push({ v: 1, type: 'error', id: first.id, code: 'unavailable', message: 'draining', retryable: true });
+  clock.advance(500);
+  const again = last().lastSent();
+  assert.equal(again.type, 'subscribe');
+  assert.notEqual(again.id, first.id);
+});
+
+test('rejects invalid and duplicate channel names synchronously', () => {
+  const { client } = setup();
+  assert.throws(() => client.subscribe('bad channel'), TypeError);
+  assert.throws(() => client.subscribe(':x'), TypeError);
+  client.subscribe('chat:ok');
+  assert.throws(() => client.subscribe('chat:ok'), /already subscribed/);
+});
+
+test('the backoff counter resets only after a stable connection', () => {
+  const { client, clock, last, events } = connected({ random: () => 1, stableAfterMs: 5000 });
+  const delays = () => events.filter(([e]) => e === 'disconnected').map(([, d]) => d.retryInMs);
+  last().drop(1006); // up for 0 ms: counts as a failed attempt
+  clock.advance(delays().at(-1));
+  last().push(WELCOME);
+  last().drop(1006);
+  assert.deepEqual(delays(), [500, 1000]);
+  clock.advance(delays().at(-1));
+  last().push(WELCOME);
+  for (let i = 0; i < 6; i++) { clock.advance(1000); last().push({ v: 1, type: 'ping' }); }
+  last().drop(1006);
+  assert.equal(delays().at(-1), 500);
+  assert.equal(client.state, 'disconnected');
+});

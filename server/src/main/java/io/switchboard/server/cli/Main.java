@@ -35,7 +35,8 @@ public final class Main {
                 .addSubcommand(new VersionCommand());
         cli.setDefaultValueProvider(sources);
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            if (ex instanceof ConfigSources.ConfigException || ex instanceof IllegalArgumentException) {
+            if (ex instanceof ConfigSources.ConfigException || ex instanceof IllegalArgumentException
+                    || ex instanceof IllegalStateException) {
                 cmd.getErr().println("switchboard: " + ex.getMessage());
                 return 2;
             }

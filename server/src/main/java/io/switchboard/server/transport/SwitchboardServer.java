@@ -97,7 +97,17 @@ public final class SwitchboardServer implements AutoCloseable {
                                 .addLast("http-routes", new HttpRequestHandler(node, routes));
                     }
                 });
-        serverChannel = b.bind(config.bind(), config.port()).sync().channel();
+        io.netty.channel.ChannelFuture bound = b.bind(config.bind(), config.port()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            engine.close();
+            Throwable cause = bound.cause();
+            String why = cause.getMessage() != null && cause.getMessage().contains("in use")
+                    ? "the address is already in use" : String.valueOf(cause.getMessage());
+            throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.port() + ": " + why, cause);
+        }
+        serverChannel = bound.channel();
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         log.info("listening on {}:{} ({}, {} I/O threads, engine {})", config.bind(), port, transport, threads, engine.name());
         return this;

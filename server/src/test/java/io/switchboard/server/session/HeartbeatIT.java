@@ -17,7 +17,7 @@ class HeartbeatIT {
     @BeforeAll
     static void start() throws Exception {
         node = TestServer.start(TestServer.config()
-                .heartbeatInterval(Duration.ofMillis(200)).heartbeatTimeout(Duration.ofMillis(300)));
+                .heartbeatInterval(Duration.ofMillis(250)).heartbeatTimeout(Duration.ofMillis(1000)));
     }
 
     @AfterAll
@@ -39,7 +39,7 @@ class HeartbeatIT {
     void clientThatPongsStaysAndKeepsGettingPings() throws Exception {
         try (WsClient c = node.client("chatty")) {
             for (int i = 0; i < 8; i++) {
-                c.awaitType(MessageType.PING); // ~1.6 s: many timeouts' worth
+                c.awaitType(MessageType.PING); // ~2 s: two timeouts' worth
             }
             assertThat(c.isOpen()).isTrue();
             assertThat(c.closeCode).isNotDone();
@@ -50,7 +50,7 @@ class HeartbeatIT {
     @Test
     void welcomeAnnouncesTheConfiguredHeartbeat() throws Exception {
         try (WsClient c = WsClient.to(node.port()).token(node.token("x")).connect()) {
-            assertThat(c.awaitType(MessageType.WELCOME).payloadText()).contains("\"intervalMs\":200", "\"timeoutMs\":300");
+            assertThat(c.awaitType(MessageType.WELCOME).payloadText()).contains("\"intervalMs\":250", "\"timeoutMs\":1000");
         }
     }
 

@@ -187,6 +187,24 @@ class HandshakeIT {
     }
 
     @Test
+    void demoPageAndBrowserClientAreServedWithModuleFriendlyTypes() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String[] pathAndType : new String[][] {{"/", "text/html"}, {"/switchboard.js", "text/javascript"},
+                {"/demo.js", "text/javascript"}, {"/demo.css", "text/css"}}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + pathAndType[0])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(pathAndType[0]).isEqualTo(200);
+            assertThat(r.headers().firstValue("content-type").orElse("")).as(pathAndType[0]).startsWith(pathAndType[1]);
+        }
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/../pom.xml")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/healthz"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+    }
+
+    @Test
     void demoTokensOffWhenDisabled() throws Exception {
         try (TestServer off = TestServer.start(TestServer.config().demoTokens(io.switchboard.server.config.ServerConfig.DemoTokens.OFF))) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

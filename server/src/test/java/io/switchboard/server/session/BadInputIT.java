@@ -141,6 +141,27 @@ class BadInputIT {
     }
 
     @Test
+    void fragmentedMessageOverTheLimitClosesWith1009() throws Exception {
+        try (WsClient c = node.client("bad")) {
+            String part = "a".repeat(10 * 1024); // each fragment is under the 16 KiB limit; together they are not
+            c.sendFrame(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(false, 0,
+                    "{\"v\":1,\"type\":\"publish\",\"id\":\"1\",\"channel\":\"x\",\"payload\":\"" + part));
+            c.sendFrame(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(false, 0, part));
+            c.sendFrame(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(true, 0, "\"}"));
+            assertThat(c.awaitClose()).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void fragmentedMessageUnderTheLimitIsReassembled() throws Exception {
+        try (WsClient c = node.client("frag")) {
+            c.sendFrame(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(false, 0, "{\"v\":1,\"type\":"));
+            c.sendFrame(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(true, 0, "\"ping\",\"id\":\"f\"}"));
+            assertThat(c.replyTo("f").type()).isEqualTo(MessageType.PONG);
+        }
+    }
+
+    @Test
     void nestingBombIsRefusedAndTheConnectionLives() throws Exception {
         try (WsClient c = node.client("bad")) {
             String bomb = "{\"v\":1,\"type\":\"publish\",\"id\":\"1\",\"channel\":\"x\",\"payload\":"

@@ -26,6 +26,7 @@ public final class Envelope implements Decoded {
     private final String token;
     private final String idempotencyKey;
     private final Integer limit;
+    private final Boolean reverse;
     private final String code;
     private final String message;
     private final Boolean retryable;
@@ -43,6 +44,7 @@ public final class Envelope implements Decoded {
         this.token = b.token;
         this.idempotencyKey = b.idempotencyKey;
         this.limit = b.limit;
+        this.reverse = b.reverse;
         this.code = b.code;
         this.message = b.message;
         this.retryable = b.retryable;
@@ -119,6 +121,11 @@ public final class Envelope implements Decoded {
         return limit;
     }
 
+    /** For {@code history}: true to read newest first. */
+    public Boolean reverse() {
+        return reverse;
+    }
+
     public String code() {
         return code;
     }
@@ -144,6 +151,7 @@ public final class Envelope implements Decoded {
         b.token = token;
         b.idempotencyKey = idempotencyKey;
         b.limit = limit;
+        b.reverse = reverse;
         b.code = code;
         b.message = message;
         b.retryable = retryable;
@@ -163,6 +171,7 @@ public final class Envelope implements Decoded {
                 && Objects.equals(offset, e.offset) && Objects.equals(epoch, e.epoch) && Objects.equals(ts, e.ts)
                 && Objects.equals(from, e.from) && Objects.equals(token, e.token)
                 && Objects.equals(idempotencyKey, e.idempotencyKey) && Objects.equals(limit, e.limit)
+                && Objects.equals(reverse, e.reverse)
                 && Objects.equals(code, e.code) && Objects.equals(message, e.message)
                 && Objects.equals(retryable, e.retryable);
     }
@@ -191,6 +200,7 @@ public final class Envelope implements Decoded {
         private String token;
         private String idempotencyKey;
         private Integer limit;
+        private Boolean reverse;
         private String code;
         private String message;
         private Boolean retryable;
@@ -263,6 +273,11 @@ public final class Envelope implements Decoded {
 
         public Builder limit(Integer limit) {
             this.limit = limit;
+            return this;
+        }
+
+        public Builder reverse(Boolean reverse) {
+            this.reverse = reverse;
             return this;
         }
 

@@ -125,7 +125,7 @@ public final class EnvelopeDecoder {
                 case "type" -> f.type = string(p, t, f, name);
                 case "id" -> f.id = id(p, t, f);
                 case "channel" -> f.b.channel(string(p, t, f, name));
-                case "payload" -> f.b.payload(rawValue(p, t, data, off));
+                case "payload" -> f.b.payload(t == JsonToken.VALUE_NULL ? null : rawValue(p, t, data, off));
                 case "since" -> f.b.since(position(p, t, f));
                 case "offset" -> f.b.offset(longValue(p, t, f, name));
                 case "ts" -> f.b.ts(longValue(p, t, f, name));
@@ -143,14 +143,8 @@ public final class EnvelopeDecoder {
                 case "idempotencyKey" -> f.b.idempotencyKey(string(p, t, f, name));
                 case "code" -> f.b.code(string(p, t, f, name));
                 case "message" -> f.b.message(string(p, t, f, name));
-                case "retryable" -> {
-                    if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
-                        f.b.retryable(t == JsonToken.VALUE_TRUE);
-                    } else {
-                        f.problem(ErrorCode.BAD_REQUEST, "retryable must be a boolean");
-                        p.skipChildren();
-                    }
-                }
+                case "retryable" -> f.b.retryable(bool(p, t, f, name));
+                case "reverse" -> f.b.reverse(bool(p, t, f, name));
                 // Unknown fields are ignored (after being checked to be well-formed) so that newer
                 // clients can add optional fields without breaking older servers.
                 default -> p.skipChildren();
@@ -165,6 +159,17 @@ public final class EnvelopeDecoder {
         }
         if (t != JsonToken.VALUE_NULL) {
             f.problem(ErrorCode.BAD_REQUEST, name + " must be a string");
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    private static Boolean bool(JsonParser p, JsonToken t, Fields f, String name) throws IOException {
+        if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+            return t == JsonToken.VALUE_TRUE;
+        }
+        if (t != JsonToken.VALUE_NULL) {
+            f.problem(ErrorCode.BAD_REQUEST, name + " must be a boolean");
         }
         p.skipChildren();
         return null;

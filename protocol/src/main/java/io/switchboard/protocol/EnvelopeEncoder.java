@@ -38,6 +38,11 @@ public final class EnvelopeEncoder {
         }
     }
 
+    /** Wraps validated JSON bytes for {@link JsonGenerator#writeRawValue(com.fasterxml.jackson.core.SerializableString)}. */
+    public static com.fasterxml.jackson.core.SerializableString raw(byte[] json) {
+        return new RawJson(json);
+    }
+
     static void writeObject(Envelope e, JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeNumberField("v", Envelope.VERSION);
@@ -69,6 +74,9 @@ public final class EnvelopeEncoder {
         stringField(g, "idempotencyKey", e.idempotencyKey());
         if (e.limit() != null) {
             g.writeNumberField("limit", e.limit());
+        }
+        if (e.reverse() != null) {
+            g.writeBooleanField("reverse", e.reverse());
         }
         stringField(g, "code", e.code());
         stringField(g, "message", e.message());

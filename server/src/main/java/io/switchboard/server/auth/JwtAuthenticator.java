@@ -12,16 +12,20 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
 import java.text.ParseException;
 import java.util.Date;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Verifies HS256 JWTs with the configured secret: the signature, {@code exp} and {@code nbf} (with
- * {@value #CLOCK_SKEW_SECONDS} s of allowed clock skew), and a non-empty {@code sub}, which becomes the
- * user id. Only HS256 is accepted, so {@code alg: none} and algorithm swaps fail the key selection.
+ * {@value #CLOCK_SKEW_SECONDS} s of allowed clock skew, the same grace an open session gets), and a
+ * non-empty {@code sub}, which becomes the user id. Optional claims: {@code channels} (a list of channel
+ * names or {@code prefix*} patterns, for namespaces with {@code claim} access) and {@code info} (any
+ * JSON, shown in presence). Only HS256 is accepted, so {@code alg: none} and algorithm swaps fail the key selection.
  */
 public final class JwtAuthenticator implements Authenticator {
 
     public static final int CLOCK_SKEW_SECONDS = 30;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final boolean allowAnonymous;
@@ -63,6 +67,16 @@ public final class JwtAuthenticator implements Authenticator {
             throw AuthException.unauthorized("the token has an empty sub claim");
         }
         Date exp = claims.getExpirationTime();
-        return new Principal(sub, false, exp == null ? Long.MAX_VALUE : exp.getTime());
+        List<String> channels;
+        byte[] info;
+        try {
+            List<String> c = claims.getStringListClaim("channels");
+            channels = c == null ? List.of() : List.copyOf(c);
+            Object i = claims.getClaim("info");
+            info = i == null ? null : JSON.writeValueAsBytes(i);
+        } catch (ParseException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw AuthException.unauthorized("the token's channels claim must be a list of strings");
+        }
+        return new Principal(sub, false, exp == null ? Long.MAX_VALUE : exp.getTime(), channels, info);
     }
 }

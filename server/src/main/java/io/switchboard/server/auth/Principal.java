@@ -1,16 +1,35 @@
 package io.switchboard.server.auth;
 
+import java.util.List;
+
 /**
  * Who a connection belongs to, as established at the handshake (or by a later refresh).
  *
  * @param userId          the token's {@code sub}; "" for an anonymous connection
- * @param expiresAtMillis when the token stops being valid, or {@link Long#MAX_VALUE} for never
+ * @param expiresAtMillis when the token's {@code exp} says it stops being valid, or {@link Long#MAX_VALUE}
+ * @param channels        the token's {@code channels} claim: channel names, or prefixes ending in {@code *},
+ *                        that namespaces with {@code claim} access admit this user to; empty when absent
+ * @param info            raw JSON of the token's {@code info} claim (shown in presence), or null
  */
-public record Principal(String userId, boolean anonymous, long expiresAtMillis) {
+public record Principal(String userId, boolean anonymous, long expiresAtMillis, List<String> channels, byte[] info) {
 
-    public static final Principal ANONYMOUS = new Principal("", true, Long.MAX_VALUE);
+    public static final Principal ANONYMOUS = new Principal("", true, Long.MAX_VALUE, List.of(), null);
+
+    public Principal(String userId, boolean anonymous, long expiresAtMillis) {
+        this(userId, anonymous, expiresAtMillis, List.of(), null);
+    }
 
     public boolean expires() {
         return expiresAtMillis != Long.MAX_VALUE;
+    }
+
+    /** True when the {@code channels} claim names {@code channel}, exactly or by a {@code prefix*} pattern. */
+    public boolean claims(String channel) {
+        for (String c : channels) {
+            if (c.endsWith("*") ? channel.startsWith(c.substring(0, c.length() - 1)) : c.equals(channel)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -28,6 +28,7 @@ final class ConfigSources implements IDefaultValueProvider {
     private final Map<String, String> env;
     private final Map<String, String> file;
     private final Path filePath;
+    private JsonNode namespacesNode;
     private final Map<String, Source> sources = new HashMap<>();
 
     private ConfigSources(Map<String, String> env, Map<String, String> file, Path filePath) {
@@ -53,19 +54,29 @@ final class ConfigSources implements IDefaultValueProvider {
             return new ConfigSources(env, Map.of(), null);
         }
         Path p = Path.of(path);
-        return new ConfigSources(env, readYaml(p), p);
+        Map<String, String> values = new HashMap<>();
+        JsonNode namespaces = readYaml(p, values);
+        ConfigSources s = new ConfigSources(env, values, p);
+        s.namespacesNode = namespaces;
+        return s;
     }
 
-    private static Map<String, String> readYaml(Path p) {
+    /** The namespaces of the config file, or the shipped ones. */
+    io.switchboard.server.config.Namespaces namespaces() {
+        return NamespacesYaml.parse(namespacesNode);
+    }
+
+    /** Reads scalar options into {@code out}; returns the {@code namespaces} mapping, if any. */
+    private static JsonNode readYaml(Path p, Map<String, String> out) {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(p));
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + p + ": " + e.getMessage());
         }
-        Map<String, String> out = new HashMap<>();
+        JsonNode namespaces = null;
         if (root == null || root.isNull() || root.isMissingNode()) {
-            return out;
+            return null;
         }
         if (!root.isObject()) {
             throw new ConfigException("config file " + p + " must be a mapping of option names to values");
@@ -74,17 +85,24 @@ final class ConfigSources implements IDefaultValueProvider {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode v = e.getValue();
+            if (e.getKey().equals("namespaces")) {
+                namespaces = v;
+                continue;
+            }
             if (v.isContainerNode()) {
                 throw new ConfigException("config key '" + e.getKey() + "' in " + p + " must have a single value");
             }
             out.put(e.getKey(), v.asText());
         }
-        return out;
+        return namespaces;
     }
 
     /** Fails on keys in the file that name no option, so a typo is not silently ignored. */
     void checkFileKeys(Iterable<OptionSpec> options) {
         for (String key : file.keySet()) {
+            if (key.equals("namespaces")) {
+                continue;
+            }
             boolean known = false;
             for (OptionSpec o : options) {
                 known |= key.equals(bareName(o));

@@ -73,6 +73,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--drain-window", defaultValue = "10s", converter = DurationConverter.class, description = "On SIGTERM, sessions are closed with 1001 spread over this time (default: ${DEFAULT-VALUE}).")
     Duration drainWindow;
 
+    @Option(names = "--idempotency-window", defaultValue = "5m", converter = DurationConverter.class, description = "How long a publish's idempotencyKey is remembered (default: ${DEFAULT-VALUE}).")
+    Duration idempotencyWindow;
+
+    @Option(names = "--max-recover", defaultValue = "1000", description = "Most messages one subscribe may recover; more answers recovered:false (default: ${DEFAULT-VALUE}).")
+    int maxRecover;
+
+    @Option(names = "--presence-ttl", defaultValue = "60s", converter = DurationConverter.class, description = "Life of a presence entry its node does not refresh (default: ${DEFAULT-VALUE}).")
+    Duration presenceTtl;
+
     @Option(names = "--io-threads", defaultValue = "0", description = "Event-loop threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
@@ -101,7 +110,9 @@ final class ServeCommand implements Callable<Integer> {
                 .maxFrameBytes(maxFrameBytes).maxQueuedBytes(maxQueuedBytes).maxChannelsPerConnection(maxChannels)
                 .heartbeatInterval(heartbeatInterval).heartbeatTimeout(heartbeatTimeout)
                 .handshakeTimeout(handshakeTimeout).errorBurstLimit(errorBurstLimit)
-                .errorBurstWindow(errorBurstWindow).drainWindow(drainWindow).ioThreads(ioThreads);
+                .errorBurstWindow(errorBurstWindow).drainWindow(drainWindow).ioThreads(ioThreads)
+                .idempotencyWindow(idempotencyWindow).maxRecover(maxRecover).presenceTtl(presenceTtl)
+                .namespaces(sources.namespaces());
     }
 
     @Override
@@ -147,6 +158,10 @@ final class ServeCommand implements Callable<Integer> {
             }
             boolean matched = spec.commandLine().getParseResult().hasMatchedOption(o);
             out.printf("%s: %s    # %s%n", name, shown, sources.describe(sources.sourceOf(o, matched), o));
+        }
+        out.println("namespaces:    # YAML only");
+        for (io.switchboard.server.config.NamespaceConfig ns : sources.namespaces().all()) {
+            out.println(NamespacesYaml.describe(ns));
         }
         if (jwtSecret == null || jwtSecret.isEmpty()) {
             out.println("# jwt-secret is unset: a random secret is generated at start-up");

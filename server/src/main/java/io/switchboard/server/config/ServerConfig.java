@@ -28,6 +28,10 @@ public final class ServerConfig {
     private Duration errorBurstWindow = Duration.ofSeconds(10);
     private Duration drainWindow = Duration.ofSeconds(10);
     private int ioThreads;
+    private Namespaces namespaces = Namespaces.defaults();
+    private Duration idempotencyWindow = Duration.ofMinutes(5);
+    private int maxRecover = 1000;
+    private Duration presenceTtl = Duration.ofSeconds(60);
 
     public String bind() {
         return bind;
@@ -166,6 +170,45 @@ public final class ServerConfig {
 
     public ServerConfig drainWindow(Duration drainWindow) {
         this.drainWindow = drainWindow;
+        return this;
+    }
+
+    public Namespaces namespaces() {
+        return namespaces;
+    }
+
+    public ServerConfig namespaces(Namespaces namespaces) {
+        this.namespaces = namespaces;
+        return this;
+    }
+
+    /** How long an idempotency key is remembered. */
+    public Duration idempotencyWindow() {
+        return idempotencyWindow;
+    }
+
+    public ServerConfig idempotencyWindow(Duration idempotencyWindow) {
+        this.idempotencyWindow = idempotencyWindow;
+        return this;
+    }
+
+    /** Most messages one subscribe may recover; a larger gap answers {@code recovered: false}. */
+    public int maxRecover() {
+        return maxRecover;
+    }
+
+    public ServerConfig maxRecover(int maxRecover) {
+        this.maxRecover = maxRecover;
+        return this;
+    }
+
+    /** How long a presence entry lives unless its node refreshes it. */
+    public Duration presenceTtl() {
+        return presenceTtl;
+    }
+
+    public ServerConfig presenceTtl(Duration presenceTtl) {
+        this.presenceTtl = presenceTtl;
         return this;
     }
 

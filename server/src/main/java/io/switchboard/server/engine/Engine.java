@@ -15,8 +15,12 @@ import java.util.concurrent.CompletableFuture;
  *       channel: offsets grow by exactly one per publication, with no holes and no duplicates.</li>
  *   <li>A future returned here may complete on any thread; callers must not block on it.</li>
  * </ul>
- * History and presence operations join this interface with the history/presence work; the hub does not
- * need to change when they do.
+ * <ul>
+ *   <li>An idempotency key seen for a channel within its window gets the original result, and nothing
+ *       is published again.</li>
+ *   <li>Presence entries live for the TTL given when they join; the owning node refreshes them, so the
+ *       entries of a node that died disappear by themselves (announced as {@code offline}).</li>
+ * </ul>
  */
 public interface Engine extends AutoCloseable {
 
@@ -31,6 +35,18 @@ public interface Engine extends AutoCloseable {
 
     /** Tells the engine this node has no more local subscribers of a channel. */
     CompletableFuture<Void> unsubscribe(String channel);
+
+    /** Reads a channel's stream; a channel that never had a publication gets a new, empty stream. */
+    CompletableFuture<HistoryResult> history(String channel, HistoryQuery query, StreamOptions stream);
+
+    /** Adds or refreshes a connection's presence in a channel for {@code ttl}. */
+    CompletableFuture<Void> presenceJoin(String channel, PresenceEntry entry, java.time.Duration ttl);
+
+    /** Removes a connection's presence. */
+    CompletableFuture<Void> presenceLeave(String channel, String clientId);
+
+    /** Everyone present in a channel, one entry per connection. */
+    CompletableFuture<java.util.List<PresenceEntry>> presence(String channel);
 
     /** True while the engine can serve publishes and subscriptions (used by {@code /readyz}). */
     boolean isReady();

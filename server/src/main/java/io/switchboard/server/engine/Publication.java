@@ -9,8 +9,10 @@ package io.switchboard.server.engine;
  * @param offset    the position in the channel's history stream, or -1 when the channel keeps none
  * @param epoch     the history stream's epoch, or null when the channel keeps none
  * @param timestamp milliseconds since the epoch when the publication was accepted
+ * @param clientId  the publishing connection's session id, or null
  */
-public record Publication(String channel, byte[] payload, String from, long offset, String epoch, long timestamp) {
+public record Publication(String channel, byte[] payload, String from, long offset, String epoch, long timestamp,
+                          String clientId) {
 
     public boolean hasPosition() {
         return epoch != null;

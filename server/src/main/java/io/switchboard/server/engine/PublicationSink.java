@@ -8,4 +8,8 @@ package io.switchboard.server.engine;
 @FunctionalInterface
 public interface PublicationSink {
     void onPublication(Publication publication);
+
+    /** A presence change in a channel this node subscribed to; same threading rules as publications. */
+    default void onPresenceUpdate(PresenceUpdate update) {
+    }
 }

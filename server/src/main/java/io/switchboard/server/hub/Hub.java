@@ -6,7 +6,11 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.EnvelopeEncoder;
 import io.switchboard.protocol.MessageType;
+import io.switchboard.server.config.NamespaceConfig;
+import io.switchboard.server.config.Namespaces;
 import io.switchboard.server.engine.Engine;
+import io.switchboard.server.engine.PresenceUpdate;
+import io.switchboard.server.util.Json;
 import io.switchboard.server.engine.Publication;
 import io.switchboard.server.engine.PublicationSink;
 import io.switchboard.server.engine.PublishRequest;
@@ -19,20 +23,26 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This node's subscriptions: channel to local subscribers. It tells the engine when a channel gains its
- * first or loses its last local subscriber, and turns each publication the engine delivers into one
- * encoded {@code message} frame whose bytes are shared (retained duplicates) by every local subscriber.
+ * first or loses its last local subscriber, and turns each publication (and presence change) the engine
+ * delivers into one encoded frame whose bytes are shared (retained duplicates) by every local subscriber.
  */
 public final class Hub implements PublicationSink {
 
     private final Engine engine;
     private final ByteBufAllocator alloc;
+    private final Namespaces namespaces;
     // channel -> its local subscribers; an entry exists exactly while it has at least one subscriber.
     // Entries are created and removed only inside compute() so engine (un)subscribe calls stay paired.
     private final ConcurrentHashMap<String, ChannelSubscribers> channels = new ConcurrentHashMap<>();
 
-    public Hub(Engine engine, ByteBufAllocator alloc) {
+    public Hub(Engine engine, ByteBufAllocator alloc, Namespaces namespaces) {
         this.engine = engine;
         this.alloc = alloc;
+        this.namespaces = namespaces;
+    }
+
+    public Engine engine() {
+        return engine;
     }
 
     /** Adds a local subscriber; the future completes when the engine delivers the channel to this node. */
@@ -79,17 +89,38 @@ public final class Hub implements PublicationSink {
         if (c == null) {
             return;
         }
-        ByteBuf frame = encode(p);
+        ByteBuf frame = encode(alloc, messageEnvelope(p), p.payload().length);
+        fanOut(c, frame, p.offset(), p.clientId());
+    }
+
+    @Override
+    public void onPresenceUpdate(PresenceUpdate u) {
+        ChannelSubscribers c = channels.get(u.channel());
+        NamespaceConfig ns = namespaces.forChannel(u.channel());
+        if (c == null || ns == null || !ns.joinLeave()) {
+            return;
+        }
+        byte[] payload = Json.object(g -> {
+            g.writeStringField("userId", u.userId());
+            g.writeStringField("status", u.online() ? "online" : "offline");
+            g.writeNumberField("timestamp", u.timestamp());
+        });
+        Envelope e = Envelope.builder(MessageType.PRESENCE_UPDATE).channel(u.channel()).payload(payload).build();
+        fanOut(c, encode(alloc, e, payload.length), -1, null);
+    }
+
+    private static void fanOut(ChannelSubscribers c, ByteBuf frame, long offset, String clientId) {
         try {
             for (Subscriber s : c.members) {
-                s.deliver(frame.retainedDuplicate());
+                s.deliver(frame.retainedDuplicate(), offset, clientId);
             }
         } finally {
             frame.release();
         }
     }
 
-    private ByteBuf encode(Publication p) {
+    /** The {@code message} push for a publication (used live here, and by sessions for recovered ones). */
+    public static Envelope messageEnvelope(Publication p) {
         Envelope.Builder b = Envelope.builder(MessageType.MESSAGE)
                 .channel(p.channel())
                 .ts(p.timestamp())
@@ -98,12 +129,17 @@ public final class Hub implements PublicationSink {
         if (p.hasPosition()) {
             b.offset(p.offset()).epoch(p.epoch());
         }
-        ByteBuf buf = alloc.buffer(p.payload().length + 96 + p.channel().length());
+        return b.build();
+    }
+
+    /** Encodes one envelope into a pooled buffer. */
+    public static ByteBuf encode(ByteBufAllocator alloc, Envelope e, int sizeHint) {
+        ByteBuf buf = alloc.buffer(sizeHint + 128);
         try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-            EnvelopeEncoder.write(b.build(), out);
-        } catch (IOException e) {
+            EnvelopeEncoder.write(e, out);
+        } catch (IOException ex) {
             buf.release();
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(ex);
         }
         return buf;
     }

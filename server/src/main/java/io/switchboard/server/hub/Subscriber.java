@@ -2,12 +2,16 @@ package io.switchboard.server.hub;
 
 import io.netty.buffer.ByteBuf;
 
-/** A local receiver of a channel's messages: in practice a session's outbound queue. */
+/** A local receiver of one channel's frames: in practice one session's subscription to it. */
 public interface Subscriber {
 
     /**
      * Queues one encoded envelope for sending. Takes ownership of {@code frame} (releases it when sent or
-     * dropped). Callable from any thread; calls for one channel arrive in publish order.
+     * dropped). Callable from any thread; calls for one channel arrive in the channel's order.
+     *
+     * @param offset   the publication's offset, or -1 for frames without one (channels without history,
+     *                 presence updates)
+     * @param clientId the session id of the publishing connection, or null
      */
-    void deliver(ByteBuf frame);
+    void deliver(ByteBuf frame, long offset, String clientId);
 }

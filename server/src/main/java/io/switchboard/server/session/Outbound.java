@@ -6,7 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.protocol.EnvelopeDecoder;
-import io.switchboard.server.hub.Subscriber;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * array frame. Bytes queued here plus bytes written but not yet on the socket are bounded: going over
  * the bound calls the overflow action once (the session closes as a slow consumer) and drops the rest.
  */
-final class Outbound implements Subscriber {
+final class Outbound {
 
     private static final ByteBuf OPEN = constant('[');
     private static final ByteBuf COMMA = constant(',');
@@ -47,8 +46,8 @@ final class Outbound implements Subscriber {
         this.onOverflow = onOverflow;
     }
 
-    @Override
-    public void deliver(ByteBuf frame) {
+    /** Queues one encoded envelope; takes ownership of {@code frame}. Any thread. */
+    void deliver(ByteBuf frame) {
         if (closed.get()) {
             frame.release();
             return;
@@ -57,12 +56,7 @@ final class Outbound implements Subscriber {
         if (pendingBytes.addAndGet(n) > maxPendingBytes) {
             pendingBytes.addAndGet(-n);
             frame.release();
-            if (closed.compareAndSet(false, true)) {
-                channel.eventLoop().execute(() -> {
-                    releaseQueued();
-                    onOverflow.run();
-                });
-            }
+            overflow();
             return;
         }
         queue.offer(frame);
@@ -71,6 +65,16 @@ final class Outbound implements Subscriber {
             return;
         }
         scheduleFlush();
+    }
+
+    /** Gives up on this connection as a slow consumer (once): drops the queue and runs the overflow action. */
+    void overflow() {
+        if (closed.compareAndSet(false, true)) {
+            channel.eventLoop().execute(() -> {
+                releaseQueued();
+                onOverflow.run();
+            });
+        }
     }
 
     void scheduleFlush() {

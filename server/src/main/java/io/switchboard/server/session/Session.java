@@ -1,7 +1,5 @@
 package io.switchboard.server.session;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -12,20 +10,17 @@ import io.switchboard.protocol.Commands;
 import io.switchboard.protocol.DecodeException;
 import io.switchboard.protocol.Decoded;
 import io.switchboard.protocol.Envelope;
-import io.switchboard.protocol.EnvelopeEncoder;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.protocol.Rejected;
 import io.switchboard.server.auth.AuthException;
 import io.switchboard.server.auth.Principal;
 import io.switchboard.server.config.ServerConfig;
-import io.switchboard.server.engine.PublishRequest;
+import io.switchboard.server.auth.JwtAuthenticator;
+import io.switchboard.server.engine.Publication;
+import io.switchboard.server.hub.Hub;
 import io.switchboard.server.util.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +35,14 @@ public final class Session {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
+    /** A token is honoured this long past its exp, as at the handshake. */
+    private static final long EXPIRY_GRACE_MILLIS = JwtAuthenticator.CLOCK_SKEW_SECONDS * 1000L;
+    /**
+     * Room a {@code message} push needs beyond its payload (type, channel, offset, epoch, ts, from), so
+     * that no push outgrows the frame limit the client was told; a publish payload may be at most the
+     * frame limit minus this.
+     */
+    static final int PUSH_OVERHEAD_BYTES = 1024;
 
     enum State { OPEN, CLOSING, CLOSED }
 
@@ -52,7 +55,7 @@ public final class Session {
     // Everything below: event loop only.
     private Principal principal;
     private State state = State.OPEN;
-    private final Set<String> channels = new HashSet<>();
+    private final ChannelCommands channels;
     private long nextPingAt;
     private long pongDeadline; // 0 while no ping is unanswered
     private long closeDeadline; // 0 until a close frame is sent
@@ -69,6 +72,11 @@ public final class Session {
         this.id = node.newSessionId();
         int batchBytes = config.maxFrameBytes();
         this.outbound = new Outbound(channel, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer);
+        this.channels = new ChannelCommands(this, node);
+    }
+
+    Principal principal() {
+        return principal;
     }
 
     public String id() {
@@ -168,7 +176,7 @@ public final class Session {
             timer.cancel(false);
             timer = null;
         }
-        leaveAllChannels();
+        channels.leaveAll();
         outbound.close();
         node.sessions().remove(this);
         log.debug("session {} ended", id);
@@ -178,63 +186,14 @@ public final class Session {
         switch (e.type()) {
             case PONG -> pongDeadline = 0;
             case PING -> send(Envelope.builder(MessageType.PONG).id(e.id()).build());
-            case SUBSCRIBE -> subscribe(e);
-            case UNSUBSCRIBE -> unsubscribe(e);
-            case PUBLISH -> publish(e);
-            case PRESENCE, HISTORY -> error(e.id(), ErrorCode.NOT_AVAILABLE,
-                    e.type().wireName() + " is not enabled for channel " + e.channel());
+            case SUBSCRIBE -> channels.subscribe(e);
+            case UNSUBSCRIBE -> channels.unsubscribe(e);
+            case PUBLISH -> channels.publish(e);
+            case PRESENCE -> channels.presence(e);
+            case HISTORY -> channels.history(e);
             case REFRESH -> refresh(e);
             default -> reject(e.id(), ErrorCode.UNKNOWN_TYPE, "unexpected type " + e.type().wireName());
         }
-    }
-
-    private void subscribe(Envelope e) {
-        String ch = e.channel();
-        if (channels.contains(ch)) {
-            error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
-            return;
-        }
-        if (channels.size() >= config.maxChannelsPerConnection()) {
-            error(e.id(), ErrorCode.LIMIT_EXCEEDED,
-                    "at most " + config.maxChannelsPerConnection() + " channels per connection");
-            return;
-        }
-        channels.add(ch);
-        node.hub().subscribe(ch, outbound).whenComplete((ok, failure) -> onLoop(() -> {
-            if (failure == null) {
-                send(Envelope.ack(e.id(), null));
-            } else if (channels.remove(ch)) {
-                node.hub().unsubscribe(ch, outbound);
-                error(e.id(), ErrorCode.UNAVAILABLE, "the engine could not subscribe: " + failure.getMessage());
-            }
-        }));
-    }
-
-    private void unsubscribe(Envelope e) {
-        String ch = e.channel();
-        if (!channels.remove(ch)) {
-            error(e.id(), ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + ch);
-            return;
-        }
-        node.hub().unsubscribe(ch, outbound);
-        send(Envelope.ack(e.id(), null));
-    }
-
-    private void publish(Envelope e) {
-        String from = principal.anonymous() ? null : principal.userId();
-        node.hub().publish(new PublishRequest(e.channel(), e.payload(), from, e.idempotencyKey()))
-                .whenComplete((result, failure) -> onLoop(() -> {
-                    if (failure != null) {
-                        error(e.id(), ErrorCode.UNAVAILABLE, "publish failed: " + failure.getMessage());
-                    } else if (result.hasPosition()) {
-                        send(Envelope.ack(e.id(), Json.object(g -> {
-                            g.writeNumberField("offset", result.offset());
-                            g.writeStringField("epoch", result.epoch());
-                        })));
-                    } else {
-                        send(Envelope.ack(e.id(), null));
-                    }
-                }));
     }
 
     private void refresh(Envelope e) {
@@ -243,6 +202,10 @@ public final class Session {
             next = node.authenticator().authenticate(e.token());
         } catch (AuthException ex) {
             error(e.id(), ex.errorCode(), ex.getMessage());
+            return;
+        }
+        if (principal.anonymous()) {
+            error(e.id(), ErrorCode.FORBIDDEN, "an anonymous connection cannot take a token; reconnect with it");
             return;
         }
         if (next.anonymous() || !next.userId().equals(principal.userId())) {
@@ -270,53 +233,51 @@ public final class Session {
         }
         if (++errorsInWindow > config.errorBurstLimit()) {
             log.info("session {} closed: more than {} bad commands in {}", id(), config.errorBurstLimit(), config.errorBurstWindow());
-            close(CloseCode.TOO_MANY_ERRORS, "too many bad commands");
+            close(CloseCode.TOO_MANY_ERRORS);
         }
     }
 
-    private void error(CommandId id, ErrorCode code, String message) {
+    void error(CommandId id, ErrorCode code, String message) {
         send(Envelope.error(id, code, message));
     }
 
     // ---- outbound -----------------------------------------------------------------------------
 
     void send(Envelope e) {
-        ByteBuf buf = channel.alloc().buffer(128);
-        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-            EnvelopeEncoder.write(e, out);
-        } catch (IOException ex) {
-            buf.release();
-            throw new UncheckedIOException(ex);
-        }
-        outbound.deliver(buf);
+        outbound.deliver(Hub.encode(channel.alloc(), e, e.payload() == null ? 0 : e.payload().length));
+    }
+
+    /** Sends one publication to this client alone (a recovered one). */
+    void sendMessage(Publication p) {
+        send(Hub.messageEnvelope(p));
     }
 
     private void onSlowConsumer() {
         log.info("session {} closed: slow consumer, more than {} bytes queued", id, config.maxQueuedBytes());
-        close(CloseCode.SLOW_CONSUMER, "slow consumer");
+        close(CloseCode.SLOW_CONSUMER);
     }
 
     /**
      * Starts the closing handshake: flushes what is queued (unless the connection overflowed), sends the
      * close frame, and gives the client a grace period to answer before the socket is closed.
      */
-    public void close(CloseCode code, String reason) {
+    public void close(CloseCode code) {
         if (!channel.eventLoop().inEventLoop()) {
-            channel.eventLoop().execute(() -> close(code, reason));
+            channel.eventLoop().execute(() -> close(code));
             return;
         }
         if (state != State.OPEN) {
             return;
         }
         state = State.CLOSING;
-        leaveAllChannels(); // a closing session takes no more messages
+        channels.leaveAll(); // a closing session takes no more messages
         if (code == CloseCode.SLOW_CONSUMER) {
             outbound.close();
         } else {
             outbound.flush();
             outbound.close();
         }
-        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason));
+        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()));
         closeDeadline = System.currentTimeMillis() + CLOSE_GRACE_MILLIS;
         reschedule();
     }
@@ -326,16 +287,9 @@ public final class Session {
         onLoop(() -> {
             if (state == State.OPEN) {
                 send(Envelope.error(null, error, message));
-                close(code, code.reason());
+                close(code);
             }
         });
-    }
-
-    private void leaveAllChannels() {
-        for (String ch : channels) {
-            node.hub().unsubscribe(ch, outbound);
-        }
-        channels.clear();
     }
 
     // ---- the one timer ------------------------------------------------------------------------
@@ -353,9 +307,9 @@ public final class Session {
             }
         } else if (pongDeadline != 0 && now >= pongDeadline) {
             log.info("session {} closed: no pong within {}", id, config.heartbeatTimeout());
-            close(CloseCode.HEARTBEAT_TIMEOUT, "no pong in time");
+            close(CloseCode.HEARTBEAT_TIMEOUT);
             return;
-        } else if (now >= principal.expiresAtMillis()) {
+        } else if (now >= expiryDeadline()) {
             closeWithError(ErrorCode.TOKEN_EXPIRED, "the token expired; reconnect with a new one", CloseCode.TOKEN_EXPIRED);
             return;
         } else if (now >= nextPingAt) {
@@ -368,6 +322,10 @@ public final class Session {
         reschedule();
     }
 
+    private long expiryDeadline() {
+        return principal.expires() ? principal.expiresAtMillis() + EXPIRY_GRACE_MILLIS : Long.MAX_VALUE;
+    }
+
     private void reschedule() {
         long due;
         if (state == State.CLOSING) {
@@ -377,7 +335,7 @@ public final class Session {
             if (pongDeadline != 0) {
                 due = Math.min(due, pongDeadline);
             }
-            due = Math.min(due, principal.expiresAtMillis());
+            due = Math.min(due, expiryDeadline());
         }
         if (timer != null) {
             if (timerDueAt == due) {
@@ -390,7 +348,7 @@ public final class Session {
         timer = channel.eventLoop().schedule(this::onTimer, delay, TimeUnit.MILLISECONDS);
     }
 
-    private void onLoop(Runnable r) {
+    void onLoop(Runnable r) {
         if (channel.eventLoop().inEventLoop()) {
             r.run();
         } else {

@@ -82,15 +82,15 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
             log.debug("session {}: broken frame: {} ({})", session.id(), cause.getMessage(), c.closeStatus());
             ctx.close();
         } else if (cause instanceof TooLongFrameException) {
-            session.close(CloseCode.TOO_BIG, "message too big");
+            session.close(CloseCode.TOO_BIG);
         } else if (cause instanceof CorruptedFrameException) {
-            session.close(CloseCode.PROTOCOL_ERROR, "protocol error");
+            session.close(CloseCode.PROTOCOL_ERROR);
         } else if (cause instanceof IOException) {
             log.debug("session {}: I/O error: {}", session.id(), cause.toString());
             ctx.close();
         } else {
             log.warn("session {}: unexpected fault", session.id(), cause);
-            session.close(CloseCode.INTERNAL, "internal error");
+            session.close(CloseCode.INTERNAL);
         }
     }
 }

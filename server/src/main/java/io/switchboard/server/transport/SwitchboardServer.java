@@ -70,7 +70,7 @@ public final class SwitchboardServer implements AutoCloseable {
     }
 
     public SwitchboardServer start() throws InterruptedException {
-        Hub hub = new Hub(engine, PooledByteBufAllocator.DEFAULT);
+        Hub hub = new Hub(engine, PooledByteBufAllocator.DEFAULT, config.namespaces());
         engine.start(hub).join();
         node = new NodeContext(config, hub, new JwtAuthenticator(secret, config.allowAnonymous()), Version.get());
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled());
@@ -162,7 +162,7 @@ public final class SwitchboardServer implements AutoCloseable {
         log.info("draining {} sessions over {} ms", n, window);
         for (Session s : node.sessions()) {
             long delay = window <= 0 ? 0 : ThreadLocalRandom.current().nextLong(window);
-            workerGroup.schedule(() -> s.close(CloseCode.GOING_AWAY, "server shutting down"), delay, TimeUnit.MILLISECONDS);
+            workerGroup.schedule(() -> s.close(CloseCode.GOING_AWAY), delay, TimeUnit.MILLISECONDS);
         }
         long deadline = System.currentTimeMillis() + window + 3000;
         while (!node.sessions().isEmpty() && System.currentTimeMillis() < deadline) {

@@ -32,15 +32,15 @@ class FanoutIT {
                 for (int i = 0; i < SUBSCRIBERS; i++) {
                     WsClient c = node.client("sub" + i);
                     subs.add(c);
-                    c.command("subscribe", "fan:out", null);
+                    c.command("subscribe", "fanout", null);
                 }
                 for (WsClient c : subs) {
                     assertThat(c.awaitType(MessageType.ACK)).isNotNull();
                 }
-                assertThat(node.server.hub().subscriberCount("fan:out")).isEqualTo(SUBSCRIBERS);
+                assertThat(node.server.hub().subscriberCount("fanout")).isEqualTo(SUBSCRIBERS);
                 try (WsClient pub = node.client("publisher")) {
                     for (int i = 0; i < MESSAGES; i++) {
-                        pub.command("publish", "fan:out", "\"payload\":{\"seq\":" + i + "}");
+                        pub.command("publish", "fanout", "\"payload\":{\"seq\":" + i + "}");
                     }
                     for (int i = 0; i < MESSAGES; i++) {
                         assertThat(pub.awaitType(MessageType.ACK)).isNotNull();

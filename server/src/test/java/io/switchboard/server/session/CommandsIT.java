@@ -46,22 +46,22 @@ class CommandsIT {
     @Test
     void unsubscribeAcksOnceThenSaysNotSubscribed() throws Exception {
         try (WsClient c = node.client("alice")) {
-            c.subscribe("room:1");
-            assertThat(c.call("unsubscribe", "room:1", null).type()).isEqualTo(MessageType.ACK);
-            assertThat(c.call("unsubscribe", "room:1", null).code()).isEqualTo("not_subscribed");
-            assertThat(node.server.hub().subscriberCount("room:1")).isZero();
+            c.subscribe("room1");
+            assertThat(c.call("unsubscribe", "room1", null).type()).isEqualTo(MessageType.ACK);
+            assertThat(c.call("unsubscribe", "room1", null).code()).isEqualTo("not_subscribed");
+            assertThat(node.server.hub().subscriberCount("room1")).isZero();
         }
     }
 
     @Test
     void publishAcksAndDeliversWithSenderAndTimestamp() throws Exception {
         try (WsClient sub = node.client("bob"); WsClient pub = node.client("alice")) {
-            sub.subscribe("chat:news");
+            sub.subscribe("news");
             long before = System.currentTimeMillis();
-            Envelope ack = pub.publish("chat:news", "{\"text\":\"hello\",\"n\":[1,2,{\"deep\":null}]}");
+            Envelope ack = pub.publish("news", "{\"text\":\"hello\",\"n\":[1,2,{\"deep\":null}]}");
             assertThat(ack.type()).isEqualTo(MessageType.ACK);
             Envelope m = sub.awaitType(MessageType.MESSAGE);
-            assertThat(m.channel()).isEqualTo("chat:news");
+            assertThat(m.channel()).isEqualTo("news");
             assertThat(m.from()).isEqualTo("alice");
             assertThat(m.ts()).isBetween(before - 1000, System.currentTimeMillis() + 1000);
             // The payload arrives byte for byte as it was sent.
@@ -107,10 +107,29 @@ class CommandsIT {
     }
 
     @Test
-    void presenceAndHistoryAreNotAvailableYet() throws Exception {
+    void presenceAndHistoryAreNotAvailableWhereTheNamespaceKeepsNone() throws Exception {
         try (WsClient c = node.client("alice")) {
-            assertThat(c.call("presence", "chat:lobby", null).code()).isEqualTo("not_available");
-            assertThat(c.call("history", "chat:lobby", null).code()).isEqualTo("not_available");
+            assertThat(c.call("presence", "lobby", null).code()).isEqualTo("not_available");
+            assertThat(c.call("history", "lobby", null).code()).isEqualTo("not_available");
+        }
+    }
+
+    @Test
+    void unknownNamespaceIsUnknownChannel() throws Exception {
+        try (WsClient c = node.client("alice")) {
+            Envelope e = c.subscribe("nosuchns:lobby");
+            assertThat(e.code()).isEqualTo("unknown_channel");
+            assertThat(e.message()).contains("nosuchns");
+            assertThat(c.publish("nosuchns:x", "1").code()).isEqualTo("unknown_channel");
+        }
+    }
+
+    @Test
+    void payloadOverTheLimitIsTooLarge() throws Exception {
+        try (WsClient c = node.client("alice")) {
+            Envelope e = c.publish("news", "\"" + "a".repeat(65_000) + "\"");
+            assertThat(e.code()).isEqualTo("too_large");
+            assertThat(c.call("ping", null, null).type()).isEqualTo(MessageType.PONG);
         }
     }
 

@@ -55,7 +55,7 @@ class SlowConsumerIT {
             stalled.setReading(true);
             // It reads what the socket held, then the close frame (within the server's 2 s grace).
             assertThat(stalled.awaitClose()).isEqualTo(4001);
-            assertThat(stalled.closeReason).isEqualTo("slow consumer");
+            assertThat(stalled.closeReason).isEqualTo("slow_consumer");
 
             healthy.received.clear();
             System.gc();

@@ -100,6 +100,9 @@ class HandshakeIT {
         try (WsClient c = WsClient.to(anonymousNode.port()).connect()) {
             assertThat(c.awaitType(MessageType.WELCOME).payloadText()).contains("\"userId\":\"\"");
             assertThat(c.subscribe("chat:lobby").type()).isEqualTo(MessageType.ACK);
+            Envelope denied = c.publish("chat:lobby", "\"hi\"");
+            assertThat(denied.code()).isEqualTo("forbidden");
+            assertThat(denied.message()).contains("anonymous");
         }
     }
 

@@ -1,0 +1,281 @@
+package io.switchboard.server.session;
+
+import io.switchboard.protocol.Envelope;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.StreamPosition;
+import io.switchboard.server.auth.Principal;
+import io.switchboard.server.config.Access;
+import io.switchboard.server.config.NamespaceConfig;
+import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.engine.HistoryQuery;
+import io.switchboard.server.engine.HistoryResult;
+import io.switchboard.server.engine.PresenceEntry;
+import io.switchboard.server.engine.Publication;
+import io.switchboard.server.engine.PublishRequest;
+import io.switchboard.server.engine.StreamOptions;
+import io.switchboard.server.hub.Hub;
+import io.switchboard.server.util.Json;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The channel commands of one session: subscribe (with recovery), unsubscribe, publish, history and
+ * presence, each checked against its channel's namespace. Event loop only, like its {@link Session}.
+ */
+final class ChannelCommands {
+
+    /** Most live frames held back while one subscription's history is read. */
+    private static final int MAX_HELD = 10_000;
+    /** Most publications one history command returns. */
+    static final int MAX_HISTORY_LIMIT = 1000;
+
+    private final Session session;
+    private final NodeContext node;
+    private final ServerConfig config;
+    // channel -> this session's subscription to it.
+    private final Map<String, ChannelSubscription> subscriptions = new HashMap<>();
+
+    ChannelCommands(Session session, NodeContext node) {
+        this.session = session;
+        this.node = node;
+        this.config = node.config();
+    }
+
+    // ---- subscribe and recovery ----------------------------------------------------------------
+
+    void subscribe(Envelope e) {
+        String ch = e.channel();
+        NamespaceConfig ns = namespace(e);
+        if (ns == null || !allowed(e, ns.subscribe(), "subscribe to")) {
+            return;
+        }
+        if (e.since() != null && !allowed(e, ns.historyAccess(), "recover history of")) {
+            return;
+        }
+        if (subscriptions.containsKey(ch)) {
+            session.error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
+            return;
+        }
+        if (subscriptions.size() >= config.maxChannelsPerConnection()) {
+            session.error(e.id(), ErrorCode.LIMIT_EXCEEDED, "at most " + config.maxChannelsPerConnection() + " channels per connection");
+            return;
+        }
+        ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), ns.echo(),
+                !ns.keepsHistory(), MAX_HELD);
+        subscriptions.put(ch, sub);
+        Principal p = session.principal();
+        node.hub().subscribe(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
+            if (subscriptions.get(ch) != sub) {
+                // Unsubscribed (or the session ended) while the engine was subscribing: say so anyway.
+                session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + ch + " before the subscribe completed");
+                return;
+            }
+            if (failure != null) {
+                dropSubscription(ch, sub);
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "the engine could not subscribe: " + failure.getMessage());
+                return;
+            }
+            if (ns.presence() && !p.anonymous()) {
+                node.hub().engine().presenceJoin(ch, new PresenceEntry(session.id(), p.userId(), p.info()), config.presenceTtl());
+            }
+            if (!ns.keepsHistory()) {
+                session.send(Envelope.ack(e.id(), null));
+                return;
+            }
+            recover(e, ns, sub);
+        }));
+    }
+
+    /** Reads the channel's stream, answers the subscribe, sends what the client missed, then goes live. */
+    private void recover(Envelope e, NamespaceConfig ns, ChannelSubscription sub) {
+        StreamPosition since = e.since();
+        HistoryQuery q = since == null ? HistoryQuery.positionOnly() : new HistoryQuery(since.offset(), config.maxRecover() + 1, false);
+        node.hub().engine().history(e.channel(), q, streamOptions(ns)).whenComplete((h, failure) -> session.onLoop(() -> {
+            if (subscriptions.get(e.channel()) != sub) {
+                session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + e.channel() + " before the subscribe completed");
+                return;
+            }
+            if (failure != null) {
+                dropSubscription(e.channel(), sub);
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "could not read the channel's history: " + failure.getMessage());
+                return;
+            }
+            String problem = since == null ? null : recoveryProblem(since, h);
+            boolean recovered = since != null && problem == null;
+            session.send(Envelope.ack(e.id(), Json.object(g -> {
+                g.writeStringField("epoch", h.epoch());
+                g.writeNumberField("offset", h.offset());
+                g.writeBooleanField("recovered", recovered);
+                if (problem != null) {
+                    g.writeStringField("reason", problem);
+                }
+            })));
+            long upTo = h.offset();
+            if (recovered) {
+                for (Publication p : h.publications()) {
+                    session.sendMessage(p);
+                }
+                upTo = Math.max(since.offset(), h.publications().isEmpty() ? since.offset()
+                        : h.publications().get(h.publications().size() - 1).offset());
+            }
+            sub.goLive(upTo);
+        }));
+    }
+
+    /** Null when everything after {@code since} is still in the stream and few enough to send. */
+    private String recoveryProblem(StreamPosition since, HistoryResult h) {
+        if (!since.epoch().equals(h.epoch())) {
+            return "epoch_changed";
+        }
+        if (since.offset() > h.offset()) {
+            return "bad_position";
+        }
+        if (since.offset() < h.earliest() - 1) {
+            return "out_of_retention";
+        }
+        if (h.offset() - since.offset() > config.maxRecover()) {
+            return "too_many";
+        }
+        return null;
+    }
+
+    void unsubscribe(Envelope e) {
+        ChannelSubscription sub = subscriptions.get(e.channel());
+        if (sub == null) {
+            session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + e.channel());
+            return;
+        }
+        dropSubscription(e.channel(), sub);
+        session.send(Envelope.ack(e.id(), null));
+    }
+
+    private void dropSubscription(String ch, ChannelSubscription sub) {
+        subscriptions.remove(ch);
+        node.hub().unsubscribe(ch, sub);
+        sub.cancel();
+        NamespaceConfig ns = config.namespaces().forChannel(ch);
+        if (ns != null && ns.presence() && !session.principal().anonymous()) {
+            node.hub().engine().presenceLeave(ch, session.id());
+        }
+    }
+
+    /** Leaves every channel (the session is closing). */
+    void leaveAll() {
+        for (Map.Entry<String, ChannelSubscription> s : List.copyOf(subscriptions.entrySet())) {
+            dropSubscription(s.getKey(), s.getValue());
+        }
+    }
+
+    int count() {
+        return subscriptions.size();
+    }
+
+    // ---- publish, history, presence -------------------------------------------------------------
+
+    void publish(Envelope e) {
+        NamespaceConfig ns = namespace(e);
+        if (ns == null || !allowed(e, ns.publish(), "publish to")) {
+            return;
+        }
+        int maxPayload = config.maxFrameBytes() - Session.PUSH_OVERHEAD_BYTES;
+        if (e.payload().length > maxPayload) {
+            session.error(e.id(), ErrorCode.TOO_LARGE, "payload is over " + maxPayload + " bytes");
+            return;
+        }
+        Principal p = session.principal();
+        PublishRequest req = new PublishRequest(e.channel(), e.payload(), p.anonymous() ? null : p.userId(), session.id(),
+                e.idempotencyKey(), config.idempotencyWindow(), ns.keepsHistory() ? streamOptions(ns) : null);
+        node.hub().publish(req).whenComplete((result, failure) -> session.onLoop(() -> {
+            if (failure != null) {
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "publish failed: " + failure.getMessage());
+            } else if (result.hasPosition()) {
+                session.send(Envelope.ack(e.id(), Json.object(g -> {
+                    g.writeNumberField("offset", result.offset());
+                    g.writeStringField("epoch", result.epoch());
+                })));
+            } else {
+                session.send(Envelope.ack(e.id(), null));
+            }
+        }));
+    }
+
+    void history(Envelope e) {
+        NamespaceConfig ns = namespace(e);
+        if (ns == null) {
+            return;
+        }
+        if (!ns.keepsHistory()) {
+            session.error(e.id(), ErrorCode.NOT_AVAILABLE, "channel " + e.channel() + " keeps no history");
+            return;
+        }
+        if (!allowed(e, ns.historyAccess(), "read history of")) {
+            return;
+        }
+        int limit = e.limit() == null ? Math.min(100, ns.historySize()) : Math.min(e.limit(), MAX_HISTORY_LIMIT);
+        boolean reverse = Boolean.TRUE.equals(e.reverse());
+        long after = e.since() == null ? -1 : e.since().offset();
+        node.hub().engine().history(e.channel(), new HistoryQuery(after, limit, reverse), streamOptions(ns))
+                .whenComplete((h, failure) -> session.onLoop(() -> {
+                    if (failure != null) {
+                        session.error(e.id(), ErrorCode.UNAVAILABLE, "history failed: " + failure.getMessage());
+                    } else if (e.since() != null && !e.since().epoch().equals(h.epoch())) {
+                        session.error(e.id(), ErrorCode.UNRECOVERABLE, "the stream's epoch is now " + h.epoch());
+                    } else {
+                        session.send(Envelope.ack(e.id(), HistoryPayload.of(h)));
+                    }
+                }));
+    }
+
+    void presence(Envelope e) {
+        NamespaceConfig ns = namespace(e);
+        if (ns == null) {
+            return;
+        }
+        if (!ns.presence()) {
+            session.error(e.id(), ErrorCode.NOT_AVAILABLE, "channel " + e.channel() + " does not track presence");
+            return;
+        }
+        if (!allowed(e, ns.presenceAccess(), "read presence of")) {
+            return;
+        }
+        node.hub().engine().presence(e.channel()).whenComplete((entries, failure) -> session.onLoop(() -> {
+            if (failure != null) {
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "presence failed: " + failure.getMessage());
+            } else {
+                session.send(Envelope.ack(e.id(), HistoryPayload.presence(entries)));
+            }
+        }));
+    }
+
+    // ---- namespace and permission checks --------------------------------------------------------
+
+    private NamespaceConfig namespace(Envelope e) {
+        NamespaceConfig ns = config.namespaces().forChannel(e.channel());
+        if (ns == null) {
+            session.error(e.id(), ErrorCode.UNKNOWN_CHANNEL, "no namespace '" + io.switchboard.protocol.ChannelNames.namespace(e.channel())
+                    + "' on this node");
+        }
+        return ns;
+    }
+
+    private boolean allowed(Envelope e, Access access, String action) {
+        Principal p = session.principal();
+        boolean ok = switch (access) {
+            case ANONYMOUS -> true;
+            case AUTHENTICATED -> !p.anonymous();
+            case CLAIM -> !p.anonymous() && p.claims(e.channel());
+            case NONE -> false;
+        };
+        if (!ok) {
+            String who = p.anonymous() ? "anonymous users" : "user " + p.userId();
+            session.error(e.id(), ErrorCode.FORBIDDEN, action + " " + e.channel() + " is not allowed for " + who
+                    + " (namespace access: " + access.wireName() + ")");
+        }
+        return ok;
+    }
+
+    static StreamOptions streamOptions(NamespaceConfig ns) {
+        return new StreamOptions(ns.historySize(), ns.historyTtl(), ns.streamTtl());
+    }
+}

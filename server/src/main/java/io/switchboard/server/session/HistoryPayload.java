@@ -1,0 +1,57 @@
+package io.switchboard.server.session;
+
+import io.switchboard.protocol.EnvelopeEncoder;
+import io.switchboard.server.engine.HistoryResult;
+import io.switchboard.server.engine.PresenceEntry;
+import io.switchboard.server.engine.Publication;
+import io.switchboard.server.util.Json;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The ack payloads of {@code history} and {@code presence}; stored payloads are copied in raw. */
+final class HistoryPayload {
+
+    private HistoryPayload() {
+    }
+
+    static byte[] of(HistoryResult h) {
+        return Json.object(g -> {
+            g.writeStringField("epoch", h.epoch());
+            g.writeNumberField("offset", h.offset());
+            g.writeArrayFieldStart("publications");
+            for (Publication p : h.publications()) {
+                g.writeStartObject();
+                g.writeNumberField("offset", p.offset());
+                g.writeNumberField("ts", p.timestamp());
+                if (p.from() != null) {
+                    g.writeStringField("from", p.from());
+                }
+                g.writeFieldName("payload");
+                g.writeRawValue(EnvelopeEncoder.raw(p.payload()));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
+    }
+
+    static byte[] presence(List<PresenceEntry> entries) {
+        Set<String> users = new HashSet<>();
+        return Json.object(g -> {
+            g.writeArrayFieldStart("clients");
+            for (PresenceEntry e : entries) {
+                users.add(e.userId());
+                g.writeStartObject();
+                g.writeStringField("clientId", e.clientId());
+                g.writeStringField("userId", e.userId());
+                if (e.info() != null) {
+                    g.writeFieldName("info");
+                    g.writeRawValue(EnvelopeEncoder.raw(e.info()));
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeNumberField("users", users.size());
+        });
+    }
+}

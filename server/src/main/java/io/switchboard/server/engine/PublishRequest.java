@@ -15,6 +15,11 @@ import java.time.Duration;
 public record PublishRequest(String channel, byte[] payload, String from, String clientId, String idempotencyKey,
                              Duration idempotencyWindow, StreamOptions stream) {
 
+    /** The same request, kept in a history stream with {@code options}. */
+    public PublishRequest withStream(StreamOptions options) {
+        return new PublishRequest(channel, payload, from, clientId, idempotencyKey, idempotencyWindow, options);
+    }
+
     /** A plain publish: no history, no idempotency key. */
     public static PublishRequest live(String channel, byte[] payload, String from) {
         return new PublishRequest(channel, payload, from, null, null, Duration.ZERO, null);

@@ -167,6 +167,20 @@ final class ChannelCommands {
         }
     }
 
+    /** Renews this session's presence entries before their TTL runs out (called by the node's refresher). */
+    void refreshPresence() {
+        Principal p = session.principal();
+        if (p.anonymous()) {
+            return;
+        }
+        for (String ch : subscriptions.keySet()) {
+            NamespaceConfig ns = config.namespaces().forChannel(ch);
+            if (ns != null && ns.presence()) {
+                node.hub().engine().presenceJoin(ch, new PresenceEntry(session.id(), p.userId(), p.info()), config.presenceTtl());
+            }
+        }
+    }
+
     int count() {
         return subscriptions.size();
     }

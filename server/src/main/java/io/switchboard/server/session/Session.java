@@ -221,6 +221,15 @@ public final class Session {
         reschedule();
     }
 
+    /** Renews this session's presence entries; any thread. */
+    public void refreshPresence() {
+        onLoop(() -> {
+            if (state == State.OPEN) {
+                channels.refreshPresence();
+            }
+        });
+    }
+
     // ---- errors and the burst rule --------------------------------------------------------------
 
     /** An error caused by malformed input: counted against the burst limit. */

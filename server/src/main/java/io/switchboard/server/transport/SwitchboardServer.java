@@ -109,6 +109,10 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        // One task for the whole node renews every session's presence well inside the TTL.
+        long refreshMillis = Math.max(100, config.presenceTtl().toMillis() / 3);
+        workerGroup.next().scheduleAtFixedRate(() -> node.sessions().forEach(Session::refreshPresence),
+                refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         log.info("listening on {}:{} ({}, {} I/O threads, engine {})", config.bind(), port, transport, threads, engine.name());
         return this;
     }

@@ -54,6 +54,26 @@ class ConfigPrecedenceTest {
     }
 
     @Test
+    void namespacesComeFromYaml() throws Exception {
+        Path yaml = dir.resolve("ns.yaml");
+        Files.writeString(yaml, "namespaces:\n  chat:\n    history-size: 7\n  dm:\n    publish: claim\n    presence: true\n");
+        Run r = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("\"chat\": {history-size: 7, history-ttl: 10m")
+                .contains("\"dm\": {history-size: 0").contains("presence: true, join-leave: false")
+                .contains("publish: claim")
+                .contains("\"\": {history-size: 0");
+        Files.writeString(yaml, "namespaces:\n  chat:\n    histroy-size: 7\n");
+        Run typo = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("unknown option 'histroy-size' in namespace 'chat'");
+        Files.writeString(yaml, "namespaces:\n  chat:\n    publish: everyone\n");
+        assertThat(run(Map.of(), "serve", "--config", yaml.toString(), "--print-config").err())
+                .contains("access must be anonymous, authenticated, claim or none");
+    }
+
+    @Test
     void serveIsTheDefaultCommand() {
         Run r = run(Map.of(), "--print-config");
         assertThat(r.exit()).isZero();

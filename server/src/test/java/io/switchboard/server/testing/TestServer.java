@@ -14,8 +14,8 @@ public final class TestServer implements AutoCloseable {
     public final SwitchboardServer server;
     private final TokenMinter minter = new TokenMinter(SECRET.getBytes(StandardCharsets.UTF_8));
 
-    private TestServer(ServerConfig config) throws InterruptedException {
-        this.server = new SwitchboardServer(config).start();
+    private TestServer(ServerConfig config, io.switchboard.server.engine.Engine engine) throws InterruptedException {
+        this.server = new SwitchboardServer(config, engine).start();
     }
 
     /** Defaults as documented, but port 0, a known secret and a 1 s drain window. */
@@ -24,7 +24,11 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(ServerConfig config) throws InterruptedException {
-        return new TestServer(config);
+        return new TestServer(config, new io.switchboard.server.engine.memory.MemoryEngine());
+    }
+
+    public static TestServer start(ServerConfig config, io.switchboard.server.engine.Engine engine) throws InterruptedException {
+        return new TestServer(config, engine);
     }
 
     public static TestServer start() throws InterruptedException {
@@ -41,6 +45,27 @@ public final class TestServer implements AutoCloseable {
 
     public String token(String user, Duration ttl) {
         return minter.mint(user, ttl);
+    }
+
+    /** A token with extra claims ({@code channels}, {@code info}). */
+    public String token(String user, java.util.Map<String, Object> claims) {
+        try {
+            com.nimbusds.jwt.JWTClaimsSet.Builder b = new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(user)
+                    .expirationTime(new java.util.Date(System.currentTimeMillis() + 3_600_000));
+            claims.forEach(b::claim);
+            com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                    new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256), b.build());
+            jwt.sign(new com.nimbusds.jose.crypto.MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public WsClient client(String user, java.util.Map<String, Object> claims) throws Exception {
+        WsClient c = WsClient.to(port()).token(token(user, claims)).connect();
+        c.awaitType(io.switchboard.protocol.MessageType.WELCOME);
+        return c;
     }
 
     /** A connected client for {@code user} that has read its welcome. */

@@ -1,0 +1,149 @@
+package io.switchboard.server.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.protocol.Envelope;
+import io.switchboard.protocol.MessageType;
+import io.switchboard.server.config.Access;
+import io.switchboard.server.config.NamespaceConfig;
+import io.switchboard.server.config.Namespaces;
+import io.switchboard.server.testing.TestServer;
+import io.switchboard.server.testing.WsClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Presence, join/leave pushes, and per-namespace permissions and echo. */
+class PresenceIT {
+
+    static TestServer node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Namespaces ns = Namespaces.builder()
+                .put(NamespaceConfig.plain("staff").withPresence(true, true)
+                        .withAccess(Access.CLAIM, Access.CLAIM, Access.CLAIM, Access.CLAIM))
+                .put(NamespaceConfig.plain("quiet").withPresence(true, false).withEcho(false))
+                .put(NamespaceConfig.plain("readonly").withAccess(Access.AUTHENTICATED, Access.NONE, Access.NONE, Access.NONE))
+                .build();
+        node = TestServer.start(TestServer.config().namespaces(ns).allowAnonymous(true));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    private static Envelope update(WsClient c, String user, String status) throws InterruptedException {
+        return c.await(e -> e.type() == MessageType.PRESENCE_UPDATE && e.payloadText().contains("\"userId\":\"" + user + "\"")
+                && e.payloadText().contains("\"status\":\"" + status + "\""), Duration.ofSeconds(5));
+    }
+
+    private static long updates(WsClient c, String user) {
+        return c.received.stream().filter(e -> e.type() == MessageType.PRESENCE_UPDATE
+                && e.payloadText().contains("\"userId\":\"" + user + "\"")).count();
+    }
+
+    @Test
+    void joinAndLeavePushesTreatTwoTabsOfOneUserAsOnePresence() throws Exception {
+        try (WsClient alice = node.client("alice")) {
+            alice.subscribe("chat:room");
+            update(alice, "alice", "online");
+            WsClient bobTab1 = node.client("bob");
+            bobTab1.subscribe("chat:room");
+            Envelope online = update(alice, "bob", "online");
+            assertThat(online.channel()).isEqualTo("chat:room");
+            assertThat(online.payloadText()).contains("\"timestamp\":");
+            WsClient bobTab2 = node.client("bob");
+            bobTab2.subscribe("chat:room");
+
+            Envelope who = alice.call("presence", "chat:room", null);
+            assertThat(who.payloadText()).contains("\"users\":2");
+            assertThat(who.payloadText().split("\"clientId\"")).hasSize(4); // three connections
+            assertThat(who.payloadText()).contains("\"userId\":\"alice\"", "\"userId\":\"bob\"");
+
+            bobTab1.call("unsubscribe", "chat:room", null);
+            bobTab1.close();
+            Thread.sleep(300);
+            assertThat(updates(alice, "bob")).as("no offline while bob's second tab is there").isZero();
+            bobTab2.close(); // leaving by disconnecting counts too
+            update(alice, "bob", "offline");
+            assertThat(alice.call("presence", "chat:room", null).payloadText()).contains("\"users\":1").doesNotContain("bob");
+        }
+    }
+
+    @Test
+    void theNodeRefreshesPresenceBeforeItsTtlRunsOut() throws Exception {
+        try (TestServer shortTtl = TestServer.start(TestServer.config().presenceTtl(Duration.ofMillis(300)));
+             WsClient a = shortTtl.client("lee"); WsClient b = shortTtl.client("max")) {
+            a.subscribe("chat:ttl");
+            b.subscribe("chat:ttl");
+            Thread.sleep(1500); // five TTLs
+            assertThat(a.call("presence", "chat:ttl", null).payloadText()).contains("\"users\":2");
+            assertThat(updates(a, "max")).as("max went online once and never offline").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void presenceShowsTheTokensInfoAndSkipsAnonymous() throws Exception {
+        try (WsClient carol = node.client("carol", Map.of("info", Map.of("name", "Carol C.")));
+             WsClient anon = WsClient.to(node.port()).connect()) {
+            anon.awaitType(MessageType.WELCOME);
+            carol.subscribe("chat:info");
+            anon.subscribe("chat:info");
+            Envelope who = anon.call("presence", "chat:info", null);
+            assertThat(who.payloadText()).contains("\"info\":{\"name\":\"Carol C.\"}", "\"users\":1");
+        }
+    }
+
+    @Test
+    void claimAccessAdmitsOnlyUsersNamedInTheirToken() throws Exception {
+        try (WsClient outsider = node.client("eve");
+             WsClient member = node.client("dan", Map.of("channels", List.of("staff:*")));
+             WsClient narrow = node.client("fay", Map.of("channels", List.of("staff:ops")))) {
+            assertThat(outsider.subscribe("staff:ops").code()).isEqualTo("forbidden");
+            assertThat(outsider.call("presence", "staff:ops", null).code()).isEqualTo("forbidden");
+            assertThat(outsider.publish("staff:ops", "1").code()).isEqualTo("forbidden");
+            assertThat(member.subscribe("staff:ops").type()).isEqualTo(MessageType.ACK);
+            assertThat(member.call("presence", "staff:ops", null).type()).isEqualTo(MessageType.ACK);
+            assertThat(narrow.subscribe("staff:ops").type()).isEqualTo(MessageType.ACK);
+            assertThat(narrow.subscribe("staff:hr").code()).isEqualTo("forbidden");
+        }
+    }
+
+    @Test
+    void namespaceWithoutJoinLeaveKeepsPresenceButPushesNothing() throws Exception {
+        try (WsClient a = node.client("gil"); WsClient b = node.client("hal")) {
+            a.subscribe("quiet:x");
+            b.subscribe("quiet:x");
+            assertThat(a.call("presence", "quiet:x", null).payloadText()).contains("\"users\":2");
+            Thread.sleep(200);
+            assertThat(a.received).noneMatch(e -> e.type() == MessageType.PRESENCE_UPDATE);
+        }
+    }
+
+    @Test
+    void echoOffSkipsThePublisherOnly() throws Exception {
+        try (WsClient a = node.client("ivy"); WsClient b = node.client("jon")) {
+            a.subscribe("quiet:echo");
+            b.subscribe("quiet:echo");
+            assertThat(a.publish("quiet:echo", "\"from ivy\"").type()).isEqualTo(MessageType.ACK);
+            assertThat(b.awaitType(MessageType.MESSAGE).payloadText()).isEqualTo("\"from ivy\"");
+            Thread.sleep(200);
+            assertThat(a.received).noneMatch(e -> e.type() == MessageType.MESSAGE);
+        }
+    }
+
+    @Test
+    void accessNoneClosesAnAction() throws Exception {
+        try (WsClient a = node.client("kim")) {
+            assertThat(a.subscribe("readonly:x").type()).isEqualTo(MessageType.ACK);
+            Envelope e = a.publish("readonly:x", "1");
+            assertThat(e.code()).isEqualTo("forbidden");
+            assertThat(e.message()).contains("namespace access: none");
+        }
+    }
+}

@@ -14,7 +14,8 @@ import java.util.Set;
  * the default namespace); each value sets some of: {@code history-size}, {@code history-ttl},
  * {@code stream-ttl}, {@code presence}, {@code join-leave}, {@code subscribe}, {@code publish},
  * {@code history-access}, {@code presence-access}, {@code echo}. Unset keys keep the shipped values of
- * that namespace (or of a plain namespace, for a new one).
+ * that namespace (or of a plain namespace, for a new one), except that history and presence access
+ * follow {@code subscribe} when it is set and they are not.
  */
 final class NamespacesYaml {
 
@@ -64,8 +65,13 @@ final class NamespacesYaml {
                 boolean presence = o.has("presence") ? o.get("presence").asBoolean() : ns.presence();
                 boolean joinLeave = o.has("join-leave") ? o.get("join-leave").asBoolean() : ns.joinLeave() && presence;
                 ns = ns.withPresence(presence, joinLeave && presence);
-                ns = ns.withAccess(access(o, "subscribe", ns.subscribe()), access(o, "publish", ns.publish()),
-                        access(o, "history-access", ns.historyAccess()), access(o, "presence-access", ns.presenceAccess()));
+                // Reading history and presence follows the subscribe level unless set on its own: whoever
+                // may not follow a channel should not read it by other means.
+                Access subscribe = access(o, "subscribe", ns.subscribe());
+                Access readDefault = o.has("subscribe") ? subscribe : null;
+                ns = ns.withAccess(subscribe, access(o, "publish", ns.publish()),
+                        access(o, "history-access", readDefault != null ? readDefault : ns.historyAccess()),
+                        access(o, "presence-access", readDefault != null ? readDefault : ns.presenceAccess()));
                 if (o.has("echo")) {
                     ns = ns.withEcho(o.get("echo").asBoolean());
                 }

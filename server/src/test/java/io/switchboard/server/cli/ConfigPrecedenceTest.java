@@ -56,14 +56,19 @@ class ConfigPrecedenceTest {
     @Test
     void namespacesComeFromYaml() throws Exception {
         Path yaml = dir.resolve("ns.yaml");
-        Files.writeString(yaml, "namespaces:\n  chat:\n    history-size: 7\n  dm:\n    publish: claim\n    presence: true\n");
+        Files.writeString(yaml, "namespaces:\n  chat:\n    history-size: 7\n  dm:\n    publish: claim\n    presence: true\n"
+                + "  vip:\n    subscribe: claim\n  mixed:\n    subscribe: claim\n    history-access: authenticated\n");
         Run r = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("\"chat\": {history-size: 7, history-ttl: 10m")
                 .contains("\"dm\": {history-size: 0").contains("presence: true, join-leave: false")
                 .contains("publish: claim")
-                .contains("\"\": {history-size: 0");
+                .contains("\"\": {history-size: 0")
+                // reading follows subscribe unless set on its own
+                .contains("\"vip\": {history-size: 0, history-ttl: 10m, stream-ttl: 24h, presence: false, join-leave: false, "
+                        + "subscribe: claim, publish: authenticated, history-access: claim, presence-access: claim")
+                .contains("subscribe: claim, publish: authenticated, history-access: authenticated, presence-access: claim");
         Files.writeString(yaml, "namespaces:\n  chat:\n    histroy-size: 7\n");
         Run typo = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
         assertThat(typo.exit()).isEqualTo(2);

@@ -413,3 +413,168 @@ test('the backoff counter resets only after a stable connection', () => {
   assert.equal(delays().at(-1), 500);
   assert.equal(client.state, 'disconnected');
 });
+
+// ---- history, presence and recovery ----
+
+test('history sends limit, reverse and since and resolves with the ack payload', async () => {
+  const { client, last } = connected();
+  const p = client.history('chat:lobby', { limit: 50, reverse: true });
+  const cmd = last().lastSent();
+  assert.deepEqual({ ...cmd, id: 0 }, { v: 1, type: 'history', id: 0, channel: 'chat:lobby', limit: 50, reverse: true });
+  const payload = { epoch: 'E', offset: 2, publications: [{ offset: 2, ts: 9, from: 'bob', payload: { text: 'b' } }, { offset: 1, ts: 8, payload: { text: 'a' } }] };
+  last().push({ v: 1, type: 'ack', id: cmd.id, payload });
+  assert.deepEqual(await p, payload);
+
+  const q = client.history('chat:lobby', { since: { epoch: 'E', offset: 1, extra: 'dropped' } });
+  const cmd2 = last().lastSent();
+  assert.deepEqual(cmd2.since, { epoch: 'E', offset: 1 });
+  assert.equal('limit' in cmd2, false);
+  assert.equal('reverse' in cmd2, false);
+  last().push({ v: 1, type: 'error', id: cmd2.id, code: 'unrecoverable', message: 'the stream\'s epoch is now F', retryable: false });
+  await assert.rejects(q, (e) => e.code === 'unrecoverable');
+});
+
+test('history and presence check their arguments synchronously', () => {
+  const { client } = connected();
+  assert.throws(() => client.history('bad channel'), TypeError);
+  assert.throws(() => client.history('chat:x', { limit: -1 }), TypeError);
+  assert.throws(() => client.history('chat:x', { limit: 1.5 }), TypeError);
+  assert.throws(() => client.history('chat:x', { since: { epoch: 'E' } }), TypeError);
+  assert.throws(() => client.history('chat:x', { since: { epoch: 1, offset: 1 } }), TypeError);
+  assert.throws(() => client.presence(''), TypeError);
+});
+
+test('presence resolves with the ack payload; queued while offline like any command', async () => {
+  const { client, last } = setup();
+  const p = client.presence('chat:lobby');
+  client.connect();
+  last().push(WELCOME);
+  const cmd = last().lastSent();
+  assert.deepEqual({ ...cmd, id: 0 }, { v: 1, type: 'presence', id: 0, channel: 'chat:lobby' });
+  const payload = { clients: [{ clientId: 'c1', userId: 'alice' }, { clientId: 'c2', userId: 'alice', info: { tab: 2 } }], users: 1 };
+  last().push({ v: 1, type: 'ack', id: cmd.id, payload });
+  assert.deepEqual(await p, payload);
+});
+
+test('presence errors reject, e.g. not_available on a channel without presence', async () => {
+  const { client, last } = connected();
+  const p = client.presence('news');
+  last().push({ v: 1, type: 'error', id: last().lastSent().id, code: 'not_available', message: 'no presence', retryable: false });
+  await assert.rejects(p, (e) => e instanceof SwitchboardError && e.code === 'not_available');
+});
+
+test('presenceUpdate pushes go to the subscription\'s onPresence, and only to it', () => {
+  const { client, last } = connected();
+  const a = [];
+  const b = [];
+  client.subscribe('chat:a', { onPresence: (p, env) => a.push([p.userId, p.status, env.channel]) });
+  client.subscribe('chat:b', { onPresence: (p) => b.push(p.userId) });
+  last().push([
+    { v: 1, type: 'presenceUpdate', channel: 'chat:a', payload: { userId: 'bob', status: 'online', timestamp: 1 } },
+    { v: 1, type: 'presenceUpdate', channel: 'chat:zzz', payload: { userId: 'eve', status: 'online', timestamp: 2 } },
+    { v: 1, type: 'presenceUpdate', channel: 'chat:a', payload: { userId: 'bob', status: 'offline', timestamp: 3 } },
+  ]);
+  assert.deepEqual(a, [['bob', 'online', 'chat:a'], ['bob', 'offline', 'chat:a']]);
+  assert.deepEqual(b, []);
+});
+
+/** Drops the socket and answers the next connection's welcome; returns that connection's subscribe. */
+function reconnect({ clock, last, events }) {
+  last().drop(1006);
+  clock.advance(events.filter(([e]) => e === 'disconnected').at(-1)[1].retryInMs);
+  last().push(WELCOME);
+  return last().sent.find((f) => f.type === 'subscribe');
+}
+
+test('resubscribes from the ack position when no message arrived before the drop', () => {
+  const h = connected();
+  const got = [];
+  h.client.subscribe('chat:quiet', { onMessage: (m) => got.push(m.offset) });
+  h.last().push({ v: 1, type: 'ack', id: h.last().lastSent().id, payload: { epoch: 'E', offset: 7, recovered: false } });
+  const again = reconnect(h);
+  assert.deepEqual(again.since, { epoch: 'E', offset: 7 });
+  h.last().push([
+    { v: 1, type: 'ack', id: again.id, payload: { epoch: 'E', offset: 8, recovered: true } },
+    { v: 1, type: 'message', channel: 'chat:quiet', epoch: 'E', offset: 8, payload: 'missed' },
+    { v: 1, type: 'message', channel: 'chat:quiet', epoch: 'E', offset: 9, payload: 'live' },
+  ]);
+  assert.deepEqual(got, [8, 9]);
+  assert.deepEqual(reconnect(h).since, { epoch: 'E', offset: 9 });
+});
+
+test('a recovered ack keeps the position; the replayed messages move it and duplicates are dropped', () => {
+  const h = connected();
+  const got = [];
+  h.client.subscribe('chat:r', { onMessage: (m) => got.push(m.offset) });
+  h.last().push([
+    { v: 1, type: 'ack', id: h.last().lastSent().id, payload: { epoch: 'E', offset: 3, recovered: false } },
+    { v: 1, type: 'message', channel: 'chat:r', epoch: 'E', offset: 4, payload: 4 },
+  ]);
+  const again = reconnect(h);
+  assert.deepEqual(again.since, { epoch: 'E', offset: 4 });
+  // The ack names the stream's top (6), but 5 and 6 are still to come: they must not be dropped.
+  h.last().push([
+    { v: 1, type: 'ack', id: again.id, payload: { epoch: 'E', offset: 6, recovered: true } },
+    { v: 1, type: 'message', channel: 'chat:r', epoch: 'E', offset: 4, payload: 4 },
+    { v: 1, type: 'message', channel: 'chat:r', epoch: 'E', offset: 5, payload: 5 },
+    { v: 1, type: 'message', channel: 'chat:r', epoch: 'E', offset: 6, payload: 6 },
+    { v: 1, type: 'message', channel: 'chat:r', epoch: 'E', offset: 5, payload: 5 },
+  ]);
+  assert.deepEqual(got, [4, 5, 6]);
+});
+
+for (const reason of ['epoch_changed', 'out_of_retention', 'too_many', 'bad_position']) {
+  test(`failed recovery (${reason}) reaches onSubscribed and restarts from the new position`, () => {
+    const h = connected();
+    const got = [];
+    const infos = [];
+    h.client.subscribe('chat:f', { onMessage: (m) => got.push(`${m.epoch}/${m.offset}`), onSubscribed: (i) => infos.push(i) });
+    h.last().push([
+      { v: 1, type: 'ack', id: h.last().lastSent().id, payload: { epoch: 'E', offset: 10, recovered: false } },
+      { v: 1, type: 'message', channel: 'chat:f', epoch: 'E', offset: 11, payload: 1 },
+    ]);
+    const again = reconnect(h);
+    assert.deepEqual(again.since, { epoch: 'E', offset: 11 });
+    const epoch = reason === 'epoch_changed' ? 'F' : 'E';
+    h.last().push([
+      { v: 1, type: 'ack', id: again.id, payload: { epoch, offset: 500, recovered: false, reason } },
+      { v: 1, type: 'message', channel: 'chat:f', epoch, offset: 501, payload: 2 },
+    ]);
+    assert.deepEqual(infos.at(-1), { epoch, offset: 500, recovered: false, reason, resubscribed: true });
+    assert.deepEqual(got, ['E/11', `${epoch}/501`]);
+    assert.deepEqual(reconnect(h).since, { epoch, offset: 501 });
+  });
+}
+
+test('a subscribe ack without a position (channel without history) leaves since out', () => {
+  const h = connected();
+  h.client.subscribe('news');
+  h.last().push({ v: 1, type: 'ack', id: h.last().lastSent().id });
+  assert.equal(reconnect(h).since, undefined);
+});
+
+for (const code of ['unrecoverable', 'forbidden']) {
+  test(`a resubscribe refused with ${code} because of since is retried from now`, () => {
+    const h = connected();
+    const infos = [];
+    const ended = [];
+    h.client.subscribe('chat:g', { onSubscribed: (i) => infos.push(i), onUnsubscribed: (i) => ended.push(i) });
+    h.last().push({ v: 1, type: 'ack', id: h.last().lastSent().id, payload: { epoch: 'E', offset: 3, recovered: false } });
+    const again = reconnect(h);
+    assert.deepEqual(again.since, { epoch: 'E', offset: 3 });
+    h.last().push({ v: 1, type: 'error', id: again.id, code, message: 'no', retryable: false });
+    const plain = h.last().lastSent();
+    assert.equal(plain.type, 'subscribe');
+    assert.equal(plain.since, undefined);
+    h.last().push({ v: 1, type: 'ack', id: plain.id, payload: { epoch: 'E', offset: 9, recovered: false } });
+    assert.deepEqual(infos.at(-1), { epoch: 'E', offset: 9, recovered: false, resubscribed: true });
+    assert.deepEqual(ended, []);
+    // Refused again without since: that is final.
+    const third = reconnect(h);
+    h.last().push({ v: 1, type: 'error', id: third.id, code: 'forbidden', message: 'no', retryable: false });
+    const fourth = h.last().lastSent();
+    assert.equal(fourth.since, undefined);
+    h.last().push({ v: 1, type: 'error', id: fourth.id, code: 'forbidden', message: 'still no', retryable: false });
+    assert.deepEqual(ended, [{ code: 'forbidden', message: 'still no' }]);
+  });
+}

@@ -1,12 +1,17 @@
 // The demo chat page: pick a name, join chat:<room>, talk. Uses only switchboard.js.
+// The chat namespace keeps history and presence: on joining, the page shows the recent messages and
+// who is online; after a dropped connection the client resubscribes with `since`, so missed messages
+// arrive by themselves (and when they cannot, the page reloads the recent ones and says so).
 import { SwitchboardClient } from '/switchboard.js';
 
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+const HISTORY_LIMIT = 50;
 const $ = (id) => document.getElementById(id);
 const ui = {
   status: $('status'), notice: $('notice'), noticeText: $('notice-text'), noticeActions: $('notice-actions'),
   join: $('join'), name: $('name'), room: $('room'), chat: $('chat'), roomTitle: $('room-title'),
   leave: $('leave'), messages: $('messages'), send: $('send'), text: $('text'),
+  online: $('online'), onlineCount: $('online-count'), people: $('people'), peopleNote: $('people-note'),
 };
 
 let client = null;
@@ -14,6 +19,19 @@ let channel = null;
 let me = null; // user id the server confirmed in its welcome (null when anonymous)
 let countdown = null;
 let refreshTimer = null;
+
+// Message state of the joined room, reset by start().
+let lastShown = null; // {epoch, offset} of the newest message on screen, to drop ones shown already
+let historyLoad = 0; // increases with every history request; a reply to an older one is ignored
+let loading = false; // while recent history is being read, live messages wait in `held`
+let held = [];
+let greeted = false; // the "You joined" line goes below the first history load
+
+// Who is online in the joined room, as a set of user ids. A presence() snapshot replaces it; pushes that
+// arrive while a snapshot is on its way are applied again on top of it, since it may predate them.
+let people = new Set();
+let presenceLoad = 0;
+let pushesDuringLoad = null;
 
 /** A token request failure that says whether asking again could help. */
 class TokenError extends Error {
@@ -75,6 +93,98 @@ function addLine({ from, name, text, ts, system = false }) {
 
 const say = (text) => addLine({ text, system: true });
 
+// ---- messages and history ----
+
+/** Shows a message (a live push or a stored publication) unless it is on screen already. */
+function showMessage(m) {
+  if (typeof m.offset === 'number' && m.epoch != null) {
+    if (lastShown && lastShown.epoch === m.epoch && m.offset <= lastShown.offset) return;
+    lastShown = { epoch: m.epoch, offset: m.offset };
+  }
+  addLine({ from: m.from, name: m.payload?.name, text: String(m.payload?.text ?? ''), ts: m.ts });
+}
+
+function onMessage(m) {
+  if (loading) held.push(m);
+  else showMessage(m);
+}
+
+/** Reads the newest messages of the room and shows them oldest first, then what arrived meanwhile. */
+function loadHistory(c) {
+  const seq = ++historyLoad;
+  loading = true;
+  const done = () => {
+    if (!greeted) say(`You joined ${channel}.`);
+    greeted = true;
+    loading = false;
+    const waiting = held;
+    held = [];
+    waiting.forEach(showMessage);
+  };
+  c.history(channel, { limit: HISTORY_LIMIT, reverse: true }).then((h) => {
+    if (c !== client || seq !== historyLoad) return;
+    for (const p of [...h.publications].reverse()) showMessage({ ...p, epoch: h.epoch });
+    done();
+  }, (e) => {
+    if (c !== client || seq !== historyLoad) return;
+    if (e.code === 'disconnected') return; // asked again after the resubscribe
+    say(`Could not load recent messages: ${e.message} (${e.code}).`);
+    done();
+  });
+}
+
+// ---- who is online ----
+
+function applyPresence(set, { userId, status }) {
+  if (status === 'online') set.add(userId);
+  else if (status === 'offline') set.delete(userId);
+}
+
+function loadPresence(c) {
+  const seq = ++presenceLoad;
+  pushesDuringLoad = [];
+  c.presence(channel).then((p) => {
+    if (c !== client || seq !== presenceLoad) return;
+    const snapshot = new Set((p.clients ?? []).map((x) => x.userId)); // one entry per connection
+    for (const u of pushesDuringLoad) applyPresence(snapshot, u);
+    pushesDuringLoad = null;
+    people = snapshot;
+    renderPeople();
+  }, (e) => {
+    if (c !== client || seq !== presenceLoad) return;
+    pushesDuringLoad = null;
+    if (e.code !== 'disconnected') say(`Could not load who is online: ${e.message} (${e.code}).`);
+  });
+}
+
+function onPresence(p) {
+  pushesDuringLoad?.push(p);
+  const wasHere = people.has(p.userId);
+  applyPresence(people, p);
+  renderPeople();
+  if (p.userId === me || wasHere === people.has(p.userId)) return;
+  say(`${p.userId} ${p.status === 'online' ? 'joined' : 'left'}.`);
+}
+
+function renderPeople() {
+  const names = [...people].sort((a, b) => a.localeCompare(b));
+  ui.onlineCount.textContent = String(names.length);
+  ui.people.replaceChildren(...names.map((name) => {
+    const li = document.createElement('li');
+    li.textContent = name;
+    if (name === me) {
+      li.className = 'me';
+      const you = document.createElement('span');
+      you.className = 'you';
+      you.textContent = ' (you)';
+      li.append(you);
+    }
+    return li;
+  }));
+  ui.peopleNote.hidden = !(client?.state === 'connected' && !me);
+  ui.peopleNote.textContent = 'You joined anonymously, so you are not listed.';
+}
+
 // ---- joining and leaving ----
 
 ui.name.value = localStorage.getItem('switchboard.demo.name') ?? '';
@@ -130,6 +240,13 @@ function start(name, room, firstToken) {
   ui.chat.hidden = false;
   ui.roomTitle.textContent = `#${room}`;
   ui.messages.replaceChildren();
+  lastShown = null;
+  loading = false;
+  held = [];
+  greeted = false;
+  people = new Set();
+  pushesDuringLoad = null;
+  renderPeople();
 
   let pending = firstToken; // use the token we already have for the first attempt
   const options = {};
@@ -147,9 +264,11 @@ function start(name, room, firstToken) {
     if (c !== client) return;
     clearInterval(countdown);
     if (s === 'connecting') setStatus('connecting', 'Connecting…');
+    ui.online.classList.toggle('stale', s !== 'connected'); // no presence pushes while offline
   });
   c.on('connected', (welcome) => {
     me = welcome.userId ?? null;
+    renderPeople();
     setStatus('connected', me ? `Connected as ${me}` : 'Connected anonymously');
     hideNotice();
   });
@@ -166,15 +285,27 @@ function start(name, room, firstToken) {
     setStatus('closed', `Closed: ${reason || 'no reason given'} (${code})`);
     if (code !== 1000) showNotice(`Disconnected for good: ${reason || 'no reason given'} (close code ${code}).`);
   });
-  c.on('error', (e) => showNotice(`Server says: ${e.message} (${e.code})`));
+  c.on('error', (e) => {
+    if (c !== client) return;
+    if (e.code === 'token_unavailable') showNotice(`Could not get a token (${e.message}); trying again.`, 'warn');
+    else showNotice(`Server says: ${e.message} (${e.code})`);
+  });
 
   c.subscribe(channel, {
-    onMessage: (m) => addLine({ from: m.from, name: m.payload?.name, text: String(m.payload?.text ?? ''), ts: m.ts }),
+    onMessage,
     onSubscribed: (info) => {
-      if (!info.resubscribed) say(`You joined ${channel}.`);
-      else if (info.recovered === false && info.reason) say(`Reconnected; some messages may be missing (${info.reason}).`);
+      if (c !== client) return;
+      loadPresence(c); // pushes were missed while we were away
+      if (info.resubscribed && info.recovered === false) {
+        // The server could not replay the gap (reason says why): fill it from the recent history.
+        say(`Reconnected, but some messages may be missing (${info.reason ?? 'not recovered'}); reloading the recent ones.`);
+        loadHistory(c);
+      } else if (!info.resubscribed || loading) {
+        loadHistory(c); // on joining, or again when the drop cut the last load off
+      }
+      // Otherwise recovered === true: the missed messages follow this ack through onMessage.
     },
-    onPresence: (p) => say(`${p.userId} is ${p.status}.`),
+    onPresence,
     onError: (e) => showNotice(`Could not join ${channel}: ${e.message} (${e.code})`),
     onUnsubscribed: ({ code, message }) => {
       say(`You left ${channel}: ${message || code}.`);

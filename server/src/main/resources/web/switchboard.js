@@ -27,12 +27,27 @@ export function backoffDelay(attempt, minMs, maxMs, random = Math.random) {
   return random() * Math.min(maxMs, minMs * 2 ** attempt);
 }
 
+function checkChannel(channel) {
+  if (typeof channel !== 'string' || !CHANNEL_RE.test(channel) || channel.startsWith(':')) {
+    throw new TypeError(`invalid channel name: ${channel}`);
+  }
+}
+
+function checkPosition(p) {
+  if (!p || typeof p.epoch !== 'string' || !Number.isInteger(p.offset) || p.offset < 0) {
+    throw new TypeError('since must be {epoch: string, offset: integer >= 0}');
+  }
+  return { epoch: p.epoch, offset: p.offset };
+}
+
 /** Returned by subscribe(); the client keeps it alive across reconnects until unsubscribe(). */
 export class Subscription {
   constructor(client, channel, handlers) {
     this.channel = channel;
     this.active = true;
-    this.epoch = null; // position of the last message delivered, used for `since` and de-duplication
+    // Position in the channel's stream (history channels only): the last message delivered, or the
+    // stream's top from the subscribe ack. Used for `since` on resubscribe and for de-duplication.
+    this.epoch = null;
     this.offset = null;
     this._client = client;
     this._handlers = handlers;
@@ -108,9 +123,7 @@ export class SwitchboardClient {
   }
 
   subscribe(channel, handlers = {}) {
-    if (typeof channel !== 'string' || !CHANNEL_RE.test(channel) || channel.startsWith(':')) {
-      throw new TypeError(`invalid channel name: ${channel}`);
-    }
+    checkChannel(channel);
     // One subscription per channel: the server allows one per connection, so two here would fight.
     if (this._subs.has(channel)) throw new Error(`already subscribed to ${channel}`);
     const sub = new Subscription(this, channel, handlers);
@@ -123,6 +136,30 @@ export class SwitchboardClient {
     const fields = { channel, payload: payload === undefined ? null : payload };
     if (idempotencyKey != null) fields.idempotencyKey = String(idempotencyKey);
     return this._command('publish', fields);
+  }
+
+  /**
+   * Reads a channel's stored messages. Resolves with the ack payload
+   * `{epoch, offset, publications: [{offset, ts, from, payload}]}`; `reverse: true` gives the newest first.
+   * `since: {epoch, offset}` returns only what came after that position (error `unrecoverable` when the
+   * stream's epoch is no longer that one).
+   */
+  history(channel, { limit, reverse, since } = {}) {
+    checkChannel(channel);
+    const fields = { channel };
+    if (limit != null) {
+      if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`invalid history limit: ${limit}`);
+      fields.limit = limit;
+    }
+    if (reverse != null) fields.reverse = Boolean(reverse);
+    if (since != null) fields.since = checkPosition(since);
+    return this._command('history', fields);
+  }
+
+  /** Who is subscribed to a channel now: resolves with `{clients: [{clientId, userId, info}], users}`. */
+  presence(channel) {
+    checkChannel(channel);
+    return this._command('presence', { channel });
   }
 
   /** Resolves with the round-trip time in milliseconds. */
@@ -316,8 +353,10 @@ export class SwitchboardClient {
       if (this._subs.get(sub.channel) !== sub) return;
       if (err.code === 'disconnected' || err.code === 'closed') return; // redone on the next welcome
       if (err.code === 'already_subscribed') return this._subscribed(sub, {}); // e.g. a retry after a timeout
-      if (err.code === 'unrecoverable' && fields.since) {
-        sub.epoch = sub.offset = null; // the gap cannot be filled; start from now
+      // The gap cannot be filled (or, with `forbidden`, this user may subscribe but not read the
+      // channel's history): start from now, and onSubscribed will say recovered: false.
+      if ((err.code === 'unrecoverable' || err.code === 'forbidden') && fields.since) {
+        sub.epoch = sub.offset = null;
         return this._sendSubscribe(sub);
       }
       this._call(sub._handlers.onError, err);
@@ -335,6 +374,13 @@ export class SwitchboardClient {
   _subscribed(sub, payload) {
     if (this._subs.get(sub.channel) !== sub) return;
     sub._tries = 0;
+    // Without recovery the server starts us at the stream's current top: remember it, so the next
+    // resubscribe can ask for what comes after it even if no message arrived in between. With
+    // recovery the replayed messages follow the ack and move the position themselves.
+    if (payload.recovered !== true && typeof payload.epoch === 'string' && Number.isInteger(payload.offset)) {
+      sub.epoch = payload.epoch;
+      sub.offset = payload.offset;
+    }
     const info = { ...payload, resubscribed: sub._everSubscribed };
     sub._everSubscribed = true;
     this._call(sub._handlers.onSubscribed, info);

@@ -5,7 +5,7 @@ package io.switchboard.server.engine;
  *
  * @param after   return publications with an offset greater than this; -1 for "from the oldest kept"
  * @param limit   most publications to return; 0 reads only the stream's position
- * @param reverse newest first (and then {@code after} is ignored: the newest {@code limit} are returned)
+ * @param reverse newest first: the newest {@code limit} publications above {@code after}
  */
 public record HistoryQuery(long after, int limit, boolean reverse) {
 

@@ -50,9 +50,8 @@ final class ChannelCommands {
         if (ns == null || !allowed(e, ns.subscribe(), "subscribe to")) {
             return;
         }
-        if (e.since() != null && !allowed(e, ns.historyAccess(), "recover history of")) {
-            return;
-        }
+        // Without history access a subscribe still succeeds; it just cannot recover (reason "forbidden").
+        boolean mayRecover = permits(ns.historyAccess(), e.channel());
         if (subscriptions.containsKey(ch)) {
             session.error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
             return;
@@ -83,13 +82,14 @@ final class ChannelCommands {
                 session.send(Envelope.ack(e.id(), null));
                 return;
             }
-            recover(e, ns, sub);
+            recover(e, ns, sub, mayRecover);
         }));
     }
 
     /** Reads the channel's stream, answers the subscribe, sends what the client missed, then goes live. */
-    private void recover(Envelope e, NamespaceConfig ns, ChannelSubscription sub) {
-        StreamPosition since = e.since();
+    private void recover(Envelope e, NamespaceConfig ns, ChannelSubscription sub, boolean mayRecover) {
+        StreamPosition since = mayRecover ? e.since() : null;
+        String refused = e.since() != null && !mayRecover ? "forbidden" : null;
         HistoryQuery q = since == null ? HistoryQuery.positionOnly() : new HistoryQuery(since.offset(), config.maxRecover() + 1, false);
         node.hub().engine().history(e.channel(), q, streamOptions(ns)).whenComplete((h, failure) -> session.onLoop(() -> {
             if (subscriptions.get(e.channel()) != sub) {
@@ -101,7 +101,7 @@ final class ChannelCommands {
                 session.error(e.id(), ErrorCode.UNAVAILABLE, "could not read the channel's history: " + failure.getMessage());
                 return;
             }
-            String problem = since == null ? null : recoveryProblem(since, h);
+            String problem = since == null ? refused : recoveryProblem(since, h);
             boolean recovered = since != null && problem == null;
             session.send(Envelope.ack(e.id(), Json.object(g -> {
                 g.writeStringField("epoch", h.epoch());
@@ -273,14 +273,19 @@ final class ChannelCommands {
         return ns;
     }
 
-    private boolean allowed(Envelope e, Access access, String action) {
+    private boolean permits(Access access, String channel) {
         Principal p = session.principal();
-        boolean ok = switch (access) {
+        return switch (access) {
             case ANONYMOUS -> true;
             case AUTHENTICATED -> !p.anonymous();
-            case CLAIM -> !p.anonymous() && p.claims(e.channel());
+            case CLAIM -> !p.anonymous() && p.claims(channel);
             case NONE -> false;
         };
+    }
+
+    private boolean allowed(Envelope e, Access access, String action) {
+        Principal p = session.principal();
+        boolean ok = permits(access, e.channel());
         if (!ok) {
             String who = p.anonymous() ? "anonymous users" : "user " + p.userId();
             session.error(e.id(), ErrorCode.FORBIDDEN, action + " " + e.channel() + " is not allowed for " + who

@@ -28,6 +28,8 @@ class PresenceIT {
                         .withAccess(Access.CLAIM, Access.CLAIM, Access.CLAIM, Access.CLAIM))
                 .put(NamespaceConfig.plain("quiet").withPresence(true, false).withEcho(false))
                 .put(NamespaceConfig.plain("readonly").withAccess(Access.AUTHENTICATED, Access.NONE, Access.NONE, Access.NONE))
+                .put(NamespaceConfig.plain("nohist").withHistory(10, Duration.ofMinutes(1))
+                        .withAccess(Access.AUTHENTICATED, Access.AUTHENTICATED, Access.CLAIM, Access.AUTHENTICATED))
                 .build();
         node = TestServer.start(TestServer.config().namespaces(ns).allowAnonymous(true));
     }
@@ -134,6 +136,22 @@ class PresenceIT {
             assertThat(b.awaitType(MessageType.MESSAGE).payloadText()).isEqualTo("\"from ivy\"");
             Thread.sleep(200);
             assertThat(a.received).noneMatch(e -> e.type() == MessageType.MESSAGE);
+        }
+    }
+
+    @Test
+    void resubscribeWithoutHistoryAccessSubscribesButDoesNotRecover() throws Exception {
+        try (WsClient a = node.client("ned"); WsClient pub = node.client("ola")) {
+            Envelope ack = a.subscribe("nohist:x");
+            String epoch = ack.payloadText().replaceAll(".*\"epoch\":\"([^\"]+)\".*", "$1");
+            a.call("unsubscribe", "nohist:x", null);
+            pub.publish("nohist:x", "1");
+            Envelope again = a.call("subscribe", "nohist:x", "\"since\":{\"epoch\":\"" + epoch + "\",\"offset\":0}");
+            assertThat(again.type()).isEqualTo(MessageType.ACK);
+            assertThat(again.payloadText()).contains("\"recovered\":false", "\"reason\":\"forbidden\"");
+            pub.publish("nohist:x", "2");
+            assertThat(a.messages(1, Duration.ofSeconds(5))).extracting(Envelope::payloadText).containsExactly("2");
+            assertThat(a.call("history", "nohist:x", null).code()).isEqualTo("forbidden");
         }
     }
 

@@ -213,6 +213,8 @@ class RecoveryIT {
             String epoch = epochOf(all);
             Envelope after = c.call("history", "chat:h", since(epoch, 3));
             assertThat(after.payloadText()).contains("[{\"offset\":4,").doesNotContain("{\"offset\":3,");
+            Envelope newestAfter = c.call("history", "chat:h", since(epoch, 3) + ",\"reverse\":true");
+            assertThat(newestAfter.payloadText()).contains("[{\"offset\":5,").contains("{\"offset\":4,").doesNotContain("{\"offset\":3,");
             assertThat(c.call("history", "chat:h", since("other", 3)).code()).isEqualTo("unrecoverable");
         }
     }

@@ -125,7 +125,7 @@ public final class MemoryEngine implements Engine {
             long earliest = s.kept.isEmpty() ? s.offset + 1 : s.kept.get(0).offset();
             List<Publication> out = new ArrayList<>(Math.min(q.limit(), s.kept.size()));
             if (q.reverse()) {
-                for (int i = s.kept.size() - 1; i >= 0 && out.size() < q.limit(); i--) {
+                for (int i = s.kept.size() - 1; i >= 0 && out.size() < q.limit() && s.kept.get(i).offset() > q.after(); i--) {
                     out.add(s.kept.get(i));
                 }
             } else {

@@ -19,9 +19,10 @@ public enum CloseCode {
     RATE_LIMITED(4003, "rate_limited", "The connection kept exceeding its command rate after being warned."),
     TOKEN_EXPIRED(4004, "token_expired", "The token expired; get a new one, then reconnect."),
     SERVER_RESTART(4005, "rebalance", "The server asked the client to move; reconnect with backoff."),
+    CONNECTION_LIMIT(4006, "connection_limit", "The user or address already has as many connections as allowed."),
 
     UNAUTHORIZED(4500, "unauthorized", "The token is missing, malformed or wrongly signed."),
-    FORBIDDEN(4501, "forbidden", "The connection is not allowed (e.g. origin, user disconnected by an operator)."),
+    FORBIDDEN(4501, "forbidden", "The connection is not allowed (its Origin is not on the allow-list)."),
     UNSUPPORTED_VERSION(4502, "unsupported_version", "None of the offered protocol versions is spoken by this server.");
 
     private final int code;

@@ -6,6 +6,7 @@ import io.switchboard.server.config.NamespaceConfig;
 import io.switchboard.server.config.Namespaces;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -55,6 +56,16 @@ final class NamespacesYaml {
                     throw new ConfigSources.ConfigException("unknown option '" + k + "' in namespace '" + name + "'; known: " + KEYS);
                 }
             });
+            for (String k : List.of("history-size")) {
+                if (o.has(k) && !o.get(k).canConvertToInt()) {
+                    throw new ConfigSources.ConfigException("namespace '" + name + "': " + k + " must be a whole number, not '" + o.get(k).asText() + "'");
+                }
+            }
+            for (String k : List.of("presence", "join-leave", "echo")) {
+                if (o.has(k) && !o.get(k).isBoolean()) {
+                    throw new ConfigSources.ConfigException("namespace '" + name + "': " + k + " must be true or false, not '" + o.get(k).asText() + "'");
+                }
+            }
             try {
                 int size = o.has("history-size") ? o.get("history-size").asInt() : ns.historySize();
                 Duration ttl = o.has("history-ttl") ? DurationConverter.parse(o.get("history-ttl").asText()) : ns.historyTtl();
@@ -75,7 +86,7 @@ final class NamespacesYaml {
                 if (o.has("echo")) {
                     ns = ns.withEcho(o.get("echo").asBoolean());
                 }
-            } catch (IllegalArgumentException ex) {
+            } catch (IllegalArgumentException | picocli.CommandLine.TypeConversionException ex) {
                 throw new ConfigSources.ConfigException("namespace '" + name + "': " + ex.getMessage());
             }
             if (ns.historySize() < 0) {

@@ -82,6 +82,28 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--presence-ttl", defaultValue = "60s", converter = DurationConverter.class, description = "Life of a presence entry its node does not refresh (default: ${DEFAULT-VALUE}).")
     Duration presenceTtl;
 
+    @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+            description = "Browser origins allowed besides the node's own: exact (https://app.example.com), wildcard (https://*.example.com) or *. Unset: loopback origins only.")
+    java.util.List<String> allowedOrigins;
+
+    @Option(names = "--max-connections-per-user", defaultValue = "100", description = "Open connections one user may have; 0 = no limit; over it: close 4006 (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerUser;
+
+    @Option(names = "--max-connections-per-ip", defaultValue = "5000", description = "Open connections one address may have; 0 = no limit; over it: close 4006 (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerIp;
+
+    @Option(names = "--new-connections-per-second-per-ip", defaultValue = "100", description = "Sustained WebSocket upgrades per second from one address; 0 = no limit; over it: HTTP 429 (default: ${DEFAULT-VALUE}).")
+    int newConnectionsPerSecondPerIp;
+
+    @Option(names = "--new-connections-burst-per-ip", defaultValue = "500", description = "Upgrades one address may make at once before the rate applies (default: ${DEFAULT-VALUE}).")
+    int newConnectionsBurstPerIp;
+
+    @Option(names = "--commands-per-second", defaultValue = "100", description = "Sustained commands per second per connection; 0 = no limit; over it: rate_limited, then close 4003 (default: ${DEFAULT-VALUE}).")
+    int commandsPerSecond;
+
+    @Option(names = "--command-burst", defaultValue = "200", description = "Commands a connection may send at once before the rate applies (default: ${DEFAULT-VALUE}).")
+    int commandBurst;
+
     @Option(names = "--io-threads", defaultValue = "0", description = "Event-loop threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
@@ -112,7 +134,11 @@ final class ServeCommand implements Callable<Integer> {
                 .handshakeTimeout(handshakeTimeout).errorBurstLimit(errorBurstLimit)
                 .errorBurstWindow(errorBurstWindow).drainWindow(drainWindow).ioThreads(ioThreads)
                 .idempotencyWindow(idempotencyWindow).maxRecover(maxRecover).presenceTtl(presenceTtl)
-                .namespaces(sources.namespaces());
+                .namespaces(sources.namespaces())
+                .allowedOrigins(allowedOrigins == null ? java.util.List.of() : allowedOrigins)
+                .maxConnectionsPerUser(maxConnectionsPerUser).maxConnectionsPerIp(maxConnectionsPerIp)
+                .newConnectionsPerSecondPerIp(newConnectionsPerSecondPerIp).newConnectionsBurstPerIp(newConnectionsBurstPerIp)
+                .commandsPerSecond(commandsPerSecond).commandBurst(commandBurst);
     }
 
     @Override

@@ -32,6 +32,13 @@ public final class ServerConfig {
     private Duration idempotencyWindow = Duration.ofMinutes(5);
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
+    private java.util.List<String> allowedOrigins = java.util.List.of();
+    private int maxConnectionsPerUser = 100;
+    private int maxConnectionsPerIp = 5000;
+    private int newConnectionsPerSecondPerIp = 100;
+    private int newConnectionsBurstPerIp = 500;
+    private int commandsPerSecond = 100;
+    private int commandBurst = 200;
 
     public String bind() {
         return bind;
@@ -209,6 +216,80 @@ public final class ServerConfig {
 
     public ServerConfig presenceTtl(Duration presenceTtl) {
         this.presenceTtl = presenceTtl;
+        return this;
+    }
+
+    /**
+     * Origins browsers may open WebSockets from, besides the node's own (same host and port). Entries are
+     * exact origins ({@code https://app.example.com}), wildcard hosts ({@code https://*.example.com}) or
+     * {@code *} for any. Empty: loopback origins only.
+     */
+    public java.util.List<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    public ServerConfig allowedOrigins(java.util.List<String> allowedOrigins) {
+        this.allowedOrigins = java.util.List.copyOf(allowedOrigins);
+        return this;
+    }
+
+    /** Open sessions one user may have; 0 = no limit. */
+    public int maxConnectionsPerUser() {
+        return maxConnectionsPerUser;
+    }
+
+    public ServerConfig maxConnectionsPerUser(int n) {
+        this.maxConnectionsPerUser = n;
+        return this;
+    }
+
+    /** Open sessions one remote address may have; 0 = no limit. */
+    public int maxConnectionsPerIp() {
+        return maxConnectionsPerIp;
+    }
+
+    public ServerConfig maxConnectionsPerIp(int n) {
+        this.maxConnectionsPerIp = n;
+        return this;
+    }
+
+    /** Sustained WebSocket upgrades per second from one address; 0 = no limit. */
+    public int newConnectionsPerSecondPerIp() {
+        return newConnectionsPerSecondPerIp;
+    }
+
+    public ServerConfig newConnectionsPerSecondPerIp(int n) {
+        this.newConnectionsPerSecondPerIp = n;
+        return this;
+    }
+
+    /** Upgrades one address may make at once before the per-second rate applies. */
+    public int newConnectionsBurstPerIp() {
+        return newConnectionsBurstPerIp;
+    }
+
+    public ServerConfig newConnectionsBurstPerIp(int n) {
+        this.newConnectionsBurstPerIp = n;
+        return this;
+    }
+
+    /** Sustained commands per second one connection may send; 0 = no limit. */
+    public int commandsPerSecond() {
+        return commandsPerSecond;
+    }
+
+    public ServerConfig commandsPerSecond(int n) {
+        this.commandsPerSecond = n;
+        return this;
+    }
+
+    /** Commands one connection may send at once before the per-second rate applies. */
+    public int commandBurst() {
+        return commandBurst;
+    }
+
+    public ServerConfig commandBurst(int n) {
+        this.commandBurst = n;
         return this;
     }
 

@@ -79,7 +79,11 @@ final class ChannelCommands {
                 node.hub().engine().presenceJoin(ch, new PresenceEntry(session.id(), p.userId(), p.info()), config.presenceTtl());
             }
             if (!ns.keepsHistory()) {
-                session.send(Envelope.ack(e.id(), null));
+                // Nothing to recover from; a client that asked is told so rather than left guessing.
+                session.send(Envelope.ack(e.id(), e.since() == null ? null : Json.object(g -> {
+                    g.writeBooleanField("recovered", false);
+                    g.writeStringField("reason", "no_history");
+                })));
                 return;
             }
             recover(e, ns, sub, mayRecover);
@@ -135,6 +139,15 @@ final class ChannelCommands {
             return "out_of_retention";
         }
         if (h.offset() - since.offset() > config.maxRecover()) {
+            return "too_many";
+        }
+        // Recovered messages are queued at once; they must fit well inside the outbound bound, or
+        // the recovery itself would close the connection as a slow consumer.
+        long bytes = 0;
+        for (Publication p : h.publications()) {
+            bytes += p.payload().length + Session.PUSH_OVERHEAD_BYTES / 4;
+        }
+        if (bytes > config.maxQueuedBytes() / 2) {
             return "too_many";
         }
         return null;
@@ -236,7 +249,8 @@ final class ChannelCommands {
                     } else if (e.since() != null && !e.since().epoch().equals(h.epoch())) {
                         session.error(e.id(), ErrorCode.UNRECOVERABLE, "the stream's epoch is now " + h.epoch());
                     } else {
-                        session.send(Envelope.ack(e.id(), HistoryPayload.of(h)));
+                        int budget = config.maxFrameBytes() - Session.PUSH_OVERHEAD_BYTES;
+                        session.send(Envelope.ack(e.id(), HistoryPayload.of(h, budget)));
                     }
                 }));
     }
@@ -275,6 +289,9 @@ final class ChannelCommands {
 
     private boolean permits(Access access, String channel) {
         Principal p = session.principal();
+        if (!userLimitedAllows(channel, p)) {
+            return false;
+        }
         return switch (access) {
             case ANONYMOUS -> true;
             case AUTHENTICATED -> !p.anonymous();
@@ -288,10 +305,33 @@ final class ChannelCommands {
         boolean ok = permits(access, e.channel());
         if (!ok) {
             String who = p.anonymous() ? "anonymous users" : "user " + p.userId();
+            if (!userLimitedAllows(e.channel(), p)) {
+                who += " (the channel is limited to the users after its '#')";
+            }
             session.error(e.id(), ErrorCode.FORBIDDEN, action + " " + e.channel() + " is not allowed for " + who
                     + " (namespace access: " + access.wireName() + ")");
         }
         return ok;
+    }
+
+    /**
+     * A channel with {@code #} in its name, such as {@code dm:#alice,bob}, is user-limited: only the users
+     * listed after the {@code #} (comma-separated) may use it, whatever the namespace allows.
+     */
+    static boolean userLimitedAllows(String channel, Principal p) {
+        int hash = channel.indexOf('#');
+        if (hash < 0) {
+            return true;
+        }
+        if (p.anonymous()) {
+            return false;
+        }
+        for (String u : channel.substring(hash + 1).split(",")) {
+            if (u.equals(p.userId())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static StreamOptions streamOptions(NamespaceConfig ns) {

@@ -15,12 +15,34 @@ final class HistoryPayload {
     private HistoryPayload() {
     }
 
-    static byte[] of(HistoryResult h) {
+    /** Per-publication JSON besides the payload (offset, ts, from, punctuation), counted generously. */
+    private static final int ENTRY_OVERHEAD = 160;
+
+    /**
+     * The history ack: as many publications as fit in {@code budget} bytes (at least one), and
+     * {@code "more": true} when some were left out, so that the reply never outgrows the frame limit.
+     */
+    static byte[] of(HistoryResult h, int budget) {
+        List<Publication> fit = new java.util.ArrayList<>();
+        long used = 0;
+        for (Publication p : h.publications()) {
+            long size = p.payload().length + ENTRY_OVERHEAD + (p.from() == null ? 0 : p.from().length());
+            if (!fit.isEmpty() && used + size > budget) {
+                break;
+            }
+            fit.add(p);
+            used += size;
+        }
+        boolean more = fit.size() < h.publications().size();
         return Json.object(g -> {
             g.writeStringField("epoch", h.epoch());
             g.writeNumberField("offset", h.offset());
+            g.writeNumberField("earliest", h.earliest());
+            if (more) {
+                g.writeBooleanField("more", true);
+            }
             g.writeArrayFieldStart("publications");
-            for (Publication p : h.publications()) {
+            for (Publication p : fit) {
                 g.writeStartObject();
                 g.writeNumberField("offset", p.offset());
                 g.writeNumberField("ts", p.timestamp());

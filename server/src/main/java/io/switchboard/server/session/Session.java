@@ -19,6 +19,7 @@ import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.auth.JwtAuthenticator;
 import io.switchboard.server.engine.Publication;
 import io.switchboard.server.hub.Hub;
+import io.switchboard.server.util.TokenBucket;
 import io.switchboard.server.util.Json;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,9 @@ public final class Session {
     private long timerDueAt;
     private long errorWindowStart;
     private int errorsInWindow;
+    private final TokenBucket commandRate; // null when unlimited
+    private long rateWindowStart;
+    private int rateLimitedInWindow;
 
     Session(NodeContext node, Channel channel, Principal principal) {
         this.node = node;
@@ -73,6 +77,8 @@ public final class Session {
         int batchBytes = config.maxFrameBytes();
         this.outbound = new Outbound(channel, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer);
         this.channels = new ChannelCommands(this, node);
+        this.commandRate = config.commandsPerSecond() > 0
+                ? new TokenBucket(config.commandsPerSecond(), config.commandBurst(), System.nanoTime()) : null;
     }
 
     Principal principal() {
@@ -142,6 +148,10 @@ public final class Session {
                 continue;
             }
             Envelope e = (Envelope) d;
+            if (commandRate != null && e.type() != MessageType.PONG && !commandRate.tryTake(System.nanoTime())) {
+                rateLimited(e);
+                continue;
+            }
             Rejected r = Commands.check(e);
             if (r != null) {
                 reject(r.id(), r.code(), r.message());
@@ -243,6 +253,20 @@ public final class Session {
         if (++errorsInWindow > config.errorBurstLimit()) {
             log.info("session {} closed: more than {} bad commands in {}", id(), config.errorBurstLimit(), config.errorBurstWindow());
             close(CloseCode.TOO_MANY_ERRORS);
+        }
+    }
+
+    /** A command over the rate: refused; a client that keeps on regardless is closed with 4003. */
+    private void rateLimited(Envelope e) {
+        error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.commandsPerSecond() + " commands per second; slow down");
+        long now = System.currentTimeMillis();
+        if (now - rateWindowStart > config.errorBurstWindow().toMillis()) {
+            rateWindowStart = now;
+            rateLimitedInWindow = 0;
+        }
+        if (++rateLimitedInWindow > config.errorBurstLimit()) {
+            log.info("session {} closed: kept exceeding {} commands per second", id, config.commandsPerSecond());
+            close(CloseCode.RATE_LIMITED);
         }
     }
 

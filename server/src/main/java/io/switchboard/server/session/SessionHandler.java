@@ -25,11 +25,14 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     private final NodeContext node;
     private final Principal principal;
+    private final Runnable onEnd;
     private Session session; // set in handlerAdded; event loop only
 
-    public SessionHandler(NodeContext node, Principal principal) {
+    /** @param onEnd runs once when the connection closes (gives back connection-limit slots) */
+    public SessionHandler(NodeContext node, Principal principal, Runnable onEnd) {
         this.node = node;
         this.principal = principal;
+        this.onEnd = onEnd;
     }
 
     public Session session() {
@@ -72,15 +75,18 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         session.onChannelClosed();
+        onEnd.run();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException c) {
-            // Netty's decoder or UTF-8 validator has already sent its close frame (1002/1007/1009).
+            // Netty's decoder or UTF-8 validator found a broken frame (1002/1007/1009) and now discards
+            // the rest of the input; the session sends the close frame and waits for the client's.
             log.debug("session {}: broken frame: {} ({})", session.id(), cause.getMessage(), c.closeStatus());
-            ctx.close();
+            CloseCode code = CloseCode.fromCode(c.closeStatus().code());
+            session.close(code == null ? CloseCode.PROTOCOL_ERROR : code);
         } else if (cause instanceof TooLongFrameException) {
             session.close(CloseCode.TOO_BIG);
         } else if (cause instanceof CorruptedFrameException) {

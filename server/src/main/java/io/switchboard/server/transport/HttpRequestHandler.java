@@ -36,13 +36,19 @@ import java.util.List;
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     static final String SUBPROTOCOL_V1 = "switchboard.v1.json";
+    /** Longest accepted user id, so that a push's fixed fields stay within their documented room. */
+    static final int MAX_USER_ID = 255;
 
     private final NodeContext node;
     private final HttpRoutes routes;
+    private final OriginPolicy origins;
+    private final ConnectionLimits limits;
 
-    HttpRequestHandler(NodeContext node, HttpRoutes routes) {
+    HttpRequestHandler(NodeContext node, HttpRoutes routes, OriginPolicy origins, ConnectionLimits limits) {
         this.node = node;
         this.routes = routes;
+        this.origins = origins;
+        this.limits = limits;
     }
 
     @Override
@@ -76,6 +82,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     error("bad_request", "/ws expects a WebSocket upgrade (GET with Upgrade: websocket)"));
             return;
         }
+        String ip = remoteIp(ctx);
+        if (!limits.tryUpgrade(ip)) {
+            FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                    Unpooled.wrappedBuffer(error("rate_limited", "too many new connections from this address; retry shortly")));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            send(ctx, req, res, res.content().readableBytes());
+            return;
+        }
         // Subprotocol: ours if offered; none offered means v1; only unknown ones offered: accept the first
         // so that a browser completes the handshake and can read the refusal's close code.
         List<String> offered = req.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL).stream()
@@ -87,7 +102,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(node.config().maxFrameBytes())
                 .allowExtensions(false)
-                .closeOnProtocolViolation(true)
+                // The session closes gracefully itself (close frame, then wait for the client's), so that
+                // a client still sending does not get a TCP reset that destroys the close code.
+                .closeOnProtocolViolation(false)
                 .withUTF8Validator(false) // added below, after the aggregator sees whole messages
                 .build();
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
@@ -100,9 +117,21 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
         Principal principal = null;
         AuthException refused = null;
-        if (versionOk) {
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (versionOk && !origins.allows(origin, req.headers().get(HttpHeaderNames.HOST))) {
+            refused = new AuthException(ErrorCode.FORBIDDEN, CloseCode.FORBIDDEN,
+                    "origin " + clip(origin) + " may not open WebSockets here (see --allowed-origins)");
+        } else if (versionOk) {
             try {
                 principal = node.authenticator().authenticate(token(req, uri));
+                if (principal.userId().length() > MAX_USER_ID) {
+                    throw AuthException.unauthorized("the token's sub is longer than " + MAX_USER_ID + " characters");
+                }
+                String over = limits.tryOpen(principal.userId(), principal.anonymous(), ip);
+                if (over != null) {
+                    refused = new AuthException(ErrorCode.LIMIT_EXCEEDED, CloseCode.CONNECTION_LIMIT, over);
+                    principal = null;
+                }
             } catch (AuthException e) {
                 refused = e;
             }
@@ -113,7 +142,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         ChannelFuture done = handshaker.handshake(ch, req);
         p.remove(HandshakeDeadline.class);
         p.remove(this);
-        p.addLast("ws-utf8", new Utf8FrameValidator(true));
+        p.addLast("ws-utf8", new Utf8FrameValidator(false));
         p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
         if (!versionOk) {
             done.addListener(f -> {
@@ -135,6 +164,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         if (routes.draining()) {
+            limits.closed(principal.userId(), principal.anonymous(), ip);
             done.addListener(f -> {
                 if (f.isSuccess()) {
                     RefusedConnection.refuse(ch, ErrorCode.UNAVAILABLE, "the node is shutting down",
@@ -143,7 +173,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             });
             return;
         }
-        SessionHandler session = new SessionHandler(node, principal);
+        Principal admitted = principal;
+        SessionHandler session = new SessionHandler(node, principal,
+                () -> limits.closed(admitted.userId(), admitted.anonymous(), ip));
         p.addLast("session", session);
         done.addListener(f -> {
             if (f.isSuccess()) {
@@ -152,6 +184,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 ch.close();
             }
         });
+    }
+
+    private static String remoteIp(ChannelHandlerContext ctx) {
+        java.net.SocketAddress a = ctx.channel().remoteAddress();
+        return a instanceof java.net.InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+    }
+
+    private static String clip(String s) {
+        return s == null ? "null" : s.length() > 100 ? s.substring(0, 100) + "..." : s;
     }
 
     private static String token(FullHttpRequest req, QueryStringDecoder uri) {

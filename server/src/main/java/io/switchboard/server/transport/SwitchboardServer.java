@@ -74,6 +74,8 @@ public final class SwitchboardServer implements AutoCloseable {
         engine.start(hub).join();
         node = new NodeContext(config, hub, new JwtAuthenticator(secret, config.allowAnonymous()), Version.get());
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled());
+        OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
+        ConnectionLimits limits = new ConnectionLimits(config);
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         bossGroup = transport.newGroup(1, "switchboard-accept");
         workerGroup = transport.newGroup(threads, "switchboard-io");
@@ -94,7 +96,7 @@ public final class SwitchboardServer implements AutoCloseable {
                                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                                 .addLast("http-aggregate", new HttpObjectAggregator(16 * 1024))
                                 .addLast("handshake-deadline", new HandshakeDeadline(handshakeMillis))
-                                .addLast("http-routes", new HttpRequestHandler(node, routes));
+                                .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits));
                     }
                 });
         io.netty.channel.ChannelFuture bound = b.bind(config.bind(), config.port()).awaitUninterruptibly();
@@ -111,8 +113,10 @@ public final class SwitchboardServer implements AutoCloseable {
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         // One task for the whole node renews every session's presence well inside the TTL.
         long refreshMillis = Math.max(100, config.presenceTtl().toMillis() / 3);
-        workerGroup.next().scheduleAtFixedRate(() -> node.sessions().forEach(Session::refreshPresence),
-                refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+        workerGroup.next().scheduleAtFixedRate(() -> {
+            node.sessions().forEach(Session::refreshPresence);
+            limits.sweep();
+        }, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         log.info("listening on {}:{} ({}, {} I/O threads, engine {})", config.bind(), port, transport, threads, engine.name());
         return this;
     }

@@ -73,6 +73,13 @@ class ConfigPrecedenceTest {
         Run typo = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.err()).contains("unknown option 'histroy-size' in namespace 'chat'");
+        for (String[] bad : new String[][] {{"history-size: lots", "whole number"}, {"presence: \"yes\"", "true or false"},
+                {"stream-ttl: 7d", "not a duration"}}) {
+            Files.writeString(yaml, "namespaces:\n  chat:\n    " + bad[0] + "\n");
+            Run r2 = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
+            assertThat(r2.exit()).as(bad[0]).isEqualTo(2);
+            assertThat(r2.err()).as(bad[0]).contains(bad[1]).doesNotContain("Exception");
+        }
         Files.writeString(yaml, "namespaces:\n  chat:\n    publish: everyone\n");
         assertThat(run(Map.of(), "serve", "--config", yaml.toString(), "--print-config").err())
                 .contains("access must be anonymous, authenticated, claim or none");

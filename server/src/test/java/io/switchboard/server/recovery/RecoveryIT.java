@@ -196,8 +196,57 @@ class RecoveryIT {
             assertThat(offsetOf(retry)).isEqualTo(offsetOf(first));
             assertThat(offsetOf(other)).isEqualTo(offsetOf(first) + 1);
             assertThat(c.messages(3, Duration.ofSeconds(2))).extracting(Envelope::payloadText).containsExactly("\"once\"", "\"twice\"");
-            // The key belongs to its channel: the same key elsewhere is a new publish.
+            // The key belongs to its publisher: another user reusing it is not taken for a retry.
+            try (WsClient stranger = node.client("q")) {
+                Envelope theirs = stranger.call("publish", "chat:idem", "\"payload\":\"theirs\",\"idempotencyKey\":\"k1\"");
+                assertThat(offsetOf(theirs)).isEqualTo(offsetOf(first) + 2);
+            }
+            // ...and to its channel: the same key elsewhere is a new publish.
             assertThat(offsetOf(pub.call("publish", "chat:idem2", "\"payload\":1,\"idempotencyKey\":\"k1\""))).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void largeHistoryRepliesStayWithinTheFrameLimit() throws Exception {
+        try (WsClient pub = node.client("p"); WsClient c = node.client("a")) {
+            String big = "\"" + "h".repeat(10_000) + "\"";
+            for (int i = 0; i < 20; i++) {
+                pub.publish("chat:big", big);
+            }
+            c.rawFrames.clear();
+            Envelope page = c.call("history", "chat:big", "\"limit\":20");
+            assertThat(page.payloadText()).contains("\"more\":true", "\"earliest\":1");
+            int entries = page.payloadText().split("\"ts\":").length - 1;
+            assertThat(entries).isBetween(1, 6);
+            assertThat(c.rawFrames).allMatch(f -> f.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 65536);
+            // The next page continues after the last offset returned.
+            Envelope next = c.call("history", "chat:big", since(epochOf(page), entries) + ",\"limit\":20");
+            assertThat(next.payloadText()).contains("{\"offset\":" + (entries + 1) + ",");
+        }
+    }
+
+    @Test
+    void aBacklogTooBigToQueueIsNotRecoveredButTheConnectionLives() throws Exception {
+        try (TestServer tight = TestServer.start(TestServer.config().maxQueuedBytes(256 * 1024));
+             WsClient pub = tight.client("p"); WsClient c = tight.client("a")) {
+            String epoch = epochOf(c.subscribe("chat:backlog"));
+            c.call("unsubscribe", "chat:backlog", null);
+            String big = "\"" + "b".repeat(20_000) + "\"";
+            for (int i = 0; i < 20; i++) {
+                pub.publish("chat:backlog", big); // 400 KB: over half the 256 KiB bound
+            }
+            Envelope ack = c.call("subscribe", "chat:backlog", since(epoch, 0));
+            assertThat(ack.payloadText()).contains("\"recovered\":false", "\"reason\":\"too_many\"");
+            assertThat(c.call("ping", null, null).type()).isEqualTo(MessageType.PONG);
+        }
+    }
+
+    @Test
+    void sinceOnALiveOnlyChannelSaysThereIsNoHistory() throws Exception {
+        try (WsClient c = node.client("a")) {
+            Envelope ack = c.call("subscribe", "live", since("x", 3));
+            assertThat(ack.payloadText()).isEqualTo("{\"recovered\":false,\"reason\":\"no_history\"}");
+            assertThat(c.subscribe("live2").payload()).isNull();
         }
     }
 
@@ -206,7 +255,7 @@ class RecoveryIT {
         try (WsClient pub = node.client("p"); WsClient c = node.client("a")) {
             publishN(pub, "chat:h", 1, 5);
             Envelope all = c.call("history", "chat:h", null);
-            assertThat(all.payloadText()).contains("\"offset\":5,\"publications\":[{\"offset\":1,");
+            assertThat(all.payloadText()).contains("\"offset\":5,\"earliest\":1,\"publications\":[{\"offset\":1,");
             assertThat(all.payloadText()).contains("\"from\":\"p\",\"payload\":1}");
             Envelope newest = c.call("history", "chat:h", "\"limit\":2,\"reverse\":true");
             assertThat(newest.payloadText()).contains("[{\"offset\":5,").contains("{\"offset\":4,").doesNotContain("\"offset\":3,");

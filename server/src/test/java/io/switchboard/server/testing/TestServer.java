@@ -18,9 +18,13 @@ public final class TestServer implements AutoCloseable {
         this.server = new SwitchboardServer(config, engine).start();
     }
 
-    /** Defaults as documented, but port 0, a known secret and a 1 s drain window. */
+    /**
+     * Defaults as documented, but port 0, a known secret, a 1 s drain window, and no command or upgrade
+     * rate limits (tests that flood on purpose would hit them; LimitsIT turns them on).
+     */
     public static ServerConfig config() {
-        return new ServerConfig().port(0).jwtSecret(SECRET).drainWindow(Duration.ofSeconds(1)).ioThreads(2);
+        return new ServerConfig().port(0).jwtSecret(SECRET).drainWindow(Duration.ofSeconds(1)).ioThreads(2)
+                .commandsPerSecond(0).newConnectionsPerSecondPerIp(0);
     }
 
     public static TestServer start(ServerConfig config) throws InterruptedException {

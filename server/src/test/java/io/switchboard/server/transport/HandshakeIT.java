@@ -88,6 +88,17 @@ class HandshakeIT {
     }
 
     @Test
+    void overlongUserIdIsRefused() throws Exception {
+        try (WsClient c = WsClient.to(node.port()).token(node.token("u".repeat(256))).connect()) {
+            assertThat(c.awaitType(MessageType.ERROR).message()).contains("255");
+            assertThat(c.awaitClose()).isEqualTo(4500);
+        }
+        try (WsClient c = WsClient.to(node.port()).token(node.token("u".repeat(255))).connect()) {
+            assertThat(c.awaitType(MessageType.WELCOME)).isNotNull();
+        }
+    }
+
+    @Test
     void garbageTokenIsRefused() throws Exception {
         try (WsClient c = WsClient.to(node.port()).token("not.a.jwt").connect()) {
             assertThat(c.awaitType(MessageType.ERROR).code()).isEqualTo("unauthorized");

@@ -41,7 +41,7 @@ public final class MemoryEngine implements Engine {
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     // channel -> its history stream; entries are created, changed and removed under the channel's lock.
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
-    // channel + '\0' + key -> the first result; written under the channel's lock, swept by time.
+    // channel + '\0' + publisher + '\0' + key -> the first result; written under the channel's lock, swept by time.
     private final ConcurrentHashMap<String, Remembered> idempotency = new ConcurrentHashMap<>();
     // channel -> its presence; each ChannelPresence is changed only under the channel's lock.
     private final ConcurrentHashMap<String, ChannelPresence> presence = new ConcurrentHashMap<>();
@@ -81,7 +81,9 @@ public final class MemoryEngine implements Engine {
         String channel = req.channel();
         long now = System.currentTimeMillis();
         synchronized (lockFor(channel)) {
-            String idemKey = req.idempotencyKey() == null ? null : channel + '\0' + req.idempotencyKey();
+            // A key is one publisher's: another user reusing it on the channel is not mistaken for a retry.
+            String idemKey = req.idempotencyKey() == null ? null
+                    : channel + '\0' + (req.from() == null ? "" : req.from()) + '\0' + req.idempotencyKey();
             if (idemKey != null) {
                 Remembered r = idempotency.get(idemKey);
                 if (r != null && r.expiresAt > now) {

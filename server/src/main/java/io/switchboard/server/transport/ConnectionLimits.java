@@ -1,0 +1,87 @@
+package io.switchboard.server.transport;
+
+import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.util.TokenBucket;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Node-wide connection limits: open sessions per user and per remote address, and the rate of new
+ * WebSocket upgrades per address. Thread-safe. Behind a reverse proxy every client has the proxy's
+ * address, so the per-address limits should be raised or turned off (0) there.
+ */
+final class ConnectionLimits {
+
+    private final ServerConfig config;
+    private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    // Each bucket is used under its own monitor; idle full buckets are swept away.
+    private final ConcurrentHashMap<String, TokenBucket> upgradeRate = new ConcurrentHashMap<>();
+
+    ConnectionLimits(ServerConfig config) {
+        this.config = config;
+    }
+
+    /** True when {@code ip} may attempt another upgrade now. */
+    boolean tryUpgrade(String ip) {
+        if (config.newConnectionsPerSecondPerIp() <= 0) {
+            return true;
+        }
+        long now = System.nanoTime();
+        TokenBucket b = upgradeRate.computeIfAbsent(ip,
+                k -> new TokenBucket(config.newConnectionsPerSecondPerIp(), config.newConnectionsBurstPerIp(), now));
+        synchronized (b) {
+            return b.tryTake(now);
+        }
+    }
+
+    /** Reserves a session slot; null when granted, otherwise which limit was hit. */
+    String tryOpen(String userId, boolean anonymous, String ip) {
+        if (!reserve(perIp, ip, config.maxConnectionsPerIp())) {
+            return "this address already has " + config.maxConnectionsPerIp() + " connections";
+        }
+        if (!anonymous && !reserve(perUser, userId, config.maxConnectionsPerUser())) {
+            release(perIp, ip);
+            return "user " + userId + " already has " + config.maxConnectionsPerUser() + " connections";
+        }
+        return null;
+    }
+
+    /** Gives back what {@link #tryOpen} reserved. */
+    void closed(String userId, boolean anonymous, String ip) {
+        release(perIp, ip);
+        if (!anonymous) {
+            release(perUser, userId);
+        }
+    }
+
+    /** Forgets addresses whose upgrade buckets have refilled. */
+    void sweep() {
+        long now = System.nanoTime();
+        upgradeRate.entrySet().removeIf(e -> {
+            synchronized (e.getValue()) {
+                return e.getValue().isFull(now);
+            }
+        });
+    }
+
+    private static boolean reserve(ConcurrentHashMap<String, AtomicInteger> map, String key, int max) {
+        if (max <= 0) {
+            return true;
+        }
+        boolean[] ok = {false};
+        map.compute(key, (k, n) -> {
+            AtomicInteger c = n == null ? new AtomicInteger() : n;
+            if (c.get() < max) {
+                c.incrementAndGet();
+                ok[0] = true;
+            }
+            return c.get() == 0 ? null : c;
+        });
+        return ok[0];
+    }
+
+    private static void release(ConcurrentHashMap<String, AtomicInteger> map, String key) {
+        map.computeIfPresent(key, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+}

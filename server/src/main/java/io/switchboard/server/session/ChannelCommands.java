@@ -232,11 +232,12 @@ final class ChannelCommands {
         if (ns == null) {
             return;
         }
-        if (!ns.keepsHistory()) {
-            session.error(e.id(), ErrorCode.NOT_AVAILABLE, "channel " + e.channel() + " keeps no history");
+        // Access first: who may not read a channel does not learn which features it has.
+        if (!allowed(e, ns.historyAccess(), "read history of")) {
             return;
         }
-        if (!allowed(e, ns.historyAccess(), "read history of")) {
+        if (!ns.keepsHistory()) {
+            session.error(e.id(), ErrorCode.NOT_AVAILABLE, "channel " + e.channel() + " keeps no history");
             return;
         }
         int limit = e.limit() == null ? Math.min(100, ns.historySize()) : Math.min(e.limit(), MAX_HISTORY_LIMIT);
@@ -260,11 +261,11 @@ final class ChannelCommands {
         if (ns == null) {
             return;
         }
-        if (!ns.presence()) {
-            session.error(e.id(), ErrorCode.NOT_AVAILABLE, "channel " + e.channel() + " does not track presence");
+        if (!allowed(e, ns.presenceAccess(), "read presence of")) {
             return;
         }
-        if (!allowed(e, ns.presenceAccess(), "read presence of")) {
+        if (!ns.presence()) {
+            session.error(e.id(), ErrorCode.NOT_AVAILABLE, "channel " + e.channel() + " does not track presence");
             return;
         }
         node.hub().engine().presence(e.channel()).whenComplete((entries, failure) -> session.onLoop(() -> {

@@ -152,6 +152,9 @@ class PresenceIT {
             pub.publish("nohist:x", "2");
             assertThat(a.messages(1, Duration.ofSeconds(5))).extracting(Envelope::payloadText).containsExactly("2");
             assertThat(a.call("history", "nohist:x", null).code()).isEqualTo("forbidden");
+            // Access is checked before features: "readonly" keeps no history, but a reader with no
+            // access learns only that it may not read, not what the channel has.
+            assertThat(a.call("history", "readonly:x", null).code()).isEqualTo("forbidden");
         }
     }
 

@@ -180,6 +180,23 @@ final class ChannelCommands {
         }
     }
 
+    /**
+     * After a {@code refresh}: ends every subscription the new token no longer allows (its
+     * {@code channels} claim may have shrunk), telling the client with an {@code unsubscribed} push.
+     */
+    void recheckAccess() {
+        for (Map.Entry<String, ChannelSubscription> s : List.copyOf(subscriptions.entrySet())) {
+            String ch = s.getKey();
+            NamespaceConfig ns = config.namespaces().forChannel(ch);
+            if (ns == null || !permits(ns.subscribe(), ch)) {
+                dropSubscription(ch, s.getValue());
+                session.send(Envelope.builder(io.switchboard.protocol.MessageType.UNSUBSCRIBED).channel(ch)
+                        .code(ErrorCode.FORBIDDEN.wireName())
+                        .message("the refreshed token no longer allows subscribing to " + ch).build());
+            }
+        }
+    }
+
     /** Renews this session's presence entries before their TTL runs out (called by the node's refresher). */
     void refreshPresence() {
         Principal p = session.principal();

@@ -228,6 +228,7 @@ public final class Session {
                 g.writeNumberField("expiresAt", next.expiresAtMillis());
             }
         })));
+        channels.recheckAccess(); // the new token's claims may allow less than the old one's
         reschedule();
     }
 

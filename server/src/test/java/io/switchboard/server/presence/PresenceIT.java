@@ -117,6 +117,26 @@ class PresenceIT {
     }
 
     @Test
+    void refreshWithNarrowerClaimsEndsSubscriptionsTheTokenNoLongerAllows() throws Exception {
+        try (WsClient dan = node.client("dan2", Map.of("channels", List.of("staff:*")));
+             WsClient pub = node.client("pub2", Map.of("channels", List.of("staff:*")))) {
+            assertThat(dan.subscribe("staff:ops").type()).isEqualTo(MessageType.ACK);
+            assertThat(dan.subscribe("staff:hr").type()).isEqualTo(MessageType.ACK);
+            String narrower = node.token("dan2", Map.of("channels", List.of("staff:ops")));
+            assertThat(dan.call("refresh", null, "\"token\":\"" + narrower + "\"").type()).isEqualTo(MessageType.ACK);
+            Envelope ended = dan.awaitType(MessageType.UNSUBSCRIBED);
+            assertThat(ended.channel()).isEqualTo("staff:hr");
+            assertThat(ended.code()).isEqualTo("forbidden");
+            pub.publish("staff:hr", "\"secret\"");
+            pub.publish("staff:ops", "\"fine\"");
+            assertThat(dan.awaitType(MessageType.MESSAGE).payloadText()).isEqualTo("\"fine\"");
+            Thread.sleep(200);
+            assertThat(dan.received).noneMatch(e -> "\"secret\"".equals(e.payloadText()));
+            assertThat(dan.received).noneMatch(e -> e.type() == MessageType.UNSUBSCRIBED);
+        }
+    }
+
+    @Test
     void namespaceWithoutJoinLeaveKeepsPresenceButPushesNothing() throws Exception {
         try (WsClient a = node.client("gil"); WsClient b = node.client("hal")) {
             a.subscribe("quiet:x");

@@ -17,19 +17,25 @@ final class Banner {
             host = "[" + host + "]";
         }
         String base = host + ":" + server.port();
+        String http = c.tlsEnabled() ? "https://" : "http://";
+        String ws = c.tlsEnabled() ? "wss://" : "ws://";
         StringBuilder b = new StringBuilder();
         b.append("Switchboard ").append(Version.get()).append(" is running (")
                 .append(server.transport()).append(", engine ").append(server.engine().name()).append(")\n");
-        b.append("  Demo chat  http://").append(base).append("/\n");
-        b.append("  WebSocket  ws://").append(base).append("/ws\n");
-        b.append("  Health     http://").append(base).append("/healthz   ready: http://").append(base).append("/readyz\n");
+        b.append("  Demo chat  ").append(http).append(base).append("/\n");
+        b.append("  WebSocket  ").append(ws).append(base).append("/ws\n");
+        b.append("  Health     ").append(http).append(base).append("/healthz   ready: ").append(http).append(base).append("/readyz\n");
+        if (server.tls() != null) {
+            b.append("  TLS        ").append(c.tlsCert()).append(" via ").append(server.tls().providerName())
+                    .append("; TLS 1.3/1.2; reloaded on change or SIGHUP\n");
+        }
         b.append("  Auth       JWT HS256").append(server.secretGenerated()
                 ? " with a secret generated for this run (set --jwt-secret to mint tokens with `switchboard token`)"
                 : " with the configured secret");
         b.append("; anonymous ").append(c.allowAnonymous() ? "allowed" : "refused");
         b.append("; demo tokens ").append(c.demoTokensEnabled() ? "on" : "off").append('\n');
-        if (!c.isLoopbackBind()) {
-            b.append("  Note       bound to ").append(c.bind()).append(" without TLS: put a TLS proxy in front of it\n");
+        if (!c.isLoopbackBind() && !c.tlsEnabled()) {
+            b.append("  Note       bound to ").append(c.bind()).append(" without TLS (--behind-tls-proxy): the proxy in front must terminate TLS\n");
         }
         return b.toString();
     }

@@ -104,6 +104,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--command-burst", defaultValue = "200", description = "Commands a connection may send at once before the rate applies (default: ${DEFAULT-VALUE}).")
     int commandBurst;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain (PEM) for WSS and HTTPS on the same port; reloaded on change or SIGHUP.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key (PEM, PKCS#8) for --tls-cert.")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--behind-tls-proxy", description = "Allow a non-loopback bind without TLS, because a TLS proxy is in front.")
+    boolean behindTlsProxy;
+
     @Option(names = "--io-threads", defaultValue = "0", description = "Event-loop threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
@@ -124,6 +133,14 @@ final class ServeCommand implements Callable<Integer> {
         if (jwtSecret != null && !jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
             throw new ConfigSources.ConfigException("--jwt-secret must be at least 32 bytes for HS256");
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ConfigSources.ConfigException("--tls-cert and --tls-key go together");
+        }
+        ServerConfig probe = new ServerConfig().bind(bind);
+        if (tlsCert == null && !behindTlsProxy && !probe.isLoopbackBind()) {
+            throw new ConfigSources.ConfigException("binding to " + bind + " without TLS exposes tokens and messages: give "
+                    + "--tls-cert and --tls-key, or --behind-tls-proxy if a TLS proxy is in front");
+        }
         if (heartbeatInterval.isZero() || heartbeatTimeout.isZero()) {
             throw new ConfigSources.ConfigException("heartbeat interval and timeout must be positive");
         }
@@ -138,7 +155,8 @@ final class ServeCommand implements Callable<Integer> {
                 .allowedOrigins(allowedOrigins == null ? java.util.List.of() : allowedOrigins)
                 .maxConnectionsPerUser(maxConnectionsPerUser).maxConnectionsPerIp(maxConnectionsPerIp)
                 .newConnectionsPerSecondPerIp(newConnectionsPerSecondPerIp).newConnectionsBurstPerIp(newConnectionsBurstPerIp)
-                .commandsPerSecond(commandsPerSecond).commandBurst(commandBurst);
+                .commandsPerSecond(commandsPerSecond).commandBurst(commandBurst)
+                .tls(tlsCert, tlsKey).behindTlsProxy(behindTlsProxy);
     }
 
     @Override
@@ -159,6 +177,9 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         };
         Signals.onTermination(drainAndExit);
+        if (server.tls() != null) {
+            Signals.onHangup(server.tls()::reload);
+        }
         stopped.await();
         log.info("stopped");
         return 0;

@@ -27,4 +27,9 @@ final class Signals {
         Signal.handle(new Signal("TERM"), s -> once.run());
         Signal.handle(new Signal("INT"), s -> once.run());
     }
+
+    /** SIGHUP runs {@code reload} (on its own thread, so the signal handler returns at once). */
+    static void onHangup(Runnable reload) {
+        Signal.handle(new Signal("HUP"), s -> new Thread(reload, "switchboard-reload").start());
+    }
 }

@@ -39,6 +39,9 @@ public final class ServerConfig {
     private int newConnectionsBurstPerIp = 500;
     private int commandsPerSecond = 100;
     private int commandBurst = 200;
+    private java.nio.file.Path tlsCert;
+    private java.nio.file.Path tlsKey;
+    private boolean behindTlsProxy;
 
     public String bind() {
         return bind;
@@ -290,6 +293,36 @@ public final class ServerConfig {
 
     public ServerConfig commandBurst(int n) {
         this.commandBurst = n;
+        return this;
+    }
+
+    /** PEM certificate chain for WSS/HTTPS, or null for plain WS/HTTP. */
+    public java.nio.file.Path tlsCert() {
+        return tlsCert;
+    }
+
+    /** PEM private key (PKCS#8) matching {@link #tlsCert()}. */
+    public java.nio.file.Path tlsKey() {
+        return tlsKey;
+    }
+
+    public ServerConfig tls(java.nio.file.Path cert, java.nio.file.Path key) {
+        this.tlsCert = cert;
+        this.tlsKey = key;
+        return this;
+    }
+
+    public boolean tlsEnabled() {
+        return tlsCert != null;
+    }
+
+    /** The operator says a TLS proxy sits in front, so a non-loopback bind without TLS is intended. */
+    public boolean behindTlsProxy() {
+        return behindTlsProxy;
+    }
+
+    public ServerConfig behindTlsProxy(boolean behindTlsProxy) {
+        this.behindTlsProxy = behindTlsProxy;
         return this;
     }
 

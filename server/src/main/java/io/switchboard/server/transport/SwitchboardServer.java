@@ -51,6 +51,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
     private int port;
+    private TlsContext tls; // null without TLS
 
     public SwitchboardServer(ServerConfig config) {
         this(config, new MemoryEngine());
@@ -74,6 +75,14 @@ public final class SwitchboardServer implements AutoCloseable {
         engine.start(hub).join();
         node = new NodeContext(config, hub, new JwtAuthenticator(secret, config.allowAnonymous()), Version.get());
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled());
+        if (config.tlsEnabled()) {
+            try {
+                tls = new TlsContext(config.tlsCert(), config.tlsKey());
+            } catch (javax.net.ssl.SSLException | RuntimeException e) {
+                throw new IllegalStateException("cannot load the TLS certificate or key: " + e.getMessage(), e);
+            }
+        }
+        TlsContext tlsAtStart = tls;
         OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
         ConnectionLimits limits = new ConnectionLimits(config);
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -92,6 +101,9 @@ public final class SwitchboardServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         allChannels.add(ch);
+                        if (tlsAtStart != null) {
+                            ch.pipeline().addLast("tls", tlsAtStart.current().newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                                 .addLast("http-aggregate", new HttpObjectAggregator(16 * 1024))
@@ -117,6 +129,10 @@ public final class SwitchboardServer implements AutoCloseable {
             node.sessions().forEach(Session::refreshPresence);
             limits.sweep();
         }, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+        if (tls != null) {
+            // New certificate files are picked up without a restart (SIGHUP reloads at once).
+            workerGroup.next().scheduleWithFixedDelay(tls::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
+        }
         log.info("listening on {}:{} ({}, {} I/O threads, engine {})", config.bind(), port, transport, threads, engine.name());
         return this;
     }
@@ -144,6 +160,11 @@ public final class SwitchboardServer implements AutoCloseable {
 
     public boolean secretGenerated() {
         return secretGenerated;
+    }
+
+    /** The TLS setup, or null when the node speaks plain WS/HTTP. */
+    public TlsContext tls() {
+        return tls;
     }
 
     public int sessionCount() {

@@ -86,6 +86,17 @@ class ConfigPrecedenceTest {
     }
 
     @Test
+    void aPublicBindNeedsTlsOrAnExplicitProxyFlag() {
+        Run bare = run(Map.of(), "serve", "--bind", "0.0.0.0", "--print-config");
+        assertThat(bare.exit()).isEqualTo(2);
+        assertThat(bare.err()).contains("--behind-tls-proxy");
+        assertThat(run(Map.of(), "serve", "--bind", "0.0.0.0", "--behind-tls-proxy", "--print-config").exit()).isZero();
+        Run half = run(Map.of(), "serve", "--tls-cert", "a.pem", "--print-config");
+        assertThat(half.exit()).isEqualTo(2);
+        assertThat(half.err()).contains("go together");
+    }
+
+    @Test
     void serveIsTheDefaultCommand() {
         Run r = run(Map.of(), "--print-config");
         assertThat(r.exit()).isZero();

@@ -81,6 +81,7 @@ public final class WsClient implements AutoCloseable {
         private final HttpHeaders headers = new DefaultHttpHeaders();
         private boolean autoRead = true;
         private int receiveBuffer = 0;
+        private boolean tls;
 
         Builder(int port) {
             this.port = port;
@@ -107,6 +108,12 @@ public final class WsClient implements AutoCloseable {
             return this;
         }
 
+        /** Speak WSS; any certificate is accepted (tests check which one was presented). */
+        public Builder tls() {
+            this.tls = true;
+            return this;
+        }
+
         public Builder receiveBuffer(int bytes) {
             this.receiveBuffer = bytes;
             return this;
@@ -115,7 +122,9 @@ public final class WsClient implements AutoCloseable {
         /** Connects and waits for the handshake to finish (successfully or not). */
         public WsClient connect() throws Exception {
             WsClient c = new WsClient();
-            URI uri = URI.create("ws://127.0.0.1:" + port + "/ws" + (query.isEmpty() ? "" : "?" + query));
+            URI uri = URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + port + "/ws" + (query.isEmpty() ? "" : "?" + query));
+            io.netty.handler.ssl.SslContext ssl = tls ? io.netty.handler.ssl.SslContextBuilder.forClient()
+                    .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE).build() : null;
             WebSocketClientHandshaker hs = WebSocketClientHandshakerFactory.newHandshaker(uri, WebSocketVersion.V13,
                     subprotocols, false, headers, 1 << 20);
             Bootstrap b = new Bootstrap().group(GROUP).channel(NioSocketChannel.class)
@@ -125,6 +134,11 @@ public final class WsClient implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             if (receiveBuffer > 0) {
                                 ch.config().setReceiveBufferSize(receiveBuffer);
+                            }
+                            if (ssl != null) {
+                                io.netty.handler.ssl.SslHandler h = ssl.newHandler(ch.alloc(), "127.0.0.1", port);
+                                c.sslHandler = h;
+                                ch.pipeline().addLast(h);
                             }
                             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
                                     c.new Handler(hs));
@@ -203,6 +217,17 @@ public final class WsClient implements AutoCloseable {
 
     /** The first exception the client's pipeline hit (e.g. an undecodable frame), or null. */
     public volatile Throwable failure;
+
+    private volatile io.netty.handler.ssl.SslHandler sslHandler;
+
+    /** The certificate the server presented (WSS only). */
+    public java.security.cert.X509Certificate peerCertificate() throws Exception {
+        return (java.security.cert.X509Certificate) sslHandler.engine().getSession().getPeerCertificates()[0];
+    }
+
+    public String tlsProtocol() {
+        return sslHandler.engine().getSession().getProtocol();
+    }
 
     public String subprotocol() {
         return selectedSubprotocol;

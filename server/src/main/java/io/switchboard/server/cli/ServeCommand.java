@@ -104,6 +104,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--command-burst", defaultValue = "200", description = "Commands a connection may send at once before the rate applies (default: ${DEFAULT-VALUE}).")
     int commandBurst;
 
+    @Option(names = "--max-presence-info-bytes", defaultValue = "1024", description = "Largest info claim a token may carry; over it the connection is refused (default: ${DEFAULT-VALUE}).")
+    int maxPresenceInfoBytes;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain (PEM) for WSS and HTTPS on the same port; reloaded on change or SIGHUP.")
     java.nio.file.Path tlsCert;
 
@@ -156,7 +159,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxConnectionsPerUser(maxConnectionsPerUser).maxConnectionsPerIp(maxConnectionsPerIp)
                 .newConnectionsPerSecondPerIp(newConnectionsPerSecondPerIp).newConnectionsBurstPerIp(newConnectionsBurstPerIp)
                 .commandsPerSecond(commandsPerSecond).commandBurst(commandBurst)
-                .tls(tlsCert, tlsKey).behindTlsProxy(behindTlsProxy);
+                .tls(tlsCert, tlsKey).behindTlsProxy(behindTlsProxy).maxPresenceInfoBytes(maxPresenceInfoBytes);
     }
 
     @Override

@@ -42,6 +42,7 @@ public final class ServerConfig {
     private java.nio.file.Path tlsCert;
     private java.nio.file.Path tlsKey;
     private boolean behindTlsProxy;
+    private int maxPresenceInfoBytes = 1024;
 
     public String bind() {
         return bind;
@@ -323,6 +324,16 @@ public final class ServerConfig {
 
     public ServerConfig behindTlsProxy(boolean behindTlsProxy) {
         this.behindTlsProxy = behindTlsProxy;
+        return this;
+    }
+
+    /** Largest {@code info} claim a token may carry (it is copied into every presence entry). */
+    public int maxPresenceInfoBytes() {
+        return maxPresenceInfoBytes;
+    }
+
+    public ServerConfig maxPresenceInfoBytes(int n) {
+        this.maxPresenceInfoBytes = n;
         return this;
     }
 

@@ -127,6 +127,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 if (principal.userId().length() > MAX_USER_ID) {
                     throw AuthException.unauthorized("the token's sub is longer than " + MAX_USER_ID + " characters");
                 }
+                if (principal.info() != null && principal.info().length > node.config().maxPresenceInfoBytes()) {
+                    throw new AuthException(ErrorCode.TOO_LARGE, CloseCode.UNAUTHORIZED, "the token's info claim is over "
+                            + node.config().maxPresenceInfoBytes() + " bytes (it is stored in every presence entry)");
+                }
                 String over = limits.tryOpen(principal.userId(), principal.anonymous(), ip);
                 if (over != null) {
                     refused = new AuthException(ErrorCode.LIMIT_EXCEEDED, CloseCode.CONNECTION_LIMIT, over);

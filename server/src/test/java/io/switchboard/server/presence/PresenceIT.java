@@ -137,6 +137,30 @@ class PresenceIT {
     }
 
     @Test
+    void subscriptionTokenGrantsOneChannelToItsUser() throws Exception {
+        try (WsClient eve = node.client("eve2")) {
+            assertThat(eve.subscribe("staff:ops").code()).isEqualTo("forbidden"); // no claim in her connection token
+            String grant = node.token("eve2", Map.of("channels", List.of("staff:ops")));
+            Envelope ok = eve.call("subscribe", "staff:ops", "\"token\":\"" + grant + "\"");
+            assertThat(ok.type()).isEqualTo(MessageType.ACK);
+            assertThat(eve.call("subscribe", "staff:hr", "\"token\":\"" + grant + "\"").message()).contains("does not name staff:hr");
+            String forOther = node.token("mallory", Map.of("channels", List.of("staff:hr")));
+            assertThat(eve.call("subscribe", "staff:hr", "\"token\":\"" + forOther + "\"").message()).contains("another user");
+            assertThat(eve.call("subscribe", "staff:hr", "\"token\":\"junk\"").code()).isEqualTo("forbidden");
+        }
+    }
+
+    @Test
+    void anOversizedInfoClaimIsRefusedAtTheHandshake() throws Exception {
+        String token = node.token("fat", Map.of("info", Map.of("bio", "x".repeat(2000))));
+        try (WsClient c = WsClient.to(node.port()).token(token).connect()) {
+            Envelope e = c.awaitType(MessageType.ERROR);
+            assertThat(e.code()).isEqualTo("too_large");
+            assertThat(c.awaitClose()).isEqualTo(4500);
+        }
+    }
+
+    @Test
     void namespaceWithoutJoinLeaveKeepsPresenceButPushesNothing() throws Exception {
         try (WsClient a = node.client("gil"); WsClient b = node.client("hal")) {
             a.subscribe("quiet:x");

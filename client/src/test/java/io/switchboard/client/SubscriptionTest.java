@@ -21,38 +21,6 @@ class SubscriptionTest {
             .scheduler(clock).loopExecutor(Runnable::run).callbackExecutor(Runnable::run).random(new Random(1))
             .listener(recorder).build();
 
-    /** A listener that records everything. */
-    static final class Seen implements SubscriptionListener {
-        final List<Message> messages = new CopyOnWriteArrayList<>();
-        final List<SubscribeResult> acks = new CopyOnWriteArrayList<>();
-        final List<SwitchboardException> errors = new CopyOnWriteArrayList<>();
-        final List<SwitchboardException> ended = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onMessage(Message m) {
-            messages.add(m);
-        }
-
-        @Override
-        public void onSubscribed(SubscribeResult r) {
-            acks.add(r);
-        }
-
-        @Override
-        public void onError(SwitchboardException e) {
-            errors.add(e);
-        }
-
-        @Override
-        public void onUnsubscribed(SwitchboardException why) {
-            ended.add(why);
-        }
-
-        List<Long> offsets() {
-            return messages.stream().map(Message::offset).toList();
-        }
-    }
-
     static String msg(String channel, String epoch, long offset) {
         return "{\"v\":1,\"type\":\"message\",\"channel\":\"" + channel + "\",\"offset\":" + offset + ",\"epoch\":\"" + epoch
                 + "\",\"ts\":1,\"from\":\"bob\",\"payload\":" + offset + "}";
@@ -68,7 +36,7 @@ class SubscriptionTest {
 
     @Test
     void resubscribesFromTheLastDeliveredOffsetAndDropsDuplicates() {
-        Seen seen = new Seen();
+        Inbox seen = new Inbox();
         Subscription sub = client.subscribe("chat:lobby", seen);
         client.connect();
         FakeTransport.Conn c1 = transport.last().accept();
@@ -95,7 +63,7 @@ class SubscriptionTest {
 
     @Test
     void aFailedRecoveryIsReportedAndTheNewPositionTakesOver() {
-        Seen seen = new Seen();
+        Inbox seen = new Inbox();
         Subscription sub = client.subscribe("chat:lobby", seen);
         client.connect();
         FakeTransport.Conn c1 = transport.last().accept();
@@ -115,7 +83,7 @@ class SubscriptionTest {
 
     @Test
     void unsubscribeIsIdempotentAndStopsDelivery() {
-        Seen seen = new Seen();
+        Inbox seen = new Inbox();
         Subscription sub = client.subscribe("news", seen);
         client.connect();
         FakeTransport.Conn conn = transport.last().accept();
@@ -143,8 +111,8 @@ class SubscriptionTest {
 
     @Test
     void aRefusedSubscribeEndsTheSubscriptionAndARetryableOneIsRetried() {
-        Seen refused = new Seen();
-        Seen retried = new Seen();
+        Inbox refused = new Inbox();
+        Inbox retried = new Inbox();
         Subscription r = client.subscribe("secret:x", refused);
         Subscription t = client.subscribe("busy:x", retried);
         client.connect();

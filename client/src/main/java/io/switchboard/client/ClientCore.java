@@ -19,8 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * The connection state machine behind {@link SwitchboardClient}: opening sockets, the {@code welcome},
- * the dead-connection watchdog, the reconnect rule with backoff, token refresh, and routing of incoming
- * envelopes to {@link PendingCommands} and {@link Subscriptions}. Every mutable field is confined to the
+ * the reconnect rule with backoff, and routing of incoming envelopes to {@link PendingCommands} and
+ * {@link Subscriptions}; the {@link Watchdog} finds dead connections and the {@link TokenRefresher}
+ * renews tokens. Every mutable field is confined to the
  * client's loop (a {@link SerialExecutor}) unless marked volatile; sockets report through the loop, and
  * each socket's reports carry the generation they belong to, so a late report of an old socket is dropped.
  */
@@ -47,11 +48,9 @@ final class ClientCore {
     private long generation; // bumped by every new attempt and every loss: identifies the live socket
     private Outbox outbox; // the open socket, or null
     private long welcomeAt = -1; // clock time of the current connection's welcome, -1 when none
-    private long lastFrameAt; // clock time of the last frame (or of opening)
-    private long silenceLimit; // nanos of silence after which the connection counts as dead
-    private Scheduler.Cancellable watchdog;
+    private final Watchdog watchdog;
     private Scheduler.Cancellable retryTimer;
-    private Scheduler.Cancellable refreshTimer;
+    private final TokenRefresher refresher;
     private SwitchboardException lastError; // the last connection-level error: it explains the close that follows
     private final List<CompletableFuture<Welcome>> connectWaiters = new ArrayList<>();
 
@@ -63,6 +62,9 @@ final class ClientCore {
         this.commands = new PendingCommands(clock, loop, options.commandTimeout().toNanos(), options.maxQueuedCommands());
         this.subscriptions = new Subscriptions(loop, callbacks, commands, clock, options.backoff(), options.random());
         this.listeners = new CopyOnWriteArrayList<>(options.listeners());
+        this.watchdog = new Watchdog(clock, loop, this::silent);
+        this.refresher = new TokenRefresher(options.tokenSupplier(), callbacks.executor(), loop, clock, commands,
+                e -> emit(l -> l.onError(e)));
     }
 
     ConnectionState state() {
@@ -204,8 +206,7 @@ final class ClientCore {
     }
 
     private void dial(long gen, String token) {
-        lastFrameAt = clock.nanoTime();
-        startWatchdog(options.connectTimeout().toNanos());
+        watchdog.start(options.connectTimeout().toNanos());
         SocketListener listener = new SocketListener(gen);
         CompletableFuture<Void> opening;
         try {
@@ -276,7 +277,7 @@ final class ClientCore {
                 if (gen != generation) {
                     return;
                 }
-                lastFrameAt = clock.nanoTime();
+                watchdog.frame();
                 if (problem != null) {
                     SwitchboardException e = new SwitchboardException("bad_request", "the server sent an unreadable frame: "
                             + problem.getMessage(), false, problem);
@@ -358,15 +359,13 @@ final class ClientCore {
         welcomeAt = clock.nanoTime();
         outbox.maxFrameBytes(w.maxFrameBytes());
         // From now on the server pings every interval: silence beyond interval + timeout means a dead path.
-        cancel(watchdog);
-        watchdog = null;
-        startWatchdog(w.heartbeatInterval().plus(w.heartbeatTimeout()).toNanos());
+        watchdog.start(w.heartbeatInterval().plus(w.heartbeatTimeout()).toNanos());
         lastError = null;
         setState(ConnectionState.CONNECTED);
         commands.connected(outbox, w.maxFrameBytes());
         subscriptions.onConnected();
         commands.flushQueued();
-        scheduleTokenRefresh(w);
+        refresher.start(w.expiresAt());
         Welcome connected = w;
         emit(l -> l.onConnected(connected));
         List<CompletableFuture<Welcome>> waiters = List.copyOf(connectWaiters);
@@ -376,30 +375,9 @@ final class ClientCore {
 
     // ---- the watchdog (loop) ------------------------------------------------------------------------
 
-    private void startWatchdog(long limitNanos) {
-        silenceLimit = limitNanos;
-        if (watchdog == null) {
-            armWatchdog(limitNanos - (clock.nanoTime() - lastFrameAt));
-        }
-    }
-
-    private void armWatchdog(long delayNanos) {
-        long gen = generation;
-        watchdog = clock.schedule(() -> loop.execute(() -> checkWatchdog(gen)), Math.max(0, delayNanos));
-    }
-
-    private void checkWatchdog(long gen) {
-        if (gen != generation) {
-            return;
-        }
-        watchdog = null;
-        long silent = clock.nanoTime() - lastFrameAt;
-        if (silent < silenceLimit) {
-            armWatchdog(silenceLimit - silent); // frames came meanwhile: look again when the new deadline is due
-            return;
-        }
-        long ms = TimeUnit.NANOSECONDS.toMillis(silenceLimit);
-        // A dead path may never deliver a close, so do not wait for one.
+    /** Nothing arrived for too long: a dead path may never deliver a close, so do not wait for one. */
+    private void silent() {
+        long ms = TimeUnit.NANOSECONDS.toMillis(watchdog.limitNanos());
         if (outbox != null) {
             outbox.connection().abort();
         }
@@ -474,59 +452,6 @@ final class ClientCore {
         failWaiters(why != null ? why : new SwitchboardException(SwitchboardException.CLOSED, detail, false));
     }
 
-    // ---- token refresh (loop) ---------------------------------------------------------------------
-
-    private void scheduleTokenRefresh(Welcome w) {
-        cancel(refreshTimer);
-        refreshTimer = null;
-        if (options.tokenSupplier() == null || w.expiresAt() == null) {
-            return;
-        }
-        long remaining = w.expiresAt().toEpochMilli() - System.currentTimeMillis();
-        long lead = Math.min(60_000, Math.max(0, remaining / 4)); // refresh a minute early, or at 3/4 of a short life
-        long gen = generation;
-        refreshTimer = clock.schedule(() -> loop.execute(() -> {
-            if (gen == generation && state == ConnectionState.CONNECTED) {
-                refreshToken(gen);
-            }
-        }), TimeUnit.MILLISECONDS.toNanos(Math.max(0, remaining - lead)));
-    }
-
-    private void refreshToken(long gen) {
-        CompletableFuture.supplyAsync(options.tokenSupplier(), callbacks.executor()).whenComplete((token, failure) -> loop.execute(() -> {
-            if (gen != generation) {
-                return;
-            }
-            if (failure != null || token == null || token.isEmpty()) {
-                SwitchboardException e = new SwitchboardException(SwitchboardException.TOKEN_UNAVAILABLE,
-                        "could not refresh the token: " + (failure == null ? "the supplier returned none" : failure), true, failure);
-                emit(l -> l.onError(e)); // the server will close with 4004; the reconnect asks the supplier again
-                return;
-            }
-            commands.issue(MessageType.REFRESH, Envelope.builder(MessageType.REFRESH).token(token), (reply, error, sentAt) -> {
-                if (gen != generation) {
-                    return;
-                }
-                if (error != null) {
-                    emit(l -> l.onError(error));
-                    return;
-                }
-                Long expiresAt = null;
-                try {
-                    expiresAt = reply.payload() == null ? null : JsonTree.parse(reply.payload()).longValue("expiresAt");
-                } catch (IllegalArgumentException unreadable) {
-                    // no new expiry known: do not schedule another refresh
-                }
-                Welcome w = welcome;
-                if (w != null) {
-                    scheduleTokenRefresh(new Welcome(w.sessionId(), w.userId(), w.server(), w.heartbeatInterval(),
-                            w.heartbeatTimeout(), w.maxFrameBytes(), w.maxChannels(),
-                            expiresAt == null ? null : java.time.Instant.ofEpochMilli(expiresAt), w.json()));
-                }
-            });
-        }));
-    }
-
     // ---- helpers ------------------------------------------------------------------------------------
 
     private void setState(ConnectionState s) {
@@ -546,10 +471,10 @@ final class ClientCore {
     }
 
     private void cancelTimers() {
-        cancel(watchdog);
+        watchdog.stop();
+        refresher.stop();
         cancel(retryTimer);
-        cancel(refreshTimer);
-        watchdog = retryTimer = refreshTimer = null;
+        retryTimer = null;
     }
 
     private static void cancel(Scheduler.Cancellable c) {

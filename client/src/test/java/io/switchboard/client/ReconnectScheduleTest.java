@@ -218,6 +218,32 @@ class ReconnectScheduleTest {
     }
 
     @Test
+    void aTokenThatWillExpireIsRefreshedOnTheLiveConnection() {
+        AtomicInteger asked = new AtomicInteger();
+        SwitchboardClient c = client(29, b -> b.tokenSupplier(() -> "token-" + asked.incrementAndGet()));
+        c.connect();
+        long expiresAt = System.currentTimeMillis() + 8_000; // refreshed at 3/4 of its life: after ~6 s
+        FakeTransport.Conn conn = transport.last().accept(FakeTransport.WELCOME.replace("}}}",
+                "},\"expiresAt\":" + expiresAt + "}}"));
+        clock.advanceMillis(5_500);
+        assertThat(conn.frames).isEmpty();
+        clock.advanceMillis(1_000);
+        assertThat(conn.lastSent().type()).isEqualTo(MessageType.REFRESH);
+        assertThat(conn.lastSent().token()).isEqualTo("token-2");
+        // The ack's new expiry starts the next round (lead capped at one minute).
+        conn.push("{\"v\":1,\"type\":\"ack\",\"id\":" + conn.lastSent().id().text() + ",\"payload\":{\"expiresAt\":"
+                + (System.currentTimeMillis() + 600_000) + "}}");
+        for (int s = 0; s < 530; s += 10) {
+            clock.advanceMillis(10_000);
+            conn.push("{\"v\":1,\"type\":\"ping\"}"); // the server's heartbeat keeps the connection alive
+        }
+        assertThat(conn.sent()).filteredOn(e -> e.type() == MessageType.REFRESH).hasSize(1);
+        clock.advanceMillis(20_000);
+        assertThat(conn.sent()).filteredOn(e -> e.type() == MessageType.REFRESH).hasSize(2);
+        assertThat(c.state()).isEqualTo(ConnectionState.CONNECTED);
+    }
+
+    @Test
     void aSilentConnectionIsDeclaredDeadAfterIntervalPlusTimeout() {
         SwitchboardClient c = client(17);
         c.connect();

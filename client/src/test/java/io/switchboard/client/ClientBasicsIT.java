@@ -90,6 +90,20 @@ class ClientBasicsIT {
     }
 
     @Test
+    void anUpgradeRefusedWithAnHttpClientErrorIsFinal() {
+        Recorder r = new Recorder();
+        try (SwitchboardClient c = SwitchboardClient.builder("ws://127.0.0.1:" + server.port + "/not-ws")
+                .token(ServerProcess.token("erin")).listener(r).build()) {
+            assertThatThrownBy(() -> c.connect().join())
+                    .hasCauseInstanceOf(SwitchboardException.class)
+                    .cause().extracting(e -> ((SwitchboardException) e).code()).isEqualTo(SwitchboardException.HANDSHAKE_FAILED);
+            assertThat(c.state()).isEqualTo(ConnectionState.CLOSED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.closes.size() == 1);
+            assertThat(r.closes.get(0).reason()).contains("HTTP 404");
+        }
+    }
+
+    @Test
     void commandsIssuedBeforeConnectingAreSentOnceConnected() throws Exception {
         Inbox inbox = new Inbox();
         try (SwitchboardClient c = builder("carol", new Recorder()).build()) {

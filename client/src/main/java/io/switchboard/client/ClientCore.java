@@ -444,6 +444,7 @@ final class ClientCore {
         welcome = null;
         welcomeAt = -1;
         setState(ConnectionState.CLOSED);
+        subscriptions.onDisconnected(); // kept for a later connect(), which subscribes them again
         String detail = "the connection ended for good (" + code + (reason.isEmpty() ? "" : ": " + reason) + ")";
         commands.failAll(new SwitchboardException(SwitchboardException.CLOSED, detail, false));
         Disconnect d = new Disconnect(code, reason, false, null, why);

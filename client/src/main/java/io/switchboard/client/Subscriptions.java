@@ -139,8 +139,8 @@ final class Subscriptions {
     // ---- subscribe and its answer (loop) ----------------------------------------------------------
 
     private void send(Sub sub) {
-        if (!sub.active || byChannel.get(sub.channel) != sub) {
-            return;
+        if (!sub.active || byChannel.get(sub.channel) != sub || sub.inFlight || sub.subscribed) {
+            return; // e.g. subscribe() raced with the welcome, which already sent this one
         }
         sub.cancelRetry();
         StreamPosition since = sub.position;

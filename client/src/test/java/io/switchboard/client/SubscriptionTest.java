@@ -104,6 +104,43 @@ class SubscriptionTest {
     }
 
     @Test
+    void aSubscriptionIsSentOncePerConnectionAndSurvivesAFinalCloseForTheNextConnect() {
+        Inbox seen = new Inbox();
+        java.util.ArrayDeque<Runnable> loopTasks = new java.util.ArrayDeque<>();
+        SwitchboardClient client = SwitchboardClient.builder("ws://127.0.0.1:1/ws").token("t").transport(transport)
+                .scheduler(clock).loopExecutor(loopTasks::add).callbackExecutor(Runnable::run).listener(recorder).build();
+        Runnable runLoop = () -> {
+            while (!loopTasks.isEmpty()) {
+                loopTasks.poll().run();
+            }
+        };
+        client.connect();
+        runLoop.run();
+        FakeTransport.Attempt attempt = transport.last();
+        attempt.accept();
+        // Registered after the welcome arrived but before the client's loop handled it: the welcome sends
+        // the subscribe, and nothing sends it a second time.
+        Subscription sub = client.subscribe("chat:once", seen);
+        runLoop.run();
+        FakeTransport.Conn conn = attempt.conn;
+        assertThat(conn.sent()).filteredOn(e -> e.type() == MessageType.SUBSCRIBE).hasSize(1);
+        conn.push(ack(lastSubscribe(conn), "{\"epoch\":\"E\",\"offset\":0,\"recovered\":false}"));
+        runLoop.run();
+        assertThat(sub.isSubscribed()).isTrue();
+        // The server stops the client for good; a later connect() subscribes again.
+        conn.serverClose(4500, "unauthorized");
+        runLoop.run();
+        assertThat(sub.isSubscribed()).isFalse();
+        assertThat(sub.isActive()).isTrue();
+        client.connect();
+        runLoop.run();
+        FakeTransport.Conn next = transport.last().accept();
+        runLoop.run();
+        assertThat(lastSubscribe(next).since()).isEqualTo(new StreamPosition("E", 0));
+        assertThat(seen.acks).hasSize(1);
+    }
+
+    @Test
     void oneSubscriptionPerChannel() {
         client.subscribe("a", m -> { });
         assertThatThrownBy(() -> client.subscribe("a", m -> { })).isInstanceOf(IllegalStateException.class);

@@ -143,7 +143,7 @@ final class Subscriptions {
             return; // e.g. subscribe() raced with the welcome, which already sent this one
         }
         sub.cancelRetry();
-        StreamPosition since = sub.position;
+        StreamPosition since = sub.noRecovery ? null : sub.position;
         Envelope.Builder b = Envelope.builder(MessageType.SUBSCRIBE).channel(sub.channel).since(since);
         sub.inFlight = true;
         commands.issue(MessageType.SUBSCRIBE, b, (reply, error, sentAt) -> {
@@ -211,6 +211,13 @@ final class Subscriptions {
             send(sub);
             return;
         }
+        if (code.equals("forbidden") && since != null) {
+            // The namespace lets this user subscribe but not read history: subscribe without recovery from
+            // now on (the ack then says recovered=false) rather than lose the subscription.
+            sub.noRecovery = true;
+            send(sub);
+            return;
+        }
         callbacks.event(() -> sub.listener.onError(error));
         if (error.retryable()) {
             long delay = backoff.delayMillis(sub.tries++, random);
@@ -264,6 +271,7 @@ final class Subscriptions {
         // Last delivered (or acknowledged) position; written on the loop, read by anyone.
         volatile StreamPosition position;
         boolean inFlight;
+        boolean noRecovery; // the server refused `since` for this user: resubscribe without it
         boolean everSubscribed;
         int tries;
         Scheduler.Cancellable retry;

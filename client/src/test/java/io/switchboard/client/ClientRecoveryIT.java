@@ -25,20 +25,26 @@ class ClientRecoveryIT {
                     history-size: 1000
                   small:
                     history-size: 10
+                  locked:
+                    history-size: 10
+                    history-access: none
                 """);
         try (ServerProcess server = ServerProcess.start("--config", config);
              TcpProxy proxy = new TcpProxy(server.port)) {
             Recorder r = new Recorder();
             Inbox chat = new Inbox();
             Inbox small = new Inbox();
+            Inbox locked = new Inbox();
             try (SwitchboardClient reader = SwitchboardClient.builder(proxy.url()).token(ServerProcess.token("reader"))
                          .reconnectDelay(Duration.ofMillis(100), Duration.ofSeconds(1)).listener(r).build();
                  SwitchboardClient writer = SwitchboardClient.builder(server.url()).token(ServerProcess.token("writer")).build()) {
                 Subscription chatSub = reader.subscribe("chat:recovery", chat);
                 Subscription smallSub = reader.subscribe("small:recovery", small);
+                Subscription lockedSub = reader.subscribe("locked:recovery", locked);
                 reader.connect().get(20, TimeUnit.SECONDS);
                 writer.connect().get(20, TimeUnit.SECONDS);
-                await().atMost(Duration.ofSeconds(20)).until(() -> chatSub.isSubscribed() && smallSub.isSubscribed());
+                await().atMost(Duration.ofSeconds(20)).until(() -> chatSub.isSubscribed() && smallSub.isSubscribed()
+                        && lockedSub.isSubscribed());
                 publish(writer, "chat:recovery", 1, 3);
                 await().atMost(Duration.ofSeconds(20)).until(() -> chat.messages.size() == 3);
 
@@ -75,6 +81,14 @@ class ClientRecoveryIT {
                 assertThat(notRecovered.mayHaveMissedMessages()).isTrue();
                 assertThat(smallSub.position().offset()).isEqualTo(20);
                 assertThat(small.messages).isEmpty();
+
+                // A namespace that lets the reader subscribe but not read history refuses `since`: the
+                // subscription carries on without recovery instead of ending.
+                await().atMost(Duration.ofSeconds(20)).until(lockedSub::isSubscribed);
+                assertThat(lockedSub.isActive()).isTrue();
+                assertThat(locked.ended).isEmpty();
+                assertThat(locked.acks).hasSize(2);
+                assertThat(locked.acks.get(1).mayHaveMissedMessages()).isTrue();
             }
         }
     }

@@ -82,6 +82,30 @@ class SubscriptionTest {
     }
 
     @Test
+    void whenRecoveryIsForbiddenTheSubscriptionCarriesOnWithoutIt() {
+        Inbox seen = new Inbox();
+        Subscription sub = client.subscribe("chat:nohistory", seen);
+        client.connect();
+        FakeTransport.Conn c1 = transport.last().accept();
+        c1.push(ack(lastSubscribe(c1), "{\"epoch\":\"E\",\"offset\":4,\"recovered\":false}"));
+        c1.drop();
+        clock.advance(recorder.lastDisconnect().retryIn());
+        FakeTransport.Conn c2 = transport.last().accept();
+        Envelope withSince = lastSubscribe(c2);
+        assertThat(withSince.since()).isNotNull();
+        c2.push("{\"v\":1,\"type\":\"error\",\"id\":" + withSince.id().text()
+                + ",\"code\":\"forbidden\",\"message\":\"recover history of chat:nohistory is not allowed\",\"retryable\":false}");
+        Envelope plain = lastSubscribe(c2);
+        assertThat(plain.id()).isNotEqualTo(withSince.id());
+        assertThat(plain.since()).isNull();
+        c2.push(ack(plain, "{\"epoch\":\"E\",\"offset\":9,\"recovered\":false}"));
+        assertThat(sub.isActive()).isTrue();
+        assertThat(sub.isSubscribed()).isTrue();
+        assertThat(seen.ended).isEmpty();
+        assertThat(seen.acks.get(1).mayHaveMissedMessages()).isTrue();
+    }
+
+    @Test
     void unsubscribeIsIdempotentAndStopsDelivery() {
         Inbox seen = new Inbox();
         Subscription sub = client.subscribe("news", seen);

@@ -1,0 +1,181 @@
+package io.switchboard.client;
+
+import io.switchboard.protocol.ChannelNames;
+import io.switchboard.protocol.Envelope;
+import io.switchboard.protocol.MessageType;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A Switchboard client: one WebSocket connection that keeps itself alive. It reconnects with backoff
+ * after every loss the protocol says to retry, resubscribes every {@link Subscription} (recovering what
+ * was missed on channels with history), answers the server's heartbeats, and treats a silent connection
+ * as dead. See {@code docs/client-java.md}.
+ *
+ * <pre>{@code
+ * SwitchboardClient client = SwitchboardClient.builder("ws://127.0.0.1:8080/ws").token(jwt).build();
+ * client.subscribe("chat:lobby", m -> System.out.println(m.from() + ": " + m.payload()));
+ * client.connect().join();
+ * client.publish("chat:lobby", "{\"text\":\"hello\"}").join();
+ * client.close();
+ * }</pre>
+ *
+ * <p>Thread-safe: every method may be called from any thread, including from listeners. Commands
+ * return {@link CompletableFuture}s that complete on the callback executor, never on the client's I/O
+ * thread (unless a direct callback executor was configured). Programming errors (an invalid channel name,
+ * a payload that is not JSON) throw {@link IllegalArgumentException} at once; everything the server or
+ * the network decides fails the future with a {@link SwitchboardException}.
+ */
+public final class SwitchboardClient implements AutoCloseable {
+
+    private final ClientCore core;
+
+    SwitchboardClient(ClientCore core) {
+        this.core = core;
+    }
+
+    /** A builder for a client of the server at {@code url}, e.g. {@code ws://127.0.0.1:8080/ws}. */
+    public static SwitchboardClientBuilder builder(String url) {
+        return new SwitchboardClientBuilder(URI.create(url));
+    }
+
+    public static SwitchboardClientBuilder builder(URI url) {
+        return new SwitchboardClientBuilder(url);
+    }
+
+    /**
+     * Starts connecting (and from then on reconnecting). The future completes with the first
+     * {@code welcome}, or fails once the client stops for good before that, e.g. with code
+     * {@code unauthorized} for a refused token. Calling it while connecting or connected changes
+     * nothing; after the server stopped the client for good (state {@link ConnectionState#CLOSED}) it
+     * starts over. Throws nothing; after {@link #close()} the future fails.
+     */
+    public CompletableFuture<Welcome> connect() {
+        return core.connect();
+    }
+
+    public ConnectionState state() {
+        return core.state();
+    }
+
+    /** The current connection's welcome, or null while not connected. */
+    public Welcome welcome() {
+        return core.welcome();
+    }
+
+    public void addListener(ConnectionListener listener) {
+        core.listeners.add(Objects.requireNonNull(listener));
+    }
+
+    public void removeListener(ConnectionListener listener) {
+        core.listeners.remove(listener);
+    }
+
+    /**
+     * Follows {@code channel}, returning at once; the subscribe is sent now if connected, otherwise on
+     * connect. One subscription per channel and client.
+     *
+     * @throws IllegalArgumentException for an invalid channel name
+     * @throws IllegalStateException    when this client already has a subscription to the channel, or was closed
+     */
+    public Subscription subscribe(String channel, SubscriptionListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (core.closedByUser()) {
+            throw new IllegalStateException("this client was closed");
+        }
+        return core.subscriptions.add(channel, listener);
+    }
+
+    /**
+     * Publishes a JSON payload (an object, array, string, number, true, false or null, as JSON text). The
+     * future completes with the server's ack. While disconnected the command waits in a bounded queue (or
+     * fails at once, see {@link SwitchboardClientBuilder#maxQueuedCommands}).
+     */
+    public CompletableFuture<PublishResult> publish(String channel, String json) {
+        return publish(channel, json, null);
+    }
+
+    /**
+     * As {@link #publish(String, String)}, with an idempotency key: on channels with history, the server
+     * applies a publish with a key it has seen (within its idempotency window) only once. Retry a publish that
+     * failed with {@code disconnected} or {@code timeout} with the same key.
+     */
+    public CompletableFuture<PublishResult> publish(String channel, String json, String idempotencyKey) {
+        checkChannel(channel);
+        byte[] payload = Objects.requireNonNull(json, "json").getBytes(StandardCharsets.UTF_8);
+        JsonTree.validate(payload);
+        Envelope.Builder b = Envelope.builder(MessageType.PUBLISH).channel(channel).payload(payload).idempotencyKey(idempotencyKey);
+        return core.command(MessageType.PUBLISH, b, (ack, rtt) -> {
+            if (ack.payload() == null) {
+                return new PublishResult(null, -1);
+            }
+            JsonTree.Node n = JsonTree.parse(ack.payload());
+            return new PublishResult(n.string("epoch"), n.longValue("offset", -1));
+        });
+    }
+
+    /** Measures the round-trip time to the server with a {@code ping} command. */
+    public CompletableFuture<Duration> ping() {
+        return core.command(MessageType.PING, Envelope.builder(MessageType.PING), (pong, rtt) -> Duration.ofNanos(rtt));
+    }
+
+    /** Reads a channel's history (channels whose namespace keeps history; otherwise fails with {@code not_available}). */
+    public CompletableFuture<HistoryPage> history(String channel, HistoryQuery query) {
+        checkChannel(channel);
+        Envelope.Builder b = Envelope.builder(MessageType.HISTORY).channel(channel).since(query.since()).limit(query.limit())
+                .reverse(query.reverse() ? Boolean.TRUE : null);
+        return core.command(MessageType.HISTORY, b, (ack, rtt) -> {
+            JsonTree.Node n = JsonTree.parse(ack.payload());
+            String epoch = n.string("epoch");
+            List<Message> messages = new ArrayList<>();
+            JsonTree.Node pubs = n.get("publications");
+            if (pubs != null) {
+                for (JsonTree.Node p : pubs.items()) {
+                    JsonTree.Node payload = p.get("payload");
+                    messages.add(new Message(channel, payload == null ? "null".getBytes(StandardCharsets.UTF_8) : payload.raw(),
+                            p.string("from"), p.longValue("ts", 0), p.longValue("offset", -1), epoch));
+                }
+            }
+            return new HistoryPage(epoch, n.longValue("offset", -1), messages);
+        });
+    }
+
+    /** Who is subscribed to a channel that tracks presence (otherwise fails with {@code not_available}). */
+    public CompletableFuture<Presence> presence(String channel) {
+        checkChannel(channel);
+        return core.command(MessageType.PRESENCE, Envelope.builder(MessageType.PRESENCE).channel(channel), (ack, rtt) -> {
+            JsonTree.Node n = JsonTree.parse(ack.payload());
+            List<Presence.Client> clients = new ArrayList<>();
+            JsonTree.Node list = n.get("clients");
+            if (list != null) {
+                for (JsonTree.Node c : list.items()) {
+                    JsonTree.Node info = c.get("info");
+                    clients.add(new Presence.Client(c.string("clientId"), c.string("userId"), info == null ? null : info.rawText()));
+                }
+            }
+            return new Presence(clients, (int) n.longValue("users", clients.size()));
+        });
+    }
+
+    /**
+     * Closes the connection (code 1000) and stops for good: no reconnect, every pending command fails with
+     * {@code closed}, every subscription ends. Idempotent. Returns once that is done (or after 5 s if the
+     * client's thread is busy), unless called from the client's own thread.
+     */
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    private static void checkChannel(String channel) {
+        String problem = ChannelNames.problem(channel);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem + ": " + channel);
+        }
+    }
+}

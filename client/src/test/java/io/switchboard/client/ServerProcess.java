@@ -74,7 +74,9 @@ final class ServerProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.switchboard.server.cli.Main", "serve",
-                "--port", Integer.toString(port), "--jwt-secret", SECRET, "--io-threads", "2"));
+                "--port", Integer.toString(port), "--jwt-secret", SECRET, "--io-threads", "2",
+                // These tests flood and reconnect on purpose; the limits have their own tests in the server.
+                "--commands-per-second", "0", "--new-connections-per-second-per-ip", "0"));
         cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         URI ready = URI.create("http://127.0.0.1:" + port + "/readyz");

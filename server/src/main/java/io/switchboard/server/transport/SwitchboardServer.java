@@ -72,7 +72,7 @@ public final class SwitchboardServer implements AutoCloseable {
     public SwitchboardServer start() throws InterruptedException {
         Hub hub = new Hub(engine, PooledByteBufAllocator.DEFAULT, config.namespaces());
         engine.start(hub).join();
-        node = new NodeContext(config, hub, new JwtAuthenticator(secret, config.allowAnonymous()), Version.get());
+        node = new NodeContext(config, hub, JwtAuthenticator.create(config, secret, secretGenerated), Version.get());
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled());
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         bossGroup = transport.newGroup(1, "switchboard-accept");

@@ -30,4 +30,9 @@ public final class AuthException extends Exception {
     public static AuthException expired(String message) {
         return new AuthException(ErrorCode.TOKEN_EXPIRED, CloseCode.TOKEN_EXPIRED, message);
     }
+
+    /** The node cannot check the token yet (its JWKS has not loaded): retry with backoff, perhaps elsewhere. */
+    public static AuthException unavailable(String message) {
+        return new AuthException(ErrorCode.UNAVAILABLE, CloseCode.GOING_AWAY, message);
+    }
 }

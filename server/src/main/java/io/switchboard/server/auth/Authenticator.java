@@ -2,8 +2,9 @@ package io.switchboard.server.auth;
 
 /**
  * Turns the credentials of an opening connection into a {@link Principal}. The transport calls it once
- * per handshake on the connection's event loop, so implementations must not block (a JWKS fetch, when
- * it comes, refreshes a cache in the background). Origin checks and per-channel permissions are
+ * per handshake on the connection's event loop, and a session calls it for each {@code refresh}, so
+ * implementations must not block ({@link JwtAuthenticator} reads JWKS keys from a cache that is
+ * refreshed in the background). Origin checks and per-channel permissions are
  * separate seams, applied after this.
  */
 public interface Authenticator {

@@ -42,6 +42,25 @@ final class ServeCommand implements Callable<Integer> {
             description = "Accept connections without a token (default: ${DEFAULT-VALUE}).")
     boolean allowAnonymous;
 
+    @Option(names = "--jwt-public-key", paramLabel = "FILE", split = ",",
+            description = "PEM public key (RSA, EC P-256 or Ed25519) that verifies RS256, ES256 or EdDSA tokens; repeatable or comma-separated.")
+    java.util.List<String> jwtPublicKeys;
+
+    @Option(names = "--jwks-url", paramLabel = "URL", description = "JWKS (http or https) whose keys verify RS256, ES256 and EdDSA tokens; fetched in the background.")
+    String jwksUrl;
+
+    @Option(names = "--jwks-refresh-interval", defaultValue = "5m", converter = DurationConverter.class, description = "How often the JWKS is fetched again (default: ${DEFAULT-VALUE}).")
+    Duration jwksRefreshInterval;
+
+    @Option(names = "--jwks-min-refresh-interval", defaultValue = "30s", converter = DurationConverter.class, description = "Least time between early JWKS fetches caused by unknown key ids (default: ${DEFAULT-VALUE}).")
+    Duration jwksMinRefreshInterval;
+
+    @Option(names = "--jwt-issuer", paramLabel = "ISS", description = "The iss claim every token must carry. Unset: not checked.")
+    String jwtIssuer;
+
+    @Option(names = "--jwt-audience", paramLabel = "AUD", split = ",", description = "Accepted aud values (a token must name one); repeatable or comma-separated. Unset: not checked.")
+    java.util.List<String> jwtAudiences;
+
     @Option(names = "--demo-tokens", paramLabel = "auto|on|off", defaultValue = "auto",
             description = "Hand out demo tokens at /demo/token: auto = only when bound to loopback (default: ${DEFAULT-VALUE}).")
     String demoTokens;
@@ -159,7 +178,9 @@ final class ServeCommand implements Callable<Integer> {
                 .maxConnectionsPerUser(maxConnectionsPerUser).maxConnectionsPerIp(maxConnectionsPerIp)
                 .newConnectionsPerSecondPerIp(newConnectionsPerSecondPerIp).newConnectionsBurstPerIp(newConnectionsBurstPerIp)
                 .commandsPerSecond(commandsPerSecond).commandBurst(commandBurst)
-                .tls(tlsCert, tlsKey).behindTlsProxy(behindTlsProxy).maxPresenceInfoBytes(maxPresenceInfoBytes);
+                .tls(tlsCert, tlsKey).behindTlsProxy(behindTlsProxy).maxPresenceInfoBytes(maxPresenceInfoBytes)
+                .jwtPublicKeys(jwtPublicKeys).jwksUrl(jwksUrl).jwksRefreshInterval(jwksRefreshInterval)
+                .jwksMinRefreshInterval(jwksMinRefreshInterval).jwtIssuer(jwtIssuer).jwtAudiences(jwtAudiences);
     }
 
     @Override

@@ -346,4 +346,72 @@ public final class ServerConfig {
         this.ioThreads = ioThreads;
         return this;
     }
+
+    // JWT verification beyond the HS256 secret: public keys, a JWKS URL, issuer and audience (docs/auth.md).
+    private java.util.List<String> jwtPublicKeys = java.util.List.of();
+    private String jwksUrl;
+    private Duration jwksRefreshInterval = Duration.ofMinutes(5);
+    private Duration jwksMinRefreshInterval = Duration.ofSeconds(30);
+    private String jwtIssuer;
+    private java.util.List<String> jwtAudiences = java.util.List.of();
+
+    /** PEM files (or PEM text) of public keys that verify RS256, ES256 and EdDSA tokens. */
+    public java.util.List<String> jwtPublicKeys() {
+        return jwtPublicKeys;
+    }
+
+    public ServerConfig jwtPublicKeys(java.util.List<String> jwtPublicKeys) {
+        this.jwtPublicKeys = jwtPublicKeys == null ? java.util.List.of() : java.util.List.copyOf(jwtPublicKeys);
+        return this;
+    }
+
+    /** The JWKS URL whose keys verify tokens, or null. */
+    public String jwksUrl() {
+        return jwksUrl;
+    }
+
+    public ServerConfig jwksUrl(String jwksUrl) {
+        this.jwksUrl = jwksUrl;
+        return this;
+    }
+
+    /** How often the JWKS is fetched again. */
+    public Duration jwksRefreshInterval() {
+        return jwksRefreshInterval;
+    }
+
+    public ServerConfig jwksRefreshInterval(Duration jwksRefreshInterval) {
+        this.jwksRefreshInterval = jwksRefreshInterval;
+        return this;
+    }
+
+    /** The least time between two fetches of the JWKS when tokens name unknown key ids. */
+    public Duration jwksMinRefreshInterval() {
+        return jwksMinRefreshInterval;
+    }
+
+    public ServerConfig jwksMinRefreshInterval(Duration jwksMinRefreshInterval) {
+        this.jwksMinRefreshInterval = jwksMinRefreshInterval;
+        return this;
+    }
+
+    /** The iss a token must carry, or null to not check it. */
+    public String jwtIssuer() {
+        return jwtIssuer;
+    }
+
+    public ServerConfig jwtIssuer(String jwtIssuer) {
+        this.jwtIssuer = jwtIssuer;
+        return this;
+    }
+
+    /** The aud values a token may name (one is enough); empty to not check it. */
+    public java.util.List<String> jwtAudiences() {
+        return jwtAudiences;
+    }
+
+    public ServerConfig jwtAudiences(java.util.List<String> jwtAudiences) {
+        this.jwtAudiences = jwtAudiences == null ? java.util.List.of() : java.util.List.copyOf(jwtAudiences);
+        return this;
+    }
 }

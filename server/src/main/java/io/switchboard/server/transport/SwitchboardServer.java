@@ -52,6 +52,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private Channel serverChannel;
     private int port;
     private TlsContext tls; // null without TLS
+    private JwtAuthenticator authenticator; // owns the JWKS refresher, if any
 
     public SwitchboardServer(ServerConfig config) {
         this(config, new MemoryEngine());
@@ -71,10 +72,14 @@ public final class SwitchboardServer implements AutoCloseable {
     }
 
     public SwitchboardServer start() throws InterruptedException {
+        // The authenticator first: a bad key file must fail start-up before anything is running.
+        authenticator = JwtAuthenticator.create(config, secret, secretGenerated);
         Hub hub = new Hub(engine, PooledByteBufAllocator.DEFAULT, config.namespaces());
         engine.start(hub).join();
-        node = new NodeContext(config, hub, new JwtAuthenticator(secret, config.allowAnonymous()), Version.get());
-        routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled());
+        node = new NodeContext(config, hub, authenticator, Version.get());
+        // Demo tokens are signed with the HS256 secret; a node that verifies only public keys would refuse them.
+        boolean secretAccepted = !secretGenerated || (config.jwtPublicKeys().isEmpty() && config.jwksUrl() == null);
+        routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled() && secretAccepted);
         if (config.tlsEnabled()) {
             try {
                 tls = new TlsContext(config.tlsCert(), config.tlsKey());
@@ -217,6 +222,9 @@ public final class SwitchboardServer implements AutoCloseable {
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         engine.close();
+        if (authenticator != null) {
+            authenticator.close();
+        }
         serverChannel = null;
     }
 }

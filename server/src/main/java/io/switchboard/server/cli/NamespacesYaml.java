@@ -57,7 +57,7 @@ final class NamespacesYaml {
                 }
             });
             for (String k : List.of("history-size")) {
-                if (o.has(k) && !o.get(k).canConvertToInt()) {
+                if (o.has(k) && !(o.get(k).isIntegralNumber() && o.get(k).canConvertToInt())) {
                     throw new ConfigSources.ConfigException("namespace '" + name + "': " + k + " must be a whole number, not '" + o.get(k).asText() + "'");
                 }
             }

@@ -51,7 +51,10 @@ final class ChannelCommands {
             return;
         }
         boolean granted = false;
-        if (e.token() != null) {
+        if (e.token() != null && ns.subscribe() == Access.NONE) {
+            session.error(e.id(), ErrorCode.FORBIDDEN, "subscribe to " + ch + " is not allowed for anyone (namespace access: none)");
+            return;
+        } else if (e.token() != null) {
             // A subscription token: the app's backend vouches for this user on this one channel.
             String why = subscriptionTokenProblem(e.token(), ch);
             if (why != null) {
@@ -63,7 +66,8 @@ final class ChannelCommands {
             return;
         }
         // Without history access a subscribe still succeeds; it just cannot recover (reason "forbidden").
-        boolean mayRecover = granted || permits(ns.historyAccess(), e.channel());
+        // A subscription token also lets its holder recover the channel, unless history is closed to all.
+        boolean mayRecover = granted ? ns.historyAccess() != Access.NONE : permits(ns.historyAccess(), e.channel());
         if (subscriptions.containsKey(ch)) {
             session.error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
             return;
@@ -73,7 +77,7 @@ final class ChannelCommands {
             return;
         }
         ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), ns.echo(),
-                !ns.keepsHistory(), MAX_HELD);
+                !ns.keepsHistory(), MAX_HELD, granted);
         subscriptions.put(ch, sub);
         Principal p = session.principal();
         node.hub().subscribe(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
@@ -225,7 +229,8 @@ final class ChannelCommands {
         for (Map.Entry<String, ChannelSubscription> s : List.copyOf(subscriptions.entrySet())) {
             String ch = s.getKey();
             NamespaceConfig ns = config.namespaces().forChannel(ch);
-            if (ns == null || !permits(ns.subscribe(), ch)) {
+            // Subscriptions granted by a subscription token stand on that token, not the connection's.
+            if (ns == null || (!s.getValue().grantedByToken && !permits(ns.subscribe(), ch))) {
                 dropSubscription(ch, s.getValue());
                 session.send(Envelope.builder(io.switchboard.protocol.MessageType.UNSUBSCRIBED).channel(ch)
                         .code(ErrorCode.FORBIDDEN.wireName())

@@ -18,6 +18,8 @@ final class ChannelSubscription implements Subscriber {
     }
 
     final String channel;
+    /** True when a subscription token (not the connection's token) granted this subscription. */
+    final boolean grantedByToken;
     private final Outbound outbound;
     private final String sessionId;
     private final boolean echo;
@@ -28,8 +30,10 @@ final class ChannelSubscription implements Subscriber {
     private List<Held> held;
 
     /** @param startLive false to hold frames back until {@link #goLive} */
-    ChannelSubscription(String channel, Outbound outbound, String sessionId, boolean echo, boolean startLive, int maxHeld) {
+    ChannelSubscription(String channel, Outbound outbound, String sessionId, boolean echo, boolean startLive, int maxHeld,
+                        boolean grantedByToken) {
         this.channel = channel;
+        this.grantedByToken = grantedByToken;
         this.outbound = outbound;
         this.sessionId = sessionId;
         this.echo = echo;

@@ -167,6 +167,22 @@ public final class Session {
         }
     }
 
+    /**
+     * A WebSocket-level ping: answered with a pong, but it costs a command token, and no pong is written
+     * while the socket is backed up (a ping needs no guaranteed answer), so pings cannot grow memory.
+     */
+    void onProtocolPing(io.netty.buffer.ByteBuf content) {
+        if (state != State.OPEN) {
+            return;
+        }
+        if (commandRate != null && !commandRate.tryTake(System.nanoTime())) {
+            return;
+        }
+        if (channel.isWritable()) {
+            channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(content.retain()));
+        }
+    }
+
     /** The peer sent its close frame: either its own close, or the answer to ours. */
     void onPeerClose(int code) {
         if (state == State.OPEN) {
@@ -220,6 +236,10 @@ public final class Session {
         }
         if (next.anonymous() || !next.userId().equals(principal.userId())) {
             error(e.id(), ErrorCode.FORBIDDEN, "the new token is for another user");
+            return;
+        }
+        if (next.info() != null && next.info().length > config.maxPresenceInfoBytes()) {
+            error(e.id(), ErrorCode.TOO_LARGE, "the token's info claim is over " + config.maxPresenceInfoBytes() + " bytes");
             return;
         }
         principal = next;

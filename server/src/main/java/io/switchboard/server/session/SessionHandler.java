@@ -56,7 +56,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (frame instanceof BinaryWebSocketFrame) {
             session.onBinary();
         } else if (frame instanceof PingWebSocketFrame) {
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            session.onProtocolPing(frame.content());
         } else if (frame instanceof CloseWebSocketFrame close) {
             session.onPeerClose(close.statusCode());
         } else if (!(frame instanceof PongWebSocketFrame)) {

@@ -36,7 +36,7 @@ import java.util.List;
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     static final String SUBPROTOCOL_V1 = "switchboard.v1.json";
-    /** Longest accepted user id, so that a push's fixed fields stay within their documented room. */
+    /** Longest accepted user id in UTF-8 bytes, so that a push's fixed fields stay within their room. */
     static final int MAX_USER_ID = 255;
 
     private final NodeContext node;
@@ -51,8 +51,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.limits = limits;
     }
 
+    // Set once a plain HTTP response is on its way: the connection then closes, and requests a client
+    // pipelined behind it are dropped, so no client can queue responses it does not read. Event loop only.
+    private boolean answered;
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (answered) {
+            return;
+        }
         if (!req.decoderResult().isSuccess()) {
             respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", "malformed HTTP request"));
             return;
@@ -124,8 +131,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         } else if (versionOk) {
             try {
                 principal = node.authenticator().authenticate(token(req, uri));
-                if (principal.userId().length() > MAX_USER_ID) {
-                    throw AuthException.unauthorized("the token's sub is longer than " + MAX_USER_ID + " characters");
+                String idProblem = userIdProblem(principal.userId());
+                if (idProblem != null) {
+                    throw AuthException.unauthorized(idProblem);
                 }
                 if (principal.info() != null && principal.info().length > node.config().maxPresenceInfoBytes()) {
                     throw new AuthException(ErrorCode.TOO_LARGE, CloseCode.UNAUTHORIZED, "the token's info claim is over "
@@ -190,6 +198,22 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         });
     }
 
+    /**
+     * Null when a user id fits the room a push reserves for it: at most {@value #MAX_USER_ID} bytes of
+     * UTF-8 and no control characters (which JSON would have to escape six bytes apiece).
+     */
+    public static String userIdProblem(String userId) {
+        if (userId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_USER_ID) {
+            return "the token's sub is longer than " + MAX_USER_ID + " bytes";
+        }
+        for (int i = 0; i < userId.length(); i++) {
+            if (userId.charAt(i) < 0x20 || userId.charAt(i) == 0x7f) {
+                return "the token's sub contains a control character";
+            }
+        }
+        return null;
+    }
+
     private static String remoteIp(ChannelHandlerContext ctx) {
         java.net.SocketAddress a = ctx.channel().remoteAddress();
         return a instanceof java.net.InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
@@ -220,20 +244,18 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         });
     }
 
-    private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, byte[] body) {
+    private void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, byte[] body) {
         FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), status, Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         send(ctx, req, res, body.length);
     }
 
-    private static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res, int length) {
+    /** Answers one plain HTTP request and closes the connection (see {@link #answered}). */
+    private void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res, int length) {
+        answered = true;
         HttpUtil.setContentLength(res, length);
-        boolean keepAlive = HttpUtil.isKeepAlive(req) && res.status().code() < 500;
-        HttpUtil.setKeepAlive(res, keepAlive);
-        ChannelFuture f = ctx.writeAndFlush(res);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
+        HttpUtil.setKeepAlive(res, false);
+        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

@@ -70,7 +70,8 @@ final class HttpRoutes {
     private Response demoToken(Map<String, List<String>> query) {
         if (!demoTokens) {
             return Response.json(HttpResponseStatus.FORBIDDEN, HttpRequestHandler.error("forbidden",
-                    "this node does not hand out demo tokens (it is not bound to loopback and --demo-tokens is not on)"));
+                    "this node does not hand out demo tokens (they are only minted on a loopback bind or with --demo-tokens on, "
+                    + "and only when the node accepts its own HS256 secret)"));
         }
         List<String> users = query.get("user");
         String user = users == null || users.isEmpty() ? null : users.get(0);

@@ -39,7 +39,7 @@ final class OriginPolicy {
         }
         if (allowed.isEmpty()) {
             String h = uri.getHost();
-            return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]");
+            return h.equals("localhost") || h.equals("[::1]") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
         }
         for (String a : allowed) {
             if (a.equals("*") || a.equals(o)) {

@@ -73,7 +73,7 @@ class ConfigPrecedenceTest {
         Run typo = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.err()).contains("unknown option 'histroy-size' in namespace 'chat'");
-        for (String[] bad : new String[][] {{"history-size: lots", "whole number"}, {"presence: \"yes\"", "true or false"},
+        for (String[] bad : new String[][] {{"history-size: lots", "whole number"}, {"history-size: 1.5", "whole number"}, {"presence: \"yes\"", "true or false"},
                 {"stream-ttl: 7d", "not a duration"}}) {
             Files.writeString(yaml, "namespaces:\n  chat:\n    " + bad[0] + "\n");
             Run r2 = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");

@@ -147,6 +147,34 @@ class PresenceIT {
             String forOther = node.token("mallory", Map.of("channels", List.of("staff:hr")));
             assertThat(eve.call("subscribe", "staff:hr", "\"token\":\"" + forOther + "\"").message()).contains("another user");
             assertThat(eve.call("subscribe", "staff:hr", "\"token\":\"junk\"").code()).isEqualTo("forbidden");
+            // A subscription token cannot open what is closed to everyone.
+            String ro = node.token("eve2", Map.of("channels", List.of("readonly:*")));
+            assertThat(eve.subscribe("readonly:y").type()).isEqualTo(MessageType.ACK); // readonly: anyone authenticated may subscribe
+            // ...and a refresh (which re-checks the connection's subscriptions) keeps what a subscription token granted.
+            assertThat(eve.call("refresh", null, "\"token\":\"" + node.token("eve2") + "\"").type()).isEqualTo(MessageType.ACK);
+            Thread.sleep(200);
+            assertThat(eve.received).noneMatch(e -> e.type() == MessageType.UNSUBSCRIBED && "staff:ops".equals(e.channel()));
+            assertThat(ro).isNotNull();
+        }
+    }
+
+    @Test
+    void subscriptionTokensCannotOpenANamespaceClosedToAll() throws Exception {
+        try (TestServer closed = TestServer.start(TestServer.config().namespaces(Namespaces.builder()
+                .put(NamespaceConfig.plain("shut").withAccess(Access.NONE, Access.NONE, Access.NONE, Access.NONE)).build()));
+             WsClient c = closed.client("u")) {
+            String grant = closed.token("u", Map.of("channels", List.of("shut:x")));
+            Envelope e = c.call("subscribe", "shut:x", "\"token\":\"" + grant + "\"");
+            assertThat(e.code()).isEqualTo("forbidden");
+            assertThat(e.message()).contains("none");
+        }
+    }
+
+    @Test
+    void refreshAlsoLimitsTheInfoClaim() throws Exception {
+        try (WsClient c = node.client("slim")) {
+            String fat = node.token("slim", Map.of("info", Map.of("bio", "x".repeat(2000))));
+            assertThat(c.call("refresh", null, "\"token\":\"" + fat + "\"").code()).isEqualTo("too_large");
         }
     }
 

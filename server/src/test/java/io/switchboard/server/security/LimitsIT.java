@@ -24,6 +24,9 @@ class LimitsIT {
                     assertThat(c.awaitType(MessageType.WELCOME)).as(ok).isNotNull();
                 }
             }
+            try (WsClient c = WsClient.to(local.port()).header("Origin", "http://127.evil.example").token(local.token("a")).connect()) {
+                assertThat(c.awaitClose()).as("a host that merely starts with 127.").isEqualTo(4501);
+            }
             try (WsClient c = WsClient.to(local.port()).header("Origin", "https://evil.example").token(local.token("a")).connect()) {
                 Envelope e = c.awaitType(MessageType.ERROR);
                 assertThat(e.code()).isEqualTo("forbidden");
@@ -117,6 +120,51 @@ class LimitsIT {
             }
             assertThat(noisy.awaitClose()).isEqualTo(4003);
             assertThat(calm.call("ping", null, null).type()).isEqualTo(MessageType.PONG);
+        }
+    }
+
+    @Test
+    void pipelinedHttpRequestsGetOneAnswerAndTheConnectionCloses() throws Exception {
+        try (TestServer node = TestServer.start(TestServer.config());
+             java.net.Socket s = new java.net.Socket("127.0.0.1", node.port())) {
+            String one = "GET /switchboard.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            s.getOutputStream().write(one.repeat(500).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.setSoTimeout(10_000);
+            // Read until the node closes the connection. Closing with the client's unread requests still
+            // in its buffer makes the kernel send a reset, which may cut the read short; either way the
+            // node must not have answered more than once.
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = s.getInputStream().read(buf)) >= 0; ) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.net.SocketException reset) {
+                // expected when the node closed on unread input
+            }
+            String text = got.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(text.split("HTTP/1.1 200 OK", -1).length - 1).as("responses").isLessThanOrEqualTo(1);
+        }
+        // A single request still gets its answer, and says the connection closes.
+        try (TestServer node = TestServer.start(TestServer.config())) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://127.0.0.1:" + node.port() + "/healthz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void protocolPingsCostCommandTokens() throws Exception {
+        try (TestServer node = TestServer.start(TestServer.config().commandsPerSecond(10).commandBurst(20));
+             WsClient c = node.client("pinger")) {
+            for (int i = 0; i < 200; i++) {
+                c.sendPing("p" + i);
+            }
+            Thread.sleep(1000);
+            long pongs = c.rawFrames.stream().filter(f -> f.startsWith("<pong")).count();
+            assertThat(pongs).isBetween(15L, 40L); // the burst, plus what refilled in the meantime; not 200
+            assertThat(c.isOpen()).isTrue();
         }
     }
 

@@ -96,6 +96,13 @@ class HandshakeIT {
         try (WsClient c = WsClient.to(node.port()).token(node.token("u".repeat(255))).connect()) {
             assertThat(c.awaitType(MessageType.WELCOME)).isNotNull();
         }
+        // Bytes count, not characters: 100 three-byte characters are 300 bytes.
+        try (WsClient c = WsClient.to(node.port()).token(node.token("\u4e2d".repeat(100))).connect()) {
+            assertThat(c.awaitType(MessageType.ERROR).message()).contains("bytes");
+        }
+        try (WsClient c = WsClient.to(node.port()).token(node.token("tab\there")).connect()) {
+            assertThat(c.awaitType(MessageType.ERROR).message()).contains("control character");
+        }
     }
 
     @Test

@@ -331,7 +331,7 @@ final class ChannelCommands {
             if (failure != null) {
                 session.error(e.id(), ErrorCode.UNAVAILABLE, "presence failed: " + failure.getMessage());
             } else {
-                session.send(Envelope.ack(e.id(), HistoryPayload.presence(entries)));
+                session.send(Envelope.ack(e.id(), HistoryPayload.presence(entries, config.maxFrameBytes() - Session.PUSH_OVERHEAD_BYTES)));
             }
         }));
     }

@@ -57,12 +57,31 @@ final class HistoryPayload {
         });
     }
 
-    static byte[] presence(List<PresenceEntry> entries) {
+    /**
+     * The presence ack: every distinct user counted in {@code users}, and as many connections as fit
+     * in {@code budget} bytes listed in {@code clients}, with {@code "more": true} when some were left
+     * out, so that the reply never outgrows the frame limit.
+     */
+    static byte[] presence(List<PresenceEntry> entries, int budget) {
         Set<String> users = new HashSet<>();
+        List<PresenceEntry> fit = new java.util.ArrayList<>();
+        long used = 0;
+        for (PresenceEntry e : entries) {
+            users.add(e.userId());
+            long size = ENTRY_OVERHEAD + e.clientId().length() + e.userId().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + (e.info() == null ? 0 : e.info().length);
+            if (used + size <= budget) {
+                fit.add(e);
+                used += size;
+            }
+        }
+        boolean more = fit.size() < entries.size();
         return Json.object(g -> {
+            if (more) {
+                g.writeBooleanField("more", true);
+            }
             g.writeArrayFieldStart("clients");
-            for (PresenceEntry e : entries) {
-                users.add(e.userId());
+            for (PresenceEntry e : fit) {
                 g.writeStartObject();
                 g.writeStringField("clientId", e.clientId());
                 g.writeStringField("userId", e.userId());

@@ -179,6 +179,26 @@ class PresenceIT {
     }
 
     @Test
+    void aPresenceAckStaysWithinTheFrameLimit() throws Exception {
+        try (TestServer small = TestServer.start(TestServer.config().maxFrameBytes(4096))) {
+            java.util.List<WsClient> crowd = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    WsClient c = small.client("user" + i, Map.of("info", Map.of("bio", "b".repeat(900))));
+                    c.subscribe("chat:crowd");
+                    crowd.add(c);
+                }
+                crowd.get(0).rawFrames.clear();
+                Envelope who = crowd.get(0).call("presence", "chat:crowd", null);
+                assertThat(who.payloadText()).contains("\"more\":true", "\"users\":20");
+                assertThat(crowd.get(0).rawFrames).allMatch(f -> f.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 4096);
+            } finally {
+                crowd.forEach(WsClient::close);
+            }
+        }
+    }
+
+    @Test
     void anOversizedInfoClaimIsRefusedAtTheHandshake() throws Exception {
         String token = node.token("fat", Map.of("info", Map.of("bio", "x".repeat(2000))));
         try (WsClient c = WsClient.to(node.port()).token(token).connect()) {

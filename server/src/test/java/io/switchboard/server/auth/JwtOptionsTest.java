@@ -2,10 +2,7 @@ package io.switchboard.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.server.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.switchboard.server.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,23 +15,8 @@ class JwtOptionsTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static synchronized Run run(Map<String, String> env, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(env, args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(Map<String, String> env, String... args) {
+        return CliRun.run(env, args);
     }
 
     @Test
@@ -42,7 +24,7 @@ class JwtOptionsTest {
         Path yaml = dir.resolve("sb.yaml");
         Files.writeString(yaml, "jwks-url: https://idp.example.test/.well-known/jwks.json\njwt-issuer: https://idp.example.test/\n"
                 + "jwks-refresh-interval: 2m\n");
-        Run r = run(Map.of("SWITCHBOARD_JWT_AUDIENCE", "chat,switchboard"), "serve", "--config", yaml.toString(),
+        CliRun r = run(Map.of("SWITCHBOARD_JWT_AUDIENCE", "chat,switchboard"), "serve", "--config", yaml.toString(),
                 "--jwt-public-key", "a.pem,b.pem", "--jwt-public-key", "c.pem", "--jwks-min-refresh-interval", "5s", "--print-config");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out())
@@ -56,24 +38,24 @@ class JwtOptionsTest {
 
     @Test
     void defaultsAreDocumented() {
-        Run r = run(Map.of(), "serve", "--print-config");
+        CliRun r = run(Map.of(), "serve", "--print-config");
         assertThat(r.out()).contains("jwks-refresh-interval: 5m    # default").contains("jwks-min-refresh-interval: 30s    # default");
-        Run help = run(Map.of(), "serve", "--help");
+        CliRun help = run(Map.of(), "serve", "--help");
         assertThat(help.out()).contains("--jwt-public-key", "--jwks-url", "--jwt-issuer", "--jwt-audience",
                 "--jwks-refresh-interval", "--jwks-min-refresh-interval");
     }
 
     @Test
     void unreadableKeysOrBadUrlsStopStartUpWithAMessage() throws Exception {
-        Run missing = run(Map.of(), "serve", "--port", "0", "--jwt-public-key", dir.resolve("nope.pem").toString());
+        CliRun missing = run(Map.of(), "serve", "--port", "0", "--jwt-public-key", dir.resolve("nope.pem").toString());
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("cannot read the JWT public key file").contains("nope.pem");
         Path priv = dir.resolve("private.pem");
         Files.writeString(priv, TestKeys.pem("PRIVATE KEY", TestKeys.RSA.getPrivate().getEncoded()));
-        Run privateKey = run(Map.of(), "serve", "--port", "0", "--jwt-public-key", priv.toString());
+        CliRun privateKey = run(Map.of(), "serve", "--port", "0", "--jwt-public-key", priv.toString());
         assertThat(privateKey.exit()).isEqualTo(2);
         assertThat(privateKey.err()).contains("private key");
-        Run ftp = run(Map.of("SWITCHBOARD_JWKS_URL", "ftp://127.0.0.1/keys"), "serve", "--port", "0");
+        CliRun ftp = run(Map.of("SWITCHBOARD_JWKS_URL", "ftp://127.0.0.1/keys"), "serve", "--port", "0");
         assertThat(ftp.exit()).isEqualTo(2);
         assertThat(ftp.err()).contains("--jwks-url must be an http or https URL");
     }

@@ -2,9 +2,7 @@ package io.switchboard.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.switchboard.server.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,23 +15,8 @@ class ConfigPrecedenceTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static synchronized Run run(Map<String, String> env, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(env, args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(Map<String, String> env, String... args) {
+        return CliRun.run(env, args);
     }
 
     @Test
@@ -41,7 +24,7 @@ class ConfigPrecedenceTest {
         Path yaml = dir.resolve("sb.yaml");
         Files.writeString(yaml, "port: 7001\nbind: 127.0.0.2\nmax-channels: 9\nheartbeat-interval: 5s\njwt-secret: file-secret-file-secret-file-secret-x\n");
         Map<String, String> env = Map.of("SWITCHBOARD_PORT", "7002", "SWITCHBOARD_MAX_CHANNELS", "10");
-        Run r = run(env, "serve", "--config", yaml.toString(), "--port", "7003", "--print-config");
+        CliRun r = run(env, "serve", "--config", yaml.toString(), "--port", "7003", "--print-config");
         assertThat(r.exit()).isZero();
         assertThat(r.out())
                 .contains("port: 7003    # flag --port")
@@ -58,7 +41,7 @@ class ConfigPrecedenceTest {
         Path yaml = dir.resolve("ns.yaml");
         Files.writeString(yaml, "namespaces:\n  chat:\n    history-size: 7\n  dm:\n    publish: claim\n    presence: true\n"
                 + "  vip:\n    subscribe: claim\n  mixed:\n    subscribe: claim\n    history-access: authenticated\n");
-        Run r = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
+        CliRun r = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("\"chat\": {history-size: 7, history-ttl: 10m")
@@ -70,13 +53,13 @@ class ConfigPrecedenceTest {
                         + "subscribe: claim, publish: authenticated, history-access: claim, presence-access: claim")
                 .contains("subscribe: claim, publish: authenticated, history-access: authenticated, presence-access: claim");
         Files.writeString(yaml, "namespaces:\n  chat:\n    histroy-size: 7\n");
-        Run typo = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
+        CliRun typo = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.err()).contains("unknown option 'histroy-size' in namespace 'chat'");
         for (String[] bad : new String[][] {{"history-size: lots", "whole number"}, {"history-size: 1.5", "whole number"}, {"presence: \"yes\"", "true or false"},
                 {"stream-ttl: 7d", "not a duration"}}) {
             Files.writeString(yaml, "namespaces:\n  chat:\n    " + bad[0] + "\n");
-            Run r2 = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
+            CliRun r2 = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
             assertThat(r2.exit()).as(bad[0]).isEqualTo(2);
             assertThat(r2.err()).as(bad[0]).contains(bad[1]).doesNotContain("Exception");
         }
@@ -87,18 +70,18 @@ class ConfigPrecedenceTest {
 
     @Test
     void aPublicBindNeedsTlsOrAnExplicitProxyFlag() {
-        Run bare = run(Map.of(), "serve", "--bind", "0.0.0.0", "--print-config");
+        CliRun bare = run(Map.of(), "serve", "--bind", "0.0.0.0", "--print-config");
         assertThat(bare.exit()).isEqualTo(2);
         assertThat(bare.err()).contains("--behind-tls-proxy");
         assertThat(run(Map.of(), "serve", "--bind", "0.0.0.0", "--behind-tls-proxy", "--print-config").exit()).isZero();
-        Run half = run(Map.of(), "serve", "--tls-cert", "a.pem", "--print-config");
+        CliRun half = run(Map.of(), "serve", "--tls-cert", "a.pem", "--print-config");
         assertThat(half.exit()).isEqualTo(2);
         assertThat(half.err()).contains("go together");
     }
 
     @Test
     void serveIsTheDefaultCommand() {
-        Run r = run(Map.of(), "--print-config");
+        CliRun r = run(Map.of(), "--print-config");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("port: 8080    # default").contains("bind: 127.0.0.1    # default");
     }
@@ -107,23 +90,23 @@ class ConfigPrecedenceTest {
     void unknownFileKeysAndBadValuesAreClearErrors() throws Exception {
         Path yaml = dir.resolve("typo.yaml");
         Files.writeString(yaml, "prot: 1\n");
-        Run r = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
+        CliRun r = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("unknown key 'prot'");
-        Run shortSecret = run(Map.of(), "serve", "--jwt-secret", "short", "--print-config");
+        CliRun shortSecret = run(Map.of(), "serve", "--jwt-secret", "short", "--print-config");
         assertThat(shortSecret.exit()).isEqualTo(2);
         assertThat(shortSecret.err()).contains("at least 32 bytes");
-        Run badDuration = run(Map.of(), "serve", "--drain-window", "soon", "--print-config");
+        CliRun badDuration = run(Map.of(), "serve", "--drain-window", "soon", "--print-config");
         assertThat(badDuration.exit()).isEqualTo(2);
         assertThat(badDuration.err()).contains("not a duration");
     }
 
     @Test
     void tokenPrintsOnlyTheTokenAndUsesEnvSecret() {
-        Run r = run(Map.of("SWITCHBOARD_JWT_SECRET", "env-secret-env-secret-env-secret-xx"), "token", "--user", "alice", "--ttl", "5m");
+        CliRun r = run(Map.of("SWITCHBOARD_JWT_SECRET", "env-secret-env-secret-env-secret-xx"), "token", "--user", "alice", "--ttl", "5m");
         assertThat(r.exit()).isZero();
         assertThat(r.out().trim()).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
-        Run missing = run(Map.of(), "token", "--user", "alice");
+        CliRun missing = run(Map.of(), "token", "--user", "alice");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("--jwt-secret");
     }

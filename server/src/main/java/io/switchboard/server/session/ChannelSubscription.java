@@ -28,6 +28,8 @@ final class ChannelSubscription implements Subscriber {
     private volatile boolean live;
     // Frames that arrived before going live; null once live or cancelled. Guarded by this.
     private List<Held> held;
+    // Bytes in held; guarded by this.
+    private long heldBytes;
 
     /** @param startLive false to hold frames back until {@link #goLive} */
     ChannelSubscription(String channel, Outbound outbound, String sessionId, boolean echo, boolean startLive, int maxHeld,
@@ -51,7 +53,8 @@ final class ChannelSubscription implements Subscriber {
         if (!live) {
             synchronized (this) {
                 if (held != null) {
-                    if (held.size() >= maxHeld) {
+                    heldBytes += frame.readableBytes();
+                    if (held.size() >= maxHeld || heldBytes > outbound.maxPendingBytes()) {
                         // The channel is moving faster than the history read: treat as a slow consumer.
                         frame.release();
                         outbound.overflow();

@@ -15,6 +15,11 @@ final class HistoryPayload {
     private HistoryPayload() {
     }
 
+    /** An upper bound on a string's size in JSON: UTF-8, with every character possibly escaped. */
+    private static long escapedBytes(String s) {
+        return s == null ? 0 : 2L * s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     /** Per-publication JSON besides the payload (offset, ts, from, punctuation), counted generously. */
     private static final int ENTRY_OVERHEAD = 160;
 
@@ -26,7 +31,7 @@ final class HistoryPayload {
         List<Publication> fit = new java.util.ArrayList<>();
         long used = 0;
         for (Publication p : h.publications()) {
-            long size = p.payload().length + ENTRY_OVERHEAD + (p.from() == null ? 0 : p.from().length());
+            long size = p.payload().length + ENTRY_OVERHEAD + escapedBytes(p.from());
             if (!fit.isEmpty() && used + size > budget) {
                 break;
             }
@@ -68,7 +73,7 @@ final class HistoryPayload {
         long used = 0;
         for (PresenceEntry e : entries) {
             users.add(e.userId());
-            long size = ENTRY_OVERHEAD + e.clientId().length() + e.userId().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            long size = ENTRY_OVERHEAD + e.clientId().length() + escapedBytes(e.userId())
                     + (e.info() == null ? 0 : e.info().length);
             if (used + size <= budget) {
                 fit.add(e);

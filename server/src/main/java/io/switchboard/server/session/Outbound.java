@@ -90,6 +90,10 @@ final class Outbound {
     /** Writes what is queued while the channel is writable. Event loop only. */
     void flush() {
         flushScheduled.set(false);
+        if (closed.get()) {
+            releaseQueued(); // nothing may follow the close frame
+            return;
+        }
         boolean wrote = false;
         ByteBuf first;
         while (channel.isWritable() && (first = queue.poll()) != null) {
@@ -104,6 +108,11 @@ final class Outbound {
         if (wrote) {
             channel.flush();
         }
+    }
+
+    /** The connection's bound, which also caps what a subscription may hold back while it starts. */
+    long maxPendingBytes() {
+        return maxPendingBytes;
     }
 
     /** Drops everything queued and refuses what comes later. Event loop only. */

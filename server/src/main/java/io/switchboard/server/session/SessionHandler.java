@@ -74,8 +74,11 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        session.onChannelClosed();
-        onEnd.run();
+        try {
+            session.onChannelClosed();
+        } finally {
+            onEnd.run(); // the limit slots come back even if cleaning up failed
+        }
         ctx.fireChannelInactive();
     }
 

@@ -89,6 +89,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     error("bad_request", "/ws expects a WebSocket upgrade (GET with Upgrade: websocket)"));
             return;
         }
+        // Everything Netty's handshaker would refuse is refused here, readably, before any limit slot
+        // is taken: a malformed upgrade must never hold a slot it cannot give back.
+        String malformed = upgradeProblem(req);
+        if (malformed != null) {
+            respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", malformed));
+            return;
+        }
         String ip = remoteIp(ctx);
         if (!limits.tryUpgrade(ip)) {
             FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
@@ -151,7 +158,16 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
         io.netty.channel.Channel ch = ctx.channel();
         ChannelPipeline p = ctx.pipeline();
-        ChannelFuture done = handshaker.handshake(ch, req);
+        ChannelFuture done;
+        try {
+            done = handshaker.handshake(ch, req);
+        } catch (RuntimeException e) {
+            if (principal != null) {
+                limits.closed(principal.userId(), principal.anonymous(), ip);
+            }
+            respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", "invalid WebSocket upgrade: " + e.getMessage()));
+            return;
+        }
         p.remove(HandshakeDeadline.class);
         p.remove(this);
         p.addLast("ws-utf8", new Utf8FrameValidator(false));
@@ -196,6 +212,21 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 ch.close();
             }
         });
+    }
+
+    /** Null when {@code req} is a WebSocket upgrade Netty's handshaker will accept; otherwise why not. */
+    private static String upgradeProblem(FullHttpRequest req) {
+        if (req.method() != HttpMethod.GET) {
+            return "a WebSocket upgrade must be a GET";
+        }
+        if (!req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return "a WebSocket upgrade needs Connection: Upgrade";
+        }
+        String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (key == null || key.isBlank()) {
+            return "a WebSocket upgrade needs Sec-WebSocket-Key";
+        }
+        return null;
     }
 
     /**

@@ -131,8 +131,13 @@ public final class SwitchboardServer implements AutoCloseable {
         // One task for the whole node renews every session's presence well inside the TTL.
         long refreshMillis = Math.max(100, config.presenceTtl().toMillis() / 3);
         workerGroup.next().scheduleAtFixedRate(() -> {
-            node.sessions().forEach(Session::refreshPresence);
-            limits.sweep();
+            // An exception would cancel this task for good (and presence would expire): log and go on.
+            try {
+                node.sessions().forEach(Session::refreshPresence);
+                limits.sweep();
+            } catch (RuntimeException e) {
+                log.warn("periodic presence refresh or limits sweep failed", e);
+            }
         }, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         if (tls != null) {
             // New certificate files are picked up without a restart (SIGHUP reloads at once).

@@ -43,9 +43,10 @@ public final class TlsContext {
     public TlsContext(Path cert, Path key) throws SSLException {
         this.cert = cert;
         this.key = key;
-        current.set(build());
+        // Times first: a file replaced while building is then seen as changed, not as loaded.
         certTime = mtime(cert);
         keyTime = mtime(key);
+        current.set(build());
     }
 
     SslContext current() {
@@ -59,9 +60,11 @@ public final class TlsContext {
     /** Rebuilds the context from the files; keeps the old one (and says why) if they do not load. */
     public synchronized boolean reload() {
         try {
+            FileTime c = mtime(cert);
+            FileTime k = mtime(key);
             current.set(build());
-            certTime = mtime(cert);
-            keyTime = mtime(key);
+            certTime = c;
+            keyTime = k;
             log.info("TLS certificate reloaded from {}", cert);
             return true;
         } catch (SSLException | RuntimeException e) {

@@ -77,6 +77,33 @@ class LimitsIT {
     }
 
     @Test
+    void malformedUpgradesAreRefusedReadablyAndHoldNoSlot() throws Exception {
+        try (TestServer node = TestServer.start(TestServer.config().maxConnectionsPerIp(3).allowAnonymous(true))) {
+            String[] bad = {
+                "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                "POST /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n",
+            };
+            for (int round = 0; round < 2; round++) {
+                for (String request : bad) {
+                    try (java.net.Socket s = new java.net.Socket("127.0.0.1", node.port())) {
+                        s.setSoTimeout(5000);
+                        s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                        assertThat(answer).as(request).startsWith("HTTP/1.1 400").contains("bad_request");
+                    }
+                }
+            }
+            // Six refused upgrades later, all three slots of this address are still free.
+            List<WsClient> ok = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ok.add(node.client("u" + i));
+            }
+            ok.forEach(WsClient::close);
+        }
+    }
+
+    @Test
     void newConnectionRatePerAddressAnswers429() throws Exception {
         try (TestServer node = TestServer.start(TestServer.config().newConnectionsPerSecondPerIp(1).newConnectionsBurstPerIp(3))) {
             List<WsClient> ok = new ArrayList<>();

@@ -15,10 +15,6 @@ public record Principal(String userId, boolean anonymous, long expiresAtMillis, 
 
     public static final Principal ANONYMOUS = new Principal("", true, Long.MAX_VALUE, List.of(), null);
 
-    public Principal(String userId, boolean anonymous, long expiresAtMillis) {
-        this(userId, anonymous, expiresAtMillis, List.of(), null);
-    }
-
     public boolean expires() {
         return expiresAtMillis != Long.MAX_VALUE;
     }

@@ -73,11 +73,6 @@ public final class Hub implements PublicationSink {
         return engine.publish(request);
     }
 
-    /** Number of channels with at least one local subscriber. */
-    public int channelCount() {
-        return channels.size();
-    }
-
     public int subscriberCount(String channel) {
         ChannelSubscribers c = channels.get(channel);
         return c == null ? 0 : c.members.size();

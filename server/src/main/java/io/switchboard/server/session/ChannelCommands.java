@@ -92,7 +92,7 @@ final class ChannelCommands {
                 return;
             }
             if (ns.presence() && !p.anonymous()) {
-                node.hub().engine().presenceJoin(ch, new PresenceEntry(session.id(), p.userId(), p.info()), config.presenceTtl());
+                joinPresence(ch);
             }
             if (!ns.keepsHistory()) {
                 // Nothing to recover from; a client that asked is told so rather than left guessing.
@@ -239,6 +239,12 @@ final class ChannelCommands {
         }
     }
 
+    /** Adds (or renews) this connection's presence entry in a channel; the engine announces a first join. */
+    private void joinPresence(String ch) {
+        Principal p = session.principal();
+        node.hub().engine().presenceJoin(ch, new PresenceEntry(session.id(), p.userId(), p.info()), config.presenceTtl());
+    }
+
     /** Renews this session's presence entries before their TTL runs out (called by the node's refresher). */
     void refreshPresence() {
         Principal p = session.principal();
@@ -248,13 +254,9 @@ final class ChannelCommands {
         for (String ch : subscriptions.keySet()) {
             NamespaceConfig ns = config.namespaces().forChannel(ch);
             if (ns != null && ns.presence()) {
-                node.hub().engine().presenceJoin(ch, new PresenceEntry(session.id(), p.userId(), p.info()), config.presenceTtl());
+                joinPresence(ch);
             }
         }
-    }
-
-    int count() {
-        return subscriptions.size();
     }
 
     // ---- publish, history, presence -------------------------------------------------------------

@@ -83,10 +83,6 @@ final class Outbound {
         }
     }
 
-    long pendingBytes() {
-        return pendingBytes.get();
-    }
-
     /** Writes what is queued while the channel is writable. Event loop only. */
     void flush() {
         flushScheduled.set(false);

@@ -89,10 +89,6 @@ public final class Session {
         return id;
     }
 
-    public String userId() {
-        return principal.userId();
-    }
-
     Outbound outbound() {
         return outbound;
     }

@@ -48,6 +48,22 @@ public interface Engine extends AutoCloseable {
     /** Everyone present in a channel, one entry per connection. */
     CompletableFuture<java.util.List<PresenceEntry>> presence(String channel);
 
+    /**
+     * Sends a control message (the server API's disconnect and unsubscribe, as JSON bytes) to every node
+     * of the cluster, this one included, through {@link PublicationSink#onControl}. A single-node engine
+     * hands it straight back to its own sink.
+     */
+    CompletableFuture<Void> broadcastControl(byte[] message);
+
+    /**
+     * Records this node's current figures (JSON bytes, see {@code NodeStats}) so that any node can list the
+     * cluster; an entry not reported again within {@code ttl} disappears (the node died).
+     */
+    CompletableFuture<Void> reportNode(String nodeId, byte[] stats, java.time.Duration ttl);
+
+    /** Every live node's last report, by node id; a single-node engine knows only its own. */
+    CompletableFuture<java.util.Map<String, byte[]>> nodes();
+
     /** True while the engine can serve publishes and subscriptions (used by {@code /readyz}). */
     boolean isReady();
 

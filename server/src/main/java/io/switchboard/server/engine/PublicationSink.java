@@ -12,4 +12,8 @@ public interface PublicationSink {
     /** A presence change in a channel this node subscribed to; same threading rules as publications. */
     default void onPresenceUpdate(PresenceUpdate update) {
     }
+
+    /** A control message some node broadcast with {@link Engine#broadcastControl}; any thread. */
+    default void onControl(byte[] message) {
+    }
 }

@@ -73,6 +73,21 @@ public final class RacingEngine implements Engine {
     }
 
     @Override
+    public CompletableFuture<Void> broadcastControl(byte[] message) {
+        return real.broadcastControl(message);
+    }
+
+    @Override
+    public CompletableFuture<Void> reportNode(String nodeId, byte[] stats, Duration ttl) {
+        return real.reportNode(nodeId, stats, ttl);
+    }
+
+    @Override
+    public CompletableFuture<java.util.Map<String, byte[]>> nodes() {
+        return real.nodes();
+    }
+
+    @Override
     public boolean isReady() {
         return real.isReady();
     }

@@ -49,6 +49,7 @@ public final class MemoryEngine implements Engine {
     // Set once by start(); read by publishing threads.
     private volatile PublicationSink sink;
     private volatile boolean closed;
+    private volatile Map<String, byte[]> ownReport = Map.of();
 
     public MemoryEngine() {
         this(Duration.ofSeconds(1));
@@ -191,6 +192,28 @@ public final class MemoryEngine implements Engine {
             subscribed.remove(channel);
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> broadcastControl(byte[] message) {
+        PublicationSink s = sink;
+        if (closed || s == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("engine is not running"));
+        }
+        s.onControl(message);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> reportNode(String nodeId, byte[] stats, Duration ttl) {
+        // One node: only its own entry, replaced on each report; the TTL has nothing to expire.
+        ownReport = Map.of(nodeId, stats.clone());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, byte[]>> nodes() {
+        return CompletableFuture.completedFuture(ownReport);
     }
 
     @Override

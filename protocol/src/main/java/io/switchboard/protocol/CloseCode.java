@@ -23,7 +23,8 @@ public enum CloseCode {
 
     UNAUTHORIZED(4500, "unauthorized", "The token is missing, malformed or wrongly signed."),
     FORBIDDEN(4501, "forbidden", "The connection is not allowed (its Origin is not on the allow-list)."),
-    UNSUPPORTED_VERSION(4502, "unsupported_version", "None of the offered protocol versions is spoken by this server.");
+    UNSUPPORTED_VERSION(4502, "unsupported_version", "None of the offered protocol versions is spoken by this server."),
+    DISCONNECTED(4503, "disconnected", "The server's operator or the app's backend ended the connection (server API); do not reconnect on your own.");
 
     private final int code;
     private final String reason;

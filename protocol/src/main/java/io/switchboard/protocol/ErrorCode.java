@@ -22,6 +22,7 @@ public enum ErrorCode {
     RATE_LIMITED("rate_limited", true, "Too many commands; slow down and retry later."),
     TOO_LARGE("too_large", false, "A payload or field is over its documented size limit."),
     UNRECOVERABLE("unrecoverable", false, "The requested position can no longer be recovered."),
+    REMOVED("removed", false, "The server ended the subscription on its operator's or backend's request (server API)."),
     UNAVAILABLE("unavailable", true, "The node cannot serve this now (engine down, draining); retry, perhaps elsewhere."),
     INTERNAL("internal", true, "An unexpected server fault; it is logged with the session id.");
 

@@ -25,6 +25,17 @@ final class Banner {
         b.append("  Demo chat  ").append(http).append(base).append("/\n");
         b.append("  WebSocket  ").append(ws).append(base).append("/ws\n");
         b.append("  Health     ").append(http).append(base).append("/healthz   ready: ").append(http).append(base).append("/readyz\n");
+        if (c.apiKeys().isEmpty()) {
+            b.append("  API        off (give --api-key to open /api and the admin page)\n");
+        } else {
+            b.append("  API        ").append(http).append(base).append("/api   admin: ").append(http).append(base).append("/admin\n");
+        }
+        if (server.metricsPort() >= 0) {
+            b.append("  Metrics    http://").append(c.metricsBind()).append(':').append(server.metricsPort()).append("/metrics\n");
+        } else {
+            b.append("  Metrics    ").append(http).append(base).append("/metrics")
+                    .append(c.metricsNeedKey() ? " (API key required)" : "").append('\n');
+        }
         if (server.tls() != null) {
             b.append("  TLS        ").append(c.tlsCert()).append(" via ").append(server.tls().providerName())
                     .append("; TLS 1.3/1.2; reloaded on change or SIGHUP\n");

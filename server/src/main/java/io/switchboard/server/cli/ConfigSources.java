@@ -89,6 +89,18 @@ final class ConfigSources implements IDefaultValueProvider {
                 namespaces = v;
                 continue;
             }
+            if (v.isArray()) {
+                // A list (e.g. several api-key entries) becomes the comma-separated form the option splits.
+                java.util.List<String> items = new java.util.ArrayList<>();
+                for (JsonNode item : v) {
+                    if (item.isContainerNode()) {
+                        throw new ConfigException("config key '" + e.getKey() + "' in " + p + " must be a value or a list of values");
+                    }
+                    items.add(item.asText());
+                }
+                out.put(e.getKey(), String.join(",", items));
+                continue;
+            }
             if (v.isContainerNode()) {
                 throw new ConfigException("config key '" + e.getKey() + "' in " + p + " must have a single value");
             }

@@ -138,6 +138,29 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "0", description = "Event-loop threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
+    @Option(names = "--api-key", split = ",", paramLabel = "KEY",
+            description = "Key that opens the server API (/api) and the admin page, sent as X-API-Key; repeatable or comma-separated (a list in YAML). Unset: the API is off.")
+    java.util.List<String> apiKeys;
+
+    @Option(names = "--api-max-body-bytes", defaultValue = "1048576", description = "Largest server-API request body (default: ${DEFAULT-VALUE}).")
+    int apiMaxBodyBytes;
+
+    @Option(names = "--metrics-port", defaultValue = "-1", description = "Serve /metrics (without a key) on this separate port only; -1 = on the main port (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1", description = "Address of --metrics-port (default: ${DEFAULT-VALUE}).")
+    String metricsBind;
+
+    @Option(names = "--metrics-auth", paramLabel = "auto|none|api-key", defaultValue = "auto",
+            description = "Who may read /metrics on the main port: none = anyone, api-key = API-key holders, auto = anyone on a loopback bind, else API-key holders (default: ${DEFAULT-VALUE}).")
+    String metricsAuth;
+
+    @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name in node info, metrics and logs. Unset: random per run.")
+    String nodeName;
+
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text", description = "Log lines as text or as one JSON object each (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
     @Option(names = "--print-config", description = "Print the effective configuration (secrets masked) and exit.")
     boolean printConfig;
 
@@ -166,6 +189,25 @@ final class ServeCommand implements Callable<Integer> {
         if (heartbeatInterval.isZero() || heartbeatTimeout.isZero()) {
             throw new ConfigSources.ConfigException("heartbeat interval and timeout must be positive");
         }
+        ServerConfig.MetricsAuth metricsAuthChoice = switch (metricsAuth.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> ServerConfig.MetricsAuth.AUTO;
+            case "none" -> ServerConfig.MetricsAuth.NONE;
+            case "api-key" -> ServerConfig.MetricsAuth.API_KEY;
+            default -> throw new ConfigSources.ConfigException("--metrics-auth must be auto, none or api-key, not '" + metricsAuth + "'");
+        };
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            throw new ConfigSources.ConfigException("--log-format must be text or json, not '" + logFormat + "'");
+        }
+        java.util.List<String> keys = apiKeys == null ? java.util.List.of()
+                : apiKeys.stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
+        for (String k : keys) {
+            if (k.length() < 16) {
+                throw new ConfigSources.ConfigException("an --api-key must be at least 16 characters (it guards publishing and disconnecting)");
+            }
+        }
+        if (metricsPort > 65535 || metricsPort < -1) {
+            throw new ConfigSources.ConfigException("--metrics-port must be -1 (off) or a port number");
+        }
         return new ServerConfig()
                 .bind(bind).port(port).jwtSecret(jwtSecret).allowAnonymous(allowAnonymous).demoTokens(demo)
                 .maxFrameBytes(maxFrameBytes).maxQueuedBytes(maxQueuedBytes).maxChannelsPerConnection(maxChannels)
@@ -180,7 +222,9 @@ final class ServeCommand implements Callable<Integer> {
                 .commandsPerSecond(commandsPerSecond).commandBurst(commandBurst)
                 .tls(tlsCert, tlsKey).behindTlsProxy(behindTlsProxy).maxPresenceInfoBytes(maxPresenceInfoBytes)
                 .jwtPublicKeys(jwtPublicKeys).jwksUrl(jwksUrl).jwksRefreshInterval(jwksRefreshInterval)
-                .jwksMinRefreshInterval(jwksMinRefreshInterval).jwtIssuer(jwtIssuer).jwtAudiences(jwtAudiences);
+                .jwksMinRefreshInterval(jwksMinRefreshInterval).jwtIssuer(jwtIssuer).jwtAudiences(jwtAudiences)
+                .apiKeys(keys).apiMaxBodyBytes(apiMaxBodyBytes).metricsPort(metricsPort).metricsBind(metricsBind)
+                .metricsAuth(metricsAuthChoice).nodeName(nodeName);
     }
 
     @Override
@@ -190,6 +234,9 @@ final class ServeCommand implements Callable<Integer> {
         if (printConfig) {
             printConfig(System.out);
             return 0;
+        }
+        if (logFormat.equals("json")) {
+            LogFormat.useJson();
         }
         SwitchboardServer server = new SwitchboardServer(cfg).start();
         System.out.println(Banner.text(server));

@@ -414,4 +414,80 @@ public final class ServerConfig {
         this.jwtAudiences = jwtAudiences == null ? java.util.List.of() : java.util.List.copyOf(jwtAudiences);
         return this;
     }
+
+    // Operations: the server API, metrics and the node's name (docs/api.md, docs/operations.md).
+
+    /** Who may read {@code /metrics} on the main port. AUTO: anyone on a loopback bind, else API-key holders. */
+    public enum MetricsAuth { AUTO, NONE, API_KEY }
+
+    private java.util.List<String> apiKeys = java.util.List.of();
+    private int apiMaxBodyBytes = 1024 * 1024;
+    private int metricsPort = -1;
+    private String metricsBind = "127.0.0.1";
+    private MetricsAuth metricsAuth = MetricsAuth.AUTO;
+    private String nodeName;
+
+    /** Keys accepted in {@code X-API-Key} (or {@code Authorization: Bearer}) by the server API; empty: API off. */
+    public java.util.List<String> apiKeys() {
+        return apiKeys;
+    }
+
+    public ServerConfig apiKeys(java.util.List<String> apiKeys) {
+        this.apiKeys = apiKeys == null ? java.util.List.of() : java.util.List.copyOf(apiKeys);
+        return this;
+    }
+
+    /** Largest request body the server API accepts. */
+    public int apiMaxBodyBytes() {
+        return apiMaxBodyBytes;
+    }
+
+    public ServerConfig apiMaxBodyBytes(int n) {
+        this.apiMaxBodyBytes = n;
+        return this;
+    }
+
+    /** A separate port serving only {@code /metrics} (no key), or -1 to serve it on the main port. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    public ServerConfig metricsPort(int metricsPort) {
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    /** The address of the separate metrics port. */
+    public String metricsBind() {
+        return metricsBind;
+    }
+
+    public ServerConfig metricsBind(String metricsBind) {
+        this.metricsBind = metricsBind;
+        return this;
+    }
+
+    public MetricsAuth metricsAuth() {
+        return metricsAuth;
+    }
+
+    public ServerConfig metricsAuth(MetricsAuth metricsAuth) {
+        this.metricsAuth = metricsAuth;
+        return this;
+    }
+
+    /** True when {@code /metrics} on the main port needs an API key. */
+    public boolean metricsNeedKey() {
+        return metricsAuth == MetricsAuth.API_KEY || (metricsAuth == MetricsAuth.AUTO && !isLoopbackBind());
+    }
+
+    /** This node's name in node info and logs, or null for a random one per run. */
+    public String nodeName() {
+        return nodeName;
+    }
+
+    public ServerConfig nodeName(String nodeName) {
+        this.nodeName = nodeName;
+        return this;
+    }
 }

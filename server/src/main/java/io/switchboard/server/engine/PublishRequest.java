@@ -11,13 +11,25 @@ import java.time.Duration;
  * @param idempotencyKey    null, or a key that makes a retry within {@code idempotencyWindow} a no-op
  *                          answered with the original result
  * @param stream            how to keep the channel's history, or null for a channel without history
+ * @param ingressNanos      {@link System#nanoTime()} when the publish entered this node (0: unknown); an
+ *                          engine copies it into the {@link Publication} it delivers on this node
  */
 public record PublishRequest(String channel, byte[] payload, String from, String clientId, String idempotencyKey,
-                             Duration idempotencyWindow, StreamOptions stream) {
+                             Duration idempotencyWindow, StreamOptions stream, long ingressNanos) {
+
+    public PublishRequest(String channel, byte[] payload, String from, String clientId, String idempotencyKey,
+                          Duration idempotencyWindow, StreamOptions stream) {
+        this(channel, payload, from, clientId, idempotencyKey, idempotencyWindow, stream, 0L);
+    }
 
     /** The same request, kept in a history stream with {@code options}. */
     public PublishRequest withStream(StreamOptions options) {
-        return new PublishRequest(channel, payload, from, clientId, idempotencyKey, idempotencyWindow, options);
+        return new PublishRequest(channel, payload, from, clientId, idempotencyKey, idempotencyWindow, options, ingressNanos);
+    }
+
+    /** The same request, marked as having entered this node at {@code nanos} ({@link System#nanoTime()}). */
+    public PublishRequest withIngress(long nanos) {
+        return new PublishRequest(channel, payload, from, clientId, idempotencyKey, idempotencyWindow, stream, nanos);
     }
 
     /** A plain publish: no history, no idempotency key. */

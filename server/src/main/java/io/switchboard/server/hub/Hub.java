@@ -10,6 +10,7 @@ import io.switchboard.server.config.NamespaceConfig;
 import io.switchboard.server.config.Namespaces;
 import io.switchboard.server.engine.Engine;
 import io.switchboard.server.engine.PresenceUpdate;
+import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.util.Json;
 import io.switchboard.server.engine.Publication;
 import io.switchboard.server.engine.PublicationSink;
@@ -31,14 +32,17 @@ public final class Hub implements PublicationSink {
     private final Engine engine;
     private final ByteBufAllocator alloc;
     private final Namespaces namespaces;
+    private final Metrics metrics;
+    private volatile java.util.function.Consumer<byte[]> controlHandler;
     // channel -> its local subscribers; an entry exists exactly while it has at least one subscriber.
     // Entries are created and removed only inside compute() so engine (un)subscribe calls stay paired.
     private final ConcurrentHashMap<String, ChannelSubscribers> channels = new ConcurrentHashMap<>();
 
-    public Hub(Engine engine, ByteBufAllocator alloc, Namespaces namespaces) {
+    public Hub(Engine engine, ByteBufAllocator alloc, Namespaces namespaces, Metrics metrics) {
         this.engine = engine;
         this.alloc = alloc;
         this.namespaces = namespaces;
+        this.metrics = metrics;
     }
 
     public Engine engine() {
@@ -78,14 +82,54 @@ public final class Hub implements PublicationSink {
         return c == null ? 0 : c.members.size();
     }
 
+    /** Channels with at least one local subscriber. */
+    public int channelCount() {
+        return channels.size();
+    }
+
+    /** Every channel with local subscribers whose name starts with {@code prefix}, with its subscriber count. */
+    public java.util.SortedMap<String, Integer> channels(String prefix) {
+        java.util.SortedMap<String, Integer> out = new java.util.TreeMap<>();
+        channels.forEach((name, c) -> {
+            if (name.startsWith(prefix)) {
+                int n = c.members.size();
+                if (n > 0) {
+                    out.put(name, n);
+                }
+            }
+        });
+        return out;
+    }
+
     @Override
     public void onPublication(Publication p) {
         ChannelSubscribers c = channels.get(p.channel());
         if (c == null) {
             return;
         }
+        metrics.brokerLag(System.currentTimeMillis() - p.timestamp());
         ByteBuf frame = encode(alloc, messageEnvelope(p), p.payload().length);
-        fanOut(c, frame, p.offset(), p.clientId());
+        int n = fanOut(c, frame, p.offset(), p.clientId(), MessageType.MESSAGE);
+        if (n > 0) {
+            // Ingress to the hand-over to the last local subscriber; a publication that entered through
+            // another node has only the engine's millisecond timestamp to go by.
+            long nanos = p.ingressNanos() != 0 ? System.nanoTime() - p.ingressNanos()
+                    : (System.currentTimeMillis() - p.timestamp()) * 1_000_000L;
+            metrics.delivered(nanos);
+        }
+    }
+
+    /** Where control messages from the engine go (the node applies them to its sessions). */
+    public void onControl(java.util.function.Consumer<byte[]> handler) {
+        this.controlHandler = handler;
+    }
+
+    @Override
+    public void onControl(byte[] message) {
+        java.util.function.Consumer<byte[]> h = controlHandler;
+        if (h != null) {
+            h.accept(message);
+        }
     }
 
     @Override
@@ -101,17 +145,24 @@ public final class Hub implements PublicationSink {
             g.writeNumberField("timestamp", u.timestamp());
         });
         Envelope e = Envelope.builder(MessageType.PRESENCE_UPDATE).channel(u.channel()).payload(payload).build();
-        fanOut(c, encode(alloc, e, payload.length), -1, null);
+        fanOut(c, encode(alloc, e, payload.length), -1, null, MessageType.PRESENCE_UPDATE);
     }
 
-    private static void fanOut(ChannelSubscribers c, ByteBuf frame, long offset, String clientId) {
+    /** Hands one frame to every member; returns how many got it. */
+    private int fanOut(ChannelSubscribers c, ByteBuf frame, long offset, String clientId, MessageType type) {
+        int n = 0;
+        int bytes = frame.readableBytes();
         try {
             for (Subscriber s : c.members) {
-                s.deliver(frame.retainedDuplicate(), offset, clientId);
+                if (s.deliver(frame.retainedDuplicate(), offset, clientId)) {
+                    n++;
+                }
             }
         } finally {
             frame.release();
+            metrics.messagesOut(type, n, (long) n * bytes);
         }
+        return n;
     }
 
     /** The {@code message} push for a publication (used live here, and by sessions for recovered ones). */

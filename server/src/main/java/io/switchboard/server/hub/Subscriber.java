@@ -12,6 +12,8 @@ public interface Subscriber {
      * @param offset   the publication's offset, or -1 for frames without one (channels without history,
      *                 presence updates)
      * @param clientId the session id of the publishing connection, or null
+     * @return false when the subscriber dropped the frame on purpose (its own publication without echo,
+     *         or it gave up as a slow consumer)
      */
-    void deliver(ByteBuf frame, long offset, String clientId);
+    boolean deliver(ByteBuf frame, long offset, String clientId);
 }

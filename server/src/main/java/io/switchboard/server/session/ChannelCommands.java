@@ -79,6 +79,7 @@ final class ChannelCommands {
         ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), ns.echo(),
                 !ns.keepsHistory(), MAX_HELD, granted);
         subscriptions.put(ch, sub);
+        node.metrics().subscriptionAdded();
         Principal p = session.principal();
         node.hub().subscribe(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
             if (subscriptions.get(ch) != sub) {
@@ -205,12 +206,25 @@ final class ChannelCommands {
     }
 
     private void dropSubscription(String ch, ChannelSubscription sub) {
-        subscriptions.remove(ch);
+        if (subscriptions.remove(ch) != null) {
+            node.metrics().subscriptionRemoved();
+        }
         node.hub().unsubscribe(ch, sub);
         sub.cancel();
         NamespaceConfig ns = config.namespaces().forChannel(ch);
         if (ns != null && ns.presence() && !session.principal().anonymous()) {
             node.hub().engine().presenceLeave(ch, session.id());
+        }
+    }
+
+    /** The server API asked to end this connection's subscription to {@code ch}: drop it and say so. */
+    void removeByServer(String ch) {
+        ChannelSubscription sub = subscriptions.get(ch);
+        if (sub != null) {
+            dropSubscription(ch, sub);
+            session.send(Envelope.builder(io.switchboard.protocol.MessageType.UNSUBSCRIBED).channel(ch)
+                    .code(ErrorCode.REMOVED.wireName())
+                    .message("the server ended the subscription to " + ch).build());
         }
     }
 
@@ -273,8 +287,12 @@ final class ChannelCommands {
         }
         Principal p = session.principal();
         PublishRequest req = new PublishRequest(e.channel(), e.payload(), p.anonymous() ? null : p.userId(), session.id(),
-                e.idempotencyKey(), config.idempotencyWindow(), ns.keepsHistory() ? streamOptions(ns) : null);
+                e.idempotencyKey(), config.idempotencyWindow(), ns.keepsHistory() ? streamOptions(ns) : null,
+                session.frameArrivedNanos());
         node.hub().publish(req).whenComplete((result, failure) -> session.onLoop(() -> {
+            if (failure == null) {
+                node.metrics().published(false);
+            }
             if (failure != null) {
                 session.error(e.id(), ErrorCode.UNAVAILABLE, "publish failed: " + failure.getMessage());
             } else if (result.hasPosition()) {

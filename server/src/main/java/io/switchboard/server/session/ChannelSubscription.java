@@ -45,10 +45,10 @@ final class ChannelSubscription implements Subscriber {
     }
 
     @Override
-    public void deliver(ByteBuf frame, long offset, String clientId) {
+    public boolean deliver(ByteBuf frame, long offset, String clientId) {
         if (!echo && clientId != null && clientId.equals(sessionId)) {
             frame.release();
-            return;
+            return false;
         }
         if (!live) {
             synchronized (this) {
@@ -58,14 +58,15 @@ final class ChannelSubscription implements Subscriber {
                         // The channel is moving faster than the history read: treat as a slow consumer.
                         frame.release();
                         outbound.overflow();
-                        return;
+                        return false;
                     }
                     held.add(new Held(frame, offset));
-                    return;
+                    return true;
                 }
             }
         }
         outbound.deliver(frame);
+        return true;
     }
 
     /**

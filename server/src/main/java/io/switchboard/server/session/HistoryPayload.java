@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /** The ack payloads of {@code history} and {@code presence}; stored payloads are copied in raw. */
-final class HistoryPayload {
+public final class HistoryPayload {
 
     private HistoryPayload() {
     }
@@ -27,7 +27,7 @@ final class HistoryPayload {
      * The history ack: as many publications as fit in {@code budget} bytes (at least one), and
      * {@code "more": true} when some were left out, so that the reply never outgrows the frame limit.
      */
-    static byte[] of(HistoryResult h, int budget) {
+    public static byte[] of(HistoryResult h, int budget) {
         List<Publication> fit = new java.util.ArrayList<>();
         long used = 0;
         for (Publication p : h.publications()) {
@@ -67,7 +67,7 @@ final class HistoryPayload {
      * in {@code budget} bytes listed in {@code clients}, with {@code "more": true} when some were left
      * out, so that the reply never outgrows the frame limit.
      */
-    static byte[] presence(List<PresenceEntry> entries, int budget) {
+    public static byte[] presence(List<PresenceEntry> entries, int budget) {
         Set<String> users = new HashSet<>();
         List<PresenceEntry> fit = new java.util.ArrayList<>();
         long used = 0;

@@ -21,7 +21,9 @@ import io.switchboard.server.engine.Publication;
 import io.switchboard.server.hub.Hub;
 import io.switchboard.server.util.TokenBucket;
 import io.switchboard.server.util.Json;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,7 @@ public final class Session {
     private final ServerConfig config;
     private final Channel channel;
     private final String id;
+    private final String userId; // the principal's; a refresh may not change it
     private final Outbound outbound;
 
     // Everything below: event loop only.
@@ -67,12 +70,19 @@ public final class Session {
     private final TokenBucket commandRate; // null when unlimited
     private long rateWindowStart;
     private int rateLimitedInWindow;
+    private boolean rateLimitLogged;
+    private int closeCode; // the close code this session ends with; 0 until one is sent or received
+    private long frameArrivedNanos; // System.nanoTime() when the frame being handled arrived
+    // Commands waiting for their reply: id -> {type ordinal, start nanos}; created on first use.
+    private Map<CommandId, long[]> inFlight;
+    private static final MessageType[] TYPES = MessageType.values();
 
     Session(NodeContext node, Channel channel, Principal principal) {
         this.node = node;
         this.config = node.config();
         this.channel = channel;
         this.principal = principal;
+        this.userId = principal.userId();
         this.id = node.newSessionId();
         int batchBytes = config.maxFrameBytes();
         this.outbound = new Outbound(channel, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer);
@@ -89,6 +99,20 @@ public final class Session {
         return id;
     }
 
+    /** The connection's user ("" for anonymous); any thread. */
+    public String userId() {
+        return userId;
+    }
+
+    /** Ends this connection's subscription to {@code channel}, if any, telling it why; any thread. */
+    public void unsubscribeByServer(String channel) {
+        onLoop(() -> {
+            if (state == State.OPEN) {
+                channels.removeByServer(channel);
+            }
+        });
+    }
+
     Outbound outbound() {
         return outbound;
     }
@@ -96,6 +120,7 @@ public final class Session {
     /** Sends the welcome and starts the heartbeat. */
     void start() {
         node.sessions().add(this);
+        node.metrics().connectionOpened();
         long interval = config.heartbeatInterval().toMillis();
         long timeout = config.heartbeatTimeout().toMillis();
         byte[] welcome = Json.object(g -> {
@@ -119,7 +144,7 @@ public final class Session {
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         nextPingAt = System.currentTimeMillis() + interval;
         reschedule();
-        log.debug("session {} opened for user '{}' from {}", id, principal.userId(), channel.remoteAddress());
+        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {}", id, principal.userId(), channel.remoteAddress());
     }
 
     // ---- inbound ------------------------------------------------------------------------------
@@ -128,13 +153,16 @@ public final class Session {
         if (state != State.OPEN) {
             return;
         }
+        frameArrivedNanos = System.nanoTime();
         List<Decoded> decoded;
         try {
             decoded = node.decoder().decode(frame);
         } catch (DecodeException e) {
+            node.metrics().frameIn(frame.length, null);
             reject(null, e.code(), e.getMessage());
             return;
         }
+        node.metrics().frameIn(frame.length, decoded.size() == 1 && decoded.get(0) instanceof Envelope one ? one.type() : null);
         for (Decoded d : decoded) {
             if (state != State.OPEN) {
                 return;
@@ -144,6 +172,7 @@ public final class Session {
                 continue;
             }
             Envelope e = (Envelope) d;
+            node.metrics().messageIn(e.type());
             if (commandRate != null && e.type() != MessageType.PONG && !commandRate.tryTake(System.nanoTime())) {
                 rateLimited(e);
                 continue;
@@ -181,9 +210,12 @@ public final class Session {
 
     /** The peer sent its close frame: either its own close, or the answer to ours. */
     void onPeerClose(int code) {
+        if (closeCode == 0) {
+            closeCode = code;
+        }
         if (state == State.OPEN) {
             state = State.CLOSING;
-            log.debug("session {} closed by the client with {}", id, code);
+            log.atDebug().addKeyValue("session", id).log("session {} closed by the client with {}", id, code);
             channel.writeAndFlush(new CloseWebSocketFrame(CloseCode.NORMAL.code(), ""))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -201,10 +233,18 @@ public final class Session {
         channels.leaveAll();
         outbound.close();
         node.sessions().remove(this);
-        log.debug("session {} ended", id);
+        // A socket that dropped without any close frame is 1006 ("abnormal closure") by convention.
+        node.metrics().connectionClosed(closeCode == 0 ? 1006 : closeCode);
+        log.atDebug().addKeyValue("session", id).log("session {} ended", id);
     }
 
     private void handle(Envelope e) {
+        if (e.id() != null && e.type().clientMustSendId()) {
+            if (inFlight == null) {
+                inFlight = new HashMap<>(4);
+            }
+            inFlight.put(e.id(), new long[] {e.type().ordinal(), frameArrivedNanos});
+        }
         switch (e.type()) {
             case PONG -> pongDeadline = 0;
             case PING -> send(Envelope.builder(MessageType.PONG).id(e.id()).build());
@@ -268,13 +308,19 @@ public final class Session {
             errorsInWindow = 0;
         }
         if (++errorsInWindow > config.errorBurstLimit()) {
-            log.info("session {} closed: more than {} bad commands in {}", id(), config.errorBurstLimit(), config.errorBurstWindow());
+            log.atInfo().addKeyValue("session", id).log("session {} closed: more than {} bad commands in {}", id, config.errorBurstLimit(), config.errorBurstWindow());
             close(CloseCode.TOO_MANY_ERRORS);
         }
     }
 
     /** A command over the rate: refused; a client that keeps on regardless is closed with 4003. */
     private void rateLimited(Envelope e) {
+        node.metrics().rateLimitedCommand();
+        if (!rateLimitLogged) {
+            rateLimitLogged = true; // once per connection, not per refused command
+            log.atInfo().addKeyValue("session", id).log("session {} (user '{}') is over {} commands per second; refusing with rate_limited",
+                    id, principal.userId(), config.commandsPerSecond());
+        }
         error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.commandsPerSecond() + " commands per second; slow down");
         long now = System.currentTimeMillis();
         if (now - rateWindowStart > config.errorBurstWindow().toMillis()) {
@@ -282,7 +328,7 @@ public final class Session {
             rateLimitedInWindow = 0;
         }
         if (++rateLimitedInWindow > config.errorBurstLimit()) {
-            log.info("session {} closed: kept exceeding {} commands per second", id, config.commandsPerSecond());
+            log.atInfo().addKeyValue("session", id).log("session {} closed: kept exceeding {} commands per second", id, config.commandsPerSecond());
             close(CloseCode.RATE_LIMITED);
         }
     }
@@ -294,7 +340,27 @@ public final class Session {
     // ---- outbound -----------------------------------------------------------------------------
 
     void send(Envelope e) {
-        outbound.deliver(Hub.encode(channel.alloc(), e, e.payload() == null ? 0 : e.payload().length));
+        io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), e, e.payload() == null ? 0 : e.payload().length);
+        MessageType type = e.type();
+        node.metrics().messagesOut(type, 1, frame.readableBytes());
+        if (type == MessageType.ERROR) {
+            ErrorCode code = ErrorCode.fromWireName(e.code());
+            if (code != null) {
+                node.metrics().error(code);
+            }
+        }
+        if (inFlight != null && e.id() != null && (type == MessageType.ACK || type == MessageType.ERROR)) {
+            long[] started = inFlight.remove(e.id());
+            if (started != null) {
+                node.metrics().commandDone(TYPES[(int) started[0]], System.nanoTime() - started[1]);
+            }
+        }
+        outbound.deliver(frame);
+    }
+
+    /** {@link System#nanoTime()} when the frame being handled arrived: a publish's ingress time. */
+    long frameArrivedNanos() {
+        return frameArrivedNanos;
     }
 
     /** Sends one publication to this client alone (a recovered one). */
@@ -303,7 +369,9 @@ public final class Session {
     }
 
     private void onSlowConsumer() {
-        log.info("session {} closed: slow consumer, more than {} bytes queued", id, config.maxQueuedBytes());
+        node.metrics().slowConsumer();
+        log.atInfo().addKeyValue("session", id).log("session {} (user '{}') closed: slow consumer, more than {} bytes queued",
+                id, principal.userId(), config.maxQueuedBytes());
         close(CloseCode.SLOW_CONSUMER);
     }
 
@@ -320,6 +388,9 @@ public final class Session {
             return;
         }
         state = State.CLOSING;
+        if (closeCode == 0) {
+            closeCode = code.code();
+        }
         channels.leaveAll(); // a closing session takes no more messages
         if (code == CloseCode.SLOW_CONSUMER) {
             outbound.close();
@@ -356,7 +427,7 @@ public final class Session {
                 return;
             }
         } else if (pongDeadline != 0 && now >= pongDeadline) {
-            log.info("session {} closed: no pong within {}", id, config.heartbeatTimeout());
+            log.atInfo().addKeyValue("session", id).log("session {} closed: no pong within {}", id, config.heartbeatTimeout());
             close(CloseCode.HEARTBEAT_TIMEOUT);
             return;
         } else if (now >= expiryDeadline()) {

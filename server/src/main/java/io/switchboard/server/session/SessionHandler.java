@@ -60,7 +60,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (frame instanceof CloseWebSocketFrame close) {
             session.onPeerClose(close.statusCode());
         } else if (!(frame instanceof PongWebSocketFrame)) {
-            log.debug("session {}: ignoring {}", session.id(), frame.getClass().getSimpleName());
+            log.atDebug().addKeyValue("session", session.id()).log("session {}: ignoring {}", session.id(), frame.getClass().getSimpleName());
         }
     }
 
@@ -87,7 +87,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         if (cause instanceof CorruptedWebSocketFrameException c) {
             // Netty's decoder or UTF-8 validator found a broken frame (1002/1007/1009) and now discards
             // the rest of the input; the session sends the close frame and waits for the client's.
-            log.debug("session {}: broken frame: {} ({})", session.id(), cause.getMessage(), c.closeStatus());
+            log.atDebug().addKeyValue("session", session.id()).log("session {}: broken frame: {} ({})", session.id(), cause.getMessage(), c.closeStatus());
             CloseCode code = CloseCode.fromCode(c.closeStatus().code());
             session.close(code == null ? CloseCode.PROTOCOL_ERROR : code);
         } else if (cause instanceof TooLongFrameException) {
@@ -95,10 +95,10 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (cause instanceof CorruptedFrameException) {
             session.close(CloseCode.PROTOCOL_ERROR);
         } else if (cause instanceof IOException) {
-            log.debug("session {}: I/O error: {}", session.id(), cause.toString());
+            log.atDebug().addKeyValue("session", session.id()).log("session {}: I/O error: {}", session.id(), cause.toString());
             ctx.close();
         } else {
-            log.warn("session {}: unexpected fault", session.id(), cause);
+            log.atWarn().addKeyValue("session", session.id()).setCause(cause).log("session {}: unexpected fault", session.id());
             session.close(CloseCode.INTERNAL);
         }
     }

@@ -5,7 +5,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.switchboard.server.api.NodeStats;
+import io.switchboard.server.api.ServerApi;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -33,34 +36,98 @@ import java.util.List;
  * The HTTP side of a connection: the WebSocket upgrade at {@code /ws} (subprotocol choice, token
  * check, then the session pipeline) and the plain routes: health, readiness, demo tokens, static files.
  */
-final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     static final String SUBPROTOCOL_V1 = "switchboard.v1.json";
     /** Longest accepted user id in UTF-8 bytes, so that a push's fixed fields stay within their room. */
     static final int MAX_USER_ID = 255;
+    /** Requests a client may pipeline behind the one being answered; more closes the connection. */
+    static final int MAX_PIPELINED = 16;
+    private static final java.util.Set<String> API_ENDPOINTS = java.util.Set.of("/publish", "/batch", "/presence",
+            "/presence/count", "/history", "/channels", "/disconnect", "/unsubscribe", "/info", "/stats", "/stats/stream");
 
     private final NodeContext node;
     private final HttpRoutes routes;
     private final OriginPolicy origins;
     private final ConnectionLimits limits;
+    private final ServerApi api;
+    private final NodeStats stats;
 
-    HttpRequestHandler(NodeContext node, HttpRoutes routes, OriginPolicy origins, ConnectionLimits limits) {
+    HttpRequestHandler(NodeContext node, HttpRoutes routes, OriginPolicy origins, ConnectionLimits limits,
+                       ServerApi api, NodeStats stats) {
         this.node = node;
         this.routes = routes;
         this.origins = origins;
         this.limits = limits;
+        this.api = api;
+        this.stats = stats;
     }
 
-    // Set once a plain HTTP response is on its way: the connection then closes, and requests a client
-    // pipelined behind it are dropped, so no client can queue responses it does not read. Event loop only.
-    private boolean answered;
+    // Keep-alive with bounded pipelining, event loop only: one request is answered at a time; requests
+    // that arrive meanwhile wait here (reading stops until the answer is written), at most MAX_PIPELINED
+    // of them, so no client can queue responses it does not read.
+    private boolean busy;
+    private boolean closing;
+    private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>();
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        if (answered) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest req)) {
+            ReferenceCountUtil.release(msg);
             return;
         }
+        if (closing) {
+            req.release();
+            return;
+        }
+        if (busy) {
+            if (waiting.size() >= MAX_PIPELINED) {
+                req.release();
+                closing = true;
+                ctx.close();
+                return;
+            }
+            waiting.add(req);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        process(ctx, req);
+    }
+
+    private void process(ChannelHandlerContext ctx, FullHttpRequest req) {
+        busy = true;
+        try {
+            handle(ctx, req);
+        } finally {
+            req.release();
+        }
+    }
+
+    /** The answer to the current request is written: take the next waiting one, or read again. */
+    private void next(ChannelHandlerContext ctx) {
+        busy = false;
+        if (closing || !ctx.channel().isActive()) {
+            return;
+        }
+        FullHttpRequest queued = waiting.poll();
+        if (queued != null) {
+            process(ctx, queued);
+        } else {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (!req.decoderResult().isSuccess()) {
+            closing = true;
             respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", "malformed HTTP request"));
             return;
         }
@@ -70,17 +137,93 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             upgrade(ctx, req, uri);
             return;
         }
+        if (path.equals("/api") || path.startsWith("/api/")) {
+            api(ctx, req, uri, path.substring(4));
+            return;
+        }
         if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
             respond(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, error("bad_request", "only GET and HEAD are served here"));
             return;
         }
-        HttpRoutes.Response r = routes.handle(path, uri.parameters());
+        HttpRoutes.Response r;
+        if (path.equals("/metrics")) {
+            r = node.config().metricsPort() >= 0
+                    ? HttpRoutes.Response.json(HttpResponseStatus.NOT_FOUND, error("not_found",
+                            "metrics are served on their own port (--metrics-port " + node.config().metricsPort() + ")"))
+                    : HttpRoutes.metrics(node.metrics());
+        } else {
+            r = routes.handle(path, uri.parameters());
+        }
         FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), r.status(),
                 req.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         res.headers().set("x-content-type-options", "nosniff");
         send(ctx, req, res, r.body().length);
+    }
+
+    /** A server-API request (the gate has checked its key). */
+    private void api(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, String path) {
+        long ingress = System.nanoTime();
+        String endpoint = apiEndpointLabel(path);
+        if (path.equals("/stats/stream") && req.method() == HttpMethod.GET) {
+            node.metrics().apiRequest(endpoint, 200);
+            streamStats(ctx, req);
+            return;
+        }
+        byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
+        io.netty.handler.codec.http.HttpVersion version = req.protocolVersion();
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        api.handle(req.method().name(), path, uri.parameters(), body, ingress).thenAccept(reply -> {
+            node.metrics().apiRequest(endpoint, reply.status());
+            ctx.executor().execute(() -> {
+                FullHttpResponse res = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(reply.status()),
+                        Unpooled.wrappedBuffer(reply.body()));
+                res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                send(ctx, keepAlive, res, reply.body().length);
+            });
+        });
+    }
+
+    /** The label an API path gets in metrics: the endpoint, or "other" (so clients cannot grow the label set). */
+    static String apiEndpointLabel(String path) {
+        return API_ENDPOINTS.contains(path) ? path.substring(1) : "other";
+    }
+
+    /**
+     * {@code /api/stats/stream}: server-sent events, one {@code data:} line with the node's stats JSON a
+     * second, for the admin page. The connection then serves nothing else. A sample is skipped, not
+     * queued, while the client is not reading.
+     */
+    private void streamStats(ChannelHandlerContext ctx, FullHttpRequest req) {
+        closing = true; // nothing after the stream
+        if (ctx.pipeline().get(HandshakeDeadline.class) != null) {
+            ctx.pipeline().remove(HandshakeDeadline.class);
+        }
+        io.netty.handler.codec.http.HttpResponse res = new io.netty.handler.codec.http.DefaultHttpResponse(
+                req.protocolVersion(), HttpResponseStatus.OK);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        HttpUtil.setTransferEncodingChunked(res, true);
+        ctx.write(res);
+        io.netty.channel.Channel ch = ctx.channel();
+        java.util.function.Consumer<byte[]> listener = sample -> ch.eventLoop().execute(() -> {
+            if (ch.isActive() && ch.isWritable()) {
+                ch.writeAndFlush(sseEvent(sample));
+            }
+        });
+        ctx.writeAndFlush(sseEvent(stats.latest()));
+        stats.addListener(listener);
+        ch.closeFuture().addListener(f -> stats.removeListener(listener));
+    }
+
+    private static io.netty.handler.codec.http.HttpContent sseEvent(byte[] json) {
+        io.netty.buffer.ByteBuf buf = Unpooled.buffer(json.length + 8);
+        buf.writeBytes("data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        buf.writeBytes(json);
+        buf.writeBytes("\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return new io.netty.handler.codec.http.DefaultHttpContent(buf);
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
@@ -98,6 +241,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         String ip = remoteIp(ctx);
         if (!limits.tryUpgrade(ip)) {
+            node.metrics().rateLimitedUpgrade();
             FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
                     Unpooled.wrappedBuffer(error("rate_limited", "too many new connections from this address; retry shortly")));
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
@@ -125,7 +269,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 websocketUrl(req), selected, decoderConfig);
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
         if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            closing = true;
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel()).addListener(ChannelFutureListener.CLOSE);
             return;
         }
 
@@ -170,9 +315,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         p.remove(HandshakeDeadline.class);
         p.remove(this);
+        ch.config().setAutoRead(true); // reading may have been paused for pipelined requests
         p.addLast("ws-utf8", new Utf8FrameValidator(false));
         p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
         if (!versionOk) {
+            node.metrics().connectionRefused(ErrorCode.UNSUPPORTED_VERSION);
             done.addListener(f -> {
                 if (f.isSuccess()) {
                     RefusedConnection.refuse(ch, ErrorCode.UNSUPPORTED_VERSION,
@@ -184,6 +331,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         if (refused != null) {
             AuthException why = refused;
+            node.metrics().connectionRefused(why.errorCode());
             done.addListener(f -> {
                 if (f.isSuccess()) {
                     RefusedConnection.refuse(ch, why.errorCode(), why.getMessage(), why.closeCode());
@@ -192,6 +340,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         if (routes.draining()) {
+            node.metrics().connectionRefused(ErrorCode.UNAVAILABLE);
             limits.closed(principal.userId(), principal.anonymous(), ip);
             done.addListener(f -> {
                 if (f.isSuccess()) {
@@ -281,12 +430,30 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         send(ctx, req, res, body.length);
     }
 
-    /** Answers one plain HTTP request and closes the connection (see {@link #answered}). */
     private void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res, int length) {
-        answered = true;
+        send(ctx, HttpUtil.isKeepAlive(req), res, length);
+    }
+
+    /**
+     * Writes the answer to the current request. The connection stays open for the next one when the
+     * client asked for keep-alive and the node is not draining; otherwise it closes once written.
+     */
+    private void send(ChannelHandlerContext ctx, boolean clientKeepAlive, FullHttpResponse res, int length) {
+        boolean keepAlive = clientKeepAlive && !closing && !routes.draining();
         HttpUtil.setContentLength(res, length);
-        HttpUtil.setKeepAlive(res, false);
-        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        HttpUtil.setKeepAlive(res, keepAlive);
+        if (!keepAlive) {
+            closing = true;
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.writeAndFlush(res).addListener(f -> {
+            if (f.isSuccess()) {
+                next(ctx);
+            } else {
+                ctx.close();
+            }
+        });
     }
 
     @Override

@@ -49,21 +49,36 @@ final class HttpRoutes {
                 return ready();
             case "/demo/token":
                 return demoToken(query);
+            case "/admin":
+                return asset("/admin.html");
             default:
-                StaticAssets.Asset a = assets.find(path);
-                if (a == null) {
-                    return Response.json(HttpResponseStatus.NOT_FOUND, HttpRequestHandler.error("not_found", "no such path: " + clip(path)));
-                }
-                return new Response(HttpResponseStatus.OK, a.contentType(), a.body());
+                return asset(path);
         }
     }
 
+    private Response asset(String path) {
+        StaticAssets.Asset a = assets.find(path);
+        if (a == null) {
+            return Response.json(HttpResponseStatus.NOT_FOUND, HttpRequestHandler.error("not_found", "no such path: " + clip(path)));
+        }
+        return new Response(HttpResponseStatus.OK, a.contentType(), a.body());
+    }
+
+    /** {@code /metrics}: every meter in the Prometheus text format. */
+    static Response metrics(io.switchboard.server.metrics.Metrics metrics) {
+        return new Response(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private Response ready() {
-        String status = draining ? "draining" : engine.isReady() ? "ready" : "engine_unavailable";
+        boolean engineUp = engine.isReady();
+        String status = draining ? "draining" : engineUp ? "ready" : "engine_unavailable";
         HttpResponseStatus code = status.equals("ready") ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
         return Response.json(code, io.switchboard.server.util.Json.object(g -> {
             g.writeStringField("status", status);
             g.writeStringField("engine", engine.name());
+            g.writeBooleanField("engineReachable", engineUp);
+            g.writeBooleanField("acceptingConnections", !draining);
         }));
     }
 

@@ -20,7 +20,12 @@ import io.switchboard.server.auth.TokenMinter;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.engine.Engine;
 import io.switchboard.server.engine.memory.MemoryEngine;
+import io.switchboard.server.api.ApiKeys;
+import io.switchboard.server.api.NodeStats;
+import io.switchboard.server.api.ServerApi;
 import io.switchboard.server.hub.Hub;
+import io.switchboard.server.metrics.MeasuredEngine;
+import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.session.NodeContext;
 import io.switchboard.server.session.Session;
 import java.net.InetSocketAddress;
@@ -41,6 +46,9 @@ public final class SwitchboardServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Engine engine;
+    private final Metrics metrics = new Metrics();
+    private NodeStats stats;
+    private Channel metricsChannel; // the separate metrics port, if any
     private final byte[] secret;
     private final boolean secretGenerated;
     private final Transport transport = Transport.best();
@@ -74,9 +82,22 @@ public final class SwitchboardServer implements AutoCloseable {
     public SwitchboardServer start() throws InterruptedException {
         // The authenticator first: a bad key file must fail start-up before anything is running.
         authenticator = JwtAuthenticator.create(config, secret, secretGenerated);
-        Hub hub = new Hub(engine, PooledByteBufAllocator.DEFAULT, config.namespaces());
+        Engine measured = new MeasuredEngine(engine, metrics);
+        Hub hub = new Hub(measured, PooledByteBufAllocator.DEFAULT, config.namespaces(), metrics);
+        node = new NodeContext(config, hub, authenticator, Version.get(), metrics);
+        hub.onControl(message -> {
+            try {
+                ServerApi.applyControl(node, message);
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("ignoring a malformed control message: {}", e.toString());
+            }
+        });
+        metrics.bindNode(() -> node.sessions().size(), hub::channelCount);
+        stats = new NodeStats(node);
+        ServerApi api = new ServerApi(node, stats);
+        ApiKeys apiKeys = new ApiKeys(config.apiKeys());
+        boolean metricsNeedKey = config.metricsNeedKey();
         engine.start(hub).join();
-        node = new NodeContext(config, hub, authenticator, Version.get());
         // Demo tokens are signed with the HS256 secret; a node that verifies only public keys would refuse them.
         boolean secretAccepted = !secretGenerated || (config.jwtPublicKeys().isEmpty() && config.jwksUrl() == null);
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled() && secretAccepted);
@@ -111,9 +132,10 @@ public final class SwitchboardServer implements AutoCloseable {
                         }
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
-                                .addLast("http-aggregate", new HttpObjectAggregator(16 * 1024))
+                                .addLast("http-gate", new HttpGate(apiKeys, metricsNeedKey, metrics))
+                                .addLast("http-aggregate", new HttpObjectAggregator(Math.max(HttpGate.SMALL_BODY, config.apiMaxBodyBytes())))
                                 .addLast("handshake-deadline", new HandshakeDeadline(handshakeMillis))
-                                .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits));
+                                .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits, api, stats));
                     }
                 });
         io.netty.channel.ChannelFuture bound = b.bind(config.bind(), config.port()).awaitUninterruptibly();
@@ -139,6 +161,17 @@ public final class SwitchboardServer implements AutoCloseable {
                 log.warn("periodic presence refresh or limits sweep failed", e);
             }
         }, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+        // Once a second: the stats the admin page charts and /api/info reports.
+        workerGroup.next().scheduleAtFixedRate(() -> {
+            try {
+                stats.sample();
+            } catch (RuntimeException e) {
+                log.warn("stats sampling failed", e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        if (config.metricsPort() >= 0) {
+            metricsChannel = MetricsServer.bind(bossGroup, workerGroup, transport, config.metricsBind(), config.metricsPort(), metrics);
+        }
         if (tls != null) {
             // New certificate files are picked up without a restart (SIGHUP reloads at once).
             workerGroup.next().scheduleWithFixedDelay(tls::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
@@ -149,6 +182,20 @@ public final class SwitchboardServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The separate metrics port, or -1 when {@code /metrics} is served on the main port. */
+    public int metricsPort() {
+        return metricsChannel == null ? -1 : ((InetSocketAddress) metricsChannel.localAddress()).getPort();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** This node's id in node info. */
+    public String nodeId() {
+        return node.nodeId();
     }
 
     public ServerConfig config() {
@@ -220,6 +267,10 @@ public final class SwitchboardServer implements AutoCloseable {
     public void close() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (metricsChannel != null) {
+            metricsChannel.close().syncUninterruptibly();
+            metricsChannel = null;
         }
         allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (workerGroup != null) {

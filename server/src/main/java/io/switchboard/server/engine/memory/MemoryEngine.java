@@ -98,12 +98,12 @@ public final class MemoryEngine implements Engine {
                 s.options = req.stream();
                 s.offset++;
                 s.lastPublishAt = now;
-                pub = new Publication(channel, req.payload(), req.from(), s.offset, s.epoch, now, req.clientId());
+                pub = new Publication(channel, req.payload(), req.from(), s.offset, s.epoch, now, req.clientId(), req.ingressNanos());
                 s.kept.add(pub);
                 s.trim(now);
                 result = new PublishResult(s.offset, s.epoch);
             } else {
-                pub = new Publication(channel, req.payload(), req.from(), -1, null, now, req.clientId());
+                pub = new Publication(channel, req.payload(), req.from(), -1, null, now, req.clientId(), req.ingressNanos());
                 result = PublishResult.NO_POSITION;
             }
             if (idemKey != null) {

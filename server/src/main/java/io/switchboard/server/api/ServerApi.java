@@ -1,0 +1,556 @@
+package io.switchboard.server.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.switchboard.protocol.ChannelNames;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.server.config.NamespaceConfig;
+import io.switchboard.server.engine.HistoryQuery;
+import io.switchboard.server.engine.PublishRequest;
+import io.switchboard.server.engine.PublishResult;
+import io.switchboard.server.engine.StreamOptions;
+import io.switchboard.server.session.HistoryPayload;
+import io.switchboard.server.session.NodeContext;
+import io.switchboard.server.util.Json;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The HTTP server API for backends ({@code /api/...}, docs/api.md): publish, batches, presence, history,
+ * channels, disconnect, unsubscribe, node info and stats. The caller has checked the API key; this
+ * class checks everything else. Replies are JSON; errors carry a code from the protocol's error table
+ * and the HTTP status {@link #status(ErrorCode)} maps it to. Stateless; any thread.
+ */
+public final class ServerApi {
+
+    /** An answer: HTTP status and JSON body. */
+    public record Reply(int status, byte[] body) {
+        static Reply ok(byte[] body) {
+            return new Reply(200, body);
+        }
+    }
+
+    /** A refusal with a protocol error code, turned into an HTTP error reply. */
+    static final class ApiException extends RuntimeException {
+        final ErrorCode code;
+        final int status;
+
+        ApiException(ErrorCode code, String message) {
+            this(code, status(code), message);
+        }
+
+        ApiException(ErrorCode code, int status, String message) {
+            super(message, null, false, false);
+            this.code = code;
+            this.status = status;
+        }
+
+        Reply reply() {
+            return new Reply(status, errorBody(code, getMessage()));
+        }
+    }
+
+    /** Most publications one batch may carry, and most channels one publish may name. */
+    public static final int MAX_BATCH = 1000;
+    static final int MAX_HISTORY_LIMIT = 1000;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
+    private final NodeContext node;
+    private final NodeStats stats;
+
+    public ServerApi(NodeContext node, NodeStats stats) {
+        this.node = node;
+        this.stats = stats;
+    }
+
+    /** The HTTP status for a protocol error code. */
+    public static int status(ErrorCode code) {
+        return switch (code) {
+            case BAD_REQUEST, UNKNOWN_TYPE, UNSUPPORTED_VERSION -> 400;
+            case UNAUTHORIZED, TOKEN_EXPIRED -> 401;
+            case FORBIDDEN -> 403;
+            case UNKNOWN_CHANNEL, NOT_AVAILABLE, NOT_SUBSCRIBED -> 404;
+            case ALREADY_SUBSCRIBED -> 409;
+            case UNRECOVERABLE -> 410;
+            case TOO_LARGE -> 413;
+            case LIMIT_EXCEEDED, RATE_LIMITED -> 429;
+            case UNAVAILABLE -> 503;
+            case INTERNAL -> 500;
+            case REMOVED -> 410;
+        };
+    }
+
+    /** The JSON error body every failing endpoint answers with. */
+    public static byte[] errorBody(ErrorCode code, String message) {
+        return Json.object(g -> {
+            g.writeStringField("code", code.wireName());
+            g.writeStringField("message", message);
+        });
+    }
+
+    public static Reply error(ErrorCode code, String message) {
+        return new Reply(status(code), errorBody(code, message));
+    }
+
+    /**
+     * Answers one request. {@code path} is below {@code /api} (e.g. {@code /publish}); {@code body} is the
+     * request body (empty for GET). Never fails: every problem becomes an error reply.
+     */
+    public CompletableFuture<Reply> handle(String method, String path, Map<String, List<String>> query, byte[] body,
+                                           long ingressNanos) {
+        CompletableFuture<Reply> reply;
+        try {
+            reply = route(method, path, query, body, ingressNanos);
+        } catch (ApiException e) {
+            reply = CompletableFuture.completedFuture(e.reply());
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.completedFuture(error(ErrorCode.INTERNAL, "unexpected fault: " + e));
+        }
+        return reply.exceptionally(ServerApi::fromFailure);
+    }
+
+    private static Reply fromFailure(Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof ApiException e) {
+            return e.reply();
+        }
+        return error(ErrorCode.UNAVAILABLE, "the engine failed: " + cause.getMessage());
+    }
+
+    private CompletableFuture<Reply> route(String method, String path, Map<String, List<String>> query, byte[] body,
+                                           long ingressNanos) {
+        switch (path) {
+            case "/publish":
+                requireMethod(method, "POST");
+                return publish(parse(body), ingressNanos);
+            case "/batch":
+                requireMethod(method, "POST");
+                return batch(parse(body), ingressNanos);
+            case "/presence":
+                requireMethod(method, "GET");
+                return presence(param(query, "channel", true), false);
+            case "/presence/count":
+                requireMethod(method, "GET");
+                return presence(param(query, "channel", true), true);
+            case "/history":
+                requireMethod(method, "GET");
+                return history(query);
+            case "/channels":
+                requireMethod(method, "GET");
+                return channels(param(query, "prefix", false));
+            case "/disconnect":
+                requireMethod(method, "POST");
+                return disconnect(parse(body));
+            case "/unsubscribe":
+                requireMethod(method, "POST");
+                return unsubscribe(parse(body));
+            case "/info":
+                requireMethod(method, "GET");
+                return info();
+            case "/stats":
+                requireMethod(method, "GET");
+                return CompletableFuture.completedFuture(Reply.ok(stats.latest()));
+            default:
+                throw new ApiException(ErrorCode.NOT_AVAILABLE, "no such endpoint: /api" + clip(path) + " (see docs/api.md)");
+        }
+    }
+
+    // ---- publish ----------------------------------------------------------------------------------
+
+    private CompletableFuture<Reply> publish(JsonNode req, long ingressNanos) {
+        JsonNode payload = req.get("payload");
+        if (payload == null) {
+            throw bad("payload is required (any JSON value)");
+        }
+        String key = optionalText(req, "idempotencyKey");
+        JsonNode one = req.get("channel");
+        JsonNode many = req.get("channels");
+        if ((one == null) == (many == null)) {
+            throw bad("give either channel (a string) or channels (an array of strings)");
+        }
+        byte[] bytes = payloadBytes(payload);
+        if (one != null) {
+            String channel = text(one, "channel");
+            return publishOne(channel, bytes, key, ingressNanos).thenApply(r -> Reply.ok(resultJson(channel, r)));
+        }
+        if (!many.isArray() || many.isEmpty() || many.size() > MAX_BATCH) {
+            throw bad("channels must be an array of 1 to " + MAX_BATCH + " channel names");
+        }
+        List<String> channels = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (JsonNode c : many) {
+            String name = text(c, "channels[]");
+            if (seen.add(name)) {
+                channels.add(name);
+            }
+        }
+        List<CompletableFuture<byte[]>> results = new ArrayList<>();
+        for (String channel : channels) {
+            results.add(outcome(channel, () -> publishOne(channel, bytes, key, ingressNanos)));
+        }
+        return allResults(results);
+    }
+
+    private CompletableFuture<Reply> batch(JsonNode req, long ingressNanos) {
+        JsonNode list = req.get("publishes");
+        if (list == null || !list.isArray() || list.isEmpty() || list.size() > MAX_BATCH) {
+            throw bad("publishes must be an array of 1 to " + MAX_BATCH + " objects {channel, payload, idempotencyKey?}");
+        }
+        // Every entry is checked before any is published: a malformed batch publishes nothing.
+        List<Object[]> entries = new ArrayList<>();
+        int i = 0;
+        for (JsonNode p : list) {
+            if (!p.isObject()) {
+                throw bad("publishes[" + i + "] must be an object");
+            }
+            JsonNode payload = p.get("payload");
+            if (payload == null) {
+                throw bad("publishes[" + i + "].payload is required");
+            }
+            entries.add(new Object[] {text(p.get("channel"), "publishes[" + i + "].channel"), payloadBytes(payload),
+                    optionalText(p, "idempotencyKey")});
+            i++;
+        }
+        // Issued in order, so publications of one channel keep the batch's order.
+        List<CompletableFuture<byte[]>> results = new ArrayList<>();
+        for (Object[] e : entries) {
+            String channel = (String) e[0];
+            results.add(outcome(channel, () -> publishOne(channel, (byte[]) e[1], (String) e[2], ingressNanos)));
+        }
+        return allResults(results);
+    }
+
+    /** One channel's publish result as JSON, or its error, so one bad channel does not fail the rest. */
+    private static CompletableFuture<byte[]> outcome(String channel, java.util.function.Supplier<CompletableFuture<PublishResult>> call) {
+        CompletableFuture<PublishResult> f;
+        try {
+            f = call.get();
+        } catch (ApiException e) {
+            return CompletableFuture.completedFuture(errorResult(channel, e.code, e.getMessage()));
+        }
+        return f.handle((r, failure) -> {
+            if (failure == null) {
+                return resultJson(channel, r);
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            return errorResult(channel, ErrorCode.UNAVAILABLE, "publish failed: " + cause.getMessage());
+        });
+    }
+
+    private static CompletableFuture<Reply> allResults(List<CompletableFuture<byte[]>> results) {
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> Reply.ok(Json.object(g -> {
+            g.writeArrayFieldStart("results");
+            for (CompletableFuture<byte[]> r : results) {
+                g.writeRawValue(new String(r.join(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            g.writeEndArray();
+        })));
+    }
+
+    private CompletableFuture<PublishResult> publishOne(String channel, byte[] payload, String key, long ingressNanos) {
+        NamespaceConfig ns = namespace(channel);
+        int maxPayload = node.config().maxFrameBytes() - 1024;
+        if (payload.length > maxPayload) {
+            throw new ApiException(ErrorCode.TOO_LARGE, "payload is over " + maxPayload + " bytes");
+        }
+        if (key != null && key.length() > 256) {
+            throw bad("idempotencyKey is longer than 256 characters");
+        }
+        StreamOptions stream = ns.keepsHistory() ? new StreamOptions(ns.historySize(), ns.historyTtl(), ns.streamTtl()) : null;
+        PublishRequest req = new PublishRequest(channel, payload, null, null, key, node.config().idempotencyWindow(), stream,
+                ingressNanos);
+        return node.hub().publish(req).thenApply(r -> {
+            node.metrics().published(true);
+            return r;
+        });
+    }
+
+    private static byte[] resultJson(String channel, PublishResult r) {
+        return Json.object(g -> {
+            g.writeStringField("channel", channel);
+            if (r.hasPosition()) {
+                g.writeNumberField("offset", r.offset());
+                g.writeStringField("epoch", r.epoch());
+            }
+        });
+    }
+
+    private static byte[] errorResult(String channel, ErrorCode code, String message) {
+        return Json.object(g -> {
+            g.writeStringField("channel", channel);
+            g.writeObjectFieldStart("error");
+            g.writeStringField("code", code.wireName());
+            g.writeStringField("message", message);
+            g.writeEndObject();
+        });
+    }
+
+    // ---- presence, history, channels -------------------------------------------------------------
+
+    private CompletableFuture<Reply> presence(String channel, boolean countOnly) {
+        NamespaceConfig ns = namespace(channel);
+        if (!ns.presence()) {
+            throw new ApiException(ErrorCode.NOT_AVAILABLE, "channel " + channel + " does not track presence");
+        }
+        return node.hub().engine().presence(channel).thenApply(entries -> {
+            if (countOnly) {
+                long users = entries.stream().map(e -> e.userId()).distinct().count();
+                return Reply.ok(Json.object(g -> {
+                    g.writeStringField("channel", channel);
+                    g.writeNumberField("clients", entries.size());
+                    g.writeNumberField("users", users);
+                }));
+            }
+            return Reply.ok(withChannel(channel, HistoryPayload.presence(entries, Integer.MAX_VALUE)));
+        });
+    }
+
+    private CompletableFuture<Reply> history(Map<String, List<String>> query) {
+        String channel = param(query, "channel", true);
+        NamespaceConfig ns = namespace(channel);
+        if (!ns.keepsHistory()) {
+            throw new ApiException(ErrorCode.NOT_AVAILABLE, "channel " + channel + " keeps no history");
+        }
+        int limit = (int) number(query, "limit", 100, 0, MAX_HISTORY_LIMIT);
+        long since = number(query, "since", -1, -1, Long.MAX_VALUE);
+        String epoch = param(query, "epoch", false);
+        String reverse = param(query, "reverse", false);
+        if (reverse != null && !reverse.equals("true") && !reverse.equals("false")) {
+            throw bad("reverse must be true or false");
+        }
+        StreamOptions stream = new StreamOptions(ns.historySize(), ns.historyTtl(), ns.streamTtl());
+        return node.hub().engine().history(channel, new HistoryQuery(since, limit, "true".equals(reverse)), stream)
+                .thenApply(h -> {
+                    if (epoch != null && !epoch.equals(h.epoch())) {
+                        throw new ApiException(ErrorCode.UNRECOVERABLE, "the stream's epoch is now " + h.epoch()
+                                + "; offsets of epoch " + clip(epoch) + " mean nothing in it");
+                    }
+                    return Reply.ok(withChannel(channel, HistoryPayload.of(h, Integer.MAX_VALUE)));
+                });
+    }
+
+    private CompletableFuture<Reply> channels(String prefix) {
+        Map<String, Integer> found = node.hub().channels(prefix == null ? "" : prefix);
+        return CompletableFuture.completedFuture(Reply.ok(Json.object(g -> {
+            g.writeStringField("node", node.nodeId());
+            g.writeArrayFieldStart("channels");
+            for (Map.Entry<String, Integer> c : found.entrySet()) {
+                g.writeStartObject();
+                g.writeStringField("channel", c.getKey());
+                g.writeNumberField("subscribers", c.getValue());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        })));
+    }
+
+    // ---- disconnect, unsubscribe, info -----------------------------------------------------------
+
+    private CompletableFuture<Reply> disconnect(JsonNode req) {
+        String user = text(req.get("userId"), "userId");
+        int code = CloseCode.DISCONNECTED.code();
+        JsonNode c = req.get("code");
+        if (c != null) {
+            if (!c.canConvertToInt()) {
+                throw bad("code must be a close code from the protocol's table");
+            }
+            code = c.intValue();
+        }
+        CloseCode close = CloseCode.fromCode(code);
+        if (close == null || !(code == 1000 || code == 1001 || code >= 4000)) {
+            throw bad("code " + code + " is not one the API may send: use 1000, 1001, or a 4xxx code from docs/protocol.md "
+                    + "section 6 (4005 asks the client to reconnect, 4503 tells it not to)");
+        }
+        int chosen = code;
+        byte[] message = Json.object(g -> {
+            g.writeStringField("op", "disconnect");
+            g.writeStringField("userId", user);
+            g.writeNumberField("code", chosen);
+        });
+        return node.hub().engine().broadcastControl(message).thenApply(v -> Reply.ok(Json.object(g -> {
+            g.writeStringField("userId", user);
+            g.writeNumberField("code", chosen);
+            g.writeBooleanField("sent", true);
+        })));
+    }
+
+    private CompletableFuture<Reply> unsubscribe(JsonNode req) {
+        String user = text(req.get("userId"), "userId");
+        String channel = text(req.get("channel"), "channel");
+        namespace(channel);
+        byte[] message = Json.object(g -> {
+            g.writeStringField("op", "unsubscribe");
+            g.writeStringField("userId", user);
+            g.writeStringField("channel", channel);
+        });
+        return node.hub().engine().broadcastControl(message).thenApply(v -> Reply.ok(Json.object(g -> {
+            g.writeStringField("userId", user);
+            g.writeStringField("channel", channel);
+            g.writeBooleanField("sent", true);
+        })));
+    }
+
+    private CompletableFuture<Reply> info() {
+        byte[] self = stats.latest();
+        return node.hub().engine().nodes().thenApply(all -> Reply.ok(Json.object(g -> {
+            g.writeStringField("engine", node.hub().engine().name());
+            g.writeFieldName("node");
+            g.writeRawValue(new String(self, java.nio.charset.StandardCharsets.UTF_8));
+            g.writeArrayFieldStart("nodes");
+            boolean selfListed = false;
+            for (Map.Entry<String, byte[]> n : new java.util.TreeMap<>(all).entrySet()) {
+                selfListed |= n.getKey().equals(node.nodeId());
+                g.writeRawValue(new String(n.getValue(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (!selfListed) {
+                // Not reported yet (the first report is moments after start): list this node anyway.
+                g.writeRawValue(new String(self, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            g.writeEndArray();
+        })));
+    }
+
+    /**
+     * Carries out a control message some node broadcast (this one included): disconnects or unsubscribes
+     * the named user's sessions on this node. Malformed messages are ignored (logged by the caller).
+     */
+    public static void applyControl(NodeContext node, byte[] message) throws IOException {
+        JsonNode m = MAPPER.readTree(message);
+        String op = m.path("op").asText();
+        String user = m.path("userId").asText(null);
+        if (user == null) {
+            throw new IOException("control message without userId");
+        }
+        switch (op) {
+            case "disconnect" -> {
+                CloseCode code = CloseCode.fromCode(m.path("code").asInt(CloseCode.DISCONNECTED.code()));
+                node.disconnectUser(user, code == null ? CloseCode.DISCONNECTED : code);
+            }
+            case "unsubscribe" -> node.unsubscribeUser(user, m.path("channel").asText());
+            default -> throw new IOException("unknown control op " + op);
+        }
+    }
+
+    // ---- input helpers ----------------------------------------------------------------------------
+
+    private NamespaceConfig namespace(String channel) {
+        String problem = ChannelNames.problem(channel);
+        if (problem != null) {
+            throw new ApiException(ErrorCode.UNKNOWN_CHANNEL, problem);
+        }
+        NamespaceConfig ns = node.config().namespaces().forChannel(channel);
+        if (ns == null) {
+            throw new ApiException(ErrorCode.UNKNOWN_CHANNEL, "no namespace '" + ChannelNames.namespace(channel) + "' on this node");
+        }
+        return ns;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw bad("the request needs a JSON object body");
+        }
+        JsonNode n;
+        try {
+            n = MAPPER.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw bad("the body is not valid JSON: " + clip(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw bad("the body cannot be read: " + clip(e.getMessage()));
+        }
+        if (n == null || !n.isObject()) {
+            throw bad("the body must be a JSON object");
+        }
+        return n;
+    }
+
+    private static byte[] payloadBytes(JsonNode payload) {
+        try {
+            return MAPPER.writeValueAsBytes(payload);
+        } catch (IOException e) {
+            throw bad("payload cannot be encoded: " + e.getMessage());
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        if (n == null || !n.isTextual() || n.asText().isEmpty()) {
+            throw bad(field + " must be a non-empty string");
+        }
+        return n.asText();
+    }
+
+    private static String optionalText(JsonNode req, String field) {
+        JsonNode n = req.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        return text(n, field);
+    }
+
+    private static String param(Map<String, List<String>> query, String name, boolean required) {
+        List<String> v = query.get(name);
+        if (v == null || v.isEmpty() || v.get(0).isEmpty()) {
+            if (required) {
+                throw bad("query parameter " + name + " is required");
+            }
+            return null;
+        }
+        return v.get(0);
+    }
+
+    private static long number(Map<String, List<String>> query, String name, long dflt, long min, long max) {
+        String v = param(query, name, false);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n < min || n > max) {
+                throw bad(name + " must be between " + min + " and " + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw bad(name + " must be an integer");
+        }
+    }
+
+    private static void requireMethod(String method, String expected) {
+        if (!method.equals(expected)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, 405, "this endpoint takes " + expected + ", not " + method);
+        }
+    }
+
+    private static ApiException bad(String message) {
+        return new ApiException(ErrorCode.BAD_REQUEST, message);
+    }
+
+    private static byte[] withChannel(String channel, byte[] object) {
+        // {"channel":"…", …the object's own fields…}
+        byte[] head = Json.object(g -> g.writeStringField("channel", channel));
+        byte[] out = new byte[head.length - 1 + (object.length > 2 ? 1 : 0) + object.length - 1];
+        System.arraycopy(head, 0, out, 0, head.length - 1);
+        int at = head.length - 1;
+        if (object.length > 2) {
+            out[at++] = ',';
+        }
+        System.arraycopy(object, 1, out, at, object.length - 1);
+        return out;
+    }
+
+    private static String clip(String s) {
+        return s == null ? "null" : s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+}

@@ -1,0 +1,40 @@
+package io.switchboard.server.cli;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
+import org.slf4j.LoggerFactory;
+
+/** Switches the node's log output between the text pattern of logback.xml and one JSON object per line. */
+final class LogFormat {
+
+    private LogFormat() {
+    }
+
+    /**
+     * Gives the console appender Logback's JSON encoder: every line becomes an object with the level,
+     * logger, message and key-value pairs (the session id of connection events is the pair {@code session}).
+     */
+    static void useJson() {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+            return;
+        }
+        Appender<ILoggingEvent> a = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
+        if (a instanceof OutputStreamAppender<ILoggingEvent> out) {
+            JsonEncoder json = new JsonEncoder();
+            json.setContext(ctx);
+            json.setWithArguments(false);
+            json.setWithFormattedMessage(true);
+            json.setWithMessage(false);
+            json.setWithSequenceNumber(false);
+            json.setWithNanoseconds(false);
+            json.setWithContext(false);
+            json.start();
+            out.stop();
+            out.setEncoder(json);
+            out.start();
+        }
+    }
+}

@@ -1,0 +1,309 @@
+package io.switchboard.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.MessageType;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The node's meters, in one Micrometer registry scraped as Prometheus text at {@code /metrics}. Every
+ * meter the hot paths touch is created here once and kept in a field or an enum map, so counting a
+ * message is an add on a striped counter, never a registry lookup. Names follow Prometheus conventions
+ * once rendered: {@code switchboard_..._total} for counters, {@code _seconds} for timers, {@code _bytes}.
+ * Thread-safe.
+ */
+public final class Metrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    private final Counter connectionsOpened;
+    private final Map<Integer, Counter> connectionsClosed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
+    private final AtomicLong subscriptions = new AtomicLong();
+    private final EnumMap<MessageType, Counter> messagesIn = new EnumMap<>(MessageType.class);
+    private final EnumMap<MessageType, Counter> bytesIn = new EnumMap<>(MessageType.class);
+    private final Counter batchBytesIn;
+    private final EnumMap<MessageType, Counter> messagesOut = new EnumMap<>(MessageType.class);
+    private final EnumMap<MessageType, Counter> bytesOut = new EnumMap<>(MessageType.class);
+    private final EnumMap<MessageType, Timer> commandDuration = new EnumMap<>(MessageType.class);
+    private final EnumMap<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    private final Counter publicationsWs;
+    private final Counter publicationsApi;
+    private final Timer deliveryLatency;
+    private final Counter slowConsumers;
+    private final Counter rateLimitedCommands;
+    private final Counter rateLimitedUpgrades;
+    private final Map<String, Timer> engineRtt = new ConcurrentHashMap<>();
+    private final Counter engineFailures;
+    private final Timer brokerLag;
+    private final Map<String, Counter> apiRequests = new ConcurrentHashMap<>();
+    // Latency of the last second for the admin page; the Prometheus histogram keeps the long view.
+    private final Recorder latencyRecorder = new Recorder(3);
+    private Histogram latencyInterval; // sampler thread only
+
+    public Metrics() {
+        connectionsOpened = Counter.builder("switchboard.connections.opened")
+                .description("WebSocket sessions opened (welcome sent)").register(registry);
+        batchBytesIn = Counter.builder("switchboard.bytes.in").tag("type", "batch")
+                .description("Bytes of inbound text frames; frames holding several envelopes are counted as type batch")
+                .baseUnit("bytes").register(registry);
+        for (MessageType t : MessageType.values()) {
+            String type = t.wireName();
+            messagesIn.put(t, Counter.builder("switchboard.messages.in").tag("type", type)
+                    .description("Envelopes received from clients, by type").register(registry));
+            bytesIn.put(t, Counter.builder("switchboard.bytes.in").tag("type", type)
+                    .description("Bytes of inbound text frames; frames holding several envelopes are counted as type batch")
+                    .baseUnit("bytes").register(registry));
+            messagesOut.put(t, Counter.builder("switchboard.messages.out").tag("type", type)
+                    .description("Envelopes handed to client connections, by type").register(registry));
+            bytesOut.put(t, Counter.builder("switchboard.bytes.out").tag("type", type)
+                    .description("Bytes of envelopes handed to client connections, by type").baseUnit("bytes").register(registry));
+            if (!t.clientMustSendId()) {
+                continue;
+            }
+            commandDuration.put(t, Timer.builder("switchboard.command.duration").tag("type", type)
+                    .description("Time from receiving a command to queueing its reply")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry));
+        }
+        for (ErrorCode c : ErrorCode.values()) {
+            errors.put(c, Counter.builder("switchboard.errors").tag("code", c.wireName())
+                    .description("Error envelopes sent to clients, by code").register(registry));
+        }
+        publicationsWs = Counter.builder("switchboard.publications").tag("source", "websocket")
+                .description("Publications accepted from this node's clients and server API").register(registry);
+        publicationsApi = Counter.builder("switchboard.publications").tag("source", "api")
+                .description("Publications accepted from this node's clients and server API").register(registry);
+        deliveryLatency = Timer.builder("switchboard.delivery.latency")
+                .description("From a publication's ingress into the node to its frame being queued for the last local subscriber")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        slowConsumers = Counter.builder("switchboard.slow.consumer.disconnects")
+                .description("Connections closed with 4001 because their outbound queue went over its bound").register(registry);
+        rateLimitedCommands = Counter.builder("switchboard.rate.limited").tag("scope", "command")
+                .description("Commands refused with rate_limited, and upgrades refused with HTTP 429").register(registry);
+        rateLimitedUpgrades = Counter.builder("switchboard.rate.limited").tag("scope", "upgrade")
+                .description("Commands refused with rate_limited, and upgrades refused with HTTP 429").register(registry);
+        engineFailures = Counter.builder("switchboard.engine.failures")
+                .description("Engine calls that failed").register(registry);
+        brokerLag = Timer.builder("switchboard.broker.lag")
+                .description("From a publication's acceptance by the engine to its arrival at this node (millisecond clock)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        Gauge.builder("switchboard.netty.direct.memory.used", PlatformDependent::usedDirectMemory)
+                .description("Direct memory Netty has reserved (-1 when Netty does not track it)").baseUnit("bytes").register(registry);
+        Gauge.builder("switchboard.netty.direct.memory.max", PlatformDependent::maxDirectMemory)
+                .description("The most direct memory Netty may use").baseUnit("bytes").register(registry);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        Gauge.builder("switchboard.subscriptions", subscriptions, AtomicLong::get)
+                .description("Subscriptions of this node's connections").register(registry);
+    }
+
+    /** Registers the gauges that read the live node: open connections and channels with local subscribers. */
+    public void bindNode(Supplier<Number> connections, Supplier<Number> channels) {
+        Gauge.builder("switchboard.connections.open", connections).description("Open WebSocket sessions").register(registry);
+        Gauge.builder("switchboard.channels", channels).description("Channels with at least one local subscriber").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    // ---- connections -------------------------------------------------------------------------------
+
+    public void connectionOpened() {
+        connectionsOpened.increment();
+    }
+
+    /** A session ended; {@code code} is the close code it ended with (1006 when the socket just dropped). */
+    public void connectionClosed(int code) {
+        connectionsClosed.computeIfAbsent(code, c -> Counter.builder("switchboard.connections.closed")
+                .tag("code", Integer.toString(c))
+                .description("WebSocket sessions ended, by close code (1006: the socket closed without a close frame)")
+                .register(registry)).increment();
+    }
+
+    /** An upgrade refused after the handshake (origin, token, limits, draining), by error code. */
+    public void connectionRefused(ErrorCode code) {
+        connectionsRefused.computeIfAbsent(code.wireName(), c -> Counter.builder("switchboard.connections.refused")
+                .tag("code", c).description("Upgrades refused with an error and a close frame, by error code")
+                .register(registry)).increment();
+    }
+
+    public void subscriptionAdded() {
+        subscriptions.incrementAndGet();
+    }
+
+    public void subscriptionRemoved() {
+        subscriptions.decrementAndGet();
+    }
+
+    // ---- traffic -----------------------------------------------------------------------------------
+
+    public void frameIn(int bytes, MessageType singleType) {
+        (singleType == null ? batchBytesIn : bytesIn.get(singleType)).increment(bytes);
+    }
+
+    public void messageIn(MessageType type) {
+        messagesIn.get(type).increment();
+    }
+
+    public void messagesOut(MessageType type, int count, long bytes) {
+        messagesOut.get(type).increment(count);
+        bytesOut.get(type).increment(bytes);
+    }
+
+    public void commandDone(MessageType type, long nanos) {
+        Timer t = commandDuration.get(type);
+        if (t != null) {
+            t.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    public void error(ErrorCode code) {
+        errors.get(code).increment();
+    }
+
+    public void published(boolean viaApi) {
+        (viaApi ? publicationsApi : publicationsWs).increment();
+    }
+
+    public void delivered(long nanos) {
+        long n = Math.max(0, nanos);
+        deliveryLatency.record(n, TimeUnit.NANOSECONDS);
+        latencyRecorder.recordValue(Math.max(1, n / 1000)); // microseconds
+    }
+
+    public void slowConsumer() {
+        slowConsumers.increment();
+    }
+
+    public void rateLimitedCommand() {
+        rateLimitedCommands.increment();
+    }
+
+    public void rateLimitedUpgrade() {
+        rateLimitedUpgrades.increment();
+    }
+
+    // ---- engine and API ----------------------------------------------------------------------------
+
+    public void engineCall(String op, long nanos, boolean failed) {
+        engineRtt.computeIfAbsent(op, o -> Timer.builder("switchboard.engine.rtt").tag("op", o)
+                .description("Round trip of engine calls, by operation")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        if (failed) {
+            engineFailures.increment();
+        }
+    }
+
+    public void brokerLag(long millis) {
+        brokerLag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    public void apiRequest(String endpoint, int status) {
+        apiRequests.computeIfAbsent(endpoint + ' ' + status, k -> Counter.builder("switchboard.api.requests")
+                .tag("endpoint", endpoint).tag("status", Integer.toString(status))
+                .description("Server API requests, by endpoint and HTTP status").register(registry)).increment();
+    }
+
+    // ---- reading back (node stats, tests) ---------------------------------------------------------
+
+    public double connectionsOpenedTotal() {
+        return connectionsOpened.count();
+    }
+
+    public double connectionsClosedTotal() {
+        return connectionsClosed.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public long subscriptions() {
+        return subscriptions.get();
+    }
+
+    public double messagesInTotal() {
+        return messagesIn.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public double messagesOutTotal() {
+        return messagesOut.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public double bytesInTotal() {
+        return bytesIn.values().stream().mapToDouble(Counter::count).sum() + batchBytesIn.count();
+    }
+
+    public double bytesOutTotal() {
+        return bytesOut.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public double errorsTotal() {
+        return errors.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public double publicationsTotal() {
+        return publicationsWs.count() + publicationsApi.count();
+    }
+
+    public double slowConsumersTotal() {
+        return slowConsumers.count();
+    }
+
+    public double rateLimitedTotal() {
+        return rateLimitedCommands.count() + rateLimitedUpgrades.count();
+    }
+
+    /**
+     * Delivery-latency percentiles (microseconds) of everything recorded since the previous call, as
+     * {p50, p90, p99, max, count}. Meant for one caller: the node's once-a-second stats sampler.
+     */
+    public synchronized long[] takeLatencyInterval() {
+        latencyInterval = latencyRecorder.getIntervalHistogram(latencyInterval);
+        Histogram h = latencyInterval;
+        if (h.getTotalCount() == 0) {
+            return new long[] {0, 0, 0, 0, 0};
+        }
+        return new long[] {h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                h.getMaxValue(), h.getTotalCount()};
+    }
+}

@@ -69,18 +69,18 @@ public final class Metrics {
                 .description("WebSocket sessions opened (welcome sent)").register(registry);
         batchBytesIn = Counter.builder("switchboard.bytes.in").tag("type", "batch")
                 .description("Bytes of inbound text frames; frames holding several envelopes are counted as type batch")
-                .baseUnit("bytes").register(registry);
+                .register(registry);
         for (MessageType t : MessageType.values()) {
             String type = t.wireName();
             messagesIn.put(t, Counter.builder("switchboard.messages.in").tag("type", type)
                     .description("Envelopes received from clients, by type").register(registry));
             bytesIn.put(t, Counter.builder("switchboard.bytes.in").tag("type", type)
                     .description("Bytes of inbound text frames; frames holding several envelopes are counted as type batch")
-                    .baseUnit("bytes").register(registry));
+                    .register(registry));
             messagesOut.put(t, Counter.builder("switchboard.messages.out").tag("type", type)
                     .description("Envelopes handed to client connections, by type").register(registry));
             bytesOut.put(t, Counter.builder("switchboard.bytes.out").tag("type", type)
-                    .description("Bytes of envelopes handed to client connections, by type").baseUnit("bytes").register(registry));
+                    .description("Bytes of envelopes handed to client connections, by type").register(registry));
             if (!t.clientMustSendId()) {
                 continue;
             }

@@ -35,7 +35,7 @@ import org.HdrHistogram.Recorder;
  * once rendered: {@code switchboard_..._total} for counters, {@code _seconds} for timers, {@code _bytes}.
  * Thread-safe.
  */
-public final class Metrics {
+public final class Metrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -63,24 +63,26 @@ public final class Metrics {
     // Latency of the last second for the admin page; the Prometheus histogram keeps the long view.
     private final Recorder latencyRecorder = new Recorder(3);
     private Histogram latencyInterval; // sampler thread only
+    // Listens to GC notifications until closed; one per node, so closed with it.
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     public Metrics() {
         connectionsOpened = Counter.builder("switchboard.connections.opened")
                 .description("WebSocket sessions opened (welcome sent)").register(registry);
         batchBytesIn = Counter.builder("switchboard.bytes.in").tag("type", "batch")
                 .description("Bytes of inbound text frames; frames holding several envelopes are counted as type batch")
-                .baseUnit("bytes").register(registry);
+                .register(registry);
         for (MessageType t : MessageType.values()) {
             String type = t.wireName();
             messagesIn.put(t, Counter.builder("switchboard.messages.in").tag("type", type)
                     .description("Envelopes received from clients, by type").register(registry));
             bytesIn.put(t, Counter.builder("switchboard.bytes.in").tag("type", type)
                     .description("Bytes of inbound text frames; frames holding several envelopes are counted as type batch")
-                    .baseUnit("bytes").register(registry));
+                    .register(registry));
             messagesOut.put(t, Counter.builder("switchboard.messages.out").tag("type", type)
                     .description("Envelopes handed to client connections, by type").register(registry));
             bytesOut.put(t, Counter.builder("switchboard.bytes.out").tag("type", type)
-                    .description("Bytes of envelopes handed to client connections, by type").baseUnit("bytes").register(registry));
+                    .description("Bytes of envelopes handed to client connections, by type").register(registry));
             if (!t.clientMustSendId()) {
                 continue;
             }
@@ -122,7 +124,7 @@ public final class Metrics {
                 .description("The most direct memory Netty may use").baseUnit("bytes").register(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -130,6 +132,13 @@ public final class Metrics {
         new FileDescriptorMetrics().bindTo(registry);
         Gauge.builder("switchboard.subscriptions", subscriptions, AtomicLong::get)
                 .description("Subscriptions of this node's connections").register(registry);
+    }
+
+    /** Stops the GC listener and the registry (the node is stopping). */
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
     }
 
     /** Registers the gauges that read the live node: open connections and channels with local subscribers. */

@@ -424,7 +424,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** An error answer; the connection closes after it (a client that got one is not worth keeping). */
     private void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, byte[] body) {
+        closing = true;
         FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), status, Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         send(ctx, req, res, body.length);

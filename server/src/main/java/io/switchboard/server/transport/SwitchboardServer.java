@@ -278,6 +278,7 @@ public final class SwitchboardServer implements AutoCloseable {
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         engine.close();
+        metrics.close();
         if (authenticator != null) {
             authenticator.close();
         }

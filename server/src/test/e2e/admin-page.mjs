@@ -137,8 +137,10 @@ try {
 
   // 4. The channel browser lists the IT's channels; a chat channel shows presence and history, where
   //    markup in a payload stays text.
-  await page.getByLabel('Name starts with').fill(CHANNEL.slice(0, CHANNEL.indexOf(':') + 1));
+  const prefix = CHANNEL.slice(0, CHANNEL.indexOf(':') + 1);
+  await page.getByLabel('Name starts with').fill(prefix);
   await page.getByRole('button', { name: 'List' }).click();
+  await page.locator('#channels-result', { hasText: `1 channel starting with “${prefix}”` }).waitFor({ timeout: T });
   const row = page.locator('#channel-rows button', { hasText: CHANNEL });
   await row.waitFor({ timeout: T });
   check(await page.locator('#channel-rows button', { hasText: LIVE }).count() === 0, 'the prefix filter let another namespace through');
@@ -154,6 +156,7 @@ try {
 
   await page.getByLabel('Name starts with').fill('');
   await page.getByRole('button', { name: 'List' }).click();
+  await page.locator('#channels-result', { hasText: '2 channels with subscribers' }).waitFor({ timeout: T });
   expected = new Set([404]); // not_available: no history, no presence
   await page.locator('#channel-rows button', { hasText: LIVE }).click();
   await page.locator('#history-note', { hasText: 'keeps no history' }).waitFor({ timeout: T });

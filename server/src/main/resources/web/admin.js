@@ -425,12 +425,15 @@ window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change',
 
 let selected = null; // the channel whose detail is shown
 let detailLoad = 0;
+let listLoad = 0; // only the answer to the newest listing is shown
 
 async function listChannels() {
   const prefix = ui.prefix.value.trim();
+  const mine = ++listLoad;
   setResult(ui.channelsResult, 'busy', 'Loading…');
   try {
     const r = await api('/channels' + (prefix ? '?prefix=' + encodeURIComponent(prefix) : ''));
+    if (mine !== listLoad) return;
     const list = Array.isArray(r.channels) ? r.channels : [];
     ui.channelRows.replaceChildren(...list.map(({ channel, subscribers }) => {
       const tr = document.createElement('tr');
@@ -448,11 +451,12 @@ async function listChannels() {
       if (channel === selected) tr.className = 'selected';
       return tr;
     }));
+    const matching = prefix ? ` starting with “${prefix}”` : '';
     setResult(ui.channelsResult, 'ok', list.length === 0
-      ? `No channel${prefix ? ' starting with “' + prefix + '”' : ''} has a subscriber on node ${r.node}.`
-      : `${list.length} channel${list.length === 1 ? '' : 's'} with subscribers on node ${r.node}.`);
+      ? `No channel${matching} has a subscriber on node ${r.node}.`
+      : `${list.length} channel${list.length === 1 ? '' : 's'}${matching} with subscribers on node ${r.node}.`);
   } catch (e) {
-    if (e.status !== 401) setResult(ui.channelsResult, 'error', 'Could not list channels: ' + describe(e));
+    if (mine === listLoad && e.status !== 401) setResult(ui.channelsResult, 'error', 'Could not list channels: ' + describe(e));
   }
 }
 

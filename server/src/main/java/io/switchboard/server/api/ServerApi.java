@@ -405,20 +405,22 @@ public final class ServerApi {
     }
 
     private CompletableFuture<Reply> info() {
-        byte[] self = stats.latest();
+        byte[] selfStats = stats.latest();
         return node.hub().engine().nodes().thenApply(all -> Reply.ok(Json.object(g -> {
             g.writeStringField("engine", node.hub().engine().name());
             g.writeFieldName("node");
-            g.writeRawValue(new String(self, java.nio.charset.StandardCharsets.UTF_8));
+            g.writeRawValue(new String(selfStats, java.nio.charset.StandardCharsets.UTF_8));
             g.writeArrayFieldStart("nodes");
             boolean selfListed = false;
             for (Map.Entry<String, byte[]> n : new java.util.TreeMap<>(all).entrySet()) {
-                selfListed |= n.getKey().equals(node.nodeId());
-                g.writeRawValue(new String(n.getValue(), java.nio.charset.StandardCharsets.UTF_8));
+                boolean self = n.getKey().equals(node.nodeId());
+                selfListed |= self;
+                // This node's own entry is its fresh figures, not its last report (up to 5 s old).
+                g.writeRawValue(new String(self ? selfStats : n.getValue(), java.nio.charset.StandardCharsets.UTF_8));
             }
             if (!selfListed) {
                 // Not reported yet (the first report is moments after start): list this node anyway.
-                g.writeRawValue(new String(self, java.nio.charset.StandardCharsets.UTF_8));
+                g.writeRawValue(new String(selfStats, java.nio.charset.StandardCharsets.UTF_8));
             }
             g.writeEndArray();
         })));

@@ -130,6 +130,10 @@ public final class Metrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        // The usual close codes exist from the start, so that rate() sees their first increment.
+        for (int code : new int[] {1000, 1001, 1006, 4000, 4001, 4002, 4003, 4004, 4503}) {
+            closedCounter(code);
+        }
         Gauge.builder("switchboard.subscriptions", subscriptions, AtomicLong::get)
                 .description("Subscriptions of this node's connections").register(registry);
     }
@@ -164,10 +168,14 @@ public final class Metrics implements AutoCloseable {
 
     /** A session ended; {@code code} is the close code it ended with (1006 when the socket just dropped). */
     public void connectionClosed(int code) {
-        connectionsClosed.computeIfAbsent(code, c -> Counter.builder("switchboard.connections.closed")
+        closedCounter(code).increment();
+    }
+
+    private Counter closedCounter(int code) {
+        return connectionsClosed.computeIfAbsent(code, c -> Counter.builder("switchboard.connections.closed")
                 .tag("code", Integer.toString(c))
                 .description("WebSocket sessions ended, by close code (1006: the socket closed without a close frame)")
-                .register(registry)).increment();
+                .register(registry));
     }
 
     /** An upgrade refused after the handshake (origin, token, limits, draining), by error code. */

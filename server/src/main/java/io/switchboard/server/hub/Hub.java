@@ -104,6 +104,15 @@ public final class Hub implements PublicationSink {
         fanOut(c, encode(alloc, e, payload.length), -1, null);
     }
 
+    /** The engine lost publications of a channel: every local subscriber is told (issue 7). */
+    @Override
+    public void onGap(String channel) {
+        ChannelSubscribers c = channels.get(channel);
+        if (c != null) {
+            c.members.forEach(Subscriber::interrupted);
+        }
+    }
+
     private static void fanOut(ChannelSubscribers c, ByteBuf frame, long offset, String clientId) {
         try {
             for (Subscriber s : c.members) {

@@ -14,4 +14,8 @@ public interface Subscriber {
      * @param clientId the session id of the publishing connection, or null
      */
     void deliver(ByteBuf frame, long offset, String clientId);
+
+    /** The engine lost some of the channel's publications for this node ({@code PublicationSink.onGap}); any thread. */
+    default void interrupted() {
+    }
 }

@@ -79,6 +79,7 @@ final class ChannelCommands {
         ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), ns.echo(),
                 !ns.keepsHistory(), MAX_HELD, granted);
         subscriptions.put(ch, sub);
+        sub.onInterrupted(() -> session.onLoop(() -> interrupted(ch, sub)));
         Principal p = session.principal();
         node.hub().subscribe(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
             if (subscriptions.get(ch) != sub) {
@@ -237,6 +238,23 @@ final class ChannelCommands {
                         .message("the refreshed token no longer allows subscribing to " + ch).build());
             }
         }
+    }
+
+    /**
+     * The engine could not deliver some of the channel's publications to this node (its link to Redis or
+     * NATS was lost, and they cannot be read back). The subscription ends with {@code unsubscribed} code
+     * {@code unavailable}: the client subscribes again, with {@code since} where it has a position, and
+     * recovers what the stream still holds, or learns that it cannot (protocol.md 4.10).
+     */
+    private void interrupted(String ch, ChannelSubscription sub) {
+        if (subscriptions.get(ch) != sub) {
+            return;
+        }
+        dropSubscription(ch, sub);
+        session.send(Envelope.builder(io.switchboard.protocol.MessageType.UNSUBSCRIBED).channel(ch)
+                .code(ErrorCode.UNAVAILABLE.wireName())
+                .message("this node may have missed messages of " + ch + " while its link to the cluster was down; subscribe again")
+                .build());
     }
 
     /** Adds (or renews) this connection's presence entry in a channel; the engine announces a first join. */

@@ -315,6 +315,9 @@ export class SwitchboardClient {
       case 'presenceUpdate': return sub && this._call(sub._handlers.onPresence, env.payload, env);
       case 'unsubscribed':
         if (!sub) return;
+        // `unavailable`: the node may have missed messages while its link to the cluster was down.
+        // Subscribing again from the last position recovers them (or onSubscribed says why not).
+        if (env.code === 'unavailable') return this._sendSubscribe(sub);
         this._subs.delete(sub.channel);
         sub.active = false;
         return this._call(sub._handlers.onUnsubscribed, { code: env.code, message: env.message });

@@ -1,0 +1,90 @@
+package io.switchboard.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Several Switchboard nodes, each its own JVM, sharing one Redis (and NATS when asked): what the cluster
+ * tests run against. Nodes start in parallel; closing kills them all.
+ */
+final class Cluster implements AutoCloseable {
+
+    /** A namespace with room for every message the cluster tests publish, and presence. */
+    static final String CONFIG = """
+            presence-ttl: 3s
+            namespaces:
+              chat:
+                history-size: 2000
+                history-ttl: 10m
+                presence: true
+                join-leave: true
+              news:
+                history-size: 0
+            """;
+
+    final List<ServerProcess> nodes;
+
+    private Cluster(List<ServerProcess> nodes) {
+        this.nodes = nodes;
+    }
+
+    /** {@code n} nodes with {@code --engine redis} on {@code redis}, plus {@code extraArgs}. */
+    static Cluster start(int n, ExternalServer redis, String... extraArgs) throws Exception {
+        String config = ServerProcess.configFile(CONFIG);
+        List<String> args = new ArrayList<>(List.of("--config", config, "--engine", "redis", "--redis-url", redis.url()));
+        args.addAll(List.of(extraArgs));
+        List<CompletableFuture<ServerProcess>> starting = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            starting.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ServerProcess.start(args.toArray(String[]::new));
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }));
+        }
+        List<ServerProcess> nodes = new ArrayList<>();
+        RuntimeException failed = null;
+        for (CompletableFuture<ServerProcess> f : starting) {
+            try {
+                nodes.add(f.join());
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+        }
+        Cluster c = new Cluster(nodes);
+        if (failed != null) {
+            c.close();
+            throw failed;
+        }
+        return c;
+    }
+
+    List<String> urls() {
+        return nodes.stream().map(ServerProcess::url).toList();
+    }
+
+    /** A client of {@code user} on node {@code i}; with {@code roaming}, each reconnect goes to the next node. */
+    SwitchboardClient client(String user, int i, boolean roaming, ConnectionListener listener) {
+        SwitchboardClientBuilder b = SwitchboardClient.builder(nodes.get(i).url()).token(ServerProcess.token(user))
+                .reconnectDelay(Duration.ofMillis(100), Duration.ofSeconds(1)).listener(listener);
+        if (roaming) {
+            b.transport(new RoundRobinTransport(urls(), i));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void close() {
+        for (ServerProcess p : nodes) {
+            try {
+                p.close();
+            } catch (Exception e) {
+                // keep closing the others
+            }
+        }
+    }
+}

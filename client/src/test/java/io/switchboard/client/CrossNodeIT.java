@@ -1,0 +1,105 @@
+package io.switchboard.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three nodes sharing one Redis, with live delivery through Redis pub/sub or through NATS: clients spread
+ * over the nodes, three publishers (one per node) publish at once, and every subscriber gets every
+ * publication exactly once, all in the same order.
+ */
+class CrossNodeIT {
+
+    static final int PER_PUBLISHER = 100;
+
+    @Test
+    void threeNodesOneRedisDeliverEveryPublicationOnceInOneOrder() throws Exception {
+        try (ExternalServer redis = ExternalServer.redis(); Cluster cluster = Cluster.start(3, redis)) {
+            everyoneGetsEverythingOnceInOneOrder(cluster);
+        }
+    }
+
+    @Test
+    void theSameWithNatsCarryingLiveMessages() throws Exception {
+        try (ExternalServer redis = ExternalServer.redis(); ExternalServer nats = ExternalServer.nats();
+             Cluster cluster = Cluster.start(3, redis, "--broker", "nats", "--nats-url", nats.url())) {
+            everyoneGetsEverythingOnceInOneOrder(cluster);
+        }
+    }
+
+    private static void everyoneGetsEverythingOnceInOneOrder(Cluster cluster) throws Exception {
+        List<SwitchboardClient> clients = new ArrayList<>();
+        List<Inbox> history = new ArrayList<>();
+        List<Inbox> live = new ArrayList<>();
+        try {
+            // Six subscribers, two per node, on a channel with history and on a live-only one.
+            for (int i = 0; i < 6; i++) {
+                SwitchboardClient c = cluster.client("sub" + i, i % 3, false, new Recorder());
+                Inbox h = new Inbox();
+                Inbox l = new Inbox();
+                c.subscribe("chat:cross", h);
+                c.subscribe("news", l);
+                c.connect().get(20, TimeUnit.SECONDS);
+                clients.add(c);
+                history.add(h);
+                live.add(l);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> history.stream().allMatch(h -> h.acks.size() == 1)
+                    && live.stream().allMatch(l -> l.acks.size() == 1));
+
+            List<SwitchboardClient> publishers = new ArrayList<>();
+            for (int p = 0; p < 3; p++) {
+                SwitchboardClient c = cluster.client("pub" + p, p, false, new Recorder());
+                c.connect().get(20, TimeUnit.SECONDS);
+                clients.add(c);
+                publishers.add(c);
+            }
+            List<CompletableFuture<PublishResult>> acks = new ArrayList<>();
+            for (int n = 0; n < PER_PUBLISHER; n++) {
+                for (int p = 0; p < 3; p++) {
+                    String body = "{\"p\":" + p + ",\"n\":" + n + "}";
+                    acks.add(publishers.get(p).publish("chat:cross", body));
+                    acks.add(publishers.get(p).publish("news", body));
+                }
+            }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            int total = 3 * PER_PUBLISHER;
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> history.stream().allMatch(h -> h.messages.size() >= total)
+                    && live.stream().allMatch(l -> l.messages.size() >= total));
+            List<String> first = history.get(0).payloads();
+            assertThat(first).hasSize(total).doesNotHaveDuplicates();
+            for (Inbox h : history) {
+                assertThat(h.payloads()).as("history channel: same messages, same order, each once").isEqualTo(first);
+                assertThat(h.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+            }
+            List<String> firstLive = live.get(0).payloads();
+            assertThat(firstLive).hasSize(total).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(first);
+            for (Inbox l : live) {
+                assertThat(l.payloads()).as("live-only channel: each message once").hasSize(total)
+                        .containsExactlyInAnyOrderElementsOf(firstLive);
+            }
+            // Each publisher's own messages keep their order everywhere.
+            for (Inbox h : history) {
+                for (int p = 0; p < 3; p++) {
+                    String tag = "{\"p\":" + p + ",";
+                    List<String> mine = h.payloads().stream().filter(s -> s.startsWith(tag)).toList();
+                    assertThat(mine).hasSize(PER_PUBLISHER);
+                    for (int n = 0; n < PER_PUBLISHER; n++) {
+                        assertThat(mine.get(n)).isEqualTo(tag + "\"n\":" + n + "}");
+                    }
+                }
+            }
+        } finally {
+            clients.forEach(SwitchboardClient::close);
+        }
+    }
+}

@@ -95,6 +95,17 @@ final class ExternalServer implements AutoCloseable {
         }
     }
 
+    /** Sends one inline command (Redis) and returns the first line of the answer. */
+    String redisCommand(String line) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(2000);
+            s.getOutputStream().write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] buf = new byte[256];
+            int n = s.getInputStream().read(buf);
+            return n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII).trim();
+        }
+    }
+
     /** SIGKILL, as in a crash. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

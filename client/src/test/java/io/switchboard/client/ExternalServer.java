@@ -37,12 +37,18 @@ final class ExternalServer implements AutoCloseable {
     }
 
     static ExternalServer redis() throws Exception {
+        ExternalServer s = redisNotStarted();
+        s.launch();
+        return s;
+    }
+
+    /** A Redis on a free port that {@link #launch()} starts later. */
+    static ExternalServer redisNotStarted() throws Exception {
         int port = freePort();
         Path dir = Files.createTempDirectory("switchboard-redis");
         ExternalServer s = new ExternalServer(true, port, dir, List.of("redis-server", "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
                 "--appendfsync", "always"));
-        s.launch();
         return s;
     }
 

@@ -356,6 +356,9 @@ export class SwitchboardClient {
       if (this._subs.get(sub.channel) !== sub) return;
       if (err.code === 'disconnected' || err.code === 'closed') return; // redone on the next welcome
       if (err.code === 'already_subscribed') return this._subscribed(sub, {}); // e.g. a retry after a timeout
+      // The server ended the subscription while this subscribe was under way (`unsubscribed` with
+      // `unavailable` from a cluster node); it is still wanted, so subscribe again.
+      if (err.code === 'not_subscribed') return this._sendSubscribe(sub);
       // The gap cannot be filled (or, with `forbidden`, this user may subscribe but not read the
       // channel's history): start from now, and onSubscribed will say recovered: false.
       if ((err.code === 'unrecoverable' || err.code === 'forbidden') && fields.since) {

@@ -209,6 +209,12 @@ final class Subscriptions {
         if (code.equals(SwitchboardException.DISCONNECTED) || code.equals(SwitchboardException.CLOSED)) {
             return; // subscribed again on the next welcome, or the client is stopping
         }
+        if (code.equals("not_subscribed")) {
+            // The server ended the subscription while this subscribe was under way (unsubscribed/unavailable
+            // from a cluster node); the user still wants it: subscribe again.
+            send(sub);
+            return;
+        }
         if (code.equals("already_subscribed")) {
             subscribed(sub, null); // e.g. a retry after a timeout whose first try did arrive
             return;

@@ -35,6 +35,59 @@ class CrossNodeIT {
         }
     }
 
+    /**
+     * NATS is SIGKILLed mid-traffic and started again: publishes go on (Redis stores them), the nodes catch
+     * up from the streams when NATS is back, and the live-only channel's subscribers are told.
+     */
+    @Test
+    void aNatsRestartIsRepairedFromTheStreams() throws Exception {
+        try (ExternalServer redis = ExternalServer.redis(); ExternalServer nats = ExternalServer.nats();
+             Cluster cluster = Cluster.start(2, redis, "--broker", "nats", "--nats-url", nats.url())) {
+            List<SwitchboardClient> clients = new ArrayList<>();
+            List<Inbox> history = new ArrayList<>();
+            List<Inbox> live = new ArrayList<>();
+            SteadyPublisher publisher = null;
+            try {
+                for (int i = 0; i < 2; i++) {
+                    SwitchboardClient c = cluster.client("sub" + i, i, false, new Recorder());
+                    Inbox h = new Inbox();
+                    Inbox l = new Inbox();
+                    c.subscribe("chat:natsdown", h);
+                    c.subscribe("news", l);
+                    c.connect().get(20, TimeUnit.SECONDS);
+                    clients.add(c);
+                    history.add(h);
+                    live.add(l);
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> history.stream().allMatch(h -> h.acks.size() == 1)
+                        && live.stream().allMatch(l -> l.acks.size() == 1));
+                SwitchboardClient pub = cluster.client("publisher", 0, false, new Recorder());
+                pub.connect().get(20, TimeUnit.SECONDS);
+                clients.add(pub);
+                int count = 150;
+                publisher = new SteadyPublisher(pub, "chat:natsdown", count, 10).start();
+                SteadyPublisher p = publisher;
+                await().atMost(Duration.ofSeconds(30)).until(() -> p.acknowledged.get() >= count / 3);
+                nats.kill();
+                int during = p.acknowledged.get();
+                await().atMost(Duration.ofSeconds(10)).until(() -> p.acknowledged.get() >= during + 10);
+                nats.launch();
+                await().atMost(Duration.ofSeconds(40)).until(p::done);
+                await().atMost(Duration.ofSeconds(20)).until(() -> history.stream().allMatch(h -> h.messages.size() >= count));
+                for (Inbox h : history) {
+                    assertThat(h.payloads()).isEqualTo(SteadyPublisher.expected(count));
+                    assertThat(h.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, count).boxed().toList());
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> live.stream().allMatch(l -> l.acks.size() >= 2));
+            } finally {
+                if (publisher != null) {
+                    publisher.stop();
+                }
+                clients.forEach(SwitchboardClient::close);
+            }
+        }
+    }
+
     private static void everyoneGetsEverythingOnceInOneOrder(Cluster cluster) throws Exception {
         List<SwitchboardClient> clients = new ArrayList<>();
         List<Inbox> history = new ArrayList<>();

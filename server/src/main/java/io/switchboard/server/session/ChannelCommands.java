@@ -89,7 +89,7 @@ final class ChannelCommands {
             }
             if (failure != null) {
                 dropSubscription(ch, sub);
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "the engine could not subscribe: " + failure.getMessage());
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "the engine could not subscribe: " + why(failure));
                 return;
             }
             if (ns.presence() && !p.anonymous()) {
@@ -119,7 +119,7 @@ final class ChannelCommands {
             }
             if (failure != null) {
                 dropSubscription(e.channel(), sub);
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "could not read the channel's history: " + failure.getMessage());
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "could not read the channel's history: " + why(failure));
                 return;
             }
             String problem = since == null ? refused : recoveryProblem(since, h);
@@ -294,7 +294,7 @@ final class ChannelCommands {
                 e.idempotencyKey(), config.idempotencyWindow(), ns.keepsHistory() ? streamOptions(ns) : null);
         node.hub().publish(req).whenComplete((result, failure) -> session.onLoop(() -> {
             if (failure != null) {
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "publish failed: " + failure.getMessage());
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "publish failed: " + why(failure));
             } else if (result.hasPosition()) {
                 session.send(Envelope.ack(e.id(), Json.object(g -> {
                     g.writeNumberField("offset", result.offset());
@@ -325,7 +325,7 @@ final class ChannelCommands {
         node.hub().engine().history(e.channel(), new HistoryQuery(after, limit, reverse), streamOptions(ns))
                 .whenComplete((h, failure) -> session.onLoop(() -> {
                     if (failure != null) {
-                        session.error(e.id(), ErrorCode.UNAVAILABLE, "history failed: " + failure.getMessage());
+                        session.error(e.id(), ErrorCode.UNAVAILABLE, "history failed: " + why(failure));
                     } else if (e.since() != null && !e.since().epoch().equals(h.epoch())) {
                         session.error(e.id(), ErrorCode.UNRECOVERABLE, "the stream's epoch is now " + h.epoch());
                     } else {
@@ -349,7 +349,7 @@ final class ChannelCommands {
         }
         node.hub().engine().presence(e.channel()).whenComplete((entries, failure) -> session.onLoop(() -> {
             if (failure != null) {
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "presence failed: " + failure.getMessage());
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "presence failed: " + why(failure));
             } else {
                 session.send(Envelope.ack(e.id(), HistoryPayload.presence(entries, config.maxFrameBytes() - Session.PUSH_OVERHEAD_BYTES)));
             }
@@ -412,6 +412,13 @@ final class ChannelCommands {
             }
         }
         return false;
+    }
+
+    /** An engine failure's own message, without the CompletionException wrapper of a chained future. */
+    static String why(Throwable failure) {
+        Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     static StreamOptions streamOptions(NamespaceConfig ns) {

@@ -77,6 +77,50 @@ final class Cluster implements AutoCloseable {
         return b.build();
     }
 
+    /**
+     * {@code count} clients (users {@code user0}…), spread over the nodes in turn, each subscribed to
+     * {@code channel} and, unless null, to the live-only {@code liveChannel}; returns once all are subscribed.
+     */
+    Followers follow(int count, String channel, String liveChannel, boolean roaming) throws Exception {
+        Followers f = new Followers();
+        try {
+            for (int i = 0; i < count; i++) {
+                Recorder r = new Recorder();
+                SwitchboardClient c = client("user" + i, i % nodes.size(), roaming, r);
+                f.clients.add(c);
+                f.recorders.add(r);
+                Inbox h = new Inbox();
+                c.subscribe(channel, h);
+                f.history.add(h);
+                if (liveChannel != null) {
+                    Inbox l = new Inbox();
+                    c.subscribe(liveChannel, l);
+                    f.live.add(l);
+                }
+                c.connect().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> f.history.stream().allMatch(h -> h.acks.size() == 1) && f.live.stream().allMatch(l -> l.acks.size() == 1));
+            return f;
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /** The subscribers {@link #follow} made, with what each received. */
+    static final class Followers implements AutoCloseable {
+        final List<SwitchboardClient> clients = new ArrayList<>();
+        final List<Recorder> recorders = new ArrayList<>();
+        final List<Inbox> history = new ArrayList<>();
+        final List<Inbox> live = new ArrayList<>();
+
+        @Override
+        public void close() {
+            clients.forEach(SwitchboardClient::close);
+        }
+    }
+
     @Override
     public void close() {
         for (ServerProcess p : nodes) {

@@ -12,9 +12,9 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three nodes sharing one Redis, with live delivery through Redis pub/sub or through NATS: clients spread
- * over the nodes, three publishers (one per node) publish at once, and every subscriber gets every
- * publication exactly once, all in the same order.
+ * Nodes sharing one Redis, with live delivery through Redis pub/sub or through NATS: clients spread over
+ * the nodes, publishers on every node publish at once, and every subscriber gets every publication exactly
+ * once, all in the same order; a NATS restart is repaired from the streams.
  */
 class CrossNodeIT {
 
@@ -41,107 +41,61 @@ class CrossNodeIT {
      */
     @Test
     void aNatsRestartIsRepairedFromTheStreams() throws Exception {
+        int count = 150;
         try (ExternalServer redis = ExternalServer.redis(); ExternalServer nats = ExternalServer.nats();
-             Cluster cluster = Cluster.start(2, redis, "--broker", "nats", "--nats-url", nats.url())) {
-            List<SwitchboardClient> clients = new ArrayList<>();
-            List<Inbox> history = new ArrayList<>();
-            List<Inbox> live = new ArrayList<>();
-            SteadyPublisher publisher = null;
-            try {
-                for (int i = 0; i < 2; i++) {
-                    SwitchboardClient c = cluster.client("sub" + i, i, false, new Recorder());
-                    Inbox h = new Inbox();
-                    Inbox l = new Inbox();
-                    c.subscribe("chat:natsdown", h);
-                    c.subscribe("news", l);
-                    c.connect().get(20, TimeUnit.SECONDS);
-                    clients.add(c);
-                    history.add(h);
-                    live.add(l);
-                }
-                await().atMost(Duration.ofSeconds(20)).until(() -> history.stream().allMatch(h -> h.acks.size() == 1)
-                        && live.stream().allMatch(l -> l.acks.size() == 1));
-                SwitchboardClient pub = cluster.client("publisher", 0, false, new Recorder());
-                pub.connect().get(20, TimeUnit.SECONDS);
-                clients.add(pub);
-                int count = 150;
-                publisher = new SteadyPublisher(pub, "chat:natsdown", count, 10).start();
-                SteadyPublisher p = publisher;
+             Cluster cluster = Cluster.start(2, redis, "--broker", "nats", "--nats-url", nats.url());
+             Cluster.Followers f = cluster.follow(2, "chat:natsdown", "news", false);
+             SwitchboardClient pub = cluster.client("publisher", 0, false, new Recorder())) {
+            pub.connect().get(20, TimeUnit.SECONDS);
+            try (SteadyPublisher p = new SteadyPublisher(pub, "chat:natsdown", count, 10).start()) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> p.acknowledged.get() >= count / 3);
                 nats.kill();
                 int during = p.acknowledged.get();
                 await().atMost(Duration.ofSeconds(10)).until(() -> p.acknowledged.get() >= during + 10);
                 nats.launch();
                 await().atMost(Duration.ofSeconds(40)).until(p::done);
-                await().atMost(Duration.ofSeconds(20)).until(() -> history.stream().allMatch(h -> h.messages.size() >= count));
-                for (Inbox h : history) {
-                    assertThat(h.payloads()).isEqualTo(SteadyPublisher.expected(count));
-                    assertThat(h.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, count).boxed().toList());
-                }
-                await().atMost(Duration.ofSeconds(10)).until(() -> live.stream().allMatch(l -> l.acks.size() >= 2));
-            } finally {
-                if (publisher != null) {
-                    publisher.stop();
-                }
-                clients.forEach(SwitchboardClient::close);
             }
+            await().atMost(Duration.ofSeconds(20)).until(() -> f.history.stream().allMatch(h -> h.messages.size() >= count));
+            for (Inbox h : f.history) {
+                assertThat(h.payloads()).isEqualTo(SteadyPublisher.expected(count));
+                assertThat(h.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, count).boxed().toList());
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.live.stream().allMatch(l -> l.acks.size() >= 2));
         }
     }
 
     private static void everyoneGetsEverythingOnceInOneOrder(Cluster cluster) throws Exception {
-        List<SwitchboardClient> clients = new ArrayList<>();
-        List<Inbox> history = new ArrayList<>();
-        List<Inbox> live = new ArrayList<>();
-        try {
-            // Six subscribers, two per node, on a channel with history and on a live-only one.
-            for (int i = 0; i < 6; i++) {
-                SwitchboardClient c = cluster.client("sub" + i, i % 3, false, new Recorder());
-                Inbox h = new Inbox();
-                Inbox l = new Inbox();
-                c.subscribe("chat:cross", h);
-                c.subscribe("news", l);
-                c.connect().get(20, TimeUnit.SECONDS);
-                clients.add(c);
-                history.add(h);
-                live.add(l);
-            }
-            await().atMost(Duration.ofSeconds(20)).until(() -> history.stream().allMatch(h -> h.acks.size() == 1)
-                    && live.stream().allMatch(l -> l.acks.size() == 1));
-
+        // Six subscribers, two per node, on a channel with history and on a live-only one.
+        try (Cluster.Followers f = cluster.follow(6, "chat:cross", "news", false)) {
             List<SwitchboardClient> publishers = new ArrayList<>();
-            for (int p = 0; p < 3; p++) {
-                SwitchboardClient c = cluster.client("pub" + p, p, false, new Recorder());
-                c.connect().get(20, TimeUnit.SECONDS);
-                clients.add(c);
-                publishers.add(c);
-            }
-            List<CompletableFuture<PublishResult>> acks = new ArrayList<>();
-            for (int n = 0; n < PER_PUBLISHER; n++) {
+            try {
                 for (int p = 0; p < 3; p++) {
-                    String body = "{\"p\":" + p + ",\"n\":" + n + "}";
-                    acks.add(publishers.get(p).publish("chat:cross", body));
-                    acks.add(publishers.get(p).publish("news", body));
+                    SwitchboardClient c = cluster.client("pub" + p, p, false, new Recorder());
+                    publishers.add(c);
+                    c.connect().get(20, TimeUnit.SECONDS);
                 }
+                List<CompletableFuture<PublishResult>> acks = new ArrayList<>();
+                for (int n = 0; n < PER_PUBLISHER; n++) {
+                    for (int p = 0; p < 3; p++) {
+                        String body = "{\"p\":" + p + ",\"n\":" + n + "}";
+                        acks.add(publishers.get(p).publish("chat:cross", body));
+                        acks.add(publishers.get(p).publish("news", body));
+                    }
+                }
+                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            } finally {
+                publishers.forEach(SwitchboardClient::close);
             }
-            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             int total = 3 * PER_PUBLISHER;
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> history.stream().allMatch(h -> h.messages.size() >= total)
-                    && live.stream().allMatch(l -> l.messages.size() >= total));
-            List<String> first = history.get(0).payloads();
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.history.stream().allMatch(h -> h.messages.size() >= total)
+                    && f.live.stream().allMatch(l -> l.messages.size() >= total));
+            List<String> first = f.history.get(0).payloads();
             assertThat(first).hasSize(total).doesNotHaveDuplicates();
-            for (Inbox h : history) {
+            for (Inbox h : f.history) {
                 assertThat(h.payloads()).as("history channel: same messages, same order, each once").isEqualTo(first);
                 assertThat(h.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
-            }
-            List<String> firstLive = live.get(0).payloads();
-            assertThat(firstLive).hasSize(total).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(first);
-            for (Inbox l : live) {
-                assertThat(l.payloads()).as("live-only channel: each message once").hasSize(total)
-                        .containsExactlyInAnyOrderElementsOf(firstLive);
-            }
-            // Each publisher's own messages keep their order everywhere.
-            for (Inbox h : history) {
+                // Each publisher's own messages keep their order.
                 for (int p = 0; p < 3; p++) {
                     String tag = "{\"p\":" + p + ",";
                     List<String> mine = h.payloads().stream().filter(s -> s.startsWith(tag)).toList();
@@ -151,8 +105,10 @@ class CrossNodeIT {
                     }
                 }
             }
-        } finally {
-            clients.forEach(SwitchboardClient::close);
+            for (Inbox l : f.live) {
+                assertThat(l.payloads()).as("live-only channel: each message once").hasSize(total)
+                        .containsExactlyInAnyOrderElementsOf(first);
+            }
         }
     }
 }

@@ -8,8 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -27,34 +25,13 @@ class RedisRestartIT {
 
     @Test
     void nodesRideOutARedisRestartWithoutAGap() throws Exception {
-        try (ExternalServer redis = ExternalServer.redis(); Cluster cluster = Cluster.start(2, redis)) {
-            List<SwitchboardClient> clients = new ArrayList<>();
-            List<Inbox> history = new ArrayList<>();
-            List<Inbox> live = new ArrayList<>();
-            List<Recorder> recorders = new ArrayList<>();
-            SteadyPublisher publisher = null;
-            try {
-                for (int i = 0; i < 4; i++) {
-                    Recorder r = new Recorder();
-                    SwitchboardClient c = cluster.client("user" + i, i % 2, false, r);
-                    Inbox h = new Inbox();
-                    Inbox l = new Inbox();
-                    c.subscribe("chat:restart", h);
-                    c.subscribe("news", l);
-                    c.connect().get(20, TimeUnit.SECONDS);
-                    clients.add(c);
-                    history.add(h);
-                    live.add(l);
-                    recorders.add(r);
-                }
-                await().atMost(Duration.ofSeconds(20)).until(() -> history.stream().allMatch(h -> h.acks.size() == 1)
-                        && live.stream().allMatch(l -> l.acks.size() == 1));
-                SwitchboardClient pub = cluster.client("publisher", 0, false, new Recorder());
-                pub.connect().get(20, TimeUnit.SECONDS);
-                clients.add(pub);
-                publisher = new SteadyPublisher(pub, "chat:restart", COUNT, 10).start();
-                SteadyPublisher p = publisher;
-
+        try (ExternalServer redis = ExternalServer.redis(); Cluster cluster = Cluster.start(2, redis);
+             Cluster.Followers f = cluster.follow(4, "chat:restart", "news", false);
+             SwitchboardClient pub = cluster.client("publisher", 0, false, new Recorder())) {
+            pub.connect().get(20, TimeUnit.SECONDS);
+            long outage;
+            int retries;
+            try (SteadyPublisher p = new SteadyPublisher(pub, "chat:restart", COUNT, 10).start()) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> p.acknowledged.get() >= COUNT / 3);
                 redis.kill();
                 long t0 = System.nanoTime();
@@ -66,41 +43,37 @@ class RedisRestartIT {
                 for (ServerProcess node : cluster.nodes) {
                     await().atMost(Duration.ofSeconds(15)).until(() -> readyz(node).contains("\"ready\""));
                 }
-                long outage = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                outage = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 await().atMost(Duration.ofSeconds(40)).until(p::done);
-
-                List<String> expected = SteadyPublisher.expected(COUNT);
-                await().atMost(Duration.ofSeconds(20)).until(() -> history.stream().allMatch(h -> h.messages.size() >= COUNT));
-                for (Inbox h : history) {
-                    assertThat(h.payloads()).as("no gap, no repeat").isEqualTo(expected);
-                    assertThat(h.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, COUNT).boxed().toList());
-                }
                 assertThat(p.offsets).containsExactlyElementsOf(LongStream.rangeClosed(1, COUNT).boxed().toList());
-                assertThat(recorders).allSatisfy(r -> assertThat(r.disconnects).as("connections kept").isEmpty());
-
-                // The live-only channel could not be repaired: its subscribers were told and subscribed again.
-                await().atMost(Duration.ofSeconds(10)).until(() -> live.stream().allMatch(l -> l.acks.size() >= 2));
-                pub.publish("news", "\"after\"").get(10, TimeUnit.SECONDS);
-                await().atMost(Duration.ofSeconds(10)).until(() -> live.stream().allMatch(l -> l.payloads().contains("\"after\"")));
-                // Only the pub/sub connections drop (Redis itself stays up) and messages are published before
-                // the nodes have subscribed again: nothing later shows the hole, so the nodes must read the
-                // stream when their subscription is back.
-                assertThat(redis.redisCommand("CLIENT KILL TYPE pubsub")).isNotEqualTo(":0");
-                for (int n = 0; n < 5; n++) {
-                    pub.publish("chat:restart", "{\"late\":" + n + "}").get(10, TimeUnit.SECONDS);
-                }
-                await().atMost(Duration.ofSeconds(20)).until(() -> history.stream().allMatch(h -> h.messages.size() >= COUNT + 5));
-                for (Inbox h : history) {
-                    assertThat(h.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, COUNT + 5).boxed().toList());
-                }
-                System.out.printf("RedisRestartIT: Redis away for %d ms; %d publish retries; %d messages, no gap%n",
-                        outage, p.retries.get(), COUNT);
-            } finally {
-                if (publisher != null) {
-                    publisher.stop();
-                }
-                clients.forEach(SwitchboardClient::close);
+                retries = p.retries.get();
             }
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> f.history.stream().allMatch(h -> h.messages.size() >= COUNT));
+            for (Inbox h : f.history) {
+                assertThat(h.payloads()).as("no gap, no repeat").isEqualTo(SteadyPublisher.expected(COUNT));
+                assertThat(h.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, COUNT).boxed().toList());
+            }
+            assertThat(f.recorders).allSatisfy(r -> assertThat(r.disconnects).as("connections kept").isEmpty());
+
+            // The live-only channel could not be repaired: its subscribers were told and subscribed again.
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.live.stream().allMatch(l -> l.acks.size() >= 2));
+            pub.publish("news", "\"after\"").get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.live.stream().allMatch(l -> l.payloads().contains("\"after\"")));
+
+            // Only the pub/sub connections drop (Redis itself stays up) and messages are published before
+            // the nodes have subscribed again: nothing later shows the hole, so the nodes must read the
+            // stream when their subscription is back.
+            assertThat(redis.redisCommand("CLIENT KILL TYPE pubsub")).isNotEqualTo(":0");
+            for (int n = 0; n < 5; n++) {
+                pub.publish("chat:restart", "{\"late\":" + n + "}").get(10, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> f.history.stream().allMatch(h -> h.messages.size() >= COUNT + 5));
+            for (Inbox h : f.history) {
+                assertThat(h.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, COUNT + 5).boxed().toList());
+            }
+            System.out.printf("RedisRestartIT: Redis away for %d ms; %d publish retries; %d messages, no gap%n",
+                    outage, retries, COUNT);
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and retries a publish that failed (node killed, Redis down) with the same key until it is acknowledged:
  * what a careful application does. Runs on its own thread.
  */
-final class SteadyPublisher implements Runnable {
+final class SteadyPublisher implements Runnable, AutoCloseable {
 
     final AtomicInteger acknowledged = new AtomicInteger();
     final AtomicInteger retries = new AtomicInteger();
@@ -69,7 +69,8 @@ final class SteadyPublisher implements Runnable {
         return java.util.stream.IntStream.range(0, count).mapToObj(n -> "{\"n\":" + n + "}").toList();
     }
 
-    void stop() throws InterruptedException {
+    @Override
+    public void close() throws InterruptedException {
         thread.interrupt();
         thread.join(5000);
     }

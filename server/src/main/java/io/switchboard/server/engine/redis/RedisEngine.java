@@ -169,8 +169,8 @@ public final class RedisEngine implements Engine {
             if (failure != null) {
                 long delay = Math.min(2000, 100L << Math.min(attempt, 5));
                 if (attempt == 0 || attempt % 20 == 0) {
-                    log.warn("Redis at {} is unreachable ({}); the node is not ready and retries every {} ms",
-                            s.name, rootMessage(failure), delay);
+                    log.warn("Redis at {} is unreachable ({}); the node is not ready (/readyz 503) and keeps trying, "
+                            + "at most 2 s apart", s.name, rootMessage(failure));
                 }
                 if (!closed) {
                     timer.schedule(() -> connect(s, attempt + 1), delay, TimeUnit.MILLISECONDS);

@@ -2,7 +2,6 @@ package io.switchboard.server.engine.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -32,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -565,17 +563,16 @@ public final class RedisEngine implements Engine {
         return CompletableFuture.completedFuture(c);
     }
 
-    /** EVALSHA, falling back to EVAL when Redis does not have the script (first use, or after a restart). */
+    /**
+     * Runs a script with EVAL, never EVALSHA. With EVALSHA a script cache miss (first use, or Redis restarted)
+     * fails the commands already pipelined behind it, and retrying them with EVAL would run them after later
+     * commands that found the script cached: one connection's publishes could take offsets out of order.
+     * EVAL keeps every command in the order it was sent; Redis still compiles each script once and caches
+     * it, so the cost is the script's bytes on the wire (comments are stripped, see {@link Script}).
+     */
     private CompletableFuture<Object> eval(Shard s, Script script, byte[][] keys, byte[][] args) {
-        return commands(s).thenCompose(c -> c.async().<Object>evalsha(script.sha, ScriptOutputType.MULTI, keys, args)
-                .toCompletableFuture()
-                .exceptionallyCompose(e -> {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (cause instanceof RedisNoScriptException) {
-                        return c.async().<Object>eval(script.source, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
-                    }
-                    return CompletableFuture.failedFuture(cause);
-                }));
+        return commands(s).thenCompose(c -> c.async().<Object>eval(script.source, ScriptOutputType.MULTI, keys, args)
+                .toCompletableFuture());
     }
 
     private static byte[] key(String kind, String channel) {
@@ -637,21 +634,23 @@ public final class RedisEngine implements Engine {
         }
     }
 
-    /** A Lua script from the resources, with its SHA-1 for EVALSHA. */
-    private record Script(String source, String sha) {
+    /** A Lua script from the resources, without its comment lines and indentation (sent with every EVAL). */
+    private record Script(String source) {
         static Script load(String name) {
             try (var in = RedisEngine.class.getResourceAsStream(name)) {
                 if (in == null) {
                     throw new IllegalStateException("missing resource " + name);
                 }
                 String src = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                byte[] d = java.security.MessageDigest.getInstance("SHA-1").digest(bytes(src));
-                StringBuilder hex = new StringBuilder();
-                for (byte b : d) {
-                    hex.append(String.format("%02x", b));
+                StringBuilder lean = new StringBuilder(src.length());
+                for (String line : src.split("\n")) {
+                    String t = line.strip();
+                    if (!t.isEmpty() && !t.startsWith("--")) {
+                        lean.append(t).append('\n');
+                    }
                 }
-                return new Script(src, hex.toString());
-            } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+                return new Script(lean.toString());
+            } catch (java.io.IOException e) {
                 throw new IllegalStateException("cannot load " + name, e);
             }
         }

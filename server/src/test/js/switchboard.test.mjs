@@ -385,6 +385,19 @@ test('unsubscribed with code unavailable resubscribes from the last position ins
   assert.equal(infos.length, 2);
 });
 
+test('a subscribe answered not_subscribed (overtaken by unsubscribed/unavailable) is sent again', () => {
+  const { client, last } = connected();
+  const ended = [];
+  const sub = client.subscribe('chat:race', { onUnsubscribed: (i) => ended.push(i) });
+  const first = last().lastSent();
+  last().push({ v: 1, type: 'error', id: first.id, code: 'not_subscribed', message: 'unsubscribed before the subscribe completed', retryable: false });
+  const again = last().lastSent();
+  assert.equal(again.type, 'subscribe');
+  assert.notEqual(again.id, first.id);
+  assert.deepEqual(ended, []);
+  assert.equal(sub.active, true);
+});
+
 test('a non-retryable subscribe error ends the subscription', () => {
   const { client, last } = connected();
   const errors = [];

@@ -368,6 +368,36 @@ test('unsubscribe is idempotent and the server can end a subscription', () => {
   client.subscribe('chat:b'); // may subscribe again
 });
 
+test('unsubscribed with code unavailable resubscribes from the last position instead of ending', () => {
+  const { client, last } = connected();
+  const infos = [];
+  const ended = [];
+  const sub = client.subscribe('chat:gap', { onSubscribed: (i) => infos.push(i), onUnsubscribed: (i) => ended.push(i) });
+  last().push({ v: 1, type: 'ack', id: last().lastSent().id, payload: { epoch: 'E', offset: 7, recovered: false } });
+  last().push({ v: 1, type: 'message', channel: 'chat:gap', ts: 1, epoch: 'E', offset: 8, payload: {} });
+  last().push({ v: 1, type: 'unsubscribed', channel: 'chat:gap', code: 'unavailable', message: 'link lost' });
+  const again = last().lastSent();
+  assert.equal(again.type, 'subscribe');
+  assert.deepEqual(again.since, { epoch: 'E', offset: 8 });
+  assert.deepEqual(ended, []);
+  assert.equal(sub.active, true);
+  last().push({ v: 1, type: 'ack', id: again.id, payload: { epoch: 'E', offset: 9, recovered: true } });
+  assert.equal(infos.length, 2);
+});
+
+test('a subscribe answered not_subscribed (overtaken by unsubscribed/unavailable) is sent again', () => {
+  const { client, last } = connected();
+  const ended = [];
+  const sub = client.subscribe('chat:race', { onUnsubscribed: (i) => ended.push(i) });
+  const first = last().lastSent();
+  last().push({ v: 1, type: 'error', id: first.id, code: 'not_subscribed', message: 'unsubscribed before the subscribe completed', retryable: false });
+  const again = last().lastSent();
+  assert.equal(again.type, 'subscribe');
+  assert.notEqual(again.id, first.id);
+  assert.deepEqual(ended, []);
+  assert.equal(sub.active, true);
+});
+
 test('a non-retryable subscribe error ends the subscription', () => {
   const { client, last } = connected();
   const errors = [];

@@ -315,6 +315,9 @@ export class SwitchboardClient {
       case 'presenceUpdate': return sub && this._call(sub._handlers.onPresence, env.payload, env);
       case 'unsubscribed':
         if (!sub) return;
+        // `unavailable`: the node may have missed messages while its link to the cluster was down.
+        // Subscribing again from the last position recovers them (or onSubscribed says why not).
+        if (env.code === 'unavailable') return this._sendSubscribe(sub);
         this._subs.delete(sub.channel);
         sub.active = false;
         return this._call(sub._handlers.onUnsubscribed, { code: env.code, message: env.message });
@@ -353,6 +356,9 @@ export class SwitchboardClient {
       if (this._subs.get(sub.channel) !== sub) return;
       if (err.code === 'disconnected' || err.code === 'closed') return; // redone on the next welcome
       if (err.code === 'already_subscribed') return this._subscribed(sub, {}); // e.g. a retry after a timeout
+      // The server ended the subscription while this subscribe was under way (`unsubscribed` with
+      // `unavailable` from a cluster node); it is still wanted, so subscribe again.
+      if (err.code === 'not_subscribed') return this._sendSubscribe(sub);
       // The gap cannot be filled (or, with `forbidden`, this user may subscribe but not read the
       // channel's history): start from now, and onSubscribed will say recovered: false.
       if ((err.code === 'unrecoverable' || err.code === 'forbidden') && fields.since) {

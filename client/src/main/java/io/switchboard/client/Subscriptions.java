@@ -130,6 +130,13 @@ final class Subscriptions {
     /** The server ended a subscription ({@code unsubscribed} push). */
     void onUnsubscribed(Envelope e) {
         Sub sub = e.channel() == null ? null : byChannel.get(e.channel());
+        if (sub != null && "unavailable".equals(e.code())) {
+            // The node's link to the cluster broke and it may have missed messages of the channel: subscribe
+            // again from the last position seen, which recovers them (or says why not) like a reconnect does.
+            sub.subscribed = false;
+            send(sub);
+            return;
+        }
         if (sub != null) {
             end(sub, new SwitchboardException(e.code() == null ? "unsubscribed" : e.code(),
                     e.message() == null ? "the server ended the subscription" : e.message(), false));
@@ -201,6 +208,12 @@ final class Subscriptions {
         String code = error.code();
         if (code.equals(SwitchboardException.DISCONNECTED) || code.equals(SwitchboardException.CLOSED)) {
             return; // subscribed again on the next welcome, or the client is stopping
+        }
+        if (code.equals("not_subscribed")) {
+            // The server ended the subscription while this subscribe was under way (unsubscribed/unavailable
+            // from a cluster node); the user still wants it: subscribe again.
+            send(sub);
+            return;
         }
         if (code.equals("already_subscribed")) {
             subscribed(sub, null); // e.g. a retry after a timeout whose first try did arrive

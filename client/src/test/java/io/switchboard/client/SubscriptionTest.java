@@ -106,6 +106,46 @@ class SubscriptionTest {
     }
 
     @Test
+    void unsubscribedWithUnavailableResubscribesFromTheLastPositionOnTheSameConnection() {
+        Inbox seen = new Inbox();
+        Subscription sub = client.subscribe("chat:gap", seen);
+        client.connect();
+        FakeTransport.Conn c1 = transport.last().accept();
+        Envelope s1 = lastSubscribe(c1);
+        c1.push(ack(s1, "{\"epoch\":\"E\",\"offset\":3,\"recovered\":false}"));
+        c1.push(msg("chat:gap", "E", 4));
+        c1.push("{\"v\":1,\"type\":\"unsubscribed\",\"channel\":\"chat:gap\",\"code\":\"unavailable\",\"message\":\"link lost\"}");
+        Envelope s2 = lastSubscribe(c1);
+        assertThat(s2).isNotSameAs(s1);
+        assertThat(s2.since()).isEqualTo(new StreamPosition("E", 4));
+        assertThat(sub.isActive()).isTrue();
+        assertThat(seen.ended).isEmpty();
+        c1.push(ack(s2, "{\"epoch\":\"E\",\"offset\":5,\"recovered\":true}"));
+        c1.push(msg("chat:gap", "E", 5));
+        assertThat(seen.offsets()).containsExactly(4L, 5L);
+        assertThat(sub.isSubscribed()).isTrue();
+    }
+
+    @Test
+    void aSubscribeOvertakenByUnsubscribedUnavailableIsSentAgain() {
+        Inbox seen = new Inbox();
+        Subscription sub = client.subscribe("chat:race", seen);
+        client.connect();
+        FakeTransport.Conn c1 = transport.last().accept();
+        Envelope s1 = lastSubscribe(c1);
+        // The node loses messages while this subscribe is still under way: it ends the subscription, and
+        // then answers the subscribe with not_subscribed.
+        c1.push("{\"v\":1,\"type\":\"unsubscribed\",\"channel\":\"chat:race\",\"code\":\"unavailable\",\"message\":\"x\"}");
+        c1.push("{\"v\":1,\"type\":\"error\",\"id\":" + s1.id().text()
+                + ",\"code\":\"not_subscribed\",\"message\":\"unsubscribed before the subscribe completed\",\"retryable\":false}");
+        Envelope s2 = lastSubscribe(c1);
+        assertThat(s2).isNotSameAs(s1);
+        c1.push(ack(s2, "{\"epoch\":\"E\",\"offset\":2,\"recovered\":false}"));
+        assertThat(sub.isSubscribed()).isTrue();
+        assertThat(seen.ended).isEmpty();
+    }
+
+    @Test
     void unsubscribeIsIdempotentAndStopsDelivery() {
         Inbox seen = new Inbox();
         Subscription sub = client.subscribe("news", seen);

@@ -1,6 +1,7 @@
 package io.switchboard.server.cli;
 
 import io.switchboard.server.Version;
+import io.switchboard.server.config.ClusterConfig;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.transport.SwitchboardServer;
 import java.io.PrintStream;
@@ -161,6 +162,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text", description = "Log lines as text or as one JSON object each (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
+    // ---- cluster (issue 7): see docs/cluster.md ----
+    @Option(names = "--engine", paramLabel = "memory|redis", defaultValue = "memory",
+            description = "Where history, presence and idempotency keys live: memory (one node) or redis (a cluster) (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--redis-url", paramLabel = "URL", split = ",",
+            description = "Redis server(s) for --engine redis, e.g. redis://127.0.0.1:6379; repeatable or comma-separated to shard channels over several.")
+    java.util.List<String> redisUrls;
+
+    @Option(names = "--broker", paramLabel = "redis|nats",
+            description = "What carries live messages between nodes: redis (pub/sub) or nats. Unset: the engine's own.")
+    String broker;
+
+    @Option(names = "--nats-url", paramLabel = "URL", description = "NATS server for --broker nats, e.g. nats://127.0.0.1:4222.")
+    String natsUrl;
+
     @Option(names = "--print-config", description = "Print the effective configuration (secrets masked) and exit.")
     boolean printConfig;
 
@@ -208,7 +225,11 @@ final class ServeCommand implements Callable<Integer> {
         if (metricsPort > 65535 || metricsPort < -1) {
             throw new ConfigSources.ConfigException("--metrics-port must be -1 (off) or a port number");
         }
-        return new ServerConfig()
+        ClusterConfig cluster = new ClusterConfig(engine, redisUrls, broker == null ? engine : broker, natsUrl);
+        if (cluster.problem() != null) {
+            throw new ConfigSources.ConfigException(cluster.problem());
+        }
+        return new ServerConfig().cluster(cluster)
                 .bind(bind).port(port).jwtSecret(jwtSecret).allowAnonymous(allowAnonymous).demoTokens(demo)
                 .maxFrameBytes(maxFrameBytes).maxQueuedBytes(maxQueuedBytes).maxChannelsPerConnection(maxChannels)
                 .heartbeatInterval(heartbeatInterval).heartbeatTimeout(heartbeatTimeout)
@@ -269,6 +290,8 @@ final class ServeCommand implements Callable<Integer> {
                 shown = "";
             } else if (name.contains("secret") || name.contains("password") || name.contains("key")) {
                 shown = "'********'";
+            } else if (name.endsWith("-url")) {
+                shown = io.switchboard.server.engine.redis.RedisEngine.masked(value.toString());
             } else if (value instanceof Duration d) {
                 shown = DurationConverter.format(d);
             } else {

@@ -490,4 +490,17 @@ public final class ServerConfig {
         this.nodeName = nodeName;
         return this;
     }
+
+    // ---- cluster (issue 7) ----
+    private ClusterConfig cluster = ClusterConfig.MEMORY;
+
+    /** The engine and broker: memory for one node, Redis (and NATS) for a cluster. */
+    public ClusterConfig cluster() {
+        return cluster;
+    }
+
+    public ServerConfig cluster(ClusterConfig cluster) {
+        this.cluster = cluster;
+        return this;
+    }
 }

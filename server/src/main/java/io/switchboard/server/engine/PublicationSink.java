@@ -16,4 +16,12 @@ public interface PublicationSink {
     /** A control message some node broadcast with {@link Engine#broadcastControl}; any thread. */
     default void onControl(byte[] message) {
     }
+
+    /**
+     * Some publications of a subscribed channel could not be delivered to this node (its link to the
+     * cluster was down, and the channel keeps no history, or its stream no longer has them). The local
+     * subscribers must be told, so that they can subscribe again and recover what the stream still has.
+     */
+    default void onGap(String channel) {
+    }
 }

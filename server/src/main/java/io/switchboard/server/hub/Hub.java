@@ -148,6 +148,15 @@ public final class Hub implements PublicationSink {
         fanOut(c, encode(alloc, e, payload.length), -1, null, MessageType.PRESENCE_UPDATE);
     }
 
+    /** The engine lost publications of a channel: every local subscriber is told (issue 7). */
+    @Override
+    public void onGap(String channel) {
+        ChannelSubscribers c = channels.get(channel);
+        if (c != null) {
+            c.members.forEach(Subscriber::interrupted);
+        }
+    }
+
     /** Hands one frame to every member; returns how many got it. */
     private int fanOut(ChannelSubscribers c, ByteBuf frame, long offset, String clientId, MessageType type) {
         int n = 0;

@@ -16,4 +16,8 @@ public interface Subscriber {
      *         or it gave up as a slow consumer)
      */
     boolean deliver(ByteBuf frame, long offset, String clientId);
+
+    /** The engine lost some of the channel's publications for this node ({@code PublicationSink.onGap}); any thread. */
+    default void interrupted() {
+    }
 }

@@ -80,6 +80,7 @@ final class ChannelCommands {
                 !ns.keepsHistory(), MAX_HELD, granted);
         subscriptions.put(ch, sub);
         node.metrics().subscriptionAdded();
+        sub.onInterrupted(() -> session.onLoop(() -> interrupted(ch, sub)));
         Principal p = session.principal();
         node.hub().subscribe(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
             if (subscriptions.get(ch) != sub) {
@@ -89,7 +90,7 @@ final class ChannelCommands {
             }
             if (failure != null) {
                 dropSubscription(ch, sub);
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "the engine could not subscribe: " + failure.getMessage());
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "the engine could not subscribe: " + why(failure));
                 return;
             }
             if (ns.presence() && !p.anonymous()) {
@@ -119,7 +120,7 @@ final class ChannelCommands {
             }
             if (failure != null) {
                 dropSubscription(e.channel(), sub);
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "could not read the channel's history: " + failure.getMessage());
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "could not read the channel's history: " + why(failure));
                 return;
             }
             String problem = since == null ? refused : recoveryProblem(since, h);
@@ -253,6 +254,23 @@ final class ChannelCommands {
         }
     }
 
+    /**
+     * The engine could not deliver some of the channel's publications to this node (its link to Redis or
+     * NATS was lost, and they cannot be read back). The subscription ends with {@code unsubscribed} code
+     * {@code unavailable}: the client subscribes again, with {@code since} where it has a position, and
+     * recovers what the stream still holds, or learns that it cannot (protocol.md 4.10).
+     */
+    private void interrupted(String ch, ChannelSubscription sub) {
+        if (subscriptions.get(ch) != sub) {
+            return;
+        }
+        dropSubscription(ch, sub);
+        session.send(Envelope.builder(io.switchboard.protocol.MessageType.UNSUBSCRIBED).channel(ch)
+                .code(ErrorCode.UNAVAILABLE.wireName())
+                .message("this node may have missed messages of " + ch + " while its link to the cluster was down; subscribe again")
+                .build());
+    }
+
     /** Adds (or renews) this connection's presence entry in a channel; the engine announces a first join. */
     private void joinPresence(String ch) {
         Principal p = session.principal();
@@ -294,7 +312,7 @@ final class ChannelCommands {
                 node.metrics().published(false);
             }
             if (failure != null) {
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "publish failed: " + failure.getMessage());
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "publish failed: " + why(failure));
             } else if (result.hasPosition()) {
                 session.send(Envelope.ack(e.id(), Json.object(g -> {
                     g.writeNumberField("offset", result.offset());
@@ -325,7 +343,7 @@ final class ChannelCommands {
         node.hub().engine().history(e.channel(), new HistoryQuery(after, limit, reverse), streamOptions(ns))
                 .whenComplete((h, failure) -> session.onLoop(() -> {
                     if (failure != null) {
-                        session.error(e.id(), ErrorCode.UNAVAILABLE, "history failed: " + failure.getMessage());
+                        session.error(e.id(), ErrorCode.UNAVAILABLE, "history failed: " + why(failure));
                     } else if (e.since() != null && !e.since().epoch().equals(h.epoch())) {
                         session.error(e.id(), ErrorCode.UNRECOVERABLE, "the stream's epoch is now " + h.epoch());
                     } else {
@@ -349,7 +367,7 @@ final class ChannelCommands {
         }
         node.hub().engine().presence(e.channel()).whenComplete((entries, failure) -> session.onLoop(() -> {
             if (failure != null) {
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "presence failed: " + failure.getMessage());
+                session.error(e.id(), ErrorCode.UNAVAILABLE, "presence failed: " + why(failure));
             } else {
                 session.send(Envelope.ack(e.id(), HistoryPayload.presence(entries, config.maxFrameBytes() - Session.PUSH_OVERHEAD_BYTES)));
             }
@@ -412,6 +430,13 @@ final class ChannelCommands {
             }
         }
         return false;
+    }
+
+    /** An engine failure's own message, without the CompletionException wrapper of a chained future. */
+    static String why(Throwable failure) {
+        Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     static StreamOptions streamOptions(NamespaceConfig ns) {

@@ -91,6 +91,21 @@ final class ChannelSubscription implements Subscriber {
         }
     }
 
+    // What the session does when the engine lost publications for this subscription; set once, before it is live.
+    private volatile Runnable onInterrupted;
+
+    void onInterrupted(Runnable r) {
+        onInterrupted = r;
+    }
+
+    @Override
+    public void interrupted() {
+        Runnable r = onInterrupted;
+        if (r != null) {
+            r.run();
+        }
+    }
+
     /** Drops anything held; the subscription is over. */
     void cancel() {
         synchronized (this) {

@@ -19,7 +19,6 @@ import io.switchboard.server.auth.JwtAuthenticator;
 import io.switchboard.server.auth.TokenMinter;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.engine.Engine;
-import io.switchboard.server.engine.memory.MemoryEngine;
 import io.switchboard.server.api.ApiKeys;
 import io.switchboard.server.api.NodeStats;
 import io.switchboard.server.api.ServerApi;
@@ -63,7 +62,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private JwtAuthenticator authenticator; // owns the JWKS refresher, if any
 
     public SwitchboardServer(ServerConfig config) {
-        this(config, new MemoryEngine());
+        this(config, io.switchboard.server.engine.Engines.create(config.cluster()));
     }
 
     public SwitchboardServer(ServerConfig config, Engine engine) {

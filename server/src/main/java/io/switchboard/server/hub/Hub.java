@@ -151,6 +151,7 @@ public final class Hub implements PublicationSink {
     /** The engine lost publications of a channel: every local subscriber is told (issue 7). */
     @Override
     public void onGap(String channel) {
+        metrics.deliveryGap();
         ChannelSubscribers c = channels.get(channel);
         if (c != null) {
             c.members.forEach(Subscriber::interrupted);

@@ -58,6 +58,7 @@ public final class Metrics implements AutoCloseable {
     private final Counter rateLimitedUpgrades;
     private final Map<String, Timer> engineRtt = new ConcurrentHashMap<>();
     private final Counter engineFailures;
+    private final Counter deliveryGaps;
     private final Timer brokerLag;
     private final Map<String, Counter> apiRequests = new ConcurrentHashMap<>();
     // Latency of the last second for the admin page; the Prometheus histogram keeps the long view.
@@ -113,6 +114,9 @@ public final class Metrics implements AutoCloseable {
                 .description("Commands refused with rate_limited, and upgrades refused with HTTP 429").register(registry);
         engineFailures = Counter.builder("switchboard.engine.failures")
                 .description("Engine calls that failed").register(registry);
+        deliveryGaps = Counter.builder("switchboard.delivery.gaps")
+                .description("Times the engine lost a channel's publications for this node and its subscribers were told to subscribe again")
+                .register(registry);
         brokerLag = Timer.builder("switchboard.broker.lag")
                 .description("From a publication's acceptance by the engine to its arrival at this node (millisecond clock)")
                 .publishPercentileHistogram()
@@ -252,6 +256,10 @@ public final class Metrics implements AutoCloseable {
         if (failed) {
             engineFailures.increment();
         }
+    }
+
+    public void deliveryGap() {
+        deliveryGaps.increment();
     }
 
     public void brokerLag(long millis) {

@@ -42,8 +42,10 @@ class FanoutIT {
                     for (int i = 0; i < MESSAGES; i++) {
                         pub.command("publish", "fanout", "\"payload\":{\"seq\":" + i + "}");
                     }
+                    // A million deliveries go out before the last ack on a busy 2-core machine: wait
+                    // generously for each ack (the default 10 s has run out under a load average of 8).
                     for (int i = 0; i < MESSAGES; i++) {
-                        assertThat(pub.awaitType(MessageType.ACK)).isNotNull();
+                        assertThat(pub.await(e -> e.type() == MessageType.ACK, java.time.Duration.ofSeconds(60))).isNotNull();
                     }
                 }
                 for (WsClient c : subs) {

@@ -1,0 +1,39 @@
+package io.switchboard.bench;
+
+/** The figures of one scenario against one server, as written to results.json and the table. */
+public final class ScenarioRun {
+    public String target;
+    public String scenario;
+    public int connected;
+    public int failed;
+    public String firstFailure;
+    public double measureSeconds;
+    // fanout and rooms
+    public long published;
+    public long expected;
+    public long received;
+    public long lost;
+    public double deliveriesPerSecond;
+    public double p50Ms;
+    public double p99Ms;
+    public double p999Ms;
+    public double maxMs;
+    public long serverErrors;
+    public long unexpectedCloses;
+    public double serverCpuSeconds;
+    public double serverCpuPerMillion;
+    public double generatorCpuSeconds;
+    // idle
+    public long rssBeforeBytes;
+    public long rssAfterBytes;
+    public double rssPerConnectionBytes;
+    public long heapBeforeBytes = -1;
+    public long heapAfterBytes = -1;
+    public double heapPerConnectionBytes = -1;
+    // connect
+    public double connectsPerSecond;
+    public double connectP50Ms;
+    public double connectP99Ms;
+    /** The delivery (or connect) latency histogram, base64, for the charts. */
+    public String histogram;
+}

@@ -101,6 +101,9 @@ final class Compare {
                     run.rssAfterBytes = server.residentBytes();
                     if (t == Target.SWITCHBOARD) {
                         run.heapAfterBytes = JvmHeap.usedAfterGc(server.pid());
+                        // what the connections are made of, for the docs and for whoever optimises next
+                        Files.writeString(out.resolve("logs").resolve("switchboard-idle-class-histogram.txt"),
+                                JvmHeap.classHistogram(server.pid(), 45));
                     }
                 }
                 boolean timed = s == Scenario.FANOUT || s == Scenario.ROOMS;
@@ -109,6 +112,8 @@ final class Compare {
                 long end = warmupEnd + (timed ? (long) (settings.measureSeconds * 1e9) : 0);
                 long drainEnd = end + (timed ? (long) (settings.drainSeconds * 1e9) : 0);
                 double cpu0 = server.cpuSeconds();
+                double[] machine0 = ProcStats.machineCpuSeconds();
+                run.loadAverage = Files.readString(Path.of("/proc/loadavg")).trim();
                 for (WorkerHandle h : workers) {
                     h.send("GO " + start + " " + warmupEnd + " " + end + " " + drainEnd);
                 }
@@ -117,9 +122,11 @@ final class Compare {
                             settings.warmupSeconds, settings.measureSeconds, settings.drainSeconds));
                     Worker.sleepUntil(warmupEnd);
                     cpu0 = server.cpuSeconds();
+                    machine0 = ProcStats.machineCpuSeconds();
                     Worker.sleepUntil(drainEnd);
                 }
                 double cpuAtEnd = server.cpuSeconds();
+                double[] machine1 = ProcStats.machineCpuSeconds();
                 List<WorkerResult> results = new ArrayList<>();
                 for (WorkerHandle h : workers) {
                     String line = h.await("RESULT ", 300_000);
@@ -127,6 +134,7 @@ final class Compare {
                 }
                 if (s == Scenario.CONNECT) {
                     cpuAtEnd = server.cpuSeconds();
+                    machine1 = ProcStats.machineCpuSeconds();
                 }
                 for (WorkerResult r : results) {
                     run.connected += r.connected;
@@ -134,6 +142,12 @@ final class Compare {
                     if (run.firstFailure == null) {
                         run.firstFailure = r.firstFailure;
                     }
+                }
+                if (s != Scenario.IDLE) {
+                    double busy = machine1[0] - machine0[0];
+                    double generators = results.stream().mapToDouble(r -> r.cpuSeconds).sum();
+                    run.machineBusyPercent = 100 * busy / Math.max(1e-9, machine1[1] - machine0[1]);
+                    run.otherCpuSeconds = busy - (cpuAtEnd - cpu0) - generators;
                 }
                 switch (s) {
                     case IDLE -> {
@@ -146,8 +160,8 @@ final class Compare {
                     }
                     case FANOUT, ROOMS -> {
                         Accounting.deliveries(run, s, results, settings.measureSeconds, cpuAtEnd - cpu0);
-                        say(String.format("      %.0f deliveries/s, p99 %.2f ms, lost %d of %d, server CPU %.1f s per M deliveries",
-                                run.deliveriesPerSecond, run.p99Ms, run.lost, run.expected, run.serverCpuPerMillion));
+                        say(String.format("      %.0f deliveries/s, p99 %.2f ms, lost %d of %d, server CPU %.1f s per M deliveries; machine %.0f%% busy",
+                                run.deliveriesPerSecond, run.p99Ms, run.lost, run.expected, run.serverCpuPerMillion, run.machineBusyPercent));
                     }
                     case CONNECT -> {
                         Accounting.connects(run, results, cpuAtEnd - cpu0);

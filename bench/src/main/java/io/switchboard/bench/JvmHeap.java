@@ -17,6 +17,14 @@ final class JvmHeap {
         return usedFromJstat(run(bin + "/jstat", "-gc", Long.toString(pid)));
     }
 
+    /** The first {@code lines} lines of {@code jcmd PID GC.class_histogram} (live objects, largest first). */
+    static String classHistogram(long pid, int lines) throws IOException, InterruptedException {
+        String bin = Path.of(System.getProperty("java.home"), "bin").toString();
+        String out = run(bin + "/jcmd", Long.toString(pid), "GC.class_histogram");
+        String[] all = out.split("\n");
+        return String.join("\n", java.util.Arrays.copyOf(all, Math.min(lines, all.length))) + "\n";
+    }
+
     /** Sums S0U, S1U, EU and OU (kB) of {@code jstat -gc} output into bytes. */
     static long usedFromJstat(String out) {
         String[] lines = out.trim().split("\n");

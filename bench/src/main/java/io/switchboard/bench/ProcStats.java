@@ -19,6 +19,29 @@ final class ProcStats {
         return cpuTicks(read(Path.of("/proc", Long.toString(pid), "stat"))) / (double) CLOCK_TICKS_PER_SECOND;
     }
 
+    /**
+     * The whole machine's CPU time from the first line of {@code /proc/stat}: {busy, total} in seconds
+     * (busy = total minus idle and iowait), to tell how much of the machine others used meanwhile.
+     */
+    static double[] machineCpuSeconds() {
+        return machineCpu(read(Path.of("/proc/stat")));
+    }
+
+    static double[] machineCpu(String procStat) {
+        String first = procStat.substring(0, procStat.indexOf('\n') < 0 ? procStat.length() : procStat.indexOf('\n'));
+        String[] f = first.trim().split("\\s+");
+        if (!f[0].equals("cpu")) {
+            throw new IllegalArgumentException("not /proc/stat: " + first);
+        }
+        long total = 0;
+        // user nice system idle iowait irq softirq steal (guest time is already inside user)
+        for (int i = 1; i <= Math.min(8, f.length - 1); i++) {
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + (f.length > 5 ? Long.parseLong(f[5]) : 0);
+        return new double[] {(total - idle) / (double) CLOCK_TICKS_PER_SECOND, total / (double) CLOCK_TICKS_PER_SECOND};
+    }
+
     /** VmRSS in bytes. */
     static long residentBytes(long pid) {
         return residentBytes(read(Path.of("/proc", Long.toString(pid), "status")));

@@ -23,6 +23,10 @@ public final class ScenarioRun {
     public double serverCpuSeconds;
     public double serverCpuPerMillion;
     public double generatorCpuSeconds;
+    /** The machine's CPU busy share over the window (all cores), and CPU seconds used by neither server nor generators. */
+    public double machineBusyPercent = Double.NaN;
+    public double otherCpuSeconds = Double.NaN;
+    public String loadAverage;
     // idle
     public long rssBeforeBytes;
     public long rssAfterBytes;

@@ -80,7 +80,11 @@ final class ServerUnderTest implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(20, TimeUnit.SECONDS);
+        // SIGTERM first, so a JVM started with -XX:StartFlightRecording writes its recording; then SIGKILL.
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
     }
 }

@@ -8,7 +8,7 @@ public final class Settings {
 
     public int fanoutSubscribers = 5_000;
     /** Messages per second the one publisher sends (open loop). */
-    public double fanoutRate = 20;
+    public double fanoutRate = 10;
 
     public int rooms = 1_000;
     public int roomSize = 10;

@@ -37,6 +37,15 @@ class ProcStatsTest {
     }
 
     @Test
+    void machineCpuIsBusyAndTotalFromTheFirstLineOfProcStat() {
+        String stat = "cpu  1000 10 500 8000 100 5 5 0 0 0\ncpu0 500 5 250 4000 50 2 2 0 0 0\n";
+        double[] busyTotal = ProcStats.machineCpu(stat);
+        assertThat(busyTotal[0]).isEqualTo((1000 + 10 + 500 + 5 + 5) / 100.0);
+        assertThat(busyTotal[1]).isEqualTo((1000 + 10 + 500 + 8000 + 100 + 5 + 5) / 100.0);
+        assertThat(ProcStats.machineCpuSeconds()[1]).isPositive();
+    }
+
+    @Test
     void heapUsedIsTheSumOfTheUsedColumnsOfJstat() {
         String out = """
                  S0C         S1C         S0U         S1U          EC           EU           OC           OU          MC         MU       CCSC      CCSU     YGC     YGCT     FGC    FGCT     CGC    CGCT       GCT

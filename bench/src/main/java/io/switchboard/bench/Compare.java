@@ -112,6 +112,7 @@ final class Compare {
                 long end = warmupEnd + (timed ? (long) (settings.measureSeconds * 1e9) : 0);
                 long drainEnd = end + (timed ? (long) (settings.drainSeconds * 1e9) : 0);
                 double cpu0 = server.cpuSeconds();
+                double sys0 = server.systemCpuSeconds();
                 double[] machine0 = ProcStats.machineCpuSeconds();
                 run.loadAverage = Files.readString(Path.of("/proc/loadavg")).trim();
                 for (WorkerHandle h : workers) {
@@ -122,10 +123,12 @@ final class Compare {
                             settings.warmupSeconds, settings.measureSeconds, settings.drainSeconds));
                     Worker.sleepUntil(warmupEnd);
                     cpu0 = server.cpuSeconds();
+                    sys0 = server.systemCpuSeconds();
                     machine0 = ProcStats.machineCpuSeconds();
                     Worker.sleepUntil(drainEnd);
                 }
                 double cpuAtEnd = server.cpuSeconds();
+                double sys1 = server.systemCpuSeconds();
                 double[] machine1 = ProcStats.machineCpuSeconds();
                 List<WorkerResult> results = new ArrayList<>();
                 for (WorkerHandle h : workers) {
@@ -134,6 +137,7 @@ final class Compare {
                 }
                 if (s == Scenario.CONNECT) {
                     cpuAtEnd = server.cpuSeconds();
+                    sys1 = server.systemCpuSeconds();
                     machine1 = ProcStats.machineCpuSeconds();
                 }
                 for (WorkerResult r : results) {
@@ -148,6 +152,7 @@ final class Compare {
                     double generators = results.stream().mapToDouble(r -> r.cpuSeconds).sum();
                     run.machineBusyPercent = 100 * busy / Math.max(1e-9, machine1[1] - machine0[1]);
                     run.otherCpuSeconds = busy - (cpuAtEnd - cpu0) - generators;
+                    run.serverSystemCpuPercent = cpuAtEnd > cpu0 ? 100 * (sys1 - sys0) / (cpuAtEnd - cpu0) : Double.NaN;
                 }
                 switch (s) {
                     case IDLE -> {

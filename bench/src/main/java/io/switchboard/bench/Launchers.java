@@ -49,7 +49,7 @@ final class Launchers {
         env.put("kernel", read("/proc/sys/kernel/osrelease"));
         env.put("load average at the start", read("/proc/loadavg"));
         env.put("Java (Switchboard and generators)", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        env.put("SWITCHBOARD_JAVA_OPTS", System.getenv().getOrDefault("SWITCHBOARD_JAVA_OPTS", "(unset: the launcher's default, -XX:+UseParallelGC -Xmn16m)"));
+        env.put("SWITCHBOARD_JAVA_OPTS", System.getenv().getOrDefault("SWITCHBOARD_JAVA_OPTS", "(unset: the launcher's default, -XX:+UseParallelGC -Xmn16m -XX:MetaspaceSize=64m)"));
         env.put("Node", run("node", "--version"));
         env.put("ws", packageVersion(root, "ws"));
         env.put("socket.io", packageVersion(root, "socket.io"));

@@ -14,6 +14,17 @@ final class ProcStats {
     private ProcStats() {
     }
 
+    /** System (kernel) CPU time of the process alone, in seconds: the part spent in syscalls such as send. */
+    static double systemCpuSeconds(long pid) {
+        return systemTicks(read(Path.of("/proc", Long.toString(pid), "stat"))) / (double) CLOCK_TICKS_PER_SECOND;
+    }
+
+    static long systemTicks(String stat) {
+        int close = stat.lastIndexOf(')');
+        String[] f = stat.substring(close + 2).trim().split("\\s+");
+        return Long.parseLong(f[15 - 3]);
+    }
+
     /** utime + stime of the process (all its threads), in seconds. */
     static double cpuSeconds(long pid) {
         return cpuTicks(read(Path.of("/proc", Long.toString(pid), "stat"))) / (double) CLOCK_TICKS_PER_SECOND;

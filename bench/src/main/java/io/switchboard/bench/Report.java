@@ -111,11 +111,11 @@ final class Report {
 
         md.append("\n## connect: ").append(settings.connectConnections).append(" connections, ")
                 .append(settings.connectConcurrency).append(" attempts in flight, each with a token and a subscribe\n\n");
-        md.append("| server | subscribed | failed | connections/s | p50 to subscribed | p99 to subscribed | server CPU s | server CPU ms per connection | generator CPU s | others' CPU s | machine busy |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| server | subscribed | failed | connections/s | p50 to subscribed | p99 to subscribed | server CPU s | of it in the kernel | server CPU ms per connection | generator CPU s | others' CPU s | machine busy |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Target t : targets) {
-            find(t, Scenario.CONNECT).ifPresent(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f ms | %.1f ms | %.2f | %.3f | %.2f | %.1f | %.0f%% |%n",
-                    t.label(), r.connected, r.failed, r.connectsPerSecond, r.connectP50Ms, r.connectP99Ms, r.serverCpuSeconds,
+            find(t, Scenario.CONNECT).ifPresent(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f ms | %.1f ms | %.2f | %.0f%% | %.3f | %.2f | %.1f | %.0f%% |%n",
+                    t.label(), r.connected, r.failed, r.connectsPerSecond, r.connectP50Ms, r.connectP99Ms, r.serverCpuSeconds, r.serverSystemCpuPercent,
                     r.connected == 0 ? Double.NaN : 1000 * r.serverCpuSeconds / r.connected, r.generatorCpuSeconds,
                     r.otherCpuSeconds, r.machineBusyPercent)));
         }
@@ -137,13 +137,13 @@ final class Report {
         md.append("\n## ").append(s.id()).append(": ").append(heading).append("\n\n");
         md.append(String.format(Locale.ROOT, "Measured %.0f s after %.0f s of warm-up; deliveries later than %.0f s after the window count as lost.%n%n",
                 settings.measureSeconds, settings.warmupSeconds, settings.drainSeconds));
-        md.append("| server | connected | deliveries/s | p50 | p99 | p99.9 | max | expected | received | lost | server CPU s | CPU s per M deliveries | generator CPU s | others' CPU s | machine busy |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| server | connected | deliveries/s | p50 | p99 | p99.9 | max | expected | received | lost | server CPU s | of it in the kernel | CPU s per M deliveries | generator CPU s | others' CPU s | machine busy |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Target t : targets) {
             find(t, s).ifPresent(r -> md.append(String.format(Locale.ROOT,
-                    "| %s | %d | %.0f | %s ms | %s ms | %s ms | %s ms | %d | %d | %d | %.2f | %.2f | %.2f | %.1f | %.0f%% |%n",
+                    "| %s | %d | %.0f | %s ms | %s ms | %s ms | %s ms | %d | %d | %d | %.2f | %.0f%% | %.2f | %.2f | %.1f | %.0f%% |%n",
                     t.label(), r.connected, r.deliveriesPerSecond, num(r.p50Ms), num(r.p99Ms), num(r.p999Ms), num(r.maxMs),
-                    r.expected, r.received, r.lost, r.serverCpuSeconds, r.serverCpuPerMillion, r.generatorCpuSeconds,
+                    r.expected, r.received, r.lost, r.serverCpuSeconds, r.serverSystemCpuPercent, r.serverCpuPerMillion, r.generatorCpuSeconds,
                     r.otherCpuSeconds, r.machineBusyPercent)));
         }
     }

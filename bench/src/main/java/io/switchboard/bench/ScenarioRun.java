@@ -22,6 +22,8 @@ public final class ScenarioRun {
     public long unexpectedCloses;
     public double serverCpuSeconds;
     public double serverCpuPerMillion;
+    /** The kernel's share of the server's CPU time over the window (syscalls: send, epoll, accept). */
+    public double serverSystemCpuPercent = Double.NaN;
     public double generatorCpuSeconds;
     /** The machine's CPU busy share over the window (all cores), and CPU seconds used by neither server nor generators. */
     public double machineBusyPercent = Double.NaN;

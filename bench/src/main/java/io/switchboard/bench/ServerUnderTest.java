@@ -74,6 +74,10 @@ final class ServerUnderTest implements AutoCloseable {
         return ProcStats.cpuSeconds(pid());
     }
 
+    double systemCpuSeconds() {
+        return ProcStats.systemCpuSeconds(pid());
+    }
+
     long residentBytes() {
         return ProcStats.residentBytes(pid());
     }

@@ -12,6 +12,7 @@ class ProcStatsTest {
         // A command name with a space and a parenthesis must not shift the fields.
         String stat = "4242 (node (x) y) S 1 4242 4242 0 -1 4194560 3000 0 0 0 1234 567 0 0 20 0 11 0 100 1000000 5000";
         assertThat(ProcStats.cpuTicks(stat)).isEqualTo(1234 + 567);
+        assertThat(ProcStats.systemTicks(stat)).isEqualTo(567);
         assertThatThrownBy(() -> ProcStats.cpuTicks("garbage")).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -57,6 +57,8 @@ public final class BenchMain implements Runnable {
         @Option(names = "--measure", description = "Seconds measured.") Double measure;
         @Option(names = "--drain", description = "Seconds allowed after the window for late deliveries.") Double drain;
         @Option(names = "--workers", description = "Generator processes per scenario.") Integer workers;
+        @Option(names = "--switchboard-args", defaultValue = "", description = "Extra options for 'switchboard serve', e.g. \"--io-threads 1\".")
+        String switchboardArgs;
         @Option(names = "--worker-java-opts", defaultValue = "-Xmx1g -XX:+UseParallelGC", description = "JVM options of the generator processes (default: ${DEFAULT-VALUE}).")
         String workerJavaOpts;
 
@@ -88,7 +90,11 @@ public final class BenchMain implements Runnable {
             Compare.Launcher launcher = new Compare.Launcher() {
                 @Override
                 public List<String> serverCommand(Target t, int port, String secret) {
-                    return Launchers.command(t, rootDir, List.of(rootDir.resolve("switchboard").toString()), port, secret);
+                    List<String> cmd = new ArrayList<>(Launchers.command(t, rootDir, List.of(rootDir.resolve("switchboard").toString()), port, secret));
+                    if (t == Target.SWITCHBOARD && !switchboardArgs.isBlank()) {
+                        cmd.addAll(Arrays.asList(switchboardArgs.trim().split("\\s+")));
+                    }
+                    return cmd;
                 }
 
                 @Override

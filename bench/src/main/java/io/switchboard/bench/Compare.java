@@ -89,7 +89,7 @@ final class Compare {
                 int connected = 0;
                 int failed = 0;
                 for (WorkerHandle h : workers) {
-                    String[] ready = h.await("READY", 300_000).split(" ");
+                    String[] ready = h.await("READY", (settings.openTimeoutSeconds * 2 + 30) * 1000L).split(" ");
                     connected += Integer.parseInt(ready[1]);
                     failed += Integer.parseInt(ready[2]);
                 }
@@ -132,7 +132,7 @@ final class Compare {
                 double[] machine1 = ProcStats.machineCpuSeconds();
                 List<WorkerResult> results = new ArrayList<>();
                 for (WorkerHandle h : workers) {
-                    String line = h.await("RESULT ", 300_000);
+                    String line = h.await("RESULT ", (long) ((settings.openTimeoutSeconds + settings.warmupSeconds + settings.measureSeconds + settings.drainSeconds) * 1000) + 60_000);
                     results.add(Json.read(line.substring("RESULT ".length()), WorkerResult.class));
                 }
                 if (s == Scenario.CONNECT) {
@@ -198,6 +198,7 @@ final class Compare {
             WorkerSpec spec = WorkerSpec.of(s, t, port, SECRET);
             spec.payloadBytes = settings.payloadBytes;
             spec.sourceBase = base;
+            spec.openTimeoutSeconds = settings.openTimeoutSeconds;
             return spec;
         };
         switch (s) {

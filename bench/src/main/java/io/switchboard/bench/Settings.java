@@ -26,6 +26,7 @@ public final class Settings {
 
     public int workers = 2;
     public int payloadBytes = 100;
+    public int openTimeoutSeconds = 180;
 
     /** A run of a few seconds per scenario, for the smoke test: checks the harness, not the speed. */
     static Settings smoke() {
@@ -42,8 +43,9 @@ public final class Settings {
         s.connectConcurrency = 10;
         s.warmupSeconds = 0.3;
         s.measureSeconds = 1;
-        s.drainSeconds = 0.7;
+        s.drainSeconds = 1.5;
         s.workers = 2;
+        s.openTimeoutSeconds = 20; // a broken adapter fails the build in seconds, not minutes
         return s;
     }
 }

@@ -25,8 +25,6 @@ import org.HdrHistogram.Histogram;
  */
 final class Worker {
 
-    static final Duration OPEN_TIMEOUT = Duration.ofSeconds(180);
-
     private final WorkerSpec spec;
     private final Target target;
     private final Scenario scenario;
@@ -102,6 +100,15 @@ final class Worker {
         }
     }
 
+    private long openTimeoutMillis() {
+        return spec.openTimeoutSeconds * 1000L;
+    }
+
+    /** Milliseconds until {@code deadline} (a nanoTime): one budget for a whole opening phase. */
+    private static long left(long deadline) {
+        return Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+    }
+
     private Conn newConn(String token, String channel) {
         return new Conn(target, token, channel, deliveries, serverErrors, unexpectedCloses);
     }
@@ -117,6 +124,7 @@ final class Worker {
 
     /** Opens every connection, at most {@code concurrency} attempts at a time, and waits for all. */
     private void openAll(Generator gen, String[] tokens, WorkerResult r) throws InterruptedException {
+        long deadline = System.nanoTime() + openTimeoutMillis() * 1_000_000L;
         Semaphore inFlight = new Semaphore(spec.concurrency);
         AtomicReference<String> firstFailure = new AtomicReference<>();
         List<CompletableFuture<Conn>> all = new ArrayList<>();
@@ -124,7 +132,7 @@ final class Worker {
             int global = spec.connOffset + i;
             Conn c = newConn(tokens[i], channelOf(global));
             conns.add(c);
-            if (!inFlight.tryAcquire(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!inFlight.tryAcquire(left(deadline), TimeUnit.MILLISECONDS)) {
                 break;
             }
             all.add(gen.open(c, global, spec.sourceBase).whenComplete((ok, err) -> {
@@ -135,7 +143,7 @@ final class Worker {
             }));
         }
         try {
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(left(deadline), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
             // counted below
         }
@@ -155,6 +163,7 @@ final class Worker {
      * a tenth, JFR showed the node's C2 compiler thread using about a seventh of its CPU in the storm).
      */
     private void warmUp(Generator gen, TokenMinter minter) throws InterruptedException {
+        long deadline = System.nanoTime() + openTimeoutMillis() * 1_000_000L;
         int n = Math.min(2500, Math.max(1, spec.conns / 2));
         List<Conn> warm = new ArrayList<>();
         List<CompletableFuture<Conn>> all = new ArrayList<>();
@@ -162,12 +171,14 @@ final class Worker {
         for (int i = 0; i < n; i++) {
             Conn c = newConn(minter.mint("warm" + (spec.connOffset + i), Duration.ofHours(1)), channelOf(i));
             warm.add(c);
-            inFlight.acquire();
+            if (!inFlight.tryAcquire(left(deadline), TimeUnit.MILLISECONDS)) {
+                break;
+            }
             // Source addresses of the warm-up are far from the storm's, so no port is still in TIME_WAIT.
             all.add(gen.open(c, spec.connOffset + i, spec.sourceBase + 4).whenComplete((ok, err) -> inFlight.release()));
         }
         try {
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(left(deadline), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
             // the storm will show whatever is wrong
         }
@@ -177,6 +188,7 @@ final class Worker {
 
     /** The connect scenario: all connections opened now, the time of each to subscribed recorded. */
     private void storm(Generator gen, String[] tokens, WorkerResult r) throws InterruptedException {
+        long deadline = System.nanoTime() + openTimeoutMillis() * 1_000_000L;
         Histogram toReady = Deliveries.newHistogram();
         double cpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
         long t0 = System.nanoTime();
@@ -188,7 +200,7 @@ final class Worker {
             int global = spec.connOffset + i;
             Conn c = newConn(tokens[i], channelOf(global));
             conns.add(c);
-            if (!inFlight.tryAcquire(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!inFlight.tryAcquire(left(deadline), TimeUnit.MILLISECONDS)) {
                 break;
             }
             long began = System.nanoTime();
@@ -204,7 +216,7 @@ final class Worker {
             }));
         }
         try {
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(left(deadline), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
             // counted below
         }

@@ -23,6 +23,8 @@ public final class WorkerSpec {
     /** Connection attempts in flight at once. */
     public int concurrency = 200;
     public int threads = 1;
+    /** How long opening all connections may take before the stragglers count as failed. */
+    public int openTimeoutSeconds = 180;
     /** Source addresses start at 127.0.0.(2 + sourceBase): each run gets fresh ones, clear of TIME_WAIT. */
     public int sourceBase;
 

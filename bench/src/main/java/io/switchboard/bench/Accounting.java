@@ -1,0 +1,103 @@
+package io.switchboard.bench;
+
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/** Turns what the generators and /proc reported into the figures of a {@link ScenarioRun}. */
+final class Accounting {
+
+    private Accounting() {
+    }
+
+    /**
+     * Deliveries the window should have produced. fanout: every message published in the window,
+     * once per subscriber that was connected; rooms: what each worker's publishes owed its own
+     * (whole) rooms.
+     */
+    static long expected(Scenario s, List<WorkerResult> results) {
+        long published = 0;
+        long subscribers = 0;
+        long local = 0;
+        for (WorkerResult r : results) {
+            published += r.published;
+            subscribers += r.connected;
+            local += r.expectedLocal;
+        }
+        return switch (s) {
+            case FANOUT -> published * subscribers;
+            case ROOMS -> local;
+            default -> 0;
+        };
+    }
+
+    static Histogram merge(List<String> encoded) {
+        Histogram all = Deliveries.newHistogram();
+        for (String e : encoded) {
+            if (e != null) {
+                all.add(Json.decode(e));
+            }
+        }
+        return all;
+    }
+
+    /** A percentile of a microsecond histogram, in milliseconds; NaN when nothing was recorded. */
+    static double percentileMs(Histogram h, double percentile) {
+        if (h.getTotalCount() == 0) {
+            return Double.NaN;
+        }
+        return h.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    static double maxMs(Histogram h) {
+        return h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0;
+    }
+
+    /** CPU seconds per million deliveries; NaN when nothing was delivered. */
+    static double cpuPerMillion(double cpuSeconds, long deliveries) {
+        return deliveries <= 0 ? Double.NaN : cpuSeconds / (deliveries / 1e6);
+    }
+
+    static double perConnection(long before, long after, int connections) {
+        return connections <= 0 ? Double.NaN : (after - before) / (double) connections;
+    }
+
+    /** Fills the delivery figures of {@code run} from the workers' results. */
+    static void deliveries(ScenarioRun run, Scenario s, List<WorkerResult> results, double measureSeconds,
+                           double serverCpuSeconds) {
+        run.measureSeconds = measureSeconds;
+        run.expected = expected(s, results);
+        for (WorkerResult r : results) {
+            run.published += r.published;
+            run.received += r.received;
+            run.generatorCpuSeconds += r.cpuSeconds;
+            run.serverErrors += r.serverErrors;
+            run.unexpectedCloses += r.unexpectedCloses;
+        }
+        run.lost = run.expected - run.received;
+        run.deliveriesPerSecond = run.received / measureSeconds;
+        Histogram h = merge(results.stream().map(r -> r.latency).toList());
+        run.p50Ms = percentileMs(h, 50);
+        run.p99Ms = percentileMs(h, 99);
+        run.p999Ms = percentileMs(h, 99.9);
+        run.maxMs = maxMs(h);
+        run.histogram = Json.encode(h);
+        run.serverCpuSeconds = serverCpuSeconds;
+        run.serverCpuPerMillion = cpuPerMillion(serverCpuSeconds, run.received);
+    }
+
+    /** Fills the connect figures: the storm's rate is all subscribed connections over the longest worker's time. */
+    static void connects(ScenarioRun run, List<WorkerResult> results, double serverCpuSeconds) {
+        long elapsed = 0;
+        for (WorkerResult r : results) {
+            elapsed = Math.max(elapsed, r.connectElapsedNanos);
+            run.generatorCpuSeconds += r.cpuSeconds;
+        }
+        run.measureSeconds = elapsed / 1e9;
+        run.connectsPerSecond = elapsed <= 0 ? Double.NaN : run.connected / (elapsed / 1e9);
+        Histogram h = merge(results.stream().map(r -> r.connectLatency).toList());
+        run.connectP50Ms = percentileMs(h, 50);
+        run.connectP99Ms = percentileMs(h, 99);
+        run.histogram = Json.encode(h);
+        run.serverCpuSeconds = serverCpuSeconds;
+    }
+}

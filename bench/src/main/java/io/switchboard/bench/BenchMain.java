@@ -1,0 +1,164 @@
+package io.switchboard.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "switchboard-bench", mixinStandardHelpOptions = true,
+        subcommands = {BenchMain.CompareCommand.class, BenchMain.WorkerCommand.class},
+        description = "Load generator and side-by-side comparison of Switchboard with ws and Socket.IO.")
+public final class BenchMain implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Run every scenario against Switchboard, ws and Socket.IO; write the table and charts.")
+    static final class CompareCommand implements Callable<Integer> {
+        @Option(names = "--root", defaultValue = ".", description = "The repository root (holds ./switchboard and bench/peers).")
+        Path root;
+        @Option(names = "--out", description = "Output directory (default: bench/results/<date>).")
+        Path out;
+        @Option(names = "--targets", split = ",", defaultValue = "switchboard,ws,socketio", description = "Servers to run (default: ${DEFAULT-VALUE}).")
+        List<String> targets;
+        @Option(names = "--scenarios", split = ",", defaultValue = "idle,fanout,rooms,connect", description = "Scenarios to run (default: ${DEFAULT-VALUE}).")
+        List<String> scenarios;
+        @Option(names = "--idle-connections") Integer idleConnections;
+        @Option(names = "--idle-channels") Integer idleChannels;
+        @Option(names = "--fanout-subscribers") Integer fanoutSubscribers;
+        @Option(names = "--fanout-rate", description = "Messages per second from the one publisher.") Double fanoutRate;
+        @Option(names = "--rooms") Integer rooms;
+        @Option(names = "--room-size") Integer roomSize;
+        @Option(names = "--rooms-rate", description = "Messages per second per room member.") Double roomsRate;
+        @Option(names = "--connect-connections") Integer connectConnections;
+        @Option(names = "--connect-concurrency") Integer connectConcurrency;
+        @Option(names = "--warmup", description = "Seconds of warm-up before the measured window.") Double warmup;
+        @Option(names = "--measure", description = "Seconds measured.") Double measure;
+        @Option(names = "--drain", description = "Seconds allowed after the window for late deliveries.") Double drain;
+        @Option(names = "--workers", description = "Generator processes per scenario.") Integer workers;
+        @Option(names = "--switchboard-args", defaultValue = "", description = "Extra options for 'switchboard serve', e.g. \"--io-threads 1\".")
+        String switchboardArgs;
+        @Option(names = "--worker-java-opts", defaultValue = "-Xmx1g -XX:+UseParallelGC", description = "JVM options of the generator processes (default: ${DEFAULT-VALUE}).")
+        String workerJavaOpts;
+
+        @Override
+        public Integer call() throws Exception {
+            Settings s = new Settings();
+            if (idleConnections != null) s.idleConnections = idleConnections;
+            if (idleChannels != null) s.idleChannels = idleChannels;
+            if (fanoutSubscribers != null) s.fanoutSubscribers = fanoutSubscribers;
+            if (fanoutRate != null) s.fanoutRate = fanoutRate;
+            if (rooms != null) s.rooms = rooms;
+            if (roomSize != null) s.roomSize = roomSize;
+            if (roomsRate != null) s.roomsRatePerMember = roomsRate;
+            if (connectConnections != null) s.connectConnections = connectConnections;
+            if (connectConcurrency != null) s.connectConcurrency = connectConcurrency;
+            if (warmup != null) s.warmupSeconds = warmup;
+            if (measure != null) s.measureSeconds = measure;
+            if (drain != null) s.drainSeconds = drain;
+            if (workers != null) s.workers = workers;
+            Path rootDir = root.toAbsolutePath().normalize();
+            Path dir = out != null ? out : rootDir.resolve("bench/results").resolve(LocalDate.now().toString());
+            List<Target> ts = targets.stream().map(Target::of).toList();
+            List<Scenario> ss = scenarios.stream().map(Scenario::of).toList();
+            Path benchJar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            List<String> workerJava = new ArrayList<>();
+            workerJava.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            workerJava.addAll(Arrays.stream(workerJavaOpts.trim().split("\\s+")).filter(a -> !a.isEmpty()).toList());
+            workerJava.addAll(List.of("-cp", benchJar.toString(), BenchMain.class.getName()));
+            Compare.Launcher launcher = new Compare.Launcher() {
+                @Override
+                public List<String> serverCommand(Target t, int port, String secret) {
+                    List<String> cmd = new ArrayList<>(Launchers.command(t, rootDir, List.of(rootDir.resolve("switchboard").toString()), port, secret));
+                    if (t == Target.SWITCHBOARD && !switchboardArgs.isBlank()) {
+                        cmd.addAll(Arrays.asList(switchboardArgs.trim().split("\\s+")));
+                    }
+                    return cmd;
+                }
+
+                @Override
+                public WorkerHandle worker(WorkerSpec spec, Path log) throws java.io.IOException {
+                    return WorkerHandle.process(spec, workerJava, log);
+                }
+            };
+            Map<String, String> env = Launchers.environment(rootDir);
+            env.put("command", "bench/compare" + (commandLineArgs().isEmpty() ? "" : " " + commandLineArgs()));
+            System.err.println("switchboard-bench: writing to " + dir);
+            List<ScenarioRun> runs = new Compare(s, launcher, dir, System.err, ts, ss).run();
+            env.put("load average at the end", Files.readString(Path.of("/proc/loadavg")).trim());
+            new Report(runs, ts, s, env).write(dir);
+            System.err.println("switchboard-bench: done; see " + dir.resolve("results.md"));
+            System.out.println(Files.readString(dir.resolve("results.md")));
+            return 0;
+        }
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        private String commandLineArgs() {
+            List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+            args.remove("compare");
+            int root = args.indexOf("--root");
+            if (root >= 0 && root + 1 < args.size()) {
+                args.remove(root + 1);
+                args.remove(root);
+            }
+            return String.join(" ", args);
+        }
+    }
+
+    @Command(name = "worker", hidden = true, description = "One generator process (started by compare).")
+    static final class WorkerCommand implements Callable<Integer> {
+        @Parameters(index = "0", description = "The WorkerSpec as JSON.")
+        String specJson;
+
+        @Override
+        public Integer call() throws Exception {
+            WorkerSpec spec = Json.read(specJson, WorkerSpec.class);
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            new Worker(spec).run(() -> {
+                try {
+                    return in.readLine();
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            }, line -> {
+                System.out.println(line);
+                System.out.flush();
+            });
+            return 0;
+        }
+    }
+
+    static String now() {
+        return ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    }
+
+    private BenchMain() {
+    }
+
+    static LinkedHashMap<String, String> newEnv() {
+        return new LinkedHashMap<>();
+    }
+}

@@ -1,0 +1,241 @@
+package io.switchboard.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The comparison: every scenario against every server, in one run, each server started fresh for each
+ * scenario and killed after it, the generators in their own processes. Writes results.json,
+ * results.md and the charts to the output directory.
+ */
+final class Compare {
+
+    /** How servers and generators are started: real processes for a run, a classpath node and threads for the smoke test. */
+    interface Launcher {
+        List<String> serverCommand(Target t, int port, String secret);
+
+        WorkerHandle worker(WorkerSpec spec, Path log) throws IOException;
+    }
+
+    static final String SECRET = "switchboard-bench-secret-0123456789abcdef";
+
+    private final Settings settings;
+    private final Launcher launcher;
+    private final Path out;
+    private final PrintStream progress;
+    private final List<Target> targets;
+    private final List<Scenario> scenarios;
+    private final long began = System.nanoTime();
+    private int step;
+    private int runIndex;
+
+    Compare(Settings settings, Launcher launcher, Path out, PrintStream progress, List<Target> targets, List<Scenario> scenarios) {
+        this.settings = settings;
+        this.launcher = launcher;
+        this.out = out;
+        this.progress = progress;
+        this.targets = targets;
+        this.scenarios = scenarios;
+    }
+
+    List<ScenarioRun> run() throws Exception {
+        Files.createDirectories(out.resolve("logs"));
+        List<ScenarioRun> runs = new ArrayList<>();
+        int total = targets.size() * scenarios.size();
+        // Scenario-major order: the three servers run each scenario back to back, so that a change in
+        // the machine's background load hits them alike.
+        for (Scenario s : scenarios) {
+            for (Target t : targets) {
+                step++;
+                say(String.format("[%d/%d] %s %s", step, total, t.label(), s.id()));
+                runs.add(runOne(t, s));
+            }
+        }
+        return runs;
+    }
+
+    private void say(String line) {
+        long secs = (System.nanoTime() - began) / 1_000_000_000L;
+        progress.printf("%3d:%02d  %s%n", secs / 60, secs % 60, line);
+        progress.flush();
+    }
+
+    ScenarioRun runOne(Target t, Scenario s) throws Exception {
+        int port = ServerUnderTest.freePort();
+        Path serverLog = out.resolve("logs").resolve(t.id() + "-" + s.id() + "-server.log");
+        Files.deleteIfExists(serverLog);
+        ScenarioRun run = new ScenarioRun();
+        run.target = t.id();
+        run.scenario = s.id();
+        List<WorkerSpec> specs = split(s, t, port);
+        try (ServerUnderTest server = ServerUnderTest.start(t, launcher.serverCommand(t, port, SECRET), port, serverLog)) {
+            if (s == Scenario.IDLE) {
+                Thread.sleep((long) (Math.min(1, settings.idleSettleSeconds) * 1000));
+                run.rssBeforeBytes = server.residentBytes();
+                if (t == Target.SWITCHBOARD) {
+                    run.heapBeforeBytes = JvmHeap.usedAfterGc(server.pid());
+                }
+            }
+            List<WorkerHandle> workers = new ArrayList<>();
+            try {
+                for (int w = 0; w < specs.size(); w++) {
+                    workers.add(launcher.worker(specs.get(w), out.resolve("logs").resolve(t.id() + "-" + s.id() + "-worker" + w + ".log")));
+                }
+                int connected = 0;
+                int failed = 0;
+                for (WorkerHandle h : workers) {
+                    String[] ready = h.await("READY", (settings.openTimeoutSeconds * 2 + 30) * 1000L).split(" ");
+                    connected += Integer.parseInt(ready[1]);
+                    failed += Integer.parseInt(ready[2]);
+                }
+                if (s != Scenario.CONNECT) {
+                    say(String.format("      %d connections subscribed, %d failed", connected, failed));
+                }
+                if (s == Scenario.IDLE) {
+                    Worker.sleepUntil(System.nanoTime() + (long) (settings.idleSettleSeconds * 1e9));
+                    run.rssAfterBytes = server.residentBytes();
+                    if (t == Target.SWITCHBOARD) {
+                        run.heapAfterBytes = JvmHeap.usedAfterGc(server.pid());
+                        // what the connections are made of, for the docs and for whoever optimises next
+                        Files.writeString(out.resolve("logs").resolve("switchboard-idle-class-histogram.txt"),
+                                JvmHeap.classHistogram(server.pid(), 45));
+                    }
+                }
+                boolean timed = s == Scenario.FANOUT || s == Scenario.ROOMS;
+                long start = System.nanoTime() + 300_000_000L;
+                long warmupEnd = start + (timed ? (long) (settings.warmupSeconds * 1e9) : 0);
+                long end = warmupEnd + (timed ? (long) (settings.measureSeconds * 1e9) : 0);
+                long drainEnd = end + (timed ? (long) (settings.drainSeconds * 1e9) : 0);
+                double cpu0 = server.cpuSeconds();
+                double sys0 = server.systemCpuSeconds();
+                double[] machine0 = ProcStats.machineCpuSeconds();
+                run.loadAverage = Files.readString(Path.of("/proc/loadavg")).trim();
+                for (WorkerHandle h : workers) {
+                    h.send("GO " + start + " " + warmupEnd + " " + end + " " + drainEnd);
+                }
+                if (timed) {
+                    say(String.format("      publishing: %.0f s warm-up, %.0f s measured, %.0f s drain",
+                            settings.warmupSeconds, settings.measureSeconds, settings.drainSeconds));
+                    Worker.sleepUntil(warmupEnd);
+                    cpu0 = server.cpuSeconds();
+                    sys0 = server.systemCpuSeconds();
+                    machine0 = ProcStats.machineCpuSeconds();
+                    Worker.sleepUntil(drainEnd);
+                }
+                double cpuAtEnd = server.cpuSeconds();
+                double sys1 = server.systemCpuSeconds();
+                double[] machine1 = ProcStats.machineCpuSeconds();
+                List<WorkerResult> results = new ArrayList<>();
+                for (WorkerHandle h : workers) {
+                    String line = h.await("RESULT ", (long) ((settings.openTimeoutSeconds + settings.warmupSeconds + settings.measureSeconds + settings.drainSeconds) * 1000) + 60_000);
+                    results.add(Json.read(line.substring("RESULT ".length()), WorkerResult.class));
+                }
+                if (s == Scenario.CONNECT) {
+                    cpuAtEnd = server.cpuSeconds();
+                    sys1 = server.systemCpuSeconds();
+                    machine1 = ProcStats.machineCpuSeconds();
+                }
+                for (WorkerResult r : results) {
+                    run.connected += r.connected;
+                    run.failed += r.failed;
+                    if (run.firstFailure == null) {
+                        run.firstFailure = r.firstFailure;
+                    }
+                }
+                if (s != Scenario.IDLE) {
+                    double busy = machine1[0] - machine0[0];
+                    double generators = results.stream().mapToDouble(r -> r.cpuSeconds).sum();
+                    run.machineBusyPercent = 100 * busy / Math.max(1e-9, machine1[1] - machine0[1]);
+                    run.otherCpuSeconds = busy - (cpuAtEnd - cpu0) - generators;
+                    run.serverSystemCpuPercent = cpuAtEnd > cpu0 ? 100 * (sys1 - sys0) / (cpuAtEnd - cpu0) : Double.NaN;
+                }
+                switch (s) {
+                    case IDLE -> {
+                        run.rssPerConnectionBytes = Accounting.perConnection(run.rssBeforeBytes, run.rssAfterBytes, run.connected);
+                        if (run.heapAfterBytes >= 0) {
+                            run.heapPerConnectionBytes = Accounting.perConnection(run.heapBeforeBytes, run.heapAfterBytes, run.connected);
+                        }
+                        say(String.format("      RSS %.1f -> %.1f MiB: %.1f KiB per connection",
+                                run.rssBeforeBytes / 1048576.0, run.rssAfterBytes / 1048576.0, run.rssPerConnectionBytes / 1024));
+                    }
+                    case FANOUT, ROOMS -> {
+                        Accounting.deliveries(run, s, results, settings.measureSeconds, cpuAtEnd - cpu0);
+                        say(String.format("      %.0f deliveries/s, p99 %.2f ms, lost %d of %d, server CPU %.1f s per M deliveries; machine %.0f%% busy",
+                                run.deliveriesPerSecond, run.p99Ms, run.lost, run.expected, run.serverCpuPerMillion, run.machineBusyPercent));
+                    }
+                    case CONNECT -> {
+                        Accounting.connects(run, results, cpuAtEnd - cpu0);
+                        say(String.format("      %d connected (%d failed): %.0f per second, p99 %.1f ms to subscribed",
+                                run.connected, run.failed, run.connectsPerSecond, run.connectP99Ms));
+                    }
+                }
+                if (!server.alive()) {
+                    say("      the server died; see " + serverLog);
+                }
+            } finally {
+                for (WorkerHandle h : workers) {
+                    h.close();
+                }
+            }
+        }
+        if (run.failed > 0) {
+            say("      first failure: " + run.firstFailure);
+        }
+        return run;
+    }
+
+    /** Splits a scenario over the generator processes; rooms are never split between two of them. */
+    List<WorkerSpec> split(Scenario s, Target t, int port) {
+        int workers = Math.max(1, settings.workers);
+        int base = (runIndex++ * 8) % 240;
+        List<WorkerSpec> specs = new ArrayList<>();
+        Function<Integer, WorkerSpec> blank = w -> {
+            WorkerSpec spec = WorkerSpec.of(s, t, port, SECRET);
+            spec.payloadBytes = settings.payloadBytes;
+            spec.sourceBase = base;
+            spec.openTimeoutSeconds = settings.openTimeoutSeconds;
+            return spec;
+        };
+        switch (s) {
+            case IDLE, FANOUT, CONNECT -> {
+                int n = s == Scenario.IDLE ? settings.idleConnections
+                        : s == Scenario.FANOUT ? settings.fanoutSubscribers : settings.connectConnections;
+                int offset = 0;
+                for (int w = 0; w < workers; w++) {
+                    WorkerSpec spec = blank.apply(w);
+                    spec.conns = n / workers + (w < n % workers ? 1 : 0);
+                    spec.connOffset = offset;
+                    offset += spec.conns;
+                    spec.channels = settings.idleChannels;
+                    if (s == Scenario.FANOUT && w == 0) {
+                        spec.publisher = true;
+                        spec.publishRate = settings.fanoutRate;
+                    }
+                    if (s == Scenario.CONNECT) {
+                        spec.concurrency = Math.max(1, settings.connectConcurrency / workers);
+                    }
+                    specs.add(spec);
+                }
+            }
+            case ROOMS -> {
+                int roomOffset = 0;
+                for (int w = 0; w < workers; w++) {
+                    WorkerSpec spec = blank.apply(w);
+                    int rooms = settings.rooms / workers + (w < settings.rooms % workers ? 1 : 0);
+                    spec.roomSize = settings.roomSize;
+                    spec.conns = rooms * settings.roomSize;
+                    spec.connOffset = roomOffset * settings.roomSize;
+                    roomOffset += rooms;
+                    spec.publishRate = spec.conns * settings.roomsRatePerMember;
+                    specs.add(spec);
+                }
+            }
+        }
+        return specs;
+    }
+}

@@ -1,0 +1,141 @@
+package io.switchboard.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One generated connection: the Netty handler at the end of its pipeline and its protocol state.
+ * {@link #readyFuture()} completes when the connection is subscribed (or, without a channel, connected).
+ */
+final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private final Target target;
+    private final String token;
+    private final String channelName; // null: a publisher that subscribes to nothing
+    private final Deliveries deliveries;
+    private final AtomicLong serverErrors;
+    private final AtomicLong unexpectedCloses;
+    private final CompletableFuture<Conn> ready = new CompletableFuture<>();
+    private volatile Channel channel;
+    private volatile boolean closing;
+
+    Conn(Target target, String token, String channelName, Deliveries deliveries, AtomicLong serverErrors, AtomicLong unexpectedCloses) {
+        this.target = target;
+        this.token = token;
+        this.channelName = channelName;
+        this.deliveries = deliveries;
+        this.serverErrors = serverErrors;
+        this.unexpectedCloses = unexpectedCloses;
+    }
+
+    CompletableFuture<Conn> readyFuture() {
+        return ready;
+    }
+
+    Target target() {
+        return target;
+    }
+
+    String token() {
+        return token;
+    }
+
+    String channelName() {
+        return channelName;
+    }
+
+    boolean isReady() {
+        return ready.isDone();
+    }
+
+    /** The protocol-level connection is up: subscribe, or be ready as a publisher. */
+    void connected() {
+        if (channelName == null) {
+            ready();
+        } else {
+            target.subscribe(this, channelName);
+        }
+    }
+
+    void ready() {
+        ready.complete(this);
+    }
+
+    void fail(String why) {
+        ready.completeExceptionally(new IllegalStateException(why));
+        close();
+    }
+
+    void serverError() {
+        serverErrors.incrementAndGet();
+    }
+
+    void deliveries(ByteBuf text) {
+        long now = System.nanoTime();
+        Frames.scanSent(text, sent -> deliveries.record(sent, now));
+    }
+
+    void send(String text) {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(new TextWebSocketFrame(text), ch.voidPromise());
+        }
+    }
+
+    void close() {
+        closing = true;
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+            target.onOpen(this);
+        } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+            fail("handshake timed out");
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame) {
+            target.onText(this, frame.content());
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            if (!ready.isDone()) {
+                fail("closed by the server with " + close.statusCode() + " " + close.reasonText());
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!ready.isDone()) {
+            ready.completeExceptionally(new IllegalStateException("connection closed before it was ready"));
+        } else if (!closing) {
+            unexpectedCloses.incrementAndGet();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(String.valueOf(cause));
+    }
+}

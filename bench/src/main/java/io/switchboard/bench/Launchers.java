@@ -1,0 +1,106 @@
+package io.switchboard.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The command line of each server under test, and a description of the machine and software. */
+final class Launchers {
+
+    private Launchers() {
+    }
+
+    /**
+     * @param switchboard how to run the node: the {@code ./switchboard} launcher for a real run, or
+     *                    java with a classpath in the smoke test
+     */
+    static List<String> command(Target t, Path root, List<String> switchboard, int port, String secret) {
+        List<String> cmd = new ArrayList<>();
+        switch (t) {
+            case SWITCHBOARD -> {
+                cmd.addAll(switchboard);
+                // The per-connection command rate and per-address limits guard against abuse; a load
+                // generator on loopback is one address with thousands of busy connections. The peers
+                // have no such limits, so they are off here.
+                cmd.addAll(List.of("serve", "--port", Integer.toString(port), "--jwt-secret", secret,
+                        "--commands-per-second", "0", "--new-connections-per-second-per-ip", "0",
+                        "--max-connections-per-ip", "0", "--max-connections-per-user", "0",
+                        // stop within a second of SIGTERM, instead of spreading closes over 10 s
+                        "--drain-window", "200ms"));
+            }
+            case WS -> cmd.addAll(List.of("node", root.resolve("bench/peers/ws-server.js").toString(),
+                    "--port", Integer.toString(port), "--jwt-secret", secret));
+            case SOCKETIO -> cmd.addAll(List.of("node", root.resolve("bench/peers/socketio-server.js").toString(),
+                    "--port", Integer.toString(port), "--jwt-secret", secret));
+        }
+        return cmd;
+    }
+
+    static Map<String, String> environment(Path root) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("started", BenchMain.now());
+        env.put("CPU", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        env.put("memory", memTotal());
+        env.put("kernel", read("/proc/sys/kernel/osrelease"));
+        env.put("load average at the start", read("/proc/loadavg"));
+        env.put("Java (Switchboard and generators)", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        env.put("SWITCHBOARD_JAVA_OPTS", System.getenv().getOrDefault("SWITCHBOARD_JAVA_OPTS", "(unset: the launcher's default, -XX:+UseParallelGC -Xmn16m -XX:MetaspaceSize=64m)"));
+        env.put("Node", run("node", "--version"));
+        env.put("ws", packageVersion(root, "ws"));
+        env.put("socket.io", packageVersion(root, "socket.io"));
+        env.put("git commit", run("git", "-C", root.toString(), "rev-parse", "--short", "HEAD"));
+        return env;
+    }
+
+    private static String cpuModel() {
+        for (String line : read("/proc/cpuinfo").split("\n")) {
+            if (line.startsWith("model name")) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return "unknown CPU";
+    }
+
+    private static String memTotal() {
+        for (String line : read("/proc/meminfo").split("\n")) {
+            if (line.startsWith("MemTotal:")) {
+                long kb = Long.parseLong(line.replaceAll("\\D+", ""));
+                return String.format("%.1f GiB", kb / 1048576.0);
+            }
+        }
+        return "unknown";
+    }
+
+    private static String packageVersion(Path root, String pkg) {
+        String json = read(root.resolve("bench/peers/node_modules").resolve(pkg).resolve("package.json").toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"version\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        return m.find() ? m.group(1) : "unknown";
+    }
+
+    private static String read(String path) {
+        try {
+            return Files.readString(Path.of(path)).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.switchboard.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Writes results.json, results.md (tables, ratios, the targets) and the PNG charts of one run. */
+final class Report {
+
+    private final List<ScenarioRun> runs;
+    private final List<Target> targets;
+    private final Settings settings;
+    private final Map<String, String> environment;
+
+    Report(List<ScenarioRun> runs, List<Target> targets, Settings settings, Map<String, String> environment) {
+        this.runs = runs;
+        this.targets = targets;
+        this.settings = settings;
+        this.environment = environment;
+    }
+
+    Optional<ScenarioRun> find(Target t, Scenario s) {
+        return runs.stream().filter(r -> r.target.equals(t.id()) && r.scenario.equals(s.id())).findFirst();
+    }
+
+    double value(Target t, Scenario s, java.util.function.ToDoubleFunction<ScenarioRun> f) {
+        return find(t, s).map(f::applyAsDouble).orElse(Double.NaN);
+    }
+
+    void write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Json.MAPPER.writeValue(dir.resolve("results.json").toFile(), Map.of("environment", environment, "settings", settings, "runs", runs));
+        Files.writeString(dir.resolve("results.md"), markdown());
+        charts(dir);
+    }
+
+    /** One line per target of the issue: the figures, the ratio, and whether it was met. */
+    List<String[]> targetRows() {
+        List<String[]> rows = new ArrayList<>();
+        Target sb = Target.SWITCHBOARD;
+        Target ws = Target.WS;
+        Target sio = Target.SOCKETIO;
+        double mSb = value(sb, Scenario.IDLE, r -> r.rssPerConnectionBytes);
+        double mWs = value(ws, Scenario.IDLE, r -> r.rssPerConnectionBytes);
+        rows.add(new String[] {"RSS per idle subscribed connection (" + settings.idleConnections + ")",
+                kib(mSb), kib(mWs), kib(value(sio, Scenario.IDLE, r -> r.rssPerConnectionBytes)),
+                "SB/ws " + ratio(mSb / mWs) + " (≤ 0.5)", met(mSb / mWs <= 0.5)});
+        double cSb = value(sb, Scenario.FANOUT, r -> r.serverCpuPerMillion);
+        double cWs = value(ws, Scenario.FANOUT, r -> r.serverCpuPerMillion);
+        double cSio = value(sio, Scenario.FANOUT, r -> r.serverCpuPerMillion);
+        rows.add(new String[] {"server CPU s per million deliveries, fanout (" + settings.fanoutSubscribers + ")",
+                num(cSb), num(cWs), num(cSio),
+                "SB/ws " + ratio(cSb / cWs) + " (≤ 0.5), SB/SIO " + ratio(cSb / cSio) + " (≤ 0.25)",
+                met(cSb / cWs <= 0.5 && cSb / cSio <= 0.25)});
+        for (Scenario s : new Scenario[] {Scenario.FANOUT, Scenario.ROOMS}) {
+            double pSb = value(sb, s, r -> r.p99Ms);
+            double pWs = value(ws, s, r -> r.p99Ms);
+            double pSio = value(sio, s, r -> r.p99Ms);
+            rows.add(new String[] {"p99 latency, " + s.id() + " (ms)", num(pSb), num(pWs), num(pSio),
+                    "SB/ws " + ratio(pSb / pWs) + ", SB/SIO " + ratio(pSb / pSio) + " (both ≤ 1)",
+                    met(pSb <= pWs && pSb <= pSio)});
+        }
+        double kSb = value(sb, Scenario.CONNECT, r -> r.connectsPerSecond);
+        double kSio = value(sio, Scenario.CONNECT, r -> r.connectsPerSecond);
+        rows.add(new String[] {"connect rate (connections/s to subscribed)", num(kSb),
+                num(value(ws, Scenario.CONNECT, r -> r.connectsPerSecond)), num(kSio),
+                "SB/SIO " + ratio(kSb / kSio) + " (≥ 2)", met(kSb / kSio >= 2)});
+        return rows;
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# Switchboard, ws and Socket.IO side by side\n\n");
+        md.append("Run of `").append(environment.getOrDefault("command", "bench/compare")).append("` started ")
+                .append(environment.getOrDefault("started", "")).append(".\n\n");
+        md.append("| | |\n|---|---|\n");
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            if (!e.getKey().equals("command")) {
+                md.append("| ").append(e.getKey()).append(" | ").append(e.getValue().replace("|", "\\|")).append(" |\n");
+            }
+        }
+        md.append("\n## Targets\n\n");
+        if (targets.containsAll(List.of(Target.values()))) {
+            md.append("| target | Switchboard | ws | Socket.IO | ratio | met |\n|---|---:|---:|---:|---|---|\n");
+            for (String[] row : targetRows()) {
+                md.append("| ").append(String.join(" | ", row)).append(" |\n");
+            }
+        } else {
+            md.append("(not every server ran: no ratios)\n");
+        }
+
+        md.append("\n## idle: ").append(settings.idleConnections).append(" connections over ")
+                .append(settings.idleChannels).append(" channels\n\n");
+        md.append("| server | connected | failed | RSS before | RSS after | RSS per connection | heap after GC per connection |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Target t : targets) {
+            find(t, Scenario.IDLE).ifPresent(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f MiB | %.1f MiB | %s | %s |%n",
+                    t.label(), r.connected, r.failed, r.rssBeforeBytes / 1048576.0, r.rssAfterBytes / 1048576.0,
+                    kib(r.rssPerConnectionBytes), r.heapPerConnectionBytes < 0 ? "n/a" : kib(r.heapPerConnectionBytes))));
+        }
+        deliveryTable(md, Scenario.FANOUT, String.format(Locale.ROOT, "%d subscribers of one channel, one publisher at %.0f msg/s (%.0f deliveries/s offered)",
+                settings.fanoutSubscribers, settings.fanoutRate, settings.fanoutSubscribers * settings.fanoutRate));
+        double roomsRate = settings.rooms * settings.roomSize * settings.roomsRatePerMember;
+        deliveryTable(md, Scenario.ROOMS, String.format(Locale.ROOT, "%d rooms of %d, every member publishing %.2f msg/s (%.0f msg/s, %.0f deliveries/s offered)",
+                settings.rooms, settings.roomSize, settings.roomsRatePerMember, roomsRate, roomsRate * settings.roomSize));
+
+        md.append("\n## connect: ").append(settings.connectConnections).append(" connections, ")
+                .append(settings.connectConcurrency).append(" attempts in flight, each with a token and a subscribe\n\n");
+        md.append("| server | subscribed | failed | connections/s | p50 to subscribed | p99 to subscribed | server CPU s | of it in the kernel | server CPU ms per connection | generator CPU s | others' CPU s | machine busy |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Target t : targets) {
+            find(t, Scenario.CONNECT).ifPresent(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f ms | %.1f ms | %.2f | %.0f%% | %.3f | %.2f | %.1f | %.0f%% |%n",
+                    t.label(), r.connected, r.failed, r.connectsPerSecond, r.connectP50Ms, r.connectP99Ms, r.serverCpuSeconds, r.serverSystemCpuPercent,
+                    r.connected == 0 ? Double.NaN : 1000 * r.serverCpuSeconds / r.connected, r.generatorCpuSeconds,
+                    r.otherCpuSeconds, r.machineBusyPercent)));
+        }
+        md.append("\n![latency, fanout](latency-fanout.png)\n![latency, rooms](latency-rooms.png)\n")
+                .append("![memory per connection](memory.png)\n![CPU per delivery](cpu.png)\n");
+        List<String> failures = new ArrayList<>();
+        for (ScenarioRun r : runs) {
+            if (r.firstFailure != null) {
+                failures.add("- " + r.target + " " + r.scenario + ": " + r.failed + " failed, first: " + r.firstFailure);
+            }
+        }
+        if (!failures.isEmpty()) {
+            md.append("\n## Failed connections\n\n").append(String.join("\n", failures)).append('\n');
+        }
+        return md.toString();
+    }
+
+    private void deliveryTable(StringBuilder md, Scenario s, String heading) {
+        md.append("\n## ").append(s.id()).append(": ").append(heading).append("\n\n");
+        md.append(String.format(Locale.ROOT, "Measured %.0f s after %.0f s of warm-up; deliveries later than %.0f s after the window count as lost.%n%n",
+                settings.measureSeconds, settings.warmupSeconds, settings.drainSeconds));
+        md.append("| server | connected | deliveries/s | p50 | p99 | p99.9 | max | expected | received | lost | server CPU s | of it in the kernel | CPU s per M deliveries | generator CPU s | others' CPU s | machine busy |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Target t : targets) {
+            find(t, s).ifPresent(r -> md.append(String.format(Locale.ROOT,
+                    "| %s | %d | %.0f | %s ms | %s ms | %s ms | %s ms | %d | %d | %d | %.2f | %.0f%% | %.2f | %.2f | %.1f | %.0f%% |%n",
+                    t.label(), r.connected, r.deliveriesPerSecond, num(r.p50Ms), num(r.p99Ms), num(r.p999Ms), num(r.maxMs),
+                    r.expected, r.received, r.lost, r.serverCpuSeconds, r.serverSystemCpuPercent, r.serverCpuPerMillion, r.generatorCpuSeconds,
+                    r.otherCpuSeconds, r.machineBusyPercent)));
+        }
+    }
+
+    private void charts(Path dir) throws IOException {
+        List<String> names = targets.stream().map(Target::label).toList();
+        for (Scenario s : new Scenario[] {Scenario.FANOUT, Scenario.ROOMS}) {
+            double[][] v = new double[targets.size()][];
+            for (int i = 0; i < targets.size(); i++) {
+                Target t = targets.get(i);
+                v[i] = new double[] {value(t, s, r -> r.p50Ms), value(t, s, r -> r.p99Ms), value(t, s, r -> r.p999Ms), value(t, s, r -> r.maxMs)};
+            }
+            Charts.bars(dir.resolve("latency-" + s.id() + ".png"), "Delivery latency, " + s.id(), "ms",
+                    List.of("p50", "p99", "p99.9", "max"), names, v, true);
+        }
+        double[][] mem = new double[targets.size()][];
+        double[][] cpu = new double[targets.size()][];
+        for (int i = 0; i < targets.size(); i++) {
+            Target t = targets.get(i);
+            double heap = value(t, Scenario.IDLE, r -> r.heapPerConnectionBytes);
+            mem[i] = new double[] {value(t, Scenario.IDLE, r -> r.rssPerConnectionBytes) / 1024, heap < 0 ? Double.NaN : heap / 1024};
+            cpu[i] = new double[] {value(t, Scenario.FANOUT, r -> r.serverCpuPerMillion), value(t, Scenario.ROOMS, r -> r.serverCpuPerMillion)};
+        }
+        Charts.bars(dir.resolve("memory.png"), "Server memory per idle subscribed connection (" + settings.idleConnections + ")", "KiB",
+                List.of("resident (RSS)", "heap after GC (JVM only)"), names, mem, false);
+        Charts.bars(dir.resolve("cpu.png"), "Server CPU per million deliveries", "CPU seconds",
+                List.of("fanout", "rooms"), names, cpu, false);
+    }
+
+    static String kib(double bytes) {
+        return Double.isNaN(bytes) ? "n/a" : String.format(Locale.ROOT, "%.1f KiB", bytes / 1024);
+    }
+
+    static String num(double v) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String ratio(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String met(boolean ok) {
+        return ok ? "**yes**" : "no";
+    }
+}

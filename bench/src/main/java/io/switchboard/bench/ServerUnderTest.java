@@ -1,0 +1,94 @@
+package io.switchboard.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A server process started for one scenario, on a free loopback port, killed (by its PID) afterwards. */
+final class ServerUnderTest implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+
+    final Target target;
+    final int port;
+    private final Process process;
+
+    private ServerUnderTest(Target target, int port, Process process) {
+        this.target = target;
+        this.port = port;
+        this.process = process;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Starts {@code command} (whose last arguments are completed with the port and secret by the
+     * launcher) and waits until GET /readyz answers 200.
+     */
+    static ServerUnderTest start(Target target, List<String> command, int port, Path log) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        URI ready = URI.create("http://127.0.0.1:" + port + "/readyz");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(target.label() + " exited with " + p.exitValue() + "; see " + log);
+            }
+            try {
+                int status = HTTP.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200) {
+                    return new ServerUnderTest(target, port, p);
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IllegalStateException(target.label() + " did not become ready in 120 s; see " + log);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    double cpuSeconds() {
+        return ProcStats.cpuSeconds(pid());
+    }
+
+    double systemCpuSeconds() {
+        return ProcStats.systemCpuSeconds(pid());
+    }
+
+    long residentBytes() {
+        return ProcStats.residentBytes(pid());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        // SIGTERM first, so a JVM started with -XX:StartFlightRecording writes its recording; then SIGKILL.
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+}

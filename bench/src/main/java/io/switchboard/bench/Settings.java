@@ -1,0 +1,51 @@
+package io.switchboard.bench;
+
+/** Sizes and times of one comparison run; the defaults are the documented full run. */
+public final class Settings {
+    public int idleConnections = 10_000;
+    public int idleChannels = 100;
+    public double idleSettleSeconds = 5;
+
+    public int fanoutSubscribers = 5_000;
+    /** Messages per second the one publisher sends (open loop). */
+    public double fanoutRate = 10;
+
+    public int rooms = 1_000;
+    public int roomSize = 10;
+    /** Messages per second each room member publishes. */
+    public double roomsRatePerMember = 0.5;
+
+    public int connectConnections = 5_000;
+    /** Connection attempts in flight at once, over all generator processes. */
+    public int connectConcurrency = 200;
+
+    public double warmupSeconds = 5;
+    public double measureSeconds = 20;
+    /** Time after the window for late deliveries to arrive; later ones count as lost. */
+    public double drainSeconds = 5;
+
+    public int workers = 2;
+    public int payloadBytes = 100;
+    public int openTimeoutSeconds = 180;
+
+    /** A run of a few seconds per scenario, for the smoke test: checks the harness, not the speed. */
+    static Settings smoke() {
+        Settings s = new Settings();
+        s.idleConnections = 40;
+        s.idleChannels = 4;
+        s.idleSettleSeconds = 0.2;
+        s.fanoutSubscribers = 20;
+        s.fanoutRate = 20;
+        s.rooms = 4;
+        s.roomSize = 5;
+        s.roomsRatePerMember = 2;
+        s.connectConnections = 40;
+        s.connectConcurrency = 10;
+        s.warmupSeconds = 0.3;
+        s.measureSeconds = 1;
+        s.drainSeconds = 1.5;
+        s.workers = 2;
+        s.openTimeoutSeconds = 20; // a broken adapter fails the build in seconds, not minutes
+        return s;
+    }
+}

@@ -1,0 +1,181 @@
+package io.switchboard.bench;
+
+import io.netty.buffer.ByteBuf;
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * A server under test and the protocol adapter the generator speaks to it. An adapter is stateless;
+ * per-connection state lives in {@link Conn}. Each adapter drives a connection from the WebSocket
+ * handshake to "subscribed" (or "connected" for a publisher), answers the server's heartbeats, and
+ * leaves delivery counting to {@link Frames#scanSent}.
+ */
+enum Target {
+
+    /** Switchboard protocol v1: token in ?access_token=, subscribe/ack by id, app-level ping/pong. */
+    SWITCHBOARD("Switchboard") {
+        private final byte[] subscribeAck = Frames.ascii("\"id\":\"s\"");
+        private final byte[] error = Frames.ascii("\"type\":\"error\"");
+        private final byte[] ping = Frames.ascii("\"type\":\"ping\"");
+
+        @Override
+        URI uri(int port, String token) {
+            return URI.create("ws://127.0.0.1:" + port + "/ws?access_token=" + token);
+        }
+
+        @Override
+        String subprotocol() {
+            return "switchboard.v1.json";
+        }
+
+        @Override
+        void onOpen(Conn c) {
+            c.connected(); // the welcome may come later; commands sent before it are fine
+        }
+
+        @Override
+        void subscribe(Conn c, String channel) {
+            c.send("{\"v\":1,\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"}");
+        }
+
+        @Override
+        void onText(Conn c, ByteBuf text) {
+            if (Frames.contains(text, ping)) {
+                c.send("{\"v\":1,\"type\":\"pong\"}");
+            }
+            if (Frames.contains(text, error)) {
+                if (!c.isReady() && Frames.contains(text, subscribeAck)) {
+                    c.fail("subscribe refused: " + text.toString(java.nio.charset.StandardCharsets.UTF_8));
+                    return;
+                }
+                c.serverError();
+            } else if (!c.isReady() && Frames.contains(text, subscribeAck)) {
+                c.ready();
+            }
+            c.deliveries(text);
+        }
+
+        @Override
+        String publish(String channel, String payload, long seq) {
+            return "{\"v\":1,\"type\":\"publish\",\"id\":" + seq + ",\"channel\":\"" + channel + "\",\"payload\":" + payload + "}";
+        }
+    },
+
+    /** bench/peers/ws-server.js: the minimal pub/sub most teams write on the ws package. */
+    WS("ws") {
+        private final byte[] ack = Frames.ascii("\"type\":\"ack\"");
+
+        @Override
+        URI uri(int port, String token) {
+            return URI.create("ws://127.0.0.1:" + port + "/?access_token=" + token);
+        }
+
+        @Override
+        void onOpen(Conn c) {
+            c.connected();
+        }
+
+        @Override
+        void subscribe(Conn c, String channel) {
+            c.send("{\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"}");
+        }
+
+        @Override
+        void onText(Conn c, ByteBuf text) {
+            if (!c.isReady() && Frames.contains(text, ack)) {
+                c.ready();
+                return;
+            }
+            c.deliveries(text);
+        }
+
+        @Override
+        String publish(String channel, String payload, long seq) {
+            return "{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"payload\":" + payload + "}";
+        }
+    },
+
+    /**
+     * bench/peers/socketio-server.js, spoken as Engine.IO v4 / Socket.IO v5 packets over the WebSocket
+     * transport: {@code 0} open, {@code 40} namespace connect (with the token as auth), {@code 42} event,
+     * {@code 43} ack, {@code 44} connect error, {@code 2}/{@code 3} ping/pong.
+     */
+    SOCKETIO("Socket.IO") {
+        @Override
+        URI uri(int port, String token) {
+            return URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket");
+        }
+
+        @Override
+        void onOpen(Conn c) {
+            // wait for the Engine.IO open packet
+        }
+
+        @Override
+        void subscribe(Conn c, String channel) {
+            c.send("420[\"subscribe\",\"" + channel + "\"]");
+        }
+
+        @Override
+        void onText(Conn c, ByteBuf text) {
+            if (text.readableBytes() == 0) {
+                return;
+            }
+            int r = text.readerIndex();
+            byte engine = text.getByte(r);
+            if (engine == '2') {
+                c.send("3");
+            } else if (engine == '0') {
+                c.send("40{\"token\":\"" + c.token() + "\"}");
+            } else if (engine == '4' && text.readableBytes() > 1) {
+                byte packet = text.getByte(r + 1);
+                switch (packet) {
+                    case '0' -> c.connected();
+                    case '3' -> c.ready();
+                    case '4' -> c.fail("connect refused: " + text.toString(java.nio.charset.StandardCharsets.UTF_8));
+                    case '2' -> c.deliveries(text);
+                    default -> { }
+                }
+            }
+        }
+
+        @Override
+        String publish(String channel, String payload, long seq) {
+            return "42[\"publish\",\"" + channel + "\"," + payload + "]";
+        }
+    };
+
+    private final String label;
+
+    Target(String label) {
+        this.label = label;
+    }
+
+    String label() {
+        return label;
+    }
+
+    String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    static Target of(String id) {
+        return valueOf(id.toUpperCase(Locale.ROOT));
+    }
+
+    abstract URI uri(int port, String token);
+
+    String subprotocol() {
+        return null;
+    }
+
+    /** The WebSocket handshake completed. */
+    abstract void onOpen(Conn c);
+
+    abstract void subscribe(Conn c, String channel);
+
+    abstract void onText(Conn c, ByteBuf text);
+
+    /** One publish command carrying {@code payload} (a JSON object) to {@code channel}. */
+    abstract String publish(String channel, String payload, long seq);
+}

@@ -1,0 +1,275 @@
+package io.switchboard.bench;
+
+import io.switchboard.server.auth.TokenMinter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One generator's part of a scenario, driven by the orchestrator through lines of text:
+ * it opens its connections and says {@code READY}; it is sent
+ * {@code GO <start> <warmupEnd> <end> <drainEnd>} (System.nanoTime values, which on Linux are
+ * CLOCK_MONOTONIC and so shared by every process on the machine); it runs its load and answers
+ * {@code RESULT <json>}. The measured window is [warmupEnd, end): only messages whose intended send
+ * time falls in it are counted, received until drainEnd.
+ */
+final class Worker {
+
+    private final WorkerSpec spec;
+    private final Target target;
+    private final Scenario scenario;
+    private final Deliveries deliveries = new Deliveries();
+    private final AtomicLong serverErrors = new AtomicLong();
+    private final AtomicLong unexpectedCloses = new AtomicLong();
+    private final List<Conn> conns = new ArrayList<>();
+
+    Worker(WorkerSpec spec) {
+        this.spec = spec;
+        this.target = Target.of(spec.target);
+        this.scenario = Scenario.of(spec.scenario);
+    }
+
+    /** Runs the whole exchange: {@code in} gives the orchestrator's lines, {@code out} takes ours. */
+    void run(Supplier<String> in, Consumer<String> out) throws Exception {
+        TokenMinter minter = new TokenMinter(spec.secret.getBytes(StandardCharsets.UTF_8));
+        String[] tokens = new String[spec.conns + 1];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = minter.mint("u" + (spec.connOffset + i), Duration.ofHours(3));
+        }
+        WorkerResult r = new WorkerResult();
+        try (Generator gen = new Generator(spec.threads, spec.port)) {
+            Conn publisher = null;
+            if (scenario == Scenario.CONNECT) {
+                warmUp(gen, minter);
+            } else {
+                openAll(gen, tokens, r);
+                if (spec.publisher) {
+                    publisher = newConn(tokens[spec.conns], null);
+                    gen.open(publisher, spec.connOffset + spec.conns, spec.sourceBase).get(30, TimeUnit.SECONDS);
+                }
+            }
+            out.accept("READY " + r.connected + " " + r.failed);
+            String go = in.get();
+            if (go == null || !go.startsWith("GO ")) {
+                throw new IllegalStateException("expected GO, got " + go);
+            }
+            String[] f = go.split(" ");
+            long start = Long.parseLong(f[1]);
+            long warmupEnd = Long.parseLong(f[2]);
+            long end = Long.parseLong(f[3]);
+            long drainEnd = Long.parseLong(f[4]);
+            deliveries.window(warmupEnd, end);
+            switch (scenario) {
+                case IDLE -> { }
+                case CONNECT -> storm(gen, tokens, r);
+                case FANOUT, ROOMS -> {
+                    List<Conn> pubs = scenario == Scenario.FANOUT
+                            ? (publisher == null ? List.of() : List.of(publisher))
+                            : conns.stream().filter(Conn::isReady).toList();
+                    Thread t = new Thread(() -> publish(pubs, start, warmupEnd, end, r), "bench-publisher");
+                    t.setDaemon(true);
+                    t.start();
+                    sleepUntil(warmupEnd);
+                    double cpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+                    sleepUntil(drainEnd);
+                    deliveries.stop();
+                    r.cpuSeconds = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - cpu0;
+                    t.join(5000);
+                }
+            }
+            r.received = deliveries.received();
+            r.outside = deliveries.outside();
+            r.latency = Json.encode(deliveries.histogram());
+            r.serverErrors = serverErrors.get();
+            r.unexpectedCloses = unexpectedCloses.get();
+            out.accept("RESULT " + Json.write(r));
+            Generator.closeAll(conns);
+            if (publisher != null) {
+                publisher.close();
+            }
+        }
+    }
+
+    private long openTimeoutMillis() {
+        return spec.openTimeoutSeconds * 1000L;
+    }
+
+    /** Milliseconds until {@code deadline} (a nanoTime): one budget for a whole opening phase. */
+    private static long left(long deadline) {
+        return Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+    }
+
+    private Conn newConn(String token, String channel) {
+        return new Conn(target, token, channel, deliveries, serverErrors, unexpectedCloses);
+    }
+
+    String channelOf(int global) {
+        return switch (scenario) {
+            case IDLE -> "idle-" + (global % Math.max(1, spec.channels));
+            case FANOUT -> "fanout";
+            case ROOMS -> "room-" + (global / spec.roomSize);
+            case CONNECT -> "storm-" + (global % 100);
+        };
+    }
+
+    /** Opens every connection, at most {@code concurrency} attempts at a time, and waits for all. */
+    private void openAll(Generator gen, String[] tokens, WorkerResult r) throws InterruptedException {
+        long deadline = System.nanoTime() + openTimeoutMillis() * 1_000_000L;
+        Semaphore inFlight = new Semaphore(spec.concurrency);
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        List<CompletableFuture<Conn>> all = new ArrayList<>();
+        for (int i = 0; i < spec.conns; i++) {
+            int global = spec.connOffset + i;
+            Conn c = newConn(tokens[i], channelOf(global));
+            conns.add(c);
+            if (!inFlight.tryAcquire(left(deadline), TimeUnit.MILLISECONDS)) {
+                break;
+            }
+            all.add(gen.open(c, global, spec.sourceBase).whenComplete((ok, err) -> {
+                inFlight.release();
+                if (err != null) {
+                    firstFailure.compareAndSet(null, String.valueOf(err));
+                }
+            }));
+        }
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(left(deadline), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
+            // counted below
+        }
+        for (Conn c : conns) {
+            if (c.readyFuture().isDone() && !c.readyFuture().isCompletedExceptionally()) {
+                r.connected++;
+            } else {
+                r.failed++;
+            }
+        }
+        r.firstFailure = firstFailure.get();
+    }
+
+    /**
+     * Before a storm: half as many connections as the storm (at most 2,500) opened and closed again, so
+     * that neither the server nor this generator is measured while its JIT compiler is still busy (with
+     * a tenth, JFR showed the node's C2 compiler thread using about a seventh of its CPU in the storm).
+     */
+    private void warmUp(Generator gen, TokenMinter minter) throws InterruptedException {
+        long deadline = System.nanoTime() + openTimeoutMillis() * 1_000_000L;
+        int n = Math.min(2500, Math.max(1, spec.conns / 2));
+        List<Conn> warm = new ArrayList<>();
+        List<CompletableFuture<Conn>> all = new ArrayList<>();
+        Semaphore inFlight = new Semaphore(spec.concurrency);
+        for (int i = 0; i < n; i++) {
+            Conn c = newConn(minter.mint("warm" + (spec.connOffset + i), Duration.ofHours(1)), channelOf(i));
+            warm.add(c);
+            if (!inFlight.tryAcquire(left(deadline), TimeUnit.MILLISECONDS)) {
+                break;
+            }
+            // Source addresses of the warm-up are far from the storm's, so no port is still in TIME_WAIT.
+            all.add(gen.open(c, spec.connOffset + i, spec.sourceBase + 4).whenComplete((ok, err) -> inFlight.release()));
+        }
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(left(deadline), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
+            // the storm will show whatever is wrong
+        }
+        Generator.closeAll(warm);
+        Thread.sleep(500);
+    }
+
+    /** The connect scenario: all connections opened now, the time of each to subscribed recorded. */
+    private void storm(Generator gen, String[] tokens, WorkerResult r) throws InterruptedException {
+        long deadline = System.nanoTime() + openTimeoutMillis() * 1_000_000L;
+        Histogram toReady = Deliveries.newHistogram();
+        double cpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+        long t0 = System.nanoTime();
+        AtomicLong lastReady = new AtomicLong(t0);
+        Semaphore inFlight = new Semaphore(spec.concurrency);
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        List<CompletableFuture<Conn>> all = new ArrayList<>();
+        for (int i = 0; i < spec.conns; i++) {
+            int global = spec.connOffset + i;
+            Conn c = newConn(tokens[i], channelOf(global));
+            conns.add(c);
+            if (!inFlight.tryAcquire(left(deadline), TimeUnit.MILLISECONDS)) {
+                break;
+            }
+            long began = System.nanoTime();
+            all.add(gen.open(c, global, spec.sourceBase).whenComplete((ok, err) -> {
+                inFlight.release();
+                long now = System.nanoTime();
+                if (err == null) {
+                    toReady.recordValue(Math.max(1, (now - began) / 1000));
+                    lastReady.accumulateAndGet(now, Math::max);
+                } else {
+                    firstFailure.compareAndSet(null, String.valueOf(err));
+                }
+            }));
+        }
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(left(deadline), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
+            // counted below
+        }
+        r.cpuSeconds = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - cpu0;
+        for (Conn c : conns) {
+            if (c.readyFuture().isDone() && !c.readyFuture().isCompletedExceptionally()) {
+                r.connected++;
+            } else {
+                r.failed++;
+            }
+        }
+        r.firstFailure = firstFailure.get();
+        r.connectElapsedNanos = lastReady.get() - t0;
+        r.connectLatency = Json.encode(toReady);
+    }
+
+    /**
+     * Open-loop publishing: message k is due at start + k/rate and carries that intended time, even
+     * when this thread or the server fell behind, so a stall shows up as latency instead of hiding
+     * (no coordinated omission). Publishers take turns round-robin.
+     */
+    private void publish(List<Conn> pubs, long start, long warmupEnd, long end, WorkerResult r) {
+        if (pubs.isEmpty() || spec.publishRate <= 0) {
+            return;
+        }
+        double interval = 1e9 / spec.publishRate;
+        int fanout = scenario == Scenario.ROOMS ? spec.roomSize : 0;
+        long published = 0;
+        long expected = 0;
+        for (long k = 0; ; k++) {
+            long due = start + (long) (k * interval);
+            if (due >= end) {
+                break;
+            }
+            sleepUntil(due);
+            Conn c = pubs.get((int) (k % pubs.size()));
+            String channel = c.channelName() == null ? "fanout" : c.channelName();
+            c.send(target.publish(channel, Frames.payload(due, spec.payloadBytes), k));
+            if (due >= warmupEnd) {
+                published++;
+                expected += fanout;
+            }
+        }
+        synchronized (r) {
+            r.published = published;
+            r.expectedLocal = expected;
+        }
+    }
+
+    static void sleepUntil(long nanoTime) {
+        long d;
+        while ((d = nanoTime - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(d);
+        }
+    }
+}

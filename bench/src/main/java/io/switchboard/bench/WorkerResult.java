@@ -1,0 +1,23 @@
+package io.switchboard.bench;
+
+/** What one generator process reports at the end of a scenario (the RESULT line). */
+public final class WorkerResult {
+    public int connected;
+    public int failed;
+    public String firstFailure;
+    public long published;
+    /** rooms: deliveries this worker's publishes should cause (its rooms are whole). */
+    public long expectedLocal;
+    public long received;
+    /** Deliveries of messages stamped outside the measured window (warm-up), not in any figure. */
+    public long outside;
+    public long serverErrors;
+    public long unexpectedCloses;
+    /** This generator's own CPU time over the measured window. */
+    public double cpuSeconds;
+    /** Base64 compressed HdrHistogram of delivery latency in microseconds. */
+    public String latency;
+    /** connect: base64 compressed HdrHistogram of time to subscribed, in microseconds. */
+    public String connectLatency;
+    public long connectElapsedNanos;
+}

@@ -1,0 +1,127 @@
+package io.switchboard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class AccountingTest {
+
+    private static WorkerResult worker(int connected, long published, long expectedLocal, long received, Histogram h) {
+        WorkerResult r = new WorkerResult();
+        r.connected = connected;
+        r.published = published;
+        r.expectedLocal = expectedLocal;
+        r.received = received;
+        r.latency = Json.encode(h);
+        r.cpuSeconds = 0.5;
+        return r;
+    }
+
+    @Test
+    void fanoutExpectsEveryPublishedMessageOncePerSubscriberOfEveryWorker() {
+        // worker 0 publishes 100 and holds 30 subscribers; worker 1 publishes nothing and holds 20
+        List<WorkerResult> rs = List.of(worker(30, 100, 0, 3000, Deliveries.newHistogram()),
+                worker(20, 0, 0, 1990, Deliveries.newHistogram()));
+        assertThat(Accounting.expected(Scenario.FANOUT, rs)).isEqualTo(5000);
+        ScenarioRun run = new ScenarioRun();
+        Accounting.deliveries(run, Scenario.FANOUT, rs, 10, 2.0);
+        assertThat(run.expected).isEqualTo(5000);
+        assertThat(run.received).isEqualTo(4990);
+        assertThat(run.lost).isEqualTo(10);
+        assertThat(run.deliveriesPerSecond).isEqualTo(499.0);
+        assertThat(run.generatorCpuSeconds).isEqualTo(1.0);
+    }
+
+    @Test
+    void roomsExpectWhatEachWorkerOwedItsOwnRooms() {
+        List<WorkerResult> rs = List.of(worker(50, 40, 400, 400, Deliveries.newHistogram()),
+                worker(50, 40, 400, 398, Deliveries.newHistogram()));
+        assertThat(Accounting.expected(Scenario.ROOMS, rs)).isEqualTo(800);
+        ScenarioRun run = new ScenarioRun();
+        Accounting.deliveries(run, Scenario.ROOMS, rs, 1, 0);
+        assertThat(run.lost).isEqualTo(2);
+    }
+
+    @Test
+    void duplicatesShowAsNegativeLoss() {
+        ScenarioRun run = new ScenarioRun();
+        Accounting.deliveries(run, Scenario.FANOUT, List.of(worker(1, 10, 0, 11, Deliveries.newHistogram())), 1, 0);
+        assertThat(run.lost).isEqualTo(-1);
+    }
+
+    @Test
+    void percentilesComeFromTheMergedHistogramsInMilliseconds() {
+        Histogram a = Deliveries.newHistogram();
+        Histogram b = Deliveries.newHistogram();
+        for (int i = 1; i <= 990; i++) {
+            a.recordValue(1000); // 1 ms
+        }
+        for (int i = 1; i <= 9; i++) {
+            b.recordValue(50_000); // 50 ms
+        }
+        b.recordValue(2_000_000); // 2 s
+        ScenarioRun run = new ScenarioRun();
+        Accounting.deliveries(run, Scenario.FANOUT, List.of(worker(1, 1000, 0, 990, a), worker(0, 0, 0, 10, b)), 1, 0);
+        assertThat(run.p50Ms).isCloseTo(1.0, within(0.01));
+        assertThat(run.p99Ms).isCloseTo(1.0, within(0.01));
+        assertThat(run.p999Ms).isCloseTo(50.0, within(0.1));
+        assertThat(run.maxMs).isCloseTo(2000.0, within(2.0));
+        assertThat(Json.decode(run.histogram).getTotalCount()).isEqualTo(1000);
+    }
+
+    @Test
+    void noDeliveriesGiveNoFiguresRatherThanZero() {
+        ScenarioRun run = new ScenarioRun();
+        Accounting.deliveries(run, Scenario.FANOUT, List.of(worker(5, 0, 0, 0, Deliveries.newHistogram())), 1, 3.0);
+        assertThat(run.p99Ms).isNaN();
+        assertThat(run.serverCpuPerMillion).isNaN();
+    }
+
+    @Test
+    void cpuPerMillionDeliveries() {
+        assertThat(Accounting.cpuPerMillion(3.0, 2_000_000)).isEqualTo(1.5);
+        assertThat(Accounting.cpuPerMillion(0.2, 100_000)).isCloseTo(2.0, within(1e-9));
+        assertThat(Accounting.cpuPerMillion(1.0, 0)).isNaN();
+    }
+
+    @Test
+    void memoryPerConnectionIsTheGrowthOverTheConnections() {
+        assertThat(Accounting.perConnection(100 << 20, 140 << 20, 10_240)).isEqualTo(4096.0);
+        assertThat(Accounting.perConnection(1, 2, 0)).isNaN();
+    }
+
+    @Test
+    void connectRateIsAllSubscribedOverTheSlowestWorker() {
+        WorkerResult a = new WorkerResult();
+        a.connectElapsedNanos = 2_000_000_000L;
+        Histogram h = Deliveries.newHistogram();
+        h.recordValue(3000);
+        a.connectLatency = Json.encode(h);
+        WorkerResult b = new WorkerResult();
+        b.connectElapsedNanos = 1_000_000_000L;
+        ScenarioRun run = new ScenarioRun();
+        run.connected = 1000;
+        Accounting.connects(run, List.of(a, b), 1.0);
+        assertThat(run.connectsPerSecond).isEqualTo(500.0);
+        assertThat(run.connectP99Ms).isCloseTo(3.0, within(0.01));
+    }
+
+    @Test
+    void deliveriesOutsideTheWindowAreNotMeasured() {
+        Deliveries d = new Deliveries();
+        d.window(1000, 2000);
+        d.record(999, 5000);   // warm-up
+        d.record(1000, 1500);  // in: 500 ns -> 1 us at least
+        d.record(1999, 3_001_999); // in: 3 ms
+        d.record(2000, 2500);  // after the window
+        assertThat(d.received()).isEqualTo(2);
+        assertThat(d.outside()).isEqualTo(2);
+        assertThat(d.histogram().getMaxValue()).isBetween(2990L, 3010L);
+        d.stop();
+        d.record(1500, 1600);
+        assertThat(d.received()).isEqualTo(2);
+    }
+}

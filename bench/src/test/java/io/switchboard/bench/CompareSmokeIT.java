@@ -1,0 +1,109 @@
+package io.switchboard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole comparison at toy size (tens of connections, about a second per scenario): every adapter
+ * against its real server, every scenario, the accounting, the table and the charts. It checks that the
+ * harness works, never how fast anything is. The node runs from this module's classpath; the peers need
+ * Node and the packages of bench/peers, which are installed from the lockfile ({@code npm ci
+ * --prefer-offline}, about two seconds) when missing.
+ */
+class CompareSmokeIT {
+
+    static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+
+    @TempDir
+    Path out;
+
+    @BeforeAll
+    static void installPeers() throws Exception {
+        if (Files.isDirectory(ROOT.resolve("bench/peers/node_modules/socket.io"))
+                && Files.isDirectory(ROOT.resolve("bench/peers/node_modules/ws"))) {
+            return;
+        }
+        Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--prefer-offline")
+                .directory(ROOT.resolve("bench/peers").toFile()).redirectErrorStream(true).start();
+        String log = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(npm.waitFor(120, TimeUnit.SECONDS)).as("npm ci in bench/peers finished").isTrue();
+        assertThat(npm.exitValue()).as("npm ci in bench/peers: %s", log).isZero();
+    }
+
+    @Test
+    void everyScenarioRunsAgainstEveryServerAndIsAccountedFor() throws Exception {
+        Settings s = Settings.smoke();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> node = List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "io.switchboard.server.cli.Main");
+        Compare.Launcher launcher = new Compare.Launcher() {
+            @Override
+            public List<String> serverCommand(Target t, int port, String secret) {
+                return Launchers.command(t, ROOT, node, port, secret);
+            }
+
+            @Override
+            public WorkerHandle worker(WorkerSpec spec, Path log) {
+                return WorkerHandle.inProcess(spec);
+            }
+        };
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        List<Target> targets = List.of(Target.values());
+        List<ScenarioRun> runs = new Compare(s, launcher, out, new PrintStream(progress, true, StandardCharsets.UTF_8),
+                targets, List.of(Scenario.values())).run();
+        new Report(runs, targets, s, Map.of("machine", "smoke test")).write(out);
+
+        assertThat(runs).hasSize(12);
+        for (ScenarioRun r : runs) {
+            String what = r.target + " " + r.scenario + " (" + r.firstFailure + ")";
+            assertThat(r.failed).as(what).isZero();
+            switch (Scenario.of(r.scenario)) {
+                case IDLE -> {
+                    assertThat(r.connected).as(what).isEqualTo(s.idleConnections);
+                    assertThat(r.rssAfterBytes).as(what).isPositive();
+                    if (r.target.equals("switchboard")) {
+                        assertThat(r.heapAfterBytes).as(what).isPositive();
+                    }
+                }
+                case FANOUT, ROOMS -> {
+                    int n = r.scenario.equals("fanout") ? s.fanoutSubscribers : s.rooms * s.roomSize;
+                    assertThat(r.connected).as(what).isEqualTo(n);
+                    assertThat(r.published).as(what).isPositive();
+                    assertThat(r.expected).as(what).isEqualTo(r.scenario.equals("fanout")
+                            ? r.published * n : r.published * s.roomSize);
+                    // Every delivery is counted once (never more than expected); on a busy machine a few
+                    // may come after the drain, so "all of them" would make this test fail for speed.
+                    assertThat(r.received).as(what).isLessThanOrEqualTo(r.expected)
+                            .isGreaterThanOrEqualTo(r.expected * 9 / 10);
+                    assertThat(r.lost).as(what).isEqualTo(r.expected - r.received);
+                    assertThat(r.p99Ms).as(what).isPositive();
+                    assertThat(r.serverCpuSeconds).as(what).isNotNegative();
+                }
+                case CONNECT -> {
+                    assertThat(r.connected).as(what).isEqualTo(s.connectConnections);
+                    assertThat(r.connectsPerSecond).as(what).isPositive();
+                    assertThat(r.connectP99Ms).as(what).isPositive();
+                }
+            }
+        }
+        String md = Files.readString(out.resolve("results.md"));
+        assertThat(md).contains("## Targets", "| Switchboard |", "| ws |", "| Socket.IO |");
+        for (String png : List.of("latency-fanout.png", "latency-rooms.png", "memory.png", "cpu.png")) {
+            assertThat(ImageIO.read(out.resolve(png).toFile())).as(png).isNotNull();
+        }
+        assertThat(Json.MAPPER.readTree(out.resolve("results.json").toFile()).get("runs")).hasSize(12);
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[12/12]");
+    }
+}

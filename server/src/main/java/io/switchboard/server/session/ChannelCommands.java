@@ -34,7 +34,7 @@ final class ChannelCommands {
     private final NodeContext node;
     private final ServerConfig config;
     // channel -> this session's subscription to it.
-    private final Map<String, ChannelSubscription> subscriptions = new HashMap<>();
+    private final Map<String, ChannelSubscription> subscriptions = new HashMap<>(4); // most connections follow few channels
 
     ChannelCommands(Session session, NodeContext node) {
         this.session = session;

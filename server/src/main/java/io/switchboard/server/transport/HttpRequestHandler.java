@@ -68,7 +68,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     // of them, so no client can queue responses it does not read.
     private boolean busy;
     private boolean closing;
-    private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>(2);
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -314,6 +314,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         p.remove(HandshakeDeadline.class);
+        if (p.get(HttpGate.class) != null) {
+            p.remove(HttpGate.class); // a WebSocket needs no HTTP gate; every frame would pass through it
+        }
         p.remove(this);
         ch.config().setAutoRead(true); // reading may have been paused for pipelined requests
         p.addLast("ws-utf8", new Utf8FrameValidator(false));
@@ -351,8 +354,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Principal admitted = principal;
+        ConnectionLimits slots = limits; // not this handler: the session outlives it, and must not keep it
         SessionHandler session = new SessionHandler(node, principal,
-                () -> limits.closed(admitted.userId(), admitted.anonymous(), ip));
+                () -> slots.closed(admitted.userId(), admitted.anonymous(), ip));
         p.addLast("session", session);
         done.addListener(f -> {
             if (f.isSuccess()) {

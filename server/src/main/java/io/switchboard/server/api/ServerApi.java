@@ -1,10 +1,16 @@
 package io.switchboard.server.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import static io.switchboard.server.api.ApiInput.bad;
+import static io.switchboard.server.api.ApiInput.clip;
+import static io.switchboard.server.api.ApiInput.number;
+import static io.switchboard.server.api.ApiInput.optionalText;
+import static io.switchboard.server.api.ApiInput.param;
+import static io.switchboard.server.api.ApiInput.parse;
+import static io.switchboard.server.api.ApiInput.payloadBytes;
+import static io.switchboard.server.api.ApiInput.requireMethod;
+import static io.switchboard.server.api.ApiInput.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
@@ -40,34 +46,10 @@ public final class ServerApi {
         }
     }
 
-    /** A refusal with a protocol error code, turned into an HTTP error reply. */
-    static final class ApiException extends RuntimeException {
-        final ErrorCode code;
-        final int status;
-
-        ApiException(ErrorCode code, String message) {
-            this(code, status(code), message);
-        }
-
-        ApiException(ErrorCode code, int status, String message) {
-            super(message, null, false, false);
-            this.code = code;
-            this.status = status;
-        }
-
-        Reply reply() {
-            return new Reply(status, errorBody(code, getMessage()));
-        }
-    }
-
     /** Most publications one batch may carry, and most channels one publish may name. */
     public static final int MAX_BATCH = 1000;
     static final int MAX_HISTORY_LIMIT = 1000;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-            .build();
 
     private final NodeContext node;
     private final NodeStats stats;
@@ -431,7 +413,7 @@ public final class ServerApi {
      * the named user's sessions on this node. Malformed messages are ignored (logged by the caller).
      */
     public static void applyControl(NodeContext node, byte[] message) throws IOException {
-        JsonNode m = MAPPER.readTree(message);
+        JsonNode m = ApiInput.MAPPER.readTree(message);
         String op = m.path("op").asText();
         String user = m.path("userId").asText(null);
         if (user == null) {
@@ -461,84 +443,6 @@ public final class ServerApi {
         return ns;
     }
 
-    private static JsonNode parse(byte[] body) {
-        if (body.length == 0) {
-            throw bad("the request needs a JSON object body");
-        }
-        JsonNode n;
-        try {
-            n = MAPPER.readTree(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw bad("the body is not valid JSON: " + clip(e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw bad("the body cannot be read: " + clip(e.getMessage()));
-        }
-        if (n == null || !n.isObject()) {
-            throw bad("the body must be a JSON object");
-        }
-        return n;
-    }
-
-    private static byte[] payloadBytes(JsonNode payload) {
-        try {
-            return MAPPER.writeValueAsBytes(payload);
-        } catch (IOException e) {
-            throw bad("payload cannot be encoded: " + e.getMessage());
-        }
-    }
-
-    private static String text(JsonNode n, String field) {
-        if (n == null || !n.isTextual() || n.asText().isEmpty()) {
-            throw bad(field + " must be a non-empty string");
-        }
-        return n.asText();
-    }
-
-    private static String optionalText(JsonNode req, String field) {
-        JsonNode n = req.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        return text(n, field);
-    }
-
-    private static String param(Map<String, List<String>> query, String name, boolean required) {
-        List<String> v = query.get(name);
-        if (v == null || v.isEmpty() || v.get(0).isEmpty()) {
-            if (required) {
-                throw bad("query parameter " + name + " is required");
-            }
-            return null;
-        }
-        return v.get(0);
-    }
-
-    private static long number(Map<String, List<String>> query, String name, long dflt, long min, long max) {
-        String v = param(query, name, false);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            long n = Long.parseLong(v);
-            if (n < min || n > max) {
-                throw bad(name + " must be between " + min + " and " + max);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw bad(name + " must be an integer");
-        }
-    }
-
-    private static void requireMethod(String method, String expected) {
-        if (!method.equals(expected)) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, 405, "this endpoint takes " + expected + ", not " + method);
-        }
-    }
-
-    private static ApiException bad(String message) {
-        return new ApiException(ErrorCode.BAD_REQUEST, message);
-    }
-
     private static byte[] withChannel(String channel, byte[] object) {
         // {"channel":"…", …the object's own fields…}
         byte[] head = Json.object(g -> g.writeStringField("channel", channel));
@@ -550,9 +454,5 @@ public final class ServerApi {
         }
         System.arraycopy(object, 1, out, at, object.length - 1);
         return out;
-    }
-
-    private static String clip(String s) {
-        return s == null ? "null" : s.length() > 100 ? s.substring(0, 100) + "..." : s;
     }
 }

@@ -358,30 +358,33 @@ public final class ServerApi {
                     + "section 6 (4005 asks the client to reconnect, 4503 tells it not to)");
         }
         int chosen = code;
-        byte[] message = Json.object(g -> {
-            g.writeStringField("op", "disconnect");
+        return broadcast("disconnect", g -> {
             g.writeStringField("userId", user);
             g.writeNumberField("code", chosen);
         });
-        return node.hub().engine().broadcastControl(message).thenApply(v -> Reply.ok(Json.object(g -> {
-            g.writeStringField("userId", user);
-            g.writeNumberField("code", chosen);
-            g.writeBooleanField("sent", true);
-        })));
     }
 
     private CompletableFuture<Reply> unsubscribe(JsonNode req) {
         String user = text(req.get("userId"), "userId");
         String channel = text(req.get("channel"), "channel");
         namespace(channel);
-        byte[] message = Json.object(g -> {
-            g.writeStringField("op", "unsubscribe");
+        return broadcast("unsubscribe", g -> {
             g.writeStringField("userId", user);
             g.writeStringField("channel", channel);
         });
+    }
+
+    /**
+     * Sends control message {@code op} with {@code fields} to every node (applied by {@link #applyControl});
+     * the answer repeats the fields and says it was sent.
+     */
+    private CompletableFuture<Reply> broadcast(String op, Json.Fields fields) {
+        byte[] message = Json.object(g -> {
+            g.writeStringField("op", op);
+            fields.write(g);
+        });
         return node.hub().engine().broadcastControl(message).thenApply(v -> Reply.ok(Json.object(g -> {
-            g.writeStringField("userId", user);
-            g.writeStringField("channel", channel);
+            fields.write(g);
             g.writeBooleanField("sent", true);
         })));
     }

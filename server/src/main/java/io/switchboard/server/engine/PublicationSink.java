@@ -24,4 +24,12 @@ public interface PublicationSink {
      */
     default void onGap(String channel) {
     }
+
+    /**
+     * The engine's connection to the shared state came back after it was lost. What this node keeps alive
+     * there (its connections' presence entries) may be close to expiring after the outage and should be
+     * renewed now rather than at the next periodic renewal. Any thread; must not block.
+     */
+    default void onReconnected() {
+    }
 }

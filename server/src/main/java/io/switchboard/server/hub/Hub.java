@@ -34,6 +34,7 @@ public final class Hub implements PublicationSink {
     private final Namespaces namespaces;
     private final Metrics metrics;
     private volatile java.util.function.Consumer<byte[]> controlHandler;
+    private volatile Runnable reconnectHandler;
     // channel -> its local subscribers; an entry exists exactly while it has at least one subscriber.
     // Entries are created and removed only inside compute() so engine (un)subscribe calls stay paired.
     private final ConcurrentHashMap<String, ChannelSubscribers> channels = new ConcurrentHashMap<>();
@@ -109,7 +110,7 @@ public final class Hub implements PublicationSink {
         }
         metrics.brokerLag(System.currentTimeMillis() - p.timestamp());
         ByteBuf frame = encode(alloc, messageEnvelope(p), p.payload().length);
-        int n = fanOut(c, frame, p.offset(), p.clientId(), MessageType.MESSAGE);
+        int n = fanOut(c, frame, p.offset(), p.hasPosition() ? p.epoch() : null, p.clientId(), MessageType.MESSAGE);
         if (n > 0) {
             // Ingress to the hand-over to the last local subscriber; a publication that entered through
             // another node has only the engine's millisecond timestamp to go by.
@@ -145,7 +146,20 @@ public final class Hub implements PublicationSink {
             g.writeNumberField("timestamp", u.timestamp());
         });
         Envelope e = Envelope.builder(MessageType.PRESENCE_UPDATE).channel(u.channel()).payload(payload).build();
-        fanOut(c, encode(alloc, e, payload.length), -1, null, MessageType.PRESENCE_UPDATE);
+        fanOut(c, encode(alloc, e, payload.length), -1, null, null, MessageType.PRESENCE_UPDATE);
+    }
+
+    /** What to run when the engine's connection comes back (the node renews its presence entries). */
+    public void onReconnected(Runnable handler) {
+        this.reconnectHandler = handler;
+    }
+
+    @Override
+    public void onReconnected() {
+        Runnable h = reconnectHandler;
+        if (h != null) {
+            h.run();
+        }
     }
 
     /** The engine lost publications of a channel: every local subscriber is told (issue 7). */
@@ -159,12 +173,12 @@ public final class Hub implements PublicationSink {
     }
 
     /** Hands one frame to every member; returns how many got it. */
-    private int fanOut(ChannelSubscribers c, ByteBuf frame, long offset, String clientId, MessageType type) {
+    private int fanOut(ChannelSubscribers c, ByteBuf frame, long offset, String epoch, String clientId, MessageType type) {
         int n = 0;
         int bytes = frame.readableBytes();
         try {
             for (Subscriber s : c.members) {
-                if (s.deliver(frame.retainedDuplicate(), offset, clientId)) {
+                if (s.deliver(frame.retainedDuplicate(), offset, epoch, clientId)) {
                     n++;
                 }
             }

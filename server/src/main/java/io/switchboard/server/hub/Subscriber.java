@@ -11,13 +11,18 @@ public interface Subscriber {
      *
      * @param offset   the publication's offset, or -1 for frames without one (channels without history,
      *                 presence updates)
+     * @param epoch    the epoch of the stream {@code offset} belongs to, or null when there is no offset
      * @param clientId the session id of the publishing connection, or null
-     * @return false when the subscriber dropped the frame on purpose (its own publication without echo,
-     *         or it gave up as a slow consumer)
+     * @return false when the subscriber dropped the frame on purpose (its own publication without echo, an
+     *         offset it has already passed on, or it gave up as a slow consumer)
      */
-    boolean deliver(ByteBuf frame, long offset, String clientId);
+    boolean deliver(ByteBuf frame, long offset, String epoch, String clientId);
 
-    /** The engine lost some of the channel's publications for this node ({@code PublicationSink.onGap}); any thread. */
+    /**
+     * The engine lost some of the channel's publications for this node ({@code PublicationSink.onGap}).
+     * Called on the thread that delivers the channel, before any frame after the loss: the subscriber must
+     * stop passing frames on at once, so that whatever it tells its client comes before any later offset.
+     */
     default void interrupted() {
     }
 }

@@ -27,6 +27,8 @@ final class ChannelCommands {
 
     /** Most live frames held back while one subscription's history is read. */
     private static final int MAX_HELD = 10_000;
+    private static final String INTERRUPTED_WHILE_SUBSCRIBING =
+            "this node may have missed messages of the channel while its link to the cluster was down; subscribe again";
     /** Most publications one history command returns. */
     static final int MAX_HISTORY_LIMIT = 1000;
 
@@ -68,7 +70,10 @@ final class ChannelCommands {
         // Without history access a subscribe still succeeds; it just cannot recover (reason "forbidden").
         // A subscription token also lets its holder recover the channel, unless history is closed to all.
         boolean mayRecover = granted ? ns.historyAccess() != Access.NONE : permits(ns.historyAccess(), e.channel());
-        if (subscriptions.containsKey(ch)) {
+        ChannelSubscription previous = subscriptions.get(ch);
+        if (previous != null && previous.ended()) {
+            dropSubscription(ch, previous); // interrupted, and the client was told so before this subscribe
+        } else if (previous != null) {
             session.error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
             return;
         }
@@ -80,7 +85,7 @@ final class ChannelCommands {
                 !ns.keepsHistory(), MAX_HELD, granted);
         subscriptions.put(ch, sub);
         node.metrics().subscriptionAdded();
-        sub.onInterrupted(() -> session.onLoop(() -> interrupted(ch, sub)));
+        sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
         Principal p = session.principal();
         node.hub().subscribe(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
             if (subscriptions.get(ch) != sub) {
@@ -88,9 +93,10 @@ final class ChannelCommands {
                 session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + ch + " before the subscribe completed");
                 return;
             }
-            if (failure != null) {
+            if (failure != null || sub.ended()) {
                 dropSubscription(ch, sub);
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "the engine could not subscribe: " + why(failure));
+                session.error(e.id(), ErrorCode.UNAVAILABLE, failure != null ? "the engine could not subscribe: " + why(failure)
+                        : INTERRUPTED_WHILE_SUBSCRIBING);
                 return;
             }
             if (ns.presence() && !p.anonymous()) {
@@ -118,9 +124,10 @@ final class ChannelCommands {
                 session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + e.channel() + " before the subscribe completed");
                 return;
             }
-            if (failure != null) {
+            if (failure != null || sub.ended()) {
                 dropSubscription(e.channel(), sub);
-                session.error(e.id(), ErrorCode.UNAVAILABLE, "could not read the channel's history: " + why(failure));
+                session.error(e.id(), ErrorCode.UNAVAILABLE, failure != null ? "could not read the channel's history: " + why(failure)
+                        : INTERRUPTED_WHILE_SUBSCRIBING);
                 return;
             }
             String problem = since == null ? refused : recoveryProblem(since, h);
@@ -133,15 +140,14 @@ final class ChannelCommands {
                     g.writeStringField("reason", problem);
                 }
             })));
-            long upTo = h.offset();
             if (recovered) {
                 for (Publication p : h.publications()) {
                     session.sendMessage(p);
                 }
-                upTo = Math.max(since.offset(), h.publications().isEmpty() ? since.offset()
-                        : h.publications().get(h.publications().size() - 1).offset());
             }
-            sub.goLive(upTo);
+            // The ack named h.offset(): recovered or not, the client continues from there, so the first live
+            // frame is the next offset, however far behind the stream this node's live feed still is.
+            sub.goLive(h.epoch(), h.offset());
         }));
     }
 
@@ -260,15 +266,21 @@ final class ChannelCommands {
      * {@code unavailable}: the client subscribes again, with {@code since} where it has a position, and
      * recovers what the stream still holds, or learns that it cannot (protocol.md 4.10).
      */
-    private void interrupted(String ch, ChannelSubscription sub) {
-        if (subscriptions.get(ch) != sub) {
-            return;
+    private void interrupted(String ch, ChannelSubscription sub, boolean wasLive) {
+        if (wasLive) {
+            // On the thread that delivers the channel, before any later frame of it: the push comes right after
+            // the last message the client got, so its `since` is exactly where the hole starts.
+            session.push(Envelope.builder(io.switchboard.protocol.MessageType.UNSUBSCRIBED).channel(ch)
+                    .code(ErrorCode.UNAVAILABLE.wireName())
+                    .message("this node may have missed messages of " + ch + " while its link to the cluster was down; subscribe again")
+                    .build());
+            session.onLoop(() -> {
+                if (subscriptions.get(ch) == sub) {
+                    dropSubscription(ch, sub);
+                }
+            });
         }
-        dropSubscription(ch, sub);
-        session.send(Envelope.builder(io.switchboard.protocol.MessageType.UNSUBSCRIBED).channel(ch)
-                .code(ErrorCode.UNAVAILABLE.wireName())
-                .message("this node may have missed messages of " + ch + " while its link to the cluster was down; subscribe again")
-                .build());
+        // Still being set up: the subscribe's own callback sees sub.ended() and answers `unavailable`.
     }
 
     /** Adds (or renews) this connection's presence entry in a channel; the engine announces a first join. */

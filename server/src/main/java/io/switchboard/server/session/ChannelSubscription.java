@@ -4,18 +4,28 @@ import io.netty.buffer.ByteBuf;
 import io.switchboard.server.hub.Subscriber;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One session's subscription to one channel, as the hub sees it. While the subscription is being set up
  * (its history read, for channels with history) live frames are held back; {@link #goLive} then passes
  * on those newer than what the client already has, in order, and from then on frames go straight to the
- * connection's outbound queue. This is what makes recovery gap-free and duplicate-free: the live
- * subscription starts before the history read, and the overlap is cut by offset.
+ * connection's outbound queue.
+ *
+ * <p>The invariant it keeps (docs/guarantees.md): within one epoch, it never passes on an offset at or
+ * below one it has already passed on or that the subscribe's ack named. The live subscription starts
+ * before the history read, so nothing published in between is missed; the node's live feed may lag
+ * behind the stream in a cluster, so frames the read already covered can still arrive after going live,
+ * and every frame, held or live, is checked against the highest offset passed on.
  */
 final class ChannelSubscription implements Subscriber {
 
-    private record Held(ByteBuf frame, long offset) {
+    private record Held(ByteBuf frame, long offset, String epoch) {
     }
+
+    private static final int HOLDING = 0;
+    private static final int LIVE = 1;
+    private static final int ENDED = 2;
 
     final String channel;
     /** True when a subscription token (not the connection's token) granted this subscription. */
@@ -24,12 +34,20 @@ final class ChannelSubscription implements Subscriber {
     private final String sessionId;
     private final boolean echo;
     private final int maxHeld;
-    // Fast path: true once live; written under lock, read without it.
-    private volatile boolean live;
-    // Frames that arrived before going live; null once live or cancelled. Guarded by this.
+    // HOLDING, LIVE or ENDED; changed under the lock, read without it on the fast path.
+    private volatile int state;
+    // Frames that arrived before going live; non-null only while HOLDING. Guarded by this.
     private List<Held> held;
     // Bytes in held; guarded by this.
     private long heldBytes;
+    // The epoch and highest offset passed on (or named by the ack). Written by goLive under the lock
+    // before state becomes LIVE, then only by the thread delivering the channel (one call at a time).
+    private String epoch;
+    private long passed = -1;
+    // What the session does when the engine lost publications for this subscription; set once, before it
+    // is live. Called with true when the subscription was live (the client must be told), false when it
+    // was still being set up (the subscribe itself fails).
+    private volatile Consumer<Boolean> onInterrupted;
 
     /** @param startLive false to hold frames back until {@link #goLive} */
     ChannelSubscription(String channel, Outbound outbound, String sessionId, boolean echo, boolean startLive, int maxHeld,
@@ -40,19 +58,19 @@ final class ChannelSubscription implements Subscriber {
         this.sessionId = sessionId;
         this.echo = echo;
         this.maxHeld = maxHeld;
-        this.live = startLive;
+        this.state = startLive ? LIVE : HOLDING;
         this.held = startLive ? null : new ArrayList<>();
     }
 
     @Override
-    public boolean deliver(ByteBuf frame, long offset, String clientId) {
+    public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
         if (!echo && clientId != null && clientId.equals(sessionId)) {
             frame.release();
             return false;
         }
-        if (!live) {
+        if (state != LIVE) {
             synchronized (this) {
-                if (held != null) {
+                if (state == HOLDING) {
                     heldBytes += frame.readableBytes();
                     if (held.size() >= maxHeld || heldBytes > outbound.maxPendingBytes()) {
                         // The channel is moving faster than the history read: treat as a slow consumer.
@@ -60,60 +78,96 @@ final class ChannelSubscription implements Subscriber {
                         outbound.overflow();
                         return false;
                     }
-                    held.add(new Held(frame, offset));
+                    held.add(new Held(frame, offset, epoch));
                     return true;
                 }
+                if (state == ENDED) {
+                    frame.release();
+                    return false;
+                }
+                return pass(frame, offset, epoch); // went live meanwhile
             }
+        }
+        return pass(frame, offset, epoch);
+    }
+
+    /** Passes one frame on unless its offset is not above what was passed on already in its epoch. */
+    private boolean pass(ByteBuf frame, long offset, String epoch) {
+        if (offset >= 0 && epoch != null) {
+            if (epoch.equals(this.epoch) && offset <= passed) {
+                frame.release();
+                return false;
+            }
+            this.epoch = epoch;
+            this.passed = offset;
         }
         outbound.deliver(frame);
         return true;
     }
 
     /**
-     * Passes on the held frames whose offset is above {@code after} (and every frame without an offset),
-     * then lets frames through directly. Must be called after the ack and any recovered messages were
-     * queued, so that the client sees them in that order.
+     * Goes live at the position the subscribe's ack named: passes on the held frames above it (and every
+     * frame without an offset), in arrival order, then lets frames through directly, still never one at or
+     * below the position. Must be called after the ack and any recovered messages were queued, so that the
+     * client sees them in that order.
+     *
+     * @param epoch the stream's epoch the ack named, or null for a channel without one
+     * @param upTo  the offset the ack named (everything up to it the client has or was told it cannot have)
      */
-    void goLive(long after) {
+    void goLive(String epoch, long upTo) {
         synchronized (this) {
-            if (held == null) {
+            if (state != HOLDING) {
                 return;
             }
-            for (Held h : held) {
-                if (h.offset() < 0 || h.offset() > after) {
-                    outbound.deliver(h.frame());
-                } else {
-                    h.frame().release();
-                }
-            }
+            this.epoch = epoch;
+            this.passed = upTo;
+            List<Held> frames = held;
             held = null;
-            live = true;
+            for (Held h : frames) {
+                pass(h.frame(), h.offset(), h.epoch());
+            }
+            state = LIVE;
         }
     }
 
-    // What the session does when the engine lost publications for this subscription; set once, before it is live.
-    private volatile Runnable onInterrupted;
-
-    void onInterrupted(Runnable r) {
+    void onInterrupted(Consumer<Boolean> r) {
         onInterrupted = r;
     }
 
+    /** Ends the subscription at once: nothing delivered after this call is passed on. */
     @Override
     public void interrupted() {
-        Runnable r = onInterrupted;
-        if (r != null) {
-            r.run();
+        boolean wasLive;
+        synchronized (this) {
+            if (state == ENDED) {
+                return;
+            }
+            wasLive = state == LIVE;
+            end();
         }
+        Consumer<Boolean> r = onInterrupted;
+        if (r != null) {
+            r.accept(wasLive);
+        }
+    }
+
+    /** True once the subscription was cancelled or interrupted. */
+    boolean ended() {
+        return state == ENDED;
     }
 
     /** Drops anything held; the subscription is over. */
     void cancel() {
         synchronized (this) {
-            if (held != null) {
-                held.forEach(h -> h.frame().release());
-                held = null;
-            }
-            live = true; // later frames (there should be none) go to the closed outbound, which drops them
+            end();
         }
+    }
+
+    private void end() {
+        if (held != null) {
+            held.forEach(h -> h.frame().release());
+            held = null;
+        }
+        state = ENDED;
     }
 }

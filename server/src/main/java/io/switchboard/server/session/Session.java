@@ -63,6 +63,7 @@ public final class Session {
     private long nextPingAt;
     private long pongDeadline; // 0 while no ping is unanswered
     private long closeDeadline; // 0 until a close frame is sent
+    private io.netty.channel.ChannelFuture closeFrameWritten; // null until a close frame is sent; event loop only
     private ScheduledFuture<?> timer;
     private long timerDueAt;
     private long errorWindowStart;
@@ -339,6 +340,15 @@ public final class Session {
 
     // ---- outbound -----------------------------------------------------------------------------
 
+    /** Sends a push (an envelope without a command id); unlike {@link #send}, callable from any thread. */
+    void push(Envelope e) {
+        if (e.id() != null) {
+            throw new IllegalArgumentException("a push has no command id");
+        }
+        send(e);
+    }
+
+    /** Sends an envelope; event loop only for replies (envelopes with a command id), see {@link #push}. */
     void send(Envelope e) {
         io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), e, e.payload() == null ? 0 : e.payload().length);
         MessageType type = e.type();
@@ -398,8 +408,11 @@ public final class Session {
             outbound.flush();
             outbound.close();
         }
-        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()));
-        closeDeadline = System.currentTimeMillis() + CLOSE_GRACE_MILLIS;
+        closeFrameWritten = channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()));
+        // A slow consumer's close frame waits behind what was already on its way to the client: it gets as long
+        // to read that as a client has to answer a ping, so that one that resumes reading still learns 4001.
+        closeDeadline = System.currentTimeMillis() + (code == CloseCode.SLOW_CONSUMER
+                ? Math.max(CLOSE_GRACE_MILLIS, config.heartbeatTimeout().toMillis()) : CLOSE_GRACE_MILLIS);
         reschedule();
     }
 
@@ -423,6 +436,13 @@ public final class Session {
         }
         if (state == State.CLOSING) {
             if (now >= closeDeadline) {
+                if (closeFrameWritten != null && !closeFrameWritten.isDone()) {
+                    // The close frame never left this node (the client stopped reading): reset the connection
+                    // rather than let the client read a stream cut short. The metrics keep the code it was given.
+                    log.atDebug().addKeyValue("session", id).log("session {} reset: its close frame ({}) could not be sent", id,
+                            closeCode);
+                    channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+                }
                 channel.close();
                 return;
             }

@@ -149,8 +149,16 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        // One task for the whole node renews every session's presence well inside the TTL.
+        // One task for the whole node renews every session's presence well inside the TTL, and once more as
+        // soon as the engine reconnects after an outage (so that entries do not expire behind it).
         long refreshMillis = Math.max(100, config.presenceTtl().toMillis() / 3);
+        hub.onReconnected(() -> workerGroup.next().execute(() -> {
+            try {
+                node.sessions().forEach(Session::refreshPresence);
+            } catch (RuntimeException e) {
+                log.warn("presence renewal after the engine reconnected failed", e);
+            }
+        }));
         workerGroup.next().scheduleAtFixedRate(() -> {
             // An exception would cancel this task for good (and presence would expire): log and go on.
             try {

@@ -18,14 +18,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * publishes one message there, so the message lands after the live subscription started but before
  * the read. Everything else goes to the real engine.
  */
-public final class RacingEngine implements Engine {
+public final class RacingEngine extends ForwardingEngine {
 
-    private final Engine real;
     /** When set, the next history read of this request's channel first publishes it. */
     public final AtomicReference<PublishRequest> publishBeforeNextRead = new AtomicReference<>();
 
     public RacingEngine(Engine real) {
-        this.real = real;
+        super(real);
     }
 
     @Override
@@ -38,67 +37,7 @@ public final class RacingEngine implements Engine {
     }
 
     @Override
-    public CompletableFuture<Void> start(PublicationSink sink) {
-        return real.start(sink);
-    }
-
-    @Override
-    public CompletableFuture<PublishResult> publish(PublishRequest request) {
-        return real.publish(request);
-    }
-
-    @Override
-    public CompletableFuture<Void> subscribe(String channel) {
-        return real.subscribe(channel);
-    }
-
-    @Override
-    public CompletableFuture<Void> unsubscribe(String channel) {
-        return real.unsubscribe(channel);
-    }
-
-    @Override
-    public CompletableFuture<Void> presenceJoin(String channel, PresenceEntry entry, Duration ttl) {
-        return real.presenceJoin(channel, entry, ttl);
-    }
-
-    @Override
-    public CompletableFuture<Void> presenceLeave(String channel, String clientId) {
-        return real.presenceLeave(channel, clientId);
-    }
-
-    @Override
-    public CompletableFuture<List<PresenceEntry>> presence(String channel) {
-        return real.presence(channel);
-    }
-
-    @Override
-    public CompletableFuture<Void> broadcastControl(byte[] message) {
-        return real.broadcastControl(message);
-    }
-
-    @Override
-    public CompletableFuture<Void> reportNode(String nodeId, byte[] stats, Duration ttl) {
-        return real.reportNode(nodeId, stats, ttl);
-    }
-
-    @Override
-    public CompletableFuture<java.util.Map<String, byte[]>> nodes() {
-        return real.nodes();
-    }
-
-    @Override
-    public boolean isReady() {
-        return real.isReady();
-    }
-
-    @Override
     public String name() {
         return "racing(" + real.name() + ")";
-    }
-
-    @Override
-    public void close() {
-        real.close();
     }
 }

@@ -1,0 +1,96 @@
+package io.switchboard.server.testing;
+
+import io.switchboard.server.engine.Engine;
+import io.switchboard.server.engine.HistoryQuery;
+import io.switchboard.server.engine.HistoryResult;
+import io.switchboard.server.engine.PresenceEntry;
+import io.switchboard.server.engine.PublicationSink;
+import io.switchboard.server.engine.PublishRequest;
+import io.switchboard.server.engine.PublishResult;
+import io.switchboard.server.engine.StreamOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An engine that hands every call to a real one; test engines override the calls they change.
+ */
+public abstract class ForwardingEngine implements Engine {
+
+    protected final Engine real;
+
+    protected ForwardingEngine(Engine real) {
+        this.real = real;
+    }
+
+    @Override
+    public CompletableFuture<HistoryResult> history(String channel, HistoryQuery query, StreamOptions stream) {
+        return real.history(channel, query, stream);
+    }
+
+    @Override
+    public CompletableFuture<Void> start(PublicationSink sink) {
+        return real.start(sink);
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(PublishRequest request) {
+        return real.publish(request);
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(String channel) {
+        return real.subscribe(channel);
+    }
+
+    @Override
+    public CompletableFuture<Void> unsubscribe(String channel) {
+        return real.unsubscribe(channel);
+    }
+
+    @Override
+    public CompletableFuture<Void> presenceJoin(String channel, PresenceEntry entry, Duration ttl) {
+        return real.presenceJoin(channel, entry, ttl);
+    }
+
+    @Override
+    public CompletableFuture<Void> presenceLeave(String channel, String clientId) {
+        return real.presenceLeave(channel, clientId);
+    }
+
+    @Override
+    public CompletableFuture<List<PresenceEntry>> presence(String channel) {
+        return real.presence(channel);
+    }
+
+    @Override
+    public CompletableFuture<Void> broadcastControl(byte[] message) {
+        return real.broadcastControl(message);
+    }
+
+    @Override
+    public CompletableFuture<Void> reportNode(String nodeId, byte[] stats, Duration ttl) {
+        return real.reportNode(nodeId, stats, ttl);
+    }
+
+    @Override
+    public CompletableFuture<java.util.Map<String, byte[]>> nodes() {
+        return real.nodes();
+    }
+
+    @Override
+    public boolean isReady() {
+        return real.isReady();
+    }
+
+    @Override
+    public String name() {
+        return real.name();
+    }
+
+    @Override
+    public void close() {
+        real.close();
+    }
+}

@@ -34,11 +34,13 @@ class ChannelFeedTest {
             gaps.add(channel);
         }
     };
+    /** Retries the feed scheduled, run when the test says. */
+    final List<Runnable> retries = new ArrayList<>();
     final ChannelFeed feed = new ChannelFeed("chat:x", sink, (after, limit) -> {
         CompletableFuture<HistoryResult> f = new CompletableFuture<>();
         reads.add(f);
         return f;
-    });
+    }, (task, delay) -> retries.add(task));
 
     static Publication pub(String epoch, long offset) {
         return new Publication("chat:x", ("{\"n\":" + offset + "}").getBytes(StandardCharsets.UTF_8), "alice", offset, epoch,
@@ -127,8 +129,21 @@ class ChannelFeedTest {
         feed.start(new HistoryResult("", 0, 0, List.of()));
         feed.onPublication(new Publication("chat:x", new byte[] {'1'}, null, -1, null, 1L, null));
         feed.catchUp();
+        reads.remove(0).complete(new HistoryResult("", 0, 0, List.of())); // no stream: nothing to catch up from
         assertThat(gaps).containsExactly("chat:x");
-        assertThat(reads).isEmpty();
+    }
+
+    @Test
+    void aStreamCreatedAfterTheStartIsCaughtUpFromItsFirstOffset() {
+        feed.start(new HistoryResult("", 0, 0, List.of())); // no stream yet: a subscriber's read creates it
+        publish(1);
+        publish(2); // published while the broker connection was down
+        feed.catchUp();
+        answerRead(0);
+        assertThat(delivered).containsExactly(1L, 2L);
+        assertThat(gaps).isEmpty();
+        feed.onPublication(pub("E", 3));
+        assertThat(delivered).containsExactly(1L, 2L, 3L);
     }
 
     @Test
@@ -143,11 +158,48 @@ class ChannelFeedTest {
     }
 
     @Test
-    void aFailedRepairReadIsAGapAndDeliveryGoesOn() {
+    void aFailedRepairReadIsRetriedAndNothingPassesTheHoleMeanwhile() {
+        feed.start(new HistoryResult("E", 1, 1, List.of()));
+        publish(2);
+        publish(3);
+        publish(4);
+        feed.onPublication(pub("E", 4)); // 2 and 3 missed: the pub/sub came back before the command connection
+        reads.remove(0).completeExceptionally(new IllegalStateException("Redis is unavailable"));
+        feed.onPublication(pub("E", 5)); // arrives while the repair waits to try again
+        publish(5);
+        assertThat(delivered).as("nothing after the hole before it is filled").isEmpty();
+        assertThat(gaps).isEmpty();
+        assertThat(retries).hasSize(1);
+        retries.remove(0).run();
+        reads.remove(0).completeExceptionally(new IllegalStateException("still unavailable"));
+        retries.remove(0).run();
+        answerRead(1);
+        assertThat(delivered).containsExactly(2L, 3L, 4L, 5L);
+        assertThat(gaps).isEmpty();
+    }
+
+    @Test
+    void aHoleTheStreamStaysUnreadableForIsReportedBeforeAnyLaterOffset() {
         feed.start(new HistoryResult("E", 1, 1, List.of()));
         feed.onPublication(pub("E", 4));
+        for (int i = 0; i < ChannelFeed.MAX_PENDING; i++) {
+            feed.onPublication(pub("E", 5 + i)); // the hole is not filled while the queue behind it grows
+        }
         reads.remove(0).completeExceptionally(new IllegalStateException("Redis is unavailable"));
+        assertThat(retries).as("too much waiting behind the hole: no more retries").isEmpty();
         assertThat(gaps).containsExactly("chat:x");
-        assertThat(delivered).containsExactly(4L);
+        assertThat(delivered).hasSize(ChannelFeed.MAX_PENDING + 1).startsWith(4L, 5L);
+    }
+
+    @Test
+    void aClosedFeedDeliversNothingAndDropsItsRepair() {
+        feed.start(new HistoryResult("E", 1, 1, List.of()));
+        feed.onPublication(pub("E", 4));
+        feed.close();
+        reads.remove(0).completeExceptionally(new IllegalStateException("Redis is unavailable"));
+        feed.onPublication(pub("E", 5));
+        assertThat(retries).isEmpty();
+        assertThat(delivered).isEmpty();
+        assertThat(gaps).isEmpty();
     }
 }

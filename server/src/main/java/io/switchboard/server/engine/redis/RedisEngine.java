@@ -59,6 +59,13 @@ public final class RedisEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
     static final Duration UNSUBSCRIBE_DELAY = Duration.ofSeconds(2);
     private static final Duration PRESENCE_SWEEP = Duration.ofSeconds(1);
+    /**
+     * How long after (re)connecting to a Redis this node leaves overdue presence entries there alone. After
+     * Redis restarts, every node reconnects within Lettuce's reconnect delay (at most 2 s) and renews its own
+     * entries at once; sweeping only after this grace keeps one node from announcing another's live
+     * connections offline because the other had not renewed yet (issue 12).
+     */
+    static final Duration PRESENCE_SWEEP_GRACE = Duration.ofSeconds(5);
     private static final String PREFIX = "sb:";
     private static final byte[] CONTROL = bytes(PREFIX + "control");
     private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
@@ -99,6 +106,19 @@ public final class RedisEngine implements Engine {
                 throw new IllegalArgumentException("bad Redis URL " + masked(url) + ": " + e.getMessage(), e);
             }
             RedisClient client = RedisClient.create(resources, uri);
+            Shard shard = new Shard(masked(url), uri, client);
+            client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+                @Override
+                public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+                    shard.connectedAtNanos = System.nanoTime();
+                    PublicationSink to = sink;
+                    if (connection == shard.cmd && to != null) {
+                        // The command connection came back (it is only set once it first connected): presence
+                        // entries may be near their expiry after the outage, so the node renews them now.
+                        to.onReconnected();
+                    }
+                }
+            });
             client.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
                     // While Redis is away, calls fail at once (the client gets `unavailable` and may retry)
@@ -107,7 +127,7 @@ public final class RedisEngine implements Engine {
                     .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
                     .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
                     .build());
-            shards.add(new Shard(masked(url), uri, client));
+            shards.add(shard);
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-redis-timer");
@@ -236,7 +256,7 @@ public final class RedisEngine implements Engine {
                 return existing;
             }
             created[0] = true;
-            return new ChannelFeed(c, sink, (after, limit) -> read(c, after, limit, false));
+            return new ChannelFeed(c, sink, (after, limit) -> read(c, after, limit, false), this::later);
         });
         if (created[0]) {
             CompletableFuture<Void> listening;
@@ -254,6 +274,7 @@ public final class RedisEngine implements Engine {
             listening.thenCompose(x -> read(channel, -1, 0, false)).whenComplete((pos, failure) -> {
                 if (failure != null) {
                     feeds.remove(channel, feed);
+                    feed.close();
                     unlisten(channel);
                     feed.live.completeExceptionally(failure);
                 } else {
@@ -282,6 +303,7 @@ public final class RedisEngine implements Engine {
                 }
             }
             unlisten(c);
+            f.close();
             return null;
         }), UNSUBSCRIBE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         return CompletableFuture.completedFuture(null);
@@ -439,7 +461,7 @@ public final class RedisEngine implements Engine {
         Shard s = shardFor(channel);
         byte[][] keys = {key("pe:", channel), key("pz:", channel), key("pu:", channel)};
         byte[][] args = {bytes(op), broker == null ? key("p:", channel) : new byte[0], bytes(clientId), bytes(userId), entry,
-                bytes(Long.toString(ttlMillis))};
+                bytes(Long.toString(ttlMillis)), bytes(s.maySweep() ? "1" : "0")};
         return eval(s, presenceScript, keys, args).thenApply(out -> {
             List<?> r = (List<?>) out;
             if (broker != null) {
@@ -457,7 +479,9 @@ public final class RedisEngine implements Engine {
             return;
         }
         for (String channel : feeds.keySet()) {
-            presenceCall(channel, "sweep", "", "", new byte[0], 0).exceptionally(e -> null);
+            if (shardFor(channel).maySweep()) {
+                presenceCall(channel, "sweep", "", "", new byte[0], 0).exceptionally(e -> null);
+            }
         }
     }
 
@@ -545,6 +569,18 @@ public final class RedisEngine implements Engine {
 
     // ---- helpers --------------------------------------------------------------------------------
 
+    /** Runs a task on the engine's timer after a delay; dropped once the engine is closed. */
+    private void later(Runnable task, long delayMillis) {
+        if (closed) {
+            return;
+        }
+        try {
+            timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("engine closed; dropped a scheduled task");
+        }
+    }
+
     /** The shard of a channel: a stable hash of its name, the same on every node given the same URLs in the same order. */
     Shard shardFor(String channel) {
         if (shards.size() == 1) {
@@ -626,6 +662,14 @@ public final class RedisEngine implements Engine {
         volatile StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
         // channel -> subscribe confirmations seen on this shard's pub/sub connection (listener thread only).
         final Map<String, Integer> confirmations = new ConcurrentHashMap<>();
+        // System.nanoTime() of the latest (re)connection of either connection; 0 before the first.
+        volatile long connectedAtNanos;
+
+        /** Whether this node may remove other connections' overdue presence entries on this shard now. */
+        boolean maySweep() {
+            long at = connectedAtNanos;
+            return at != 0 && System.nanoTime() - at > PRESENCE_SWEEP_GRACE.toNanos();
+        }
 
         Shard(String name, RedisURI uri, RedisClient client) {
             this.name = name;

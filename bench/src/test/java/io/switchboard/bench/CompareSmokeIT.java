@@ -2,6 +2,7 @@ package io.switchboard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.testing.Tools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +32,12 @@ class CompareSmokeIT {
 
     @BeforeAll
     static void installPeers() throws Exception {
+        Tools.path("node"); // the peers' servers run on it
         if (Files.isDirectory(ROOT.resolve("bench/peers/node_modules/socket.io"))
                 && Files.isDirectory(ROOT.resolve("bench/peers/node_modules/ws"))) {
             return;
         }
-        Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--prefer-offline")
+        Process npm = new ProcessBuilder(Tools.path("npm"), "ci", "--no-audit", "--no-fund", "--prefer-offline")
                 .directory(ROOT.resolve("bench/peers").toFile()).redirectErrorStream(true).start();
         String log = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(npm.waitFor(120, TimeUnit.SECONDS)).as("npm ci in bench/peers finished").isTrue();

@@ -1,5 +1,6 @@
 package io.switchboard.client;
 
+import io.switchboard.testing.Tools;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,8 +47,8 @@ final class ExternalServer implements AutoCloseable {
     static ExternalServer redisNotStarted() throws Exception {
         int port = freePort();
         Path dir = Files.createTempDirectory("switchboard-redis");
-        ExternalServer s = new ExternalServer(true, port, dir, List.of("redis-server", "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
+        ExternalServer s = new ExternalServer(true, port, dir, List.of(Tools.path("redis-server"),
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
                 "--appendfsync", "always"));
         return s;
     }
@@ -55,7 +56,7 @@ final class ExternalServer implements AutoCloseable {
     static ExternalServer nats() throws Exception {
         int port = freePort();
         Path dir = Files.createTempDirectory("switchboard-nats");
-        ExternalServer s = new ExternalServer(false, port, dir, List.of("/usr/sbin/nats-server", "-a", "127.0.0.1",
+        ExternalServer s = new ExternalServer(false, port, dir, List.of(Tools.path("nats-server"), "-a", "127.0.0.1",
                 "-p", Integer.toString(port)));
         s.launch();
         return s;

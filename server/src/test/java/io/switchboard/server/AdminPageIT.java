@@ -7,6 +7,7 @@ import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
+import io.switchboard.testing.Tools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -42,7 +43,7 @@ class AdminPageIT {
 
     @Test
     void adminPageShowsTheNodeAndDrivesTheApi() throws Exception {
-        assertThat(Path.of("/usr/bin/chromium")).as("Debian's chromium (apt-get install chromium)").isExecutable();
+        Tools.path("chromium");
         installPlaywright();
         Files.deleteIfExists(SCREENSHOT);
 
@@ -54,7 +55,7 @@ class AdminPageIT {
             assertThat(subscriber.subscribe(LIVE).type()).isEqualTo(MessageType.ACK);
             assertThat(victim.subscribe(CHANNEL).type()).isEqualTo(MessageType.ACK);
 
-            ProcessBuilder pb = new ProcessBuilder("node", "admin-page.mjs", "http://127.0.0.1:" + node.port(), KEY,
+            ProcessBuilder pb = new ProcessBuilder(Tools.path("node"), "admin-page.mjs", "http://127.0.0.1:" + node.port(), KEY,
                     SCREENSHOT.toString()).directory(E2E.toFile()).redirectErrorStream(true);
             pb.environment().putAll(Map.of("E2E_CHANNEL", CHANNEL, "E2E_LIVE", LIVE, "E2E_SUBSCRIBER", "e2e-sub",
                     "E2E_VICTIM", "e2e-victim", "E2E_MARKER", MARKER));
@@ -125,7 +126,7 @@ class AdminPageIT {
             return;
         }
         Path log = Files.createTempFile("switchboard-npm-ci", ".log");
-        Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(E2E.toFile())
+        Process npm = new ProcessBuilder(Tools.path("npm"), "ci", "--no-audit", "--no-fund").directory(E2E.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean done = npm.waitFor(5, TimeUnit.MINUTES);
         if (!done) {

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
-import java.io.File;
+import io.switchboard.testing.Tools;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/dashboards: the Grafana dashboard and the Prometheus alert rules refer only to metrics a real
  * node exposes (after it has seen traffic, so that meters registered on first use are there), every
- * alert is complete, the dashboard has its panels and uses the data-source variable, and, when
- * promtool is installed, promtool accepts the rules, passes their unit tests and parses every
- * dashboard query.
+ * alert is complete, the dashboard has its panels and uses the data-source variable, and promtool
+ * (a test that fails, with the install command, when it is missing) accepts the rules, passes their
+ * unit tests and parses every dashboard query.
  */
 class DashboardsIT {
 
@@ -227,12 +227,7 @@ class DashboardsIT {
 
     @Test
     void promtoolAcceptsTheRulesTheirTestsAndEveryDashboardQuery() throws Exception {
-        Path promtool = onPath("promtool");
-        if (promtool == null) {
-            System.out.println("DashboardsIT: promtool is not installed (apt-get install prometheus): "
-                    + "skipping only the promtool checks; the other tests of this class still ran");
-            return;
-        }
+        Path promtool = Path.of(Tools.path("promtool"));
         run(promtool, "check", "rules", ALERTS.toString());
         run(promtool, "test", "rules", ALERT_TESTS.toString());
         // promtool parses PromQL in rule files only, so each dashboard query becomes a recording rule.
@@ -309,16 +304,6 @@ class DashboardsIT {
             }
         }
         return out;
-    }
-
-    private static Path onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir, program);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
     }
 
     private static void run(Path program, String... args) throws Exception {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
+import io.switchboard.testing.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ class ServerApiDocsIT {
 
     @Test
     void everyCurlExampleWorksAsWritten() throws Exception {
+        Tools.path("curl");
         Path doc = Path.of("..", "docs", "api.md");
         List<Example> examples = examples(Files.readString(doc));
         assertThat(examples).as("curl examples in " + doc).hasSizeGreaterThanOrEqualTo(12);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
+import io.switchboard.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,7 +25,7 @@ class TlsIT {
     private Path[] certificate(String name) throws Exception {
         Path cert = dir.resolve(name + ".crt");
         Path key = dir.resolve(name + ".key");
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        Process p = new ProcessBuilder(Tools.path("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                 "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=" + name,
                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost")
                 .redirectErrorStream(true).start();

@@ -1,0 +1,105 @@
+package io.switchboard.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The programs tests run (redis-server, node, chromium, promtool, ...), found the way {@code ./test}
+ * finds them: both read {@code .ci/tools.txt}, whose lines are {@code name | where | Debian package}.
+ * A test that needs a program that is not there fails, with the command that installs it in the
+ * message; it is never skipped.
+ */
+public final class Tools {
+
+    /** The list, relative to the repository root. */
+    public static final String LIST = ".ci/tools.txt";
+
+    /** One line of the list. {@code where}: names looked up on PATH or absolute paths, the first found wins. */
+    public record Tool(String name, List<String> where, String debianPackage) {
+    }
+
+    private Tools() {
+    }
+
+    /**
+     * The path of the program named {@code name} in the list.
+     *
+     * @throws AssertionError when it is not installed (the message says how to install it) or not in the list
+     */
+    public static String path(String name) {
+        return path(name, list(), System.getenv().getOrDefault("PATH", ""), "root".equals(System.getProperty("user.name")));
+    }
+
+    static String path(String name, List<Tool> list, String pathVariable, boolean root) {
+        Tool tool = list.stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not in " + LIST + "; add it there, with its Debian package"));
+        for (String candidate : tool.where()) {
+            if (candidate.startsWith("/")) {
+                if (runnable(Path.of(candidate))) {
+                    return candidate;
+                }
+            } else {
+                for (String dir : pathVariable.split(File.pathSeparator)) {
+                    if (!dir.isEmpty() && runnable(Path.of(dir, candidate))) {
+                        return Path.of(dir, candidate).toString();
+                    }
+                }
+            }
+        }
+        throw new AssertionError(name + " is not installed (looked for: " + String.join(" ", tool.where())
+                + ", PATH=" + pathVariable + "). Install it with: " + installCommand(tool, root)
+                + " (or run ./test, which installs what the tests need)");
+    }
+
+    /** The command that installs the tool's package, as ./test prints it. */
+    static String installCommand(Tool tool, boolean root) {
+        return (root ? "" : "sudo ") + "apt-get install -y " + tool.debianPackage();
+    }
+
+    /** Every line of {@code .ci/tools.txt}. */
+    public static List<Tool> list() {
+        Path file = repositoryRoot().resolve(LIST);
+        try {
+            return parse(Files.readAllLines(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+    }
+
+    static List<Tool> parse(List<String> lines) {
+        List<Tool> out = new ArrayList<>();
+        for (String line : lines) {
+            String s = line.strip();
+            if (s.isEmpty() || s.startsWith("#")) {
+                continue;
+            }
+            String[] f = s.split("\\|", -1);
+            if (f.length != 3 || f[0].isBlank() || f[1].isBlank() || f[2].isBlank()) {
+                throw new IllegalArgumentException(LIST + ": a line needs name | where | package: " + line);
+            }
+            out.add(new Tool(f[0].strip(), Arrays.asList(f[1].strip().split("\\s+")), f[2].strip()));
+        }
+        return out;
+    }
+
+    /** The nearest directory at or above the working directory (a module's, under Maven) that has the list. */
+    public static Path repositoryRoot() {
+        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path d = dir; d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve(LIST))) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("no " + LIST + " in " + dir + " or above it");
+    }
+
+    private static boolean runnable(Path p) {
+        return Files.isRegularFile(p) && Files.isExecutable(p);
+    }
+}

@@ -21,6 +21,7 @@ import io.switchboard.server.engine.Publication;
 import io.switchboard.server.hub.Hub;
 import io.switchboard.server.util.TokenBucket;
 import io.switchboard.server.util.Json;
+import io.switchboard.server.util.LogText;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,9 @@ public final class Session {
     private int rateLimitedInWindow;
     private boolean rateLimitLogged;
     private int closeCode; // the close code this session ends with; 0 until one is sent or received
+    private boolean peerClosed; // the client sent a close frame of its own (not an answer to ours)
+    private boolean closeSent; // our close frame is written: nothing may follow it
+    private io.netty.buffer.ByteBuf pingToAnswer; // the latest WebSocket ping not yet answered
     private long frameArrivedNanos; // System.nanoTime() when the frame being handled arrived
     // Commands waiting for their reply: id -> {type ordinal, start nanos}; created on first use.
     private Map<CommandId, long[]> inFlight;
@@ -144,7 +148,7 @@ public final class Session {
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         nextPingAt = System.currentTimeMillis() + interval;
         reschedule();
-        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {}", id, principal.userId(), channel.remoteAddress());
+        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {}", id, LogText.escape(principal.userId()), channel.remoteAddress());
     }
 
     // ---- inbound ------------------------------------------------------------------------------
@@ -193,39 +197,78 @@ public final class Session {
     }
 
     /**
-     * A WebSocket-level ping: answered with a pong, but it costs a command token, and no pong is written
-     * while the socket is backed up (a ping needs no guaranteed answer), so pings cannot grow memory.
+     * A WebSocket-level ping (RFC 6455 5.5.2). Pings are not commands and take no command token; every
+     * ping is answered while the connection lives, but pings that arrive together share one pong, for
+     * the latest of them (as 5.5.3 allows): the pong goes out when the read that brought them is done,
+     * or once a backed-up socket drains. So a ping flood costs at most one pong per socket read and one
+     * held ping payload (at most 125 bytes), never a queue.
      */
     void onProtocolPing(io.netty.buffer.ByteBuf content) {
-        if (state != State.OPEN) {
+        if (closeSent || state == State.CLOSED) {
             return;
         }
-        if (commandRate != null && !commandRate.tryTake(System.nanoTime())) {
-            return;
+        if (pingToAnswer != null) {
+            pingToAnswer.release();
         }
-        if (channel.isWritable()) {
-            channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(content.retain()));
-        }
+        pingToAnswer = content.retainedDuplicate();
     }
 
-    /** The peer sent its close frame: either its own close, or the answer to ours. */
+    /** Writes the pong for the latest unanswered ping, if there is one and the socket takes it. */
+    void answerPing() {
+        if (pingToAnswer == null || !channel.isWritable()) {
+            return;
+        }
+        io.netty.buffer.ByteBuf data = pingToAnswer;
+        pingToAnswer = null;
+        if (closeSent || state == State.CLOSED) {
+            data.release();
+            return;
+        }
+        channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(data));
+    }
+
+    /**
+     * The peer sent its close frame: either its own close, or the answer to ours. A close of the
+     * client's own is answered once the commands that came before it are: their replies go out first,
+     * then the close frame (waiting at most the close grace for a slow one).
+     */
     void onPeerClose(int code) {
         if (closeCode == 0) {
             closeCode = code;
         }
         if (state == State.OPEN) {
             state = State.CLOSING;
+            peerClosed = true;
             log.atDebug().addKeyValue("session", id).log("session {} closed by the client with {}", id, code);
-            channel.writeAndFlush(new CloseWebSocketFrame(CloseCode.NORMAL.code(), ""))
-                    .addListener(ChannelFutureListener.CLOSE);
-        } else {
-            channel.close();
+            if (inFlight == null || inFlight.isEmpty()) {
+                answerPeerClose();
+            } else {
+                closeDeadline = System.currentTimeMillis() + CLOSE_GRACE_MILLIS;
+                reschedule();
+            }
+        } else if (!peerClosed) {
+            channel.close(); // the answer to our close frame
         }
+    }
+
+    /** Sends what is queued (the replies), then the close frame answering the client's, then closes. */
+    private void answerPeerClose() {
+        if (closeSent) {
+            return;
+        }
+        closeSent = true;
+        outbound.flush();
+        outbound.close();
+        channel.writeAndFlush(new CloseWebSocketFrame(CloseCode.NORMAL.code(), "")).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The channel is gone (either side closed it): release everything this session holds. */
     void onChannelClosed() {
         state = State.CLOSED;
+        if (pingToAnswer != null) {
+            pingToAnswer.release();
+            pingToAnswer = null;
+        }
         if (timer != null) {
             timer.cancel(false);
             timer = null;
@@ -300,8 +343,8 @@ public final class Session {
     // ---- errors and the burst rule --------------------------------------------------------------
 
     /** An error caused by malformed input: counted against the burst limit. */
-    private void reject(CommandId id, ErrorCode code, String message) {
-        error(id, code, message);
+    private void reject(CommandId commandId, ErrorCode code, String message) {
+        error(commandId, code, message);
         long now = System.currentTimeMillis();
         if (now - errorWindowStart > config.errorBurstWindow().toMillis()) {
             errorWindowStart = now;
@@ -319,7 +362,7 @@ public final class Session {
         if (!rateLimitLogged) {
             rateLimitLogged = true; // once per connection, not per refused command
             log.atInfo().addKeyValue("session", id).log("session {} (user '{}') is over {} commands per second; refusing with rate_limited",
-                    id, principal.userId(), config.commandsPerSecond());
+                    id, LogText.escape(principal.userId()), config.commandsPerSecond());
         }
         error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.commandsPerSecond() + " commands per second; slow down");
         long now = System.currentTimeMillis();
@@ -349,13 +392,16 @@ public final class Session {
                 node.metrics().error(code);
             }
         }
-        if (inFlight != null && e.id() != null && (type == MessageType.ACK || type == MessageType.ERROR)) {
+        if (inFlight != null && e.id() != null && (type == MessageType.ACK || type == MessageType.ERROR || type == MessageType.PONG)) {
             long[] started = inFlight.remove(e.id());
             if (started != null) {
                 node.metrics().commandDone(TYPES[(int) started[0]], System.nanoTime() - started[1]);
             }
         }
         outbound.deliver(frame);
+        if (peerClosed && (inFlight == null || inFlight.isEmpty())) {
+            answerPeerClose(); // the last reply the client's close frame was waiting for
+        }
     }
 
     /** {@link System#nanoTime()} when the frame being handled arrived: a publish's ingress time. */
@@ -371,7 +417,7 @@ public final class Session {
     private void onSlowConsumer() {
         node.metrics().slowConsumer();
         log.atInfo().addKeyValue("session", id).log("session {} (user '{}') closed: slow consumer, more than {} bytes queued",
-                id, principal.userId(), config.maxQueuedBytes());
+                id, LogText.escape(principal.userId()), config.maxQueuedBytes());
         close(CloseCode.SLOW_CONSUMER);
     }
 
@@ -398,6 +444,7 @@ public final class Session {
             outbound.flush();
             outbound.close();
         }
+        closeSent = true;
         channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()));
         closeDeadline = System.currentTimeMillis() + CLOSE_GRACE_MILLIS;
         reschedule();
@@ -423,7 +470,11 @@ public final class Session {
         }
         if (state == State.CLOSING) {
             if (now >= closeDeadline) {
-                channel.close();
+                if (peerClosed && !closeSent) {
+                    answerPeerClose(); // a reply is overdue: answer the close without it
+                } else {
+                    channel.close();
+                }
                 return;
             }
         } else if (pongDeadline != 0 && now >= pongDeadline) {

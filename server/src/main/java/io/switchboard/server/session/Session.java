@@ -232,7 +232,14 @@ public final class Session {
      * client's own is answered once the commands that came before it are: their replies go out first,
      * then the close frame (waiting at most the close grace for a slow one).
      */
-    void onPeerClose(int code) {
+    void onPeerClose(int code, boolean reasonIsUtf8) {
+        if (state == State.OPEN && (code >= 5000 || !reasonIsUtf8)) {
+            // No such close code (RFC 6455 7.4), or a reason that is not UTF-8 (8.1): the connection
+            // fails; the client is done sending, so there is no close frame to wait for.
+            close(reasonIsUtf8 ? CloseCode.PROTOCOL_ERROR : CloseCode.INVALID_PAYLOAD);
+            channel.close();
+            return;
+        }
         if (closeCode == 0) {
             closeCode = code;
         }
@@ -256,9 +263,10 @@ public final class Session {
         if (closeSent) {
             return;
         }
-        closeSent = true;
         outbound.flush();
         outbound.close();
+        answerPing(); // a ping that came before the close is answered before it too
+        closeSent = true;
         channel.writeAndFlush(new CloseWebSocketFrame(CloseCode.NORMAL.code(), "")).addListener(ChannelFutureListener.CLOSE);
     }
 

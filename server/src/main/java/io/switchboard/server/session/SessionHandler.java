@@ -59,9 +59,26 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (frame instanceof PingWebSocketFrame) {
             session.onProtocolPing(frame.content());
         } else if (frame instanceof CloseWebSocketFrame close) {
-            session.onPeerClose(close.statusCode());
+            session.onPeerClose(close.statusCode(), reasonIsUtf8(close));
         } else if (!(frame instanceof PongWebSocketFrame)) {
             log.atDebug().addKeyValue("session", session.id()).log("session {}: ignoring {}", session.id(), frame.getClass().getSimpleName());
+        }
+    }
+
+    /** Whether a close frame's reason (the bytes after its code) is valid UTF-8; Netty does not check it. */
+    private static boolean reasonIsUtf8(CloseWebSocketFrame close) {
+        io.netty.buffer.ByteBuf c = close.content();
+        if (c.readableBytes() <= 2) {
+            return true;
+        }
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(c.nioBuffer(c.readerIndex() + 2, c.readableBytes() - 2));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
         }
     }
 

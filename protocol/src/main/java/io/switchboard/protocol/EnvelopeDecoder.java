@@ -38,8 +38,12 @@ public final class EnvelopeDecoder {
     }
 
     public EnvelopeDecoder(int maxDepth, int maxBatch) {
+        // Payloads are opaque: a number in one may be as long as the frame allows. The parser only
+        // tokenises numbers here (a field that needs a value reads it as out of range when it is too
+        // long for a long); it never converts a payload's numbers, so their length costs nothing more.
         this.factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth)
+                        .maxNumberLength(Integer.MAX_VALUE).build())
                 .build();
         this.maxBatch = maxBatch;
     }

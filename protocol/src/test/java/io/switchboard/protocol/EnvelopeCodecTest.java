@@ -143,6 +143,23 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void numbersOfAnyLengthAreOpaqueInPayloadsAndOutOfRangeInFields() throws Exception {
+        String digits = "9".repeat(60_000);
+        String payload = "[" + digits + ",-0." + digits + "e-" + digits + ",{\"k\":1" + digits + "E+5}]";
+        Envelope e = single("{\"v\":1,\"type\":\"publish\",\"id\":1,\"channel\":\"c\",\"payload\":" + payload + "}");
+        assertThat(e.payloadText()).isEqualTo(payload);
+        assertThat(single("{\"v\":1,\"type\":\"publish\",\"id\":1,\"channel\":\"c\",\"payload\":-" + digits + "}").payloadText())
+                .isEqualTo("-" + digits);
+        // In the envelope's own fields a long number is just a value out of range, said in our words.
+        List<Decoded> d = decoder.decode(utf8("{\"v\":1,\"type\":\"history\",\"id\":1,\"channel\":\"c\",\"limit\":" + digits + "}"));
+        assertThat(((Rejected) d.get(0)).message()).isEqualTo("limit is out of range");
+        d = decoder.decode(utf8("{\"v\":" + digits + ",\"type\":\"ping\",\"id\":1}"));
+        assertThat(((Rejected) d.get(0)).code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
+        d = decoder.decode(utf8("{\"v\":1,\"type\":\"ping\",\"id\":" + digits + "}"));
+        assertThat(((Rejected) d.get(0)).message()).contains("id is longer than");
+    }
+
+    @Test
     void randomBytesNeverThrowAnythingButDecodeException() {
         Random rnd = new Random(20261124);
         byte[] seed = EnvelopeEncoder.encode(examples().get(2));

@@ -205,7 +205,9 @@ final class ChannelCommands {
     void unsubscribe(Envelope e) {
         ChannelSubscription sub = subscriptions.get(e.channel());
         if (sub == null) {
-            session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + e.channel());
+            if (namespace(e) != null) { // else namespace() answered unknown_channel
+                session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + e.channel());
+            }
             return;
         }
         dropSubscription(e.channel(), sub);

@@ -21,6 +21,7 @@ import io.switchboard.server.engine.Publication;
 import io.switchboard.server.hub.Hub;
 import io.switchboard.server.util.TokenBucket;
 import io.switchboard.server.util.Json;
+import io.switchboard.server.util.LogText;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,9 @@ public final class Session {
     private int rateLimitedInWindow;
     private boolean rateLimitLogged;
     private int closeCode; // the close code this session ends with; 0 until one is sent or received
+    private boolean peerClosed; // the client sent a close frame of its own (not an answer to ours)
+    private boolean closeSent; // our close frame is written: nothing may follow it
+    private io.netty.buffer.ByteBuf pingToAnswer; // the latest WebSocket ping not yet answered
     private long frameArrivedNanos; // System.nanoTime() when the frame being handled arrived
     // Commands waiting for their reply: id -> {type ordinal, start nanos}; created on first use.
     private Map<CommandId, long[]> inFlight;
@@ -145,7 +149,7 @@ public final class Session {
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         nextPingAt = System.currentTimeMillis() + interval;
         reschedule();
-        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {}", id, principal.userId(), channel.remoteAddress());
+        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {}", id, LogText.escape(principal.userId()), channel.remoteAddress());
     }
 
     // ---- inbound ------------------------------------------------------------------------------
@@ -194,39 +198,86 @@ public final class Session {
     }
 
     /**
-     * A WebSocket-level ping: answered with a pong, but it costs a command token, and no pong is written
-     * while the socket is backed up (a ping needs no guaranteed answer), so pings cannot grow memory.
+     * A WebSocket-level ping (RFC 6455 5.5.2). Pings are not commands and take no command token; every
+     * ping is answered while the connection lives, but pings that arrive together share one pong, for
+     * the latest of them (as 5.5.3 allows): the pong goes out when the read that brought them is done,
+     * or once a backed-up socket drains. So a ping flood costs at most one pong per socket read and one
+     * held ping payload (at most 125 bytes), never a queue.
      */
     void onProtocolPing(io.netty.buffer.ByteBuf content) {
-        if (state != State.OPEN) {
+        if (closeSent || state == State.CLOSED) {
             return;
         }
-        if (commandRate != null && !commandRate.tryTake(System.nanoTime())) {
-            return;
+        if (pingToAnswer != null) {
+            pingToAnswer.release();
         }
-        if (channel.isWritable()) {
-            channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(content.retain()));
-        }
+        pingToAnswer = content.retainedDuplicate();
     }
 
-    /** The peer sent its close frame: either its own close, or the answer to ours. */
-    void onPeerClose(int code) {
+    /** Writes the pong for the latest unanswered ping, if there is one and the socket takes it. */
+    void answerPing() {
+        if (pingToAnswer == null || !channel.isWritable()) {
+            return;
+        }
+        io.netty.buffer.ByteBuf data = pingToAnswer;
+        pingToAnswer = null;
+        if (closeSent || state == State.CLOSED) {
+            data.release();
+            return;
+        }
+        channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(data));
+    }
+
+    /**
+     * The peer sent its close frame: either its own close, or the answer to ours. A close of the
+     * client's own is answered once the commands that came before it are: their replies go out first,
+     * then the close frame (waiting at most the close grace for a slow one).
+     */
+    void onPeerClose(int code, boolean reasonIsUtf8) {
+        if (state == State.OPEN && (code >= 5000 || !reasonIsUtf8)) {
+            // No such close code (RFC 6455 7.4), or a reason that is not UTF-8 (8.1): the connection
+            // fails; the client is done sending, so there is no close frame to wait for.
+            close(reasonIsUtf8 ? CloseCode.PROTOCOL_ERROR : CloseCode.INVALID_PAYLOAD);
+            channel.close();
+            return;
+        }
         if (closeCode == 0) {
             closeCode = code;
         }
         if (state == State.OPEN) {
             state = State.CLOSING;
+            peerClosed = true;
             log.atDebug().addKeyValue("session", id).log("session {} closed by the client with {}", id, code);
-            channel.writeAndFlush(new CloseWebSocketFrame(CloseCode.NORMAL.code(), ""))
-                    .addListener(ChannelFutureListener.CLOSE);
-        } else {
-            channel.close();
+            if (inFlight == null || inFlight.isEmpty()) {
+                answerPeerClose();
+            } else {
+                closeDeadline = System.currentTimeMillis() + CLOSE_GRACE_MILLIS;
+                reschedule();
+            }
+        } else if (!peerClosed) {
+            channel.close(); // the answer to our close frame
         }
+    }
+
+    /** Sends what is queued (the replies), then the close frame answering the client's, then closes. */
+    private void answerPeerClose() {
+        if (closeSent) {
+            return;
+        }
+        outbound.flush();
+        outbound.close();
+        answerPing(); // a ping that came before the close is answered before it too
+        closeSent = true;
+        channel.writeAndFlush(new CloseWebSocketFrame(CloseCode.NORMAL.code(), "")).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The channel is gone (either side closed it): release everything this session holds. */
     void onChannelClosed() {
         state = State.CLOSED;
+        if (pingToAnswer != null) {
+            pingToAnswer.release();
+            pingToAnswer = null;
+        }
         if (timer != null) {
             timer.cancel(false);
             timer = null;
@@ -301,8 +352,8 @@ public final class Session {
     // ---- errors and the burst rule --------------------------------------------------------------
 
     /** An error caused by malformed input: counted against the burst limit. */
-    private void reject(CommandId id, ErrorCode code, String message) {
-        error(id, code, message);
+    private void reject(CommandId commandId, ErrorCode code, String message) {
+        error(commandId, code, message);
         long now = System.currentTimeMillis();
         if (now - errorWindowStart > config.errorBurstWindow().toMillis()) {
             errorWindowStart = now;
@@ -320,7 +371,7 @@ public final class Session {
         if (!rateLimitLogged) {
             rateLimitLogged = true; // once per connection, not per refused command
             log.atInfo().addKeyValue("session", id).log("session {} (user '{}') is over {} commands per second; refusing with rate_limited",
-                    id, principal.userId(), config.commandsPerSecond());
+                    id, LogText.escape(principal.userId()), config.commandsPerSecond());
         }
         error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.commandsPerSecond() + " commands per second; slow down");
         long now = System.currentTimeMillis();
@@ -359,13 +410,16 @@ public final class Session {
                 node.metrics().error(code);
             }
         }
-        if (inFlight != null && e.id() != null && (type == MessageType.ACK || type == MessageType.ERROR)) {
+        if (inFlight != null && e.id() != null && (type == MessageType.ACK || type == MessageType.ERROR || type == MessageType.PONG)) {
             long[] started = inFlight.remove(e.id());
             if (started != null) {
                 node.metrics().commandDone(TYPES[(int) started[0]], System.nanoTime() - started[1]);
             }
         }
         outbound.deliver(frame);
+        if (peerClosed && (inFlight == null || inFlight.isEmpty())) {
+            answerPeerClose(); // the last reply the client's close frame was waiting for
+        }
     }
 
     /** {@link System#nanoTime()} when the frame being handled arrived: a publish's ingress time. */
@@ -381,7 +435,7 @@ public final class Session {
     private void onSlowConsumer() {
         node.metrics().slowConsumer();
         log.atInfo().addKeyValue("session", id).log("session {} (user '{}') closed: slow consumer, more than {} bytes queued",
-                id, principal.userId(), config.maxQueuedBytes());
+                id, LogText.escape(principal.userId()), config.maxQueuedBytes());
         close(CloseCode.SLOW_CONSUMER);
     }
 
@@ -408,6 +462,7 @@ public final class Session {
             outbound.flush();
             outbound.close();
         }
+        closeSent = true;
         closeFrameWritten = channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()));
         // A slow consumer's close frame waits behind what was already on its way to the client: it gets as long
         // to read that as a client has to answer a ping, so that one that resumes reading still learns 4001.
@@ -436,6 +491,10 @@ public final class Session {
         }
         if (state == State.CLOSING) {
             if (now >= closeDeadline) {
+                if (peerClosed && !closeSent) {
+                    answerPeerClose(); // a reply is overdue: answer the close without it
+                    return;
+                }
                 if (closeFrameWritten != null && !closeFrameWritten.isDone()) {
                     // The close frame never left this node (the client stopped reading): reset the connection
                     // rather than let the client read a stream cut short. The metrics keep the code it was given.

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -58,15 +59,39 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (frame instanceof PingWebSocketFrame) {
             session.onProtocolPing(frame.content());
         } else if (frame instanceof CloseWebSocketFrame close) {
-            session.onPeerClose(close.statusCode());
+            session.onPeerClose(close.statusCode(), reasonIsUtf8(close));
         } else if (!(frame instanceof PongWebSocketFrame)) {
             log.atDebug().addKeyValue("session", session.id()).log("session {}: ignoring {}", session.id(), frame.getClass().getSimpleName());
         }
     }
 
+    /** Whether a close frame's reason (the bytes after its code) is valid UTF-8; Netty does not check it. */
+    private static boolean reasonIsUtf8(CloseWebSocketFrame close) {
+        io.netty.buffer.ByteBuf c = close.content();
+        if (c.readableBytes() <= 2) {
+            return true;
+        }
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(c.nioBuffer(c.readerIndex() + 2, c.readableBytes() - 2));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        session.answerPing(); // one pong for the pings of this read
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
+            session.answerPing();
             session.outbound().scheduleFlush();
         }
         ctx.fireChannelWritabilityChanged();
@@ -84,10 +109,14 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof CorruptedWebSocketFrameException c) {
+        if (cause instanceof PrematureChannelClosureException) {
+            // The connection ended while a fragmented message was incomplete: a client that closed (or
+            // dropped) mid-message, or the node's own 1002/1007. Expected; the half message is dropped.
+            log.atDebug().addKeyValue("session", session.id()).log("session {}: connection ended in the middle of a message", session.id());
+        } else if (cause instanceof CorruptedWebSocketFrameException c) {
             // Netty's decoder or UTF-8 validator found a broken frame (1002/1007/1009) and now discards
             // the rest of the input; the session sends the close frame and waits for the client's.
-            log.atDebug().addKeyValue("session", session.id()).log("session {}: broken frame: {} ({})", session.id(), cause.getMessage(), c.closeStatus());
+            log.atDebug().addKeyValue("session", session.id()).log("session {}: broken frame ({})", session.id(), c.closeStatus().code());
             CloseCode code = CloseCode.fromCode(c.closeStatus().code());
             session.close(code == null ? CloseCode.PROTOCOL_ERROR : code);
         } else if (cause instanceof TooLongFrameException) {
@@ -95,7 +124,8 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (cause instanceof CorruptedFrameException) {
             session.close(CloseCode.PROTOCOL_ERROR);
         } else if (cause instanceof IOException) {
-            log.atDebug().addKeyValue("session", session.id()).log("session {}: I/O error: {}", session.id(), cause.toString());
+            log.atDebug().addKeyValue("session", session.id()).log("session {}: I/O error: {}", session.id(),
+                    io.switchboard.server.util.LogText.escape(cause.toString()));
             ctx.close();
         } else {
             log.atWarn().addKeyValue("session", session.id()).setCause(cause).log("session {}: unexpected fault", session.id());

@@ -13,10 +13,10 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -227,16 +227,11 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
-        if (!req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-            respond(ctx, req, HttpResponseStatus.BAD_REQUEST,
-                    error("bad_request", "/ws expects a WebSocket upgrade (GET with Upgrade: websocket)"));
-            return;
-        }
-        // Everything Netty's handshaker would refuse is refused here, readably, before any limit slot
-        // is taken: a malformed upgrade must never hold a slot it cannot give back.
-        String malformed = upgradeProblem(req);
-        if (malformed != null) {
-            respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", malformed));
+        // A request that is not a version-13 handshake is answered here, readably, before any limit
+        // slot is taken: a malformed upgrade must never hold a slot it cannot give back.
+        UpgradeAdmission.Refusal refusal = UpgradeAdmission.check(req.method(), req.protocolVersion(), req.headers());
+        if (refusal != null) {
+            refuseUpgrade(ctx, req, refusal);
             return;
         }
         String ip = remoteIp(ctx);
@@ -268,9 +263,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
                 websocketUrl(req), selected, decoderConfig);
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
-        if (handshaker == null) {
-            closing = true;
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel()).addListener(ChannelFutureListener.CLOSE);
+        if (handshaker == null) { // cannot happen after the admission check; refuse as it would
+            refuseUpgrade(ctx, req, new UpgradeAdmission.Refusal(HttpResponseStatus.UPGRADE_REQUIRED, "unsupported version"));
             return;
         }
 
@@ -310,7 +304,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             if (principal != null) {
                 limits.closed(principal.userId(), principal.anonymous(), ip);
             }
-            respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", "invalid WebSocket upgrade: " + e.getMessage()));
+            respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", "invalid WebSocket upgrade"));
             return;
         }
         p.remove(HandshakeDeadline.class);
@@ -367,19 +361,17 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Null when {@code req} is a WebSocket upgrade Netty's handshaker will accept; otherwise why not. */
-    private static String upgradeProblem(FullHttpRequest req) {
-        if (req.method() != HttpMethod.GET) {
-            return "a WebSocket upgrade must be a GET";
+    /** Answers an upgrade that is not one: 426 naming version 13, or 400; then the connection closes. */
+    private void refuseUpgrade(ChannelHandlerContext ctx, FullHttpRequest req, UpgradeAdmission.Refusal refusal) {
+        boolean version = refusal.versionRequired();
+        byte[] body = error(version ? ErrorCode.UNSUPPORTED_VERSION.wireName() : "bad_request", refusal.message());
+        closing = true;
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, refusal.status(), Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        if (version) {
+            res.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, UpgradeAdmission.VERSION);
         }
-        if (!req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
-            return "a WebSocket upgrade needs Connection: Upgrade";
-        }
-        String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (key == null || key.isBlank()) {
-            return "a WebSocket upgrade needs Sec-WebSocket-Key";
-        }
-        return null;
+        send(ctx, false, res, body.length);
     }
 
     /**

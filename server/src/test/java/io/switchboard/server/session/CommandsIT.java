@@ -121,6 +121,18 @@ class CommandsIT {
             assertThat(e.code()).isEqualTo("unknown_channel");
             assertThat(e.message()).contains("nosuchns");
             assertThat(c.publish("nosuchns:x", "1").code()).isEqualTo("unknown_channel");
+            assertThat(c.call("unsubscribe", "nosuchns:lobby", null).code()).isEqualTo("unknown_channel");
+            assertThat(c.call("unsubscribe", "chat:never", null).code()).isEqualTo("not_subscribed");
+        }
+    }
+
+    @Test
+    void payloadsWithNumbersOfAnyLengthAreOpaqueAndDelivered() throws Exception {
+        try (WsClient pub = node.client("alice"); WsClient sub = node.client("bob")) {
+            sub.subscribe("digits");
+            String payload = "{\"n\":" + "7".repeat(5000) + ",\"f\":-1." + "3".repeat(3000) + "e" + "9".repeat(2000) + "}";
+            assertThat(pub.publish("digits", payload).type()).isEqualTo(MessageType.ACK);
+            assertThat(sub.awaitType(MessageType.MESSAGE).payloadText()).isEqualTo(payload);
         }
     }
 

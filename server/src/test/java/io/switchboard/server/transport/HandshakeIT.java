@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.server.auth.TokenMinter;
+import io.switchboard.server.testing.RawWebSocket;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
 import java.io.InputStream;
@@ -241,5 +242,76 @@ class HandshakeIT {
         assertThat(TestServer.config().bind("127.0.0.1").demoTokensEnabled()).isTrue();
         assertThat(TestServer.config().bind("0.0.0.0").demoTokens(io.switchboard.server.config.ServerConfig.DemoTokens.ON)
                 .demoTokensEnabled()).isTrue();
+    }
+
+    // ---- RFC 6455 admission: version 13 only, and a well-formed request ------------------------------
+
+    private static RawWebSocket.Response upgradeWith(java.util.Map<String, String> changes) throws Exception {
+        try (RawWebSocket ws = RawWebSocket.request(node.port(), RawWebSocket.upgradeRequest(node.port(), changes))) {
+            return ws.handshake;
+        }
+    }
+
+    @Test
+    void everyVersionButThirteenGets426NamingThirteen() throws Exception {
+        java.util.Map<String, String> missing = new java.util.HashMap<>();
+        missing.put("Sec-WebSocket-Version", null);
+        java.util.List<java.util.Map<String, String>> variants = new java.util.ArrayList<>();
+        for (String v : new String[] {"7", "8", "0", "12", "14", "13, 8", "abc"}) {
+            variants.add(java.util.Map.of("Sec-WebSocket-Version", v));
+        }
+        variants.add(missing);
+        for (java.util.Map<String, String> v : variants) {
+            RawWebSocket.Response r = upgradeWith(v);
+            assertThat(r.status()).as("%s", v).isEqualTo(426);
+            assertThat(r.headers()).as("%s", v).containsEntry("sec-websocket-version", "13");
+            assertThat(r.body().toLowerCase(java.util.Locale.ROOT)).as("%s", v).doesNotContain("netty");
+        }
+    }
+
+    @Test
+    void aHixieHandshakeGets426AndNoSession() throws Exception {
+        String hixie76 = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + node.port() + "\r\nConnection: Upgrade\r\n"
+                + "Upgrade: WebSocket\r\nOrigin: http://127.0.0.1:" + node.port() + "\r\n"
+                + "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\nSec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n^n:ds[4U";
+        String hixie75 = "GET /ws HTTP/1.1\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\nHost: 127.0.0.1:" + node.port()
+                + "\r\nOrigin: http://127.0.0.1:" + node.port() + "\r\n\r\n";
+        for (String request : new String[] {hixie76, hixie75}) {
+            try (RawWebSocket ws = RawWebSocket.request(node.port(), request)) {
+                assertThat(ws.handshake.status()).isEqualTo(426);
+                assertThat(ws.handshake.headers()).containsEntry("sec-websocket-version", "13");
+                assertThat(ws.serverClosesSocket()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void malformedUpgradesGet400WithoutNamingTheLibrary() throws Exception {
+        java.util.Map<String, java.util.Map<String, String>> cases = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String> noKey = new java.util.HashMap<>();
+        noKey.put("Sec-WebSocket-Key", null);
+        cases.put("no key", noKey);
+        cases.put("short key", java.util.Map.of("Sec-WebSocket-Key", "abc"));
+        cases.put("15-byte key", java.util.Map.of("Sec-WebSocket-Key", java.util.Base64.getEncoder().encodeToString(new byte[15])));
+        cases.put("17-byte key", java.util.Map.of("Sec-WebSocket-Key", java.util.Base64.getEncoder().encodeToString(new byte[17])));
+        cases.put("not base64", java.util.Map.of("Sec-WebSocket-Key", "!!!!!!!!!!!!!!!!!!!!!!=="));
+        java.util.Map<String, String> noHost = new java.util.HashMap<>();
+        noHost.put("Host", null);
+        cases.put("no Host", noHost);
+        cases.put("HTTP/1.0", java.util.Map.of("request-line", "GET /ws HTTP/1.0"));
+        cases.put("POST", java.util.Map.of("request-line", "POST /ws HTTP/1.1"));
+        cases.put("no Connection: Upgrade", java.util.Map.of("Connection", "keep-alive"));
+        for (var c : cases.entrySet()) {
+            RawWebSocket.Response r = upgradeWith(c.getValue());
+            assertThat(r.status()).as(c.getKey()).isEqualTo(400);
+            assertThat(r.body()).as(c.getKey()).contains("\"code\":\"bad_request\"");
+            assertThat(r.body().toLowerCase(java.util.Locale.ROOT)).as(c.getKey()).doesNotContain("netty");
+        }
+        // Header values are token lists and case-insensitive: this one is well-formed.
+        try (RawWebSocket ws = RawWebSocket.request(node.port(), RawWebSocket.upgradeRequest(node.port(),
+                java.util.Map.of("Connection", "keep-alive, Upgrade", "Upgrade", "WebSocket")))) {
+            assertThat(ws.handshake.status()).isEqualTo(101);
+            assertThat(ws.handshake.headers()).containsEntry("sec-websocket-accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        }
     }
 }

@@ -81,8 +81,8 @@ public final class ChaosMain implements Callable<Integer> {
         s.nodeArgs = Arrays.stream(nodeArgs.trim().split("\\s+")).filter(a -> !a.isEmpty()).toList();
         Path dir = out != null ? out : rootDir.resolve("bench/results").resolve("chaos-" + LocalDate.now());
         Map<String, String> env = environment(rootDir);
-        env.put("command", "bench/chaos " + String.join(" ", spec.commandLine().getParseResult().originalArgs().stream()
-                .filter(a -> !a.equals("--root") && !a.equals(rootDir.toString()) && !a.equals(root.toString())).toList()));
+        env.put("command", ("bench/chaos " + String.join(" ", spec.commandLine().getParseResult().originalArgs().stream()
+                .filter(a -> !a.equals("--root") && !a.equals(rootDir.toString()) && !a.equals(root.toString())).toList())).trim());
         List<ModeResult> results = run(s, dir, env);
         return results.stream().anyMatch(ModeResult::failed) ? 1 : 0;
     }

@@ -37,7 +37,7 @@ public final class ChaosReport {
             row(md, "never acknowledged but stored", r.unackedButStored);
             row(md, "refused for good", r.refused);
             row(md, "history entries", r.historyEntries);
-            row(md, "subscriber disconnects (own drops included)", r.subscriberDisconnects);
+            row(md, "subscriber disconnects (own abrupt closes included)", r.subscriberDisconnects);
             row(md, "own drops", r.ownDrops);
             row(md, "connections given up as silent (frozen node)", r.silentConnections);
             row(md, "subscribes with since", r.sinceSubscribes);

@@ -43,6 +43,11 @@ public final class ChaosRun {
 
     public ModeResult run() throws Exception {
         Files.createDirectories(logDir);
+        try (var old = Files.list(logDir)) { // logs are appended to (a restarted node keeps its file): start afresh
+            for (Path f : old.filter(f -> f.getFileName().toString().startsWith(mode + "-")).toList()) {
+                Files.delete(f);
+            }
+        }
         Path tmp = Files.createTempDirectory("switchboard-chaos");
         ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chaos-clients");

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The command line of each server under test, and a description of the machine and software. */
-final class Launchers {
+public final class Launchers {
 
     private Launchers() {
     }
@@ -39,6 +39,14 @@ final class Launchers {
                     "--port", Integer.toString(port), "--jwt-secret", secret));
         }
         return cmd;
+    }
+
+    /**
+     * A Switchboard node's {@code serve} command with the abuse limits off, as the comparison runs it;
+     * bench/chaos starts its nodes with it too (loopback clients that reconnect in bursts).
+     */
+    public static List<String> switchboard(List<String> switchboard, int port, String secret) {
+        return command(Target.SWITCHBOARD, null, switchboard, port, secret);
     }
 
     static Map<String, String> environment(Path root) {

@@ -48,6 +48,10 @@ class ChaosSmokeIT {
         assertThat(r.historyEntries).as("each acknowledged publish stored once").isEqualTo(r.acknowledged);
         assertThat(r.lost).isZero();
         assertThat(r.storedTwice).isZero();
+        // Issue 12: a subscription never delivers an offset twice, never skips one silently, never reorders.
+        assertThat(r.duplicates).as("duplicates").isZero();
+        assertThat(r.unexplainedGaps).as("unexplained gaps").isZero();
+        assertThat(r.reorderings).as("reorderings").isZero();
         // each publication reaches its channel's 3 subscribers, apart from what announced gaps skipped
         assertThat(r.delivered).isGreaterThan(r.acknowledged);
         assertThat(r.sinceSubscribes).as("subscribers came back with since").isPositive();

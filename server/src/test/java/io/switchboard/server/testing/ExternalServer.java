@@ -1,0 +1,113 @@
+package io.switchboard.server.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code redis-server} or {@code nats-server} process of the test's own, on a free loopback port, with
+ * its files in a temporary directory. The test talks to it, never to the machine's shared servers, so it
+ * may flush it at will. Only this process is ever signalled.
+ */
+public final class ExternalServer implements AutoCloseable {
+
+    private final boolean redis;
+    private final int port;
+    private final Path dir;
+    private final Process process;
+
+    private ExternalServer(boolean redis, int port, Path dir, List<String> command) throws Exception {
+        this.redis = redis;
+        this.port = port;
+        this.dir = dir;
+        Path log = dir.resolve("server.log");
+        this.process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!answers()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                String why = process.isAlive() ? "did not answer in 20 s" : "exited with " + process.exitValue();
+                close();
+                throw new IllegalStateException(command.get(0) + " " + why + "; log:\n" + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** A Redis without persistence: the tests that use it need no restart. */
+    public static ExternalServer redis() throws Exception {
+        int port = freePort();
+        Path dir = Files.createTempDirectory("switchboard-redis");
+        return new ExternalServer(true, port, dir, List.of("redis-server", "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no"));
+    }
+
+    public static ExternalServer nats() throws Exception {
+        int port = freePort();
+        Path dir = Files.createTempDirectory("switchboard-nats");
+        return new ExternalServer(false, port, dir, List.of("/usr/sbin/nats-server", "-a", "127.0.0.1",
+                "-p", Integer.toString(port)));
+    }
+
+    public String url() {
+        return (redis ? "redis://127.0.0.1:" : "nats://127.0.0.1:") + port;
+    }
+
+    /** Sends one inline Redis command and returns the first line of its answer, e.g. {@code +OK}. */
+    public String redisCommand(String line) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] buf = new byte[512];
+            int n = s.getInputStream().read(buf);
+            return n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII).trim();
+        }
+    }
+
+    /** Redis answers PING; NATS greets with its INFO line. */
+    private boolean answers() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            s.setSoTimeout(1000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            if (redis) {
+                out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            byte[] buf = new byte[64];
+            int n = in.read(buf);
+            String got = n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII);
+            return got.startsWith(redis ? "+PONG" : "INFO");
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroyForcibly();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the test's server process " + process.pid() + " did not exit");
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

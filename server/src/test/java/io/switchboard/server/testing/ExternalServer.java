@@ -1,5 +1,7 @@
 package io.switchboard.server.testing;
 
+import io.switchboard.testing.Tools;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +51,7 @@ public final class ExternalServer implements AutoCloseable {
     private static ExternalServer redisNotStarted(boolean persistent) throws IOException {
         int port = freePort();
         Path dir = Files.createTempDirectory("switchboard-redis");
-        return new ExternalServer(true, port, dir, List.of("redis-server", "--port", Integer.toString(port),
+        return new ExternalServer(true, port, dir, List.of(Tools.path("redis-server"), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", persistent ? "yes" : "no",
                 "--appendfsync", "always"));
     }
@@ -57,7 +59,7 @@ public final class ExternalServer implements AutoCloseable {
     public static ExternalServer nats() throws Exception {
         int port = freePort();
         Path dir = Files.createTempDirectory("switchboard-nats");
-        return started(new ExternalServer(false, port, dir, List.of("/usr/sbin/nats-server", "-a", "127.0.0.1",
+        return started(new ExternalServer(false, port, dir, List.of(Tools.path("nats-server"), "-a", "127.0.0.1",
                 "-p", Integer.toString(port))));
     }
 

@@ -32,6 +32,8 @@ final class ConfigPrinter {
                 out.printf("# %s:    # %s: unset%n", o.name(), source);
             } else if (o.secret()) {
                 out.printf("# %s: '********'    # %s (masked, so not read back)%n", o.name(), source);
+            } else if (text.contains("-----BEGIN")) {
+                out.printf("# %s: '(PEM text)'    # %s (not printed, so not read back)%n", o.name(), source);
             } else {
                 boolean url = o.kind() == Kind.URL || o.kind() == Kind.URL_LIST;
                 String shown = url ? Text.maskUrl(text) : text;

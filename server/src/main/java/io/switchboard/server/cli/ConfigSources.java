@@ -69,7 +69,11 @@ final class ConfigSources implements IDefaultValueProvider {
 
     /** The namespaces of the config file, or the shipped ones. */
     io.switchboard.server.config.Namespaces namespaces() {
-        return NamespacesYaml.parse(namespacesNode);
+        try {
+            return NamespacesYaml.parse(namespacesNode);
+        } catch (ConfigException e) {
+            throw new ConfigException(filePath + ": " + e.getMessage());
+        }
     }
 
     /** Reads scalar options into {@code out}, with their lines; returns the {@code namespaces} mapping, if any. */

@@ -94,6 +94,9 @@ class CliValidationTest {
         assertThat(line).isEqualTo("switchboard: SWITCHBOARD_JWT_SECRET must be at least 32 bytes for HS256").doesNotContain("hunter2");
         assertThat(oneLine(CliRun.run(Map.of("SWITCHBOARD_PORT", "80\nforged line"), "serve", "--print-config")))
                 .isEqualTo("switchboard: SWITCHBOARD_PORT=80\\nforged line is not a whole number");
+        CliRun pem = CliRun.run(Map.of("SWITCHBOARD_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\nMFkwEw\n-----END PUBLIC KEY-----"),
+                "serve", "--print-config");
+        assertThat(pem.out()).contains("# jwt-public-key: '(PEM text)'    # env SWITCHBOARD_JWT_PUBLIC_KEY").doesNotContain("MFkwEw");
     }
 
     @Test
@@ -105,6 +108,9 @@ class CliValidationTest {
         Path f = yaml("port: 8080\nmax-chanels: 5\n");
         assertThat(oneLine(CliRun.run(Map.of(), "serve", "--config", f.toString(), "--print-config")))
                 .isEqualTo("switchboard: unknown key 'max-chanels' in " + f + " line 2; did you mean 'max-channels'?");
+        f = yaml("namespaces:\n  chat:\n    histroy-size: 7\n");
+        assertThat(oneLine(CliRun.run(Map.of(), "serve", "--config", f.toString(), "--print-config")))
+                .startsWith("switchboard: " + f + ": unknown option 'histroy-size' in namespace 'chat'");
         f = yaml("completely-unrelated: 1\n");
         assertThat(oneLine(CliRun.run(Map.of(), "serve", "--config", f.toString(), "--print-config")))
                 .isEqualTo("switchboard: unknown key 'completely-unrelated' in " + f + " line 1");

@@ -1,13 +1,17 @@
 package io.switchboard.server.cli;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -18,20 +22,23 @@ import picocli.CommandLine.Model.OptionSpec;
  * Where an option's value comes from when no flag gives it: the environment variable
  * {@code SWITCHBOARD_<NAME>} (the long option name in upper case, dashes as underscores), then the YAML
  * file named by {@code --config} or {@code SWITCHBOARD_CONFIG} (keys are the long option names without
- * dashes, e.g. {@code jwt-secret: ...}), then the option's built-in default. Remembers which source
- * supplied each value, for {@code --print-config}.
+ * dashes, e.g. {@code jwt-secret: ...}), then the built-in default. Knows the line of each YAML key, so
+ * that an error can say where a bad value was written.
  */
 final class ConfigSources implements IDefaultValueProvider {
 
     enum Source { FLAG, ENV, FILE, DEFAULT }
 
+    /** A value given for one option, and where it was given. */
+    record Given(String text, Source source, int line) {
+    }
+
     private final Map<String, String> env;
-    private final Map<String, String> file;
+    private final Map<String, Given> file;
     private final Path filePath;
     private JsonNode namespacesNode;
-    private final Map<String, Source> sources = new HashMap<>();
 
-    private ConfigSources(Map<String, String> env, Map<String, String> file, Path filePath) {
+    private ConfigSources(Map<String, String> env, Map<String, Given> file, Path filePath) {
         this.env = env;
         this.file = file;
         this.filePath = filePath;
@@ -54,110 +61,127 @@ final class ConfigSources implements IDefaultValueProvider {
             return new ConfigSources(env, Map.of(), null);
         }
         Path p = Path.of(path);
-        Map<String, String> values = new HashMap<>();
-        JsonNode namespaces = readYaml(p, values);
+        Map<String, Given> values = new HashMap<>();
         ConfigSources s = new ConfigSources(env, values, p);
-        s.namespacesNode = namespaces;
+        s.namespacesNode = readYaml(p, values);
         return s;
     }
 
     /** The namespaces of the config file, or the shipped ones. */
     io.switchboard.server.config.Namespaces namespaces() {
-        return NamespacesYaml.parse(namespacesNode);
+        try {
+            return NamespacesYaml.parse(namespacesNode);
+        } catch (ConfigException e) {
+            throw new ConfigException(filePath + ": " + e.getMessage());
+        }
     }
 
-    /** Reads scalar options into {@code out}; returns the {@code namespaces} mapping, if any. */
-    private static JsonNode readYaml(Path p, Map<String, String> out) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(p));
-        } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + p + ": " + e.getMessage());
-        }
+    /** Reads scalar options into {@code out}, with their lines; returns the {@code namespaces} mapping, if any. */
+    private static JsonNode readYaml(Path p, Map<String, Given> out) {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         JsonNode namespaces = null;
-        if (root == null || root.isNull() || root.isMissingNode()) {
-            return null;
-        }
-        if (!root.isObject()) {
-            throw new ConfigException("config file " + p + " must be a mapping of option names to values");
-        }
-        Iterator<Map.Entry<String, JsonNode>> it = root.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode v = e.getValue();
-            if (e.getKey().equals("namespaces")) {
-                namespaces = v;
-                continue;
+        try (JsonParser parser = yaml.createParser(Files.readString(p))) {
+            JsonToken first = parser.nextToken();
+            if (first == null || first == JsonToken.VALUE_NULL) {
+                return null;
             }
-            if (v.isArray()) {
-                // A list (e.g. several api-key entries) becomes the comma-separated form the option splits.
-                java.util.List<String> items = new java.util.ArrayList<>();
-                for (JsonNode item : v) {
-                    if (item.isContainerNode()) {
-                        throw new ConfigException("config key '" + e.getKey() + "' in " + p + " must be a value or a list of values");
-                    }
-                    items.add(item.asText());
+            if (first != JsonToken.START_OBJECT) {
+                throw new ConfigException("config file " + p + " must be a mapping of option names to values");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String key = parser.currentName();
+                int line = parser.currentTokenLocation().getLineNr();
+                parser.nextToken();
+                JsonNode v = yaml.readTree(parser);
+                String where = p + " line " + line + ": " + key;
+                if (key.equals("namespaces")) {
+                    namespaces = v;
+                    continue;
                 }
-                out.put(e.getKey(), String.join(",", items));
-                continue;
+                if (out.containsKey(key)) {
+                    throw new ConfigException(where + " is given twice (also on line " + out.get(key).line() + ")");
+                }
+                if (v == null || v.isNull() || v.isMissingNode()) {
+                    continue; // "key:" with no value leaves the option unset
+                }
+                if (v.isArray()) {
+                    // A list (e.g. several api-key entries) becomes the comma-separated form the option splits.
+                    List<String> items = new ArrayList<>();
+                    for (JsonNode item : v) {
+                        if (item.isContainerNode()) {
+                            throw new ConfigException(where + " must be a value or a list of values");
+                        }
+                        items.add(item.asText());
+                    }
+                    out.put(key, new Given(String.join(",", items), Source.FILE, line));
+                } else if (v.isContainerNode()) {
+                    throw new ConfigException(where + " must be a single value");
+                } else {
+                    out.put(key, new Given(v.asText(), Source.FILE, line));
+                }
             }
-            if (v.isContainerNode()) {
-                throw new ConfigException("config key '" + e.getKey() + "' in " + p + " must have a single value");
-            }
-            out.put(e.getKey(), v.asText());
+        } catch (IOException e) {
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.toString();
+            throw new ConfigException("cannot read config file " + p + ": " + why.lines().findFirst().orElse(why));
         }
         return namespaces;
     }
 
-    /** Fails on keys in the file that name no option, so a typo is not silently ignored. */
-    void checkFileKeys(Iterable<OptionSpec> options) {
-        for (String key : file.keySet()) {
-            if (key.equals("namespaces")) {
-                continue;
-            }
-            boolean known = false;
-            for (OptionSpec o : options) {
-                known |= key.equals(bareName(o));
-            }
-            if (!known) {
-                throw new ConfigException("unknown key '" + key + "' in config file " + filePath);
+    /** Fails on keys in the file that name no option, so that a typo is not silently ignored. */
+    void checkFileKeys(Collection<String> options) {
+        for (Map.Entry<String, Given> e : file.entrySet()) {
+            String key = e.getKey();
+            if (!options.contains(key)) {
+                String near = Text.nearest(key, options);
+                throw new ConfigException("unknown key '" + Text.escape(key) + "' in " + filePath + " line " + e.getValue().line()
+                        + (near != null ? "; did you mean '" + near + "'?" : ""));
             }
         }
     }
 
-    @Override
-    public String defaultValue(ArgSpec arg) {
-        if (!(arg instanceof OptionSpec o) || bareName(o).equals("config") || o.usageHelp() || o.versionHelp()) {
-            return null;
-        }
-        String name = bareName(o);
+    /** The value of option {@code name} from the environment or the file, or null. */
+    Given lookup(String name) {
         String fromEnv = env.get(envName(name));
         if (fromEnv != null) {
-            sources.put(name, Source.ENV);
-            return fromEnv;
+            return new Given(fromEnv, Source.ENV, 0);
         }
-        String fromFile = file.get(name);
-        if (fromFile != null) {
-            sources.put(name, Source.FILE);
-            return fromFile;
-        }
-        sources.put(name, Source.DEFAULT);
-        return null;
+        return file.get(name);
     }
 
-    Source sourceOf(OptionSpec o, boolean matchedOnCommandLine) {
-        if (matchedOnCommandLine) {
-            return Source.FLAG;
+    /** For the annotated subcommands ({@code token}): the environment, then the file. */
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec o) || o.usageHelp() || o.versionHelp() || bareName(o).equals("config")) {
+            return null;
         }
-        return sources.getOrDefault(bareName(o), Source.DEFAULT);
+        Given g = lookup(bareName(o));
+        return g == null ? null : g.text();
     }
 
-    String describe(Source s, OptionSpec o) {
-        return switch (s) {
-            case FLAG -> "flag --" + bareName(o);
-            case ENV -> "env " + envName(bareName(o));
+    /** For --print-config: where a value came from. */
+    String describe(Given g, String name) {
+        if (g == null) {
+            return "default";
+        }
+        return switch (g.source()) {
+            case FLAG -> "flag --" + name;
+            case ENV -> "env " + envName(name);
             case FILE -> "file " + filePath;
             case DEFAULT -> "default";
+        };
+    }
+
+    /** For an error: where a value was given, with the value as the operator wrote it ({@code shown}). */
+    String where(Given g, String name, String shown) {
+        String value = shown == null ? "" : shown;
+        if (g == null) {
+            return "--" + name;
+        }
+        return switch (g.source()) {
+            case FLAG -> "--" + name + (value.isEmpty() ? "" : " " + value);
+            case ENV -> envName(name) + (value.isEmpty() ? "" : "=" + value);
+            case FILE -> filePath + " line " + g.line() + ": " + name + (value.isEmpty() ? "" : ": " + value);
+            case DEFAULT -> "--" + name;
         };
     }
 
@@ -169,7 +193,7 @@ final class ConfigSources implements IDefaultValueProvider {
         return "SWITCHBOARD_" + bareName.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    /** A configuration that cannot be used, said in one sentence. */
+    /** A configuration that cannot be used, said in one line. */
     static final class ConfigException extends RuntimeException {
         ConfigException(String message) {
             super(message);

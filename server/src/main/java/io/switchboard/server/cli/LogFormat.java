@@ -11,6 +11,9 @@ import org.slf4j.LoggerFactory;
 /** Switches the node's log output between the text pattern of logback.xml and one JSON object per line. */
 final class LogFormat {
 
+    /** The format when --log-format is not given. */
+    static final String DEFAULT = "text";
+
     private LogFormat() {
     }
 

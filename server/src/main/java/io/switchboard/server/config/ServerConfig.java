@@ -1,17 +1,48 @@
 package io.switchboard.server.config;
 
+import static io.switchboard.server.config.Checks.atLeast;
+import static io.switchboard.server.config.Checks.list;
+import static io.switchboard.server.config.Checks.notBlank;
+import static io.switchboard.server.config.Checks.notNegative;
+import static io.switchboard.server.config.Checks.orNull;
+import static io.switchboard.server.config.Checks.portNumber;
+import static io.switchboard.server.config.Checks.positive;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
- * The settings of one node. Filled in by the CLI (flags, environment, YAML) or by tests, then handed to
- * the server, which does not change it. Defaults are the documented ones.
+ * The settings of one node, and the one place where their defaults are written: {@code new ServerConfig()}
+ * holds the documented defaults, which the command line shows in {@code serve --help} and
+ * {@code --print-config}.
+ *
+ * <p>Instances never change. Each setter-style method ({@code port(int)}) checks its value and returns a
+ * new instance; a value out of range throws {@link InvalidConfigException} naming the option. Checks that
+ * involve several options at once (a public bind needs TLS, ...) are in {@link #checkCombinations()}.
  */
-public final class ServerConfig {
+public final class ServerConfig implements Cloneable {
 
     /** Whether the node hands out demo tokens at {@code /demo/token}. */
     public enum DemoTokens { AUTO, ON, OFF }
+
+    /** Who may read {@code /metrics} on the main port. AUTO: anyone on a loopback bind, else API-key holders. */
+    public enum MetricsAuth { AUTO, NONE, API_KEY }
+
+    /**
+     * The smallest {@code max-frame-bytes}: every push must fit in a frame, and a publish keeps 1024 bytes
+     * of a frame for the envelope around its payload, so this leaves payloads of at least 1024 bytes.
+     */
+    public static final int MIN_FRAME_BYTES = 2048;
+    /** The shortest HS256 secret, in UTF-8 bytes. */
+    public static final int MIN_SECRET_BYTES = 32;
+    /** The shortest server-API key. */
+    public static final int MIN_API_KEY_LENGTH = 16;
 
     private String bind = "127.0.0.1";
     private int port = 8080;
@@ -32,67 +63,83 @@ public final class ServerConfig {
     private Duration idempotencyWindow = Duration.ofMinutes(5);
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
-    private java.util.List<String> allowedOrigins = java.util.List.of();
+    private List<String> allowedOrigins = List.of();
     private int maxConnectionsPerUser = 100;
     private int maxConnectionsPerIp = 5000;
     private int newConnectionsPerSecondPerIp = 100;
     private int newConnectionsBurstPerIp = 500;
     private int commandsPerSecond = 100;
     private int commandBurst = 200;
-    private java.nio.file.Path tlsCert;
-    private java.nio.file.Path tlsKey;
+    private Path tlsCert;
+    private Path tlsKey;
     private boolean behindTlsProxy;
     private int maxPresenceInfoBytes = 1024;
+    // JWT verification beyond the HS256 secret (docs/auth.md).
+    private List<String> jwtPublicKeys = List.of();
+    private String jwksUrl;
+    private Duration jwksRefreshInterval = Duration.ofMinutes(5);
+    private Duration jwksMinRefreshInterval = Duration.ofSeconds(30);
+    private String jwtIssuer;
+    private List<String> jwtAudiences = List.of();
+    // Operations: the server API, metrics and the node's name (docs/api.md, docs/operations.md).
+    private List<String> apiKeys = List.of();
+    private int apiMaxBodyBytes = 1024 * 1024;
+    private int metricsPort = -1;
+    private String metricsBind = "127.0.0.1";
+    private MetricsAuth metricsAuth = MetricsAuth.AUTO;
+    private String nodeName;
+    private ClusterConfig cluster = ClusterConfig.MEMORY;
 
-    public String bind() {
-        return bind;
+    /** The defaults. */
+    public ServerConfig() {
     }
+
+    /** A copy with one change applied; the only way a field is ever written after construction. */
+    private ServerConfig with(Consumer<ServerConfig> change) {
+        ServerConfig copy;
+        try {
+            copy = (ServerConfig) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+        change.accept(copy);
+        return copy;
+    }
+
+    /**
+     * Checks the rules that involve several options; returns this configuration when they hold. A
+     * non-loopback bind needs TLS or {@code behind-tls-proxy}, the metrics port must differ from the main
+     * port, and one message must fit in a connection's queue.
+     */
+    public ServerConfig checkCombinations() {
+        if (!tlsEnabled() && !behindTlsProxy && !isLoopbackBind()) {
+            throw new InvalidConfigException("bind", "without TLS exposes tokens and messages: give --tls-cert and "
+                    + "--tls-key, or --behind-tls-proxy if a TLS proxy is in front");
+        }
+        if (metricsPort > 0 && metricsPort == port) {
+            throw new InvalidConfigException("metrics-port", "must differ from --port");
+        }
+        if (maxQueuedBytes < maxFrameBytes) {
+            throw new InvalidConfigException("max-queued-bytes", "must be at least --max-frame-bytes (" + maxFrameBytes
+                    + "): one message must fit in a connection's queue");
+        }
+        return this;
+    }
+
+    // ---- network ----
+
+    public String bind() { return bind; }
 
     public ServerConfig bind(String bind) {
-        this.bind = bind;
-        return this;
+        notBlank("bind", bind);
+        return with(c -> c.bind = bind.trim());
     }
 
-    public int port() {
-        return port;
-    }
+    public int port() { return port; }
 
+    /** The port to listen on; 0 picks a free one. */
     public ServerConfig port(int port) {
-        this.port = port;
-        return this;
-    }
-
-    /** The HS256 secret, or null to generate a random one for this run. */
-    public String jwtSecret() {
-        return jwtSecret;
-    }
-
-    public ServerConfig jwtSecret(String jwtSecret) {
-        this.jwtSecret = jwtSecret;
-        return this;
-    }
-
-    public boolean allowAnonymous() {
-        return allowAnonymous;
-    }
-
-    public ServerConfig allowAnonymous(boolean allowAnonymous) {
-        this.allowAnonymous = allowAnonymous;
-        return this;
-    }
-
-    public DemoTokens demoTokens() {
-        return demoTokens;
-    }
-
-    public ServerConfig demoTokens(DemoTokens demoTokens) {
-        this.demoTokens = demoTokens;
-        return this;
-    }
-
-    /** True when {@code /demo/token} mints tokens: ON, or AUTO on a loopback bind address. */
-    public boolean demoTokensEnabled() {
-        return demoTokens == DemoTokens.ON || (demoTokens == DemoTokens.AUTO && isLoopbackBind());
+        return with(c -> c.port = portNumber("port", 0, port));
     }
 
     public boolean isLoopbackBind() {
@@ -103,124 +150,31 @@ public final class ServerConfig {
         }
     }
 
-    public int maxFrameBytes() {
-        return maxFrameBytes;
+    /** PEM certificate chain for WSS/HTTPS, or null for plain WS/HTTP. */
+    public Path tlsCert() { return tlsCert; }
+
+    /** PEM private key (PKCS#8) matching {@link #tlsCert()}. */
+    public Path tlsKey() { return tlsKey; }
+
+    /** Both, or neither (null) for plain WS/HTTP. */
+    public ServerConfig tls(Path cert, Path key) {
+        if ((cert == null) != (key == null)) {
+            throw new InvalidConfigException(cert == null ? "tls-key" : "tls-cert", "needs "
+                    + (cert == null ? "--tls-cert" : "--tls-key") + " too: they go together");
+        }
+        return with(c -> {
+            c.tlsCert = cert;
+            c.tlsKey = key;
+        });
     }
 
-    public ServerConfig maxFrameBytes(int maxFrameBytes) {
-        this.maxFrameBytes = maxFrameBytes;
-        return this;
-    }
+    public boolean tlsEnabled() { return tlsCert != null; }
 
-    public Duration handshakeTimeout() {
-        return handshakeTimeout;
-    }
+    /** The operator says a TLS proxy sits in front, so a non-loopback bind without TLS is intended. */
+    public boolean behindTlsProxy() { return behindTlsProxy; }
 
-    public ServerConfig handshakeTimeout(Duration handshakeTimeout) {
-        this.handshakeTimeout = handshakeTimeout;
-        return this;
-    }
-
-    public Duration heartbeatInterval() {
-        return heartbeatInterval;
-    }
-
-    public ServerConfig heartbeatInterval(Duration heartbeatInterval) {
-        this.heartbeatInterval = heartbeatInterval;
-        return this;
-    }
-
-    public Duration heartbeatTimeout() {
-        return heartbeatTimeout;
-    }
-
-    public ServerConfig heartbeatTimeout(Duration heartbeatTimeout) {
-        this.heartbeatTimeout = heartbeatTimeout;
-        return this;
-    }
-
-    public long maxQueuedBytes() {
-        return maxQueuedBytes;
-    }
-
-    public ServerConfig maxQueuedBytes(long maxQueuedBytes) {
-        this.maxQueuedBytes = maxQueuedBytes;
-        return this;
-    }
-
-    public int maxChannelsPerConnection() {
-        return maxChannelsPerConnection;
-    }
-
-    public ServerConfig maxChannelsPerConnection(int maxChannelsPerConnection) {
-        this.maxChannelsPerConnection = maxChannelsPerConnection;
-        return this;
-    }
-
-    public int errorBurstLimit() {
-        return errorBurstLimit;
-    }
-
-    public ServerConfig errorBurstLimit(int errorBurstLimit) {
-        this.errorBurstLimit = errorBurstLimit;
-        return this;
-    }
-
-    public Duration errorBurstWindow() {
-        return errorBurstWindow;
-    }
-
-    public ServerConfig errorBurstWindow(Duration errorBurstWindow) {
-        this.errorBurstWindow = errorBurstWindow;
-        return this;
-    }
-
-    public Duration drainWindow() {
-        return drainWindow;
-    }
-
-    public ServerConfig drainWindow(Duration drainWindow) {
-        this.drainWindow = drainWindow;
-        return this;
-    }
-
-    public Namespaces namespaces() {
-        return namespaces;
-    }
-
-    public ServerConfig namespaces(Namespaces namespaces) {
-        this.namespaces = namespaces;
-        return this;
-    }
-
-    /** How long an idempotency key is remembered. */
-    public Duration idempotencyWindow() {
-        return idempotencyWindow;
-    }
-
-    public ServerConfig idempotencyWindow(Duration idempotencyWindow) {
-        this.idempotencyWindow = idempotencyWindow;
-        return this;
-    }
-
-    /** Most messages one subscribe may recover; a larger gap answers {@code recovered: false}. */
-    public int maxRecover() {
-        return maxRecover;
-    }
-
-    public ServerConfig maxRecover(int maxRecover) {
-        this.maxRecover = maxRecover;
-        return this;
-    }
-
-    /** How long a presence entry lives unless its node refreshes it. */
-    public Duration presenceTtl() {
-        return presenceTtl;
-    }
-
-    public ServerConfig presenceTtl(Duration presenceTtl) {
-        this.presenceTtl = presenceTtl;
-        return this;
+    public ServerConfig behindTlsProxy(boolean behindTlsProxy) {
+        return with(c -> c.behindTlsProxy = behindTlsProxy);
     }
 
     /**
@@ -228,279 +182,306 @@ public final class ServerConfig {
      * exact origins ({@code https://app.example.com}), wildcard hosts ({@code https://*.example.com}) or
      * {@code *} for any. Empty: loopback origins only.
      */
-    public java.util.List<String> allowedOrigins() {
-        return allowedOrigins;
+    public List<String> allowedOrigins() { return allowedOrigins; }
+
+    public ServerConfig allowedOrigins(List<String> allowedOrigins) {
+        List<String> checked = list(allowedOrigins);
+        return with(c -> c.allowedOrigins = checked);
     }
 
-    public ServerConfig allowedOrigins(java.util.List<String> allowedOrigins) {
-        this.allowedOrigins = java.util.List.copyOf(allowedOrigins);
-        return this;
-    }
+    /** Time a client has to send a complete HTTP request or upgrade. */
+    public Duration handshakeTimeout() { return handshakeTimeout; }
 
-    /** Open sessions one user may have; 0 = no limit. */
-    public int maxConnectionsPerUser() {
-        return maxConnectionsPerUser;
-    }
-
-    public ServerConfig maxConnectionsPerUser(int n) {
-        this.maxConnectionsPerUser = n;
-        return this;
-    }
-
-    /** Open sessions one remote address may have; 0 = no limit. */
-    public int maxConnectionsPerIp() {
-        return maxConnectionsPerIp;
-    }
-
-    public ServerConfig maxConnectionsPerIp(int n) {
-        this.maxConnectionsPerIp = n;
-        return this;
-    }
-
-    /** Sustained WebSocket upgrades per second from one address; 0 = no limit. */
-    public int newConnectionsPerSecondPerIp() {
-        return newConnectionsPerSecondPerIp;
-    }
-
-    public ServerConfig newConnectionsPerSecondPerIp(int n) {
-        this.newConnectionsPerSecondPerIp = n;
-        return this;
-    }
-
-    /** Upgrades one address may make at once before the per-second rate applies. */
-    public int newConnectionsBurstPerIp() {
-        return newConnectionsBurstPerIp;
-    }
-
-    public ServerConfig newConnectionsBurstPerIp(int n) {
-        this.newConnectionsBurstPerIp = n;
-        return this;
-    }
-
-    /** Sustained commands per second one connection may send; 0 = no limit. */
-    public int commandsPerSecond() {
-        return commandsPerSecond;
-    }
-
-    public ServerConfig commandsPerSecond(int n) {
-        this.commandsPerSecond = n;
-        return this;
-    }
-
-    /** Commands one connection may send at once before the per-second rate applies. */
-    public int commandBurst() {
-        return commandBurst;
-    }
-
-    public ServerConfig commandBurst(int n) {
-        this.commandBurst = n;
-        return this;
-    }
-
-    /** PEM certificate chain for WSS/HTTPS, or null for plain WS/HTTP. */
-    public java.nio.file.Path tlsCert() {
-        return tlsCert;
-    }
-
-    /** PEM private key (PKCS#8) matching {@link #tlsCert()}. */
-    public java.nio.file.Path tlsKey() {
-        return tlsKey;
-    }
-
-    public ServerConfig tls(java.nio.file.Path cert, java.nio.file.Path key) {
-        this.tlsCert = cert;
-        this.tlsKey = key;
-        return this;
-    }
-
-    public boolean tlsEnabled() {
-        return tlsCert != null;
-    }
-
-    /** The operator says a TLS proxy sits in front, so a non-loopback bind without TLS is intended. */
-    public boolean behindTlsProxy() {
-        return behindTlsProxy;
-    }
-
-    public ServerConfig behindTlsProxy(boolean behindTlsProxy) {
-        this.behindTlsProxy = behindTlsProxy;
-        return this;
-    }
-
-    /** Largest {@code info} claim a token may carry (it is copied into every presence entry). */
-    public int maxPresenceInfoBytes() {
-        return maxPresenceInfoBytes;
-    }
-
-    public ServerConfig maxPresenceInfoBytes(int n) {
-        this.maxPresenceInfoBytes = n;
-        return this;
+    public ServerConfig handshakeTimeout(Duration handshakeTimeout) {
+        return with(c -> c.handshakeTimeout = positive("handshake-timeout", handshakeTimeout));
     }
 
     /** Event-loop threads; 0 means one per core. */
-    public int ioThreads() {
-        return ioThreads;
-    }
+    public int ioThreads() { return ioThreads; }
 
     public ServerConfig ioThreads(int ioThreads) {
-        this.ioThreads = ioThreads;
-        return this;
+        return with(c -> c.ioThreads = atLeast("io-threads", 0, ioThreads));
     }
 
-    // JWT verification beyond the HS256 secret: public keys, a JWKS URL, issuer and audience (docs/auth.md).
-    private java.util.List<String> jwtPublicKeys = java.util.List.of();
-    private String jwksUrl;
-    private Duration jwksRefreshInterval = Duration.ofMinutes(5);
-    private Duration jwksMinRefreshInterval = Duration.ofSeconds(30);
-    private String jwtIssuer;
-    private java.util.List<String> jwtAudiences = java.util.List.of();
+    /** Sessions are closed with 1001 spread over this time on SIGTERM; 0 closes them at once. */
+    public Duration drainWindow() { return drainWindow; }
+
+    public ServerConfig drainWindow(Duration drainWindow) {
+        return with(c -> c.drainWindow = notNegative("drain-window", drainWindow));
+    }
+
+    // ---- authentication ----
+
+    /** The HS256 secret, or null to generate a random one for this run. */
+    public String jwtSecret() { return jwtSecret; }
+
+    /** At least {@value #MIN_SECRET_BYTES} UTF-8 bytes; null or empty: a random secret per run. */
+    public ServerConfig jwtSecret(String jwtSecret) {
+        String secret = orNull(jwtSecret);
+        if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            throw new InvalidConfigException("jwt-secret", "must be at least " + MIN_SECRET_BYTES + " bytes for HS256");
+        }
+        return with(c -> c.jwtSecret = secret);
+    }
+
+    public boolean allowAnonymous() { return allowAnonymous; }
+
+    public ServerConfig allowAnonymous(boolean allowAnonymous) {
+        return with(c -> c.allowAnonymous = allowAnonymous);
+    }
+
+    public DemoTokens demoTokens() { return demoTokens; }
+
+    public ServerConfig demoTokens(DemoTokens demoTokens) {
+        Objects.requireNonNull(demoTokens, "demoTokens");
+        return with(c -> c.demoTokens = demoTokens);
+    }
+
+    /** True when {@code /demo/token} mints tokens: ON, or AUTO on a loopback bind address. */
+    public boolean demoTokensEnabled() { return demoTokens == DemoTokens.ON || (demoTokens == DemoTokens.AUTO && isLoopbackBind()); }
 
     /** PEM files (or PEM text) of public keys that verify RS256, ES256 and EdDSA tokens. */
-    public java.util.List<String> jwtPublicKeys() {
-        return jwtPublicKeys;
-    }
+    public List<String> jwtPublicKeys() { return jwtPublicKeys; }
 
-    public ServerConfig jwtPublicKeys(java.util.List<String> jwtPublicKeys) {
-        this.jwtPublicKeys = jwtPublicKeys == null ? java.util.List.of() : java.util.List.copyOf(jwtPublicKeys);
-        return this;
+    public ServerConfig jwtPublicKeys(List<String> jwtPublicKeys) {
+        List<String> checked = list(jwtPublicKeys);
+        return with(c -> c.jwtPublicKeys = checked);
     }
 
     /** The JWKS URL whose keys verify tokens, or null. */
-    public String jwksUrl() {
-        return jwksUrl;
-    }
+    public String jwksUrl() { return jwksUrl; }
 
+    /** An http or https URL, or null. */
     public ServerConfig jwksUrl(String jwksUrl) {
-        this.jwksUrl = jwksUrl;
-        return this;
+        String url = orNull(jwksUrl);
+        if (url != null && !url.startsWith("http://") && !url.startsWith("https://")) {
+            throw new InvalidConfigException("jwks-url", "is not an http or https URL");
+        }
+        return with(c -> c.jwksUrl = url);
     }
 
     /** How often the JWKS is fetched again. */
-    public Duration jwksRefreshInterval() {
-        return jwksRefreshInterval;
-    }
+    public Duration jwksRefreshInterval() { return jwksRefreshInterval; }
 
     public ServerConfig jwksRefreshInterval(Duration jwksRefreshInterval) {
-        this.jwksRefreshInterval = jwksRefreshInterval;
-        return this;
+        return with(c -> c.jwksRefreshInterval = positive("jwks-refresh-interval", jwksRefreshInterval));
     }
 
-    /** The least time between two fetches of the JWKS when tokens name unknown key ids. */
-    public Duration jwksMinRefreshInterval() {
-        return jwksMinRefreshInterval;
-    }
+    /** The least time between two fetches of the JWKS when tokens name unknown key ids; 0: no pause. */
+    public Duration jwksMinRefreshInterval() { return jwksMinRefreshInterval; }
 
     public ServerConfig jwksMinRefreshInterval(Duration jwksMinRefreshInterval) {
-        this.jwksMinRefreshInterval = jwksMinRefreshInterval;
-        return this;
+        return with(c -> c.jwksMinRefreshInterval = notNegative("jwks-min-refresh-interval", jwksMinRefreshInterval));
     }
 
     /** The iss a token must carry, or null to not check it. */
-    public String jwtIssuer() {
-        return jwtIssuer;
-    }
+    public String jwtIssuer() { return jwtIssuer; }
 
     public ServerConfig jwtIssuer(String jwtIssuer) {
-        this.jwtIssuer = jwtIssuer;
-        return this;
+        return with(c -> c.jwtIssuer = orNull(jwtIssuer));
     }
 
     /** The aud values a token may name (one is enough); empty to not check it. */
-    public java.util.List<String> jwtAudiences() {
-        return jwtAudiences;
+    public List<String> jwtAudiences() { return jwtAudiences; }
+
+    public ServerConfig jwtAudiences(List<String> jwtAudiences) {
+        List<String> checked = list(jwtAudiences);
+        return with(c -> c.jwtAudiences = checked);
     }
 
-    public ServerConfig jwtAudiences(java.util.List<String> jwtAudiences) {
-        this.jwtAudiences = jwtAudiences == null ? java.util.List.of() : java.util.List.copyOf(jwtAudiences);
-        return this;
+    /** Largest {@code info} claim a token may carry (it is copied into every presence entry). */
+    public int maxPresenceInfoBytes() { return maxPresenceInfoBytes; }
+
+    public ServerConfig maxPresenceInfoBytes(int n) {
+        return with(c -> c.maxPresenceInfoBytes = atLeast("max-presence-info-bytes", 0, n));
     }
 
-    // Operations: the server API, metrics and the node's name (docs/api.md, docs/operations.md).
+    // ---- limits per connection ----
 
-    /** Who may read {@code /metrics} on the main port. AUTO: anyone on a loopback bind, else API-key holders. */
-    public enum MetricsAuth { AUTO, NONE, API_KEY }
+    /** Largest frame or reassembled message; also bounds pushes, history and presence answers. */
+    public int maxFrameBytes() { return maxFrameBytes; }
 
-    private java.util.List<String> apiKeys = java.util.List.of();
-    private int apiMaxBodyBytes = 1024 * 1024;
-    private int metricsPort = -1;
-    private String metricsBind = "127.0.0.1";
-    private MetricsAuth metricsAuth = MetricsAuth.AUTO;
-    private String nodeName;
+    public ServerConfig maxFrameBytes(int maxFrameBytes) {
+        return with(c -> c.maxFrameBytes = atLeast("max-frame-bytes", MIN_FRAME_BYTES, maxFrameBytes));
+    }
+
+    /** Bytes queued for one connection before it is closed as a slow consumer. */
+    public long maxQueuedBytes() { return maxQueuedBytes; }
+
+    public ServerConfig maxQueuedBytes(long maxQueuedBytes) {
+        if (maxQueuedBytes < 1) {
+            throw new InvalidConfigException("max-queued-bytes", "must be at least 1");
+        }
+        return with(c -> c.maxQueuedBytes = maxQueuedBytes);
+    }
+
+    public int maxChannelsPerConnection() { return maxChannelsPerConnection; }
+
+    public ServerConfig maxChannelsPerConnection(int maxChannelsPerConnection) {
+        return with(c -> c.maxChannelsPerConnection = atLeast("max-channels", 1, maxChannelsPerConnection));
+    }
+
+    public Duration heartbeatInterval() { return heartbeatInterval; }
+
+    public ServerConfig heartbeatInterval(Duration heartbeatInterval) {
+        return with(c -> c.heartbeatInterval = positive("heartbeat-interval", heartbeatInterval));
+    }
+
+    public Duration heartbeatTimeout() { return heartbeatTimeout; }
+
+    public ServerConfig heartbeatTimeout(Duration heartbeatTimeout) {
+        return with(c -> c.heartbeatTimeout = positive("heartbeat-timeout", heartbeatTimeout));
+    }
+
+    public int errorBurstLimit() { return errorBurstLimit; }
+
+    public ServerConfig errorBurstLimit(int errorBurstLimit) {
+        return with(c -> c.errorBurstLimit = atLeast("error-burst-limit", 1, errorBurstLimit));
+    }
+
+    public Duration errorBurstWindow() { return errorBurstWindow; }
+
+    public ServerConfig errorBurstWindow(Duration errorBurstWindow) {
+        return with(c -> c.errorBurstWindow = positive("error-burst-window", errorBurstWindow));
+    }
+
+    /** Sustained commands per second one connection may send; 0 = no limit. */
+    public int commandsPerSecond() { return commandsPerSecond; }
+
+    public ServerConfig commandsPerSecond(int n) {
+        return with(c -> c.commandsPerSecond = atLeast("commands-per-second", 0, n));
+    }
+
+    /** Commands one connection may send at once before the per-second rate applies. */
+    public int commandBurst() { return commandBurst; }
+
+    public ServerConfig commandBurst(int n) {
+        return with(c -> c.commandBurst = atLeast("command-burst", 1, n));
+    }
+
+    // ---- limits per user and address ----
+
+    /** Open sessions one user may have; 0 = no limit. */
+    public int maxConnectionsPerUser() { return maxConnectionsPerUser; }
+
+    public ServerConfig maxConnectionsPerUser(int n) {
+        return with(c -> c.maxConnectionsPerUser = atLeast("max-connections-per-user", 0, n));
+    }
+
+    /** Open sessions one remote address may have; 0 = no limit. */
+    public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
+
+    public ServerConfig maxConnectionsPerIp(int n) {
+        return with(c -> c.maxConnectionsPerIp = atLeast("max-connections-per-ip", 0, n));
+    }
+
+    /** Sustained WebSocket upgrades per second from one address; 0 = no limit. */
+    public int newConnectionsPerSecondPerIp() { return newConnectionsPerSecondPerIp; }
+
+    public ServerConfig newConnectionsPerSecondPerIp(int n) {
+        return with(c -> c.newConnectionsPerSecondPerIp = atLeast("new-connections-per-second-per-ip", 0, n));
+    }
+
+    /** Upgrades one address may make at once before the per-second rate applies. */
+    public int newConnectionsBurstPerIp() { return newConnectionsBurstPerIp; }
+
+    public ServerConfig newConnectionsBurstPerIp(int n) {
+        return with(c -> c.newConnectionsBurstPerIp = atLeast("new-connections-burst-per-ip", 1, n));
+    }
+
+    // ---- channels ----
+
+    public Namespaces namespaces() { return namespaces; }
+
+    public ServerConfig namespaces(Namespaces namespaces) {
+        Objects.requireNonNull(namespaces, "namespaces");
+        return with(c -> c.namespaces = namespaces);
+    }
+
+    /** How long an idempotency key is remembered. */
+    public Duration idempotencyWindow() { return idempotencyWindow; }
+
+    public ServerConfig idempotencyWindow(Duration idempotencyWindow) {
+        return with(c -> c.idempotencyWindow = positive("idempotency-window", idempotencyWindow));
+    }
+
+    /** Most messages one subscribe may recover; a larger gap answers {@code recovered: false}. */
+    public int maxRecover() { return maxRecover; }
+
+    public ServerConfig maxRecover(int maxRecover) {
+        return with(c -> c.maxRecover = atLeast("max-recover", 0, maxRecover));
+    }
+
+    /** How long a presence entry lives unless its node refreshes it. */
+    public Duration presenceTtl() { return presenceTtl; }
+
+    public ServerConfig presenceTtl(Duration presenceTtl) {
+        return with(c -> c.presenceTtl = positive("presence-ttl", presenceTtl));
+    }
+
+    // ---- server API, metrics, node name ----
 
     /** Keys accepted in {@code X-API-Key} (or {@code Authorization: Bearer}) by the server API; empty: API off. */
-    public java.util.List<String> apiKeys() {
-        return apiKeys;
-    }
+    public List<String> apiKeys() { return apiKeys; }
 
-    public ServerConfig apiKeys(java.util.List<String> apiKeys) {
-        this.apiKeys = apiKeys == null ? java.util.List.of() : java.util.List.copyOf(apiKeys);
-        return this;
+    /** Each at least {@value #MIN_API_KEY_LENGTH} characters; blank entries are dropped. */
+    public ServerConfig apiKeys(List<String> apiKeys) {
+        List<String> checked = list(apiKeys);
+        for (String k : checked) {
+            if (k.length() < MIN_API_KEY_LENGTH) {
+                throw new InvalidConfigException("api-key", "must be at least " + MIN_API_KEY_LENGTH
+                        + " characters (it guards publishing and disconnecting)");
+            }
+        }
+        return with(c -> c.apiKeys = checked);
     }
 
     /** Largest request body the server API accepts. */
-    public int apiMaxBodyBytes() {
-        return apiMaxBodyBytes;
-    }
+    public int apiMaxBodyBytes() { return apiMaxBodyBytes; }
 
     public ServerConfig apiMaxBodyBytes(int n) {
-        this.apiMaxBodyBytes = n;
-        return this;
+        return with(c -> c.apiMaxBodyBytes = atLeast("api-max-body-bytes", 1024, n));
     }
 
     /** A separate port serving only {@code /metrics} (no key), or -1 to serve it on the main port. */
-    public int metricsPort() {
-        return metricsPort;
-    }
+    public int metricsPort() { return metricsPort; }
 
     public ServerConfig metricsPort(int metricsPort) {
-        this.metricsPort = metricsPort;
-        return this;
+        return with(c -> c.metricsPort = portNumber("metrics-port", -1, metricsPort));
     }
 
     /** The address of the separate metrics port. */
-    public String metricsBind() {
-        return metricsBind;
-    }
+    public String metricsBind() { return metricsBind; }
 
     public ServerConfig metricsBind(String metricsBind) {
-        this.metricsBind = metricsBind;
-        return this;
+        notBlank("metrics-bind", metricsBind);
+        return with(c -> c.metricsBind = metricsBind.trim());
     }
 
-    public MetricsAuth metricsAuth() {
-        return metricsAuth;
-    }
+    public MetricsAuth metricsAuth() { return metricsAuth; }
 
     public ServerConfig metricsAuth(MetricsAuth metricsAuth) {
-        this.metricsAuth = metricsAuth;
-        return this;
+        Objects.requireNonNull(metricsAuth, "metricsAuth");
+        return with(c -> c.metricsAuth = metricsAuth);
     }
 
     /** True when {@code /metrics} on the main port needs an API key. */
-    public boolean metricsNeedKey() {
-        return metricsAuth == MetricsAuth.API_KEY || (metricsAuth == MetricsAuth.AUTO && !isLoopbackBind());
-    }
+    public boolean metricsNeedKey() { return metricsAuth == MetricsAuth.API_KEY || (metricsAuth == MetricsAuth.AUTO && !isLoopbackBind()); }
 
     /** This node's name in node info and logs, or null for a random one per run. */
-    public String nodeName() {
-        return nodeName;
-    }
+    public String nodeName() { return nodeName; }
 
     public ServerConfig nodeName(String nodeName) {
-        this.nodeName = nodeName;
-        return this;
+        return with(c -> c.nodeName = orNull(nodeName));
     }
 
-    // ---- cluster (issue 7) ----
-    private ClusterConfig cluster = ClusterConfig.MEMORY;
+    // ---- cluster ----
 
     /** The engine and broker: memory for one node, Redis (and NATS) for a cluster. */
-    public ClusterConfig cluster() {
-        return cluster;
-    }
+    public ClusterConfig cluster() { return cluster; }
 
     public ServerConfig cluster(ClusterConfig cluster) {
-        this.cluster = cluster;
-        return this;
+        Objects.requireNonNull(cluster, "cluster");
+        return with(c -> c.cluster = cluster);
     }
 }

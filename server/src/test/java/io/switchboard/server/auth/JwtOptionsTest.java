@@ -57,6 +57,6 @@ class JwtOptionsTest {
         assertThat(privateKey.err()).contains("private key");
         CliRun ftp = run(Map.of("SWITCHBOARD_JWKS_URL", "ftp://127.0.0.1/keys"), "serve", "--port", "0");
         assertThat(ftp.exit()).isEqualTo(2);
-        assertThat(ftp.err()).contains("--jwks-url must be an http or https URL");
+        assertThat(ftp.err()).contains("SWITCHBOARD_JWKS_URL=ftp://127.0.0.1/keys is not an http or https URL");
     }
 }

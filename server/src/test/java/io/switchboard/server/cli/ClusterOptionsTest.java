@@ -44,11 +44,14 @@ class ClusterOptionsTest {
     @Test
     void impossibleCombinationsAreRefusedInOneSentence() {
         String[][] cases = {
-                {"--engine", "postgres"}, {"--engine must be memory or redis"},
+                {"--engine", "postgres"}, {"--engine postgres must be memory or redis"},
                 {"--engine", "redis"}, {"--engine redis needs --redis-url"},
                 {"--broker", "nats", "--nats-url", "nats://127.0.0.1:4222"}, {"--broker nats needs --engine redis"},
                 {"--engine", "redis", "--redis-url", "redis://x:1", "--broker", "nats"}, {"--broker nats needs --nats-url"},
-                {"--engine", "redis", "--redis-url", "http://x:1"}, {"--redis-url must start with redis://"},
+                {"--redis-url", "redis://127.0.0.1:6379"}, {"--redis-url redis://127.0.0.1:6379 needs --engine redis"},
+                {"--engine", "redis", "--redis-url", "redis://x:1", "--nats-url", "nats://127.0.0.1:4222"},
+                {"--nats-url nats://127.0.0.1:4222 needs --broker nats"},
+                {"--engine", "redis", "--redis-url", "http://x:1"}, {"--redis-url http://x:1 must start with redis://"},
         };
         for (int i = 0; i < cases.length; i += 2) {
             String[] args = new String[cases[i].length + 2];

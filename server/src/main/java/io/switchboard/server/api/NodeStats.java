@@ -1,7 +1,7 @@
 package io.switchboard.server.api;
 
 import io.switchboard.server.metrics.Metrics;
-import io.switchboard.server.session.NodeContext;
+import io.switchboard.server.node.Node;
 import io.switchboard.server.util.Json;
 import java.time.Duration;
 import java.util.Set;
@@ -23,12 +23,12 @@ public final class NodeStats {
     static final Duration REPORT_EVERY = Duration.ofSeconds(5);
     static final Duration REPORT_TTL = Duration.ofSeconds(15);
 
-    private final NodeContext node;
+    private final Node node;
     private final Set<Consumer<byte[]>> listeners = new CopyOnWriteArraySet<>();
     private volatile byte[] latest;
     private long lastReport; // sampler thread only
 
-    public NodeStats(NodeContext node) {
+    public NodeStats(Node node) {
         this.node = node;
         this.latest = snapshot(new long[5]);
     }
@@ -61,7 +61,7 @@ public final class NodeStats {
         long now = System.currentTimeMillis();
         if (now - lastReport >= REPORT_EVERY.toMillis()) {
             lastReport = now;
-            node.hub().engine().reportNode(node.nodeId(), s, REPORT_TTL).exceptionally(t -> {
+            node.cluster().reportNode(node.nodeId(), s, REPORT_TTL).exceptionally(t -> {
                 log.debug("could not report node stats to the engine: {}", t.toString());
                 return null;
             });
@@ -74,11 +74,11 @@ public final class NodeStats {
         return Json.object(g -> {
             g.writeStringField("id", node.nodeId());
             g.writeStringField("version", node.serverVersion());
-            g.writeStringField("engine", node.hub().engine().name());
+            g.writeStringField("engine", node.engine().name());
             g.writeNumberField("ts", now);
             g.writeNumberField("startedAt", node.startedAt());
             g.writeNumberField("uptimeSeconds", (now - node.startedAt()) / 1000);
-            g.writeNumberField("connections", node.sessions().size());
+            g.writeNumberField("connections", node.connections().size());
             g.writeNumberField("subscriptions", m.subscriptions());
             g.writeNumberField("channels", node.hub().channelCount());
             g.writeNumberField("connectionsOpened", (long) m.connectionsOpenedTotal());

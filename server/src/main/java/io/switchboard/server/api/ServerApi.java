@@ -11,18 +11,16 @@ import static io.switchboard.server.api.ApiInput.requireMethod;
 import static io.switchboard.server.api.ApiInput.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.server.config.NamespaceConfig;
 import io.switchboard.server.engine.HistoryQuery;
-import io.switchboard.server.engine.PublishRequest;
 import io.switchboard.server.engine.PublishResult;
-import io.switchboard.server.engine.StreamOptions;
-import io.switchboard.server.session.HistoryPayload;
-import io.switchboard.server.session.NodeContext;
+import io.switchboard.server.node.Caller;
+import io.switchboard.server.node.ChannelException;
+import io.switchboard.server.node.ChannelService;
+import io.switchboard.server.node.HistoryPayload;
+import io.switchboard.server.node.Node;
 import io.switchboard.server.util.Json;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,14 +46,16 @@ public final class ServerApi {
 
     /** Most publications one batch may carry, and most channels one publish may name. */
     public static final int MAX_BATCH = 1000;
-    static final int MAX_HISTORY_LIMIT = 1000;
+    static final int MAX_HISTORY_LIMIT = ChannelService.MAX_HISTORY_LIMIT;
 
 
-    private final NodeContext node;
+    private final Node node;
+    private final ChannelService channels;
     private final NodeStats stats;
 
-    public ServerApi(NodeContext node, NodeStats stats) {
+    public ServerApi(Node node, NodeStats stats) {
         this.node = node;
+        this.channels = node.channels();
         this.stats = stats;
     }
 
@@ -99,6 +99,8 @@ public final class ServerApi {
             reply = route(method, path, query, body, ingressNanos);
         } catch (ApiException e) {
             reply = CompletableFuture.completedFuture(e.reply());
+        } catch (ChannelException e) {
+            reply = CompletableFuture.completedFuture(error(e.code(), e.getMessage()));
         } catch (RuntimeException e) {
             reply = CompletableFuture.completedFuture(error(ErrorCode.INTERNAL, "unexpected fault: " + e));
         }
@@ -110,7 +112,8 @@ public final class ServerApi {
         if (cause instanceof ApiException e) {
             return e.reply();
         }
-        return error(ErrorCode.UNAVAILABLE, "the engine failed: " + cause.getMessage());
+        ChannelException c = ChannelException.of(cause, "the engine failed");
+        return error(c.code(), c.getMessage());
     }
 
     private CompletableFuture<Reply> route(String method, String path, Map<String, List<String>> query, byte[] body,
@@ -223,13 +226,15 @@ public final class ServerApi {
             f = call.get();
         } catch (ApiException e) {
             return CompletableFuture.completedFuture(errorResult(channel, e.code, e.getMessage()));
+        } catch (ChannelException e) {
+            return CompletableFuture.completedFuture(errorResult(channel, e.code(), e.getMessage()));
         }
         return f.handle((r, failure) -> {
             if (failure == null) {
                 return resultJson(channel, r);
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            return errorResult(channel, ErrorCode.UNAVAILABLE, "publish failed: " + cause.getMessage());
+            ChannelException c = ChannelException.of(failure, "publish failed");
+            return errorResult(channel, c.code(), c.getMessage());
         });
     }
 
@@ -244,21 +249,7 @@ public final class ServerApi {
     }
 
     private CompletableFuture<PublishResult> publishOne(String channel, byte[] payload, String key, long ingressNanos) {
-        NamespaceConfig ns = namespace(channel);
-        int maxPayload = node.config().maxFrameBytes() - 1024;
-        if (payload.length > maxPayload) {
-            throw new ApiException(ErrorCode.TOO_LARGE, "payload is over " + maxPayload + " bytes");
-        }
-        if (key != null && key.length() > 256) {
-            throw bad("idempotencyKey is longer than 256 characters");
-        }
-        StreamOptions stream = ns.keepsHistory() ? new StreamOptions(ns.historySize(), ns.historyTtl(), ns.streamTtl()) : null;
-        PublishRequest req = new PublishRequest(channel, payload, null, null, key, node.config().idempotencyWindow(), stream,
-                ingressNanos);
-        return node.hub().publish(req).thenApply(r -> {
-            node.metrics().published(true);
-            return r;
-        });
+        return channels.publish(Caller.server(), channel, payload, key, ingressNanos);
     }
 
     private static byte[] resultJson(String channel, PublishResult r) {
@@ -284,11 +275,7 @@ public final class ServerApi {
     // ---- presence, history, channels -------------------------------------------------------------
 
     private CompletableFuture<Reply> presence(String channel, boolean countOnly) {
-        NamespaceConfig ns = namespace(channel);
-        if (!ns.presence()) {
-            throw new ApiException(ErrorCode.NOT_AVAILABLE, "channel " + channel + " does not track presence");
-        }
-        return node.hub().engine().presence(channel).thenApply(entries -> {
+        return channels.presence(Caller.server(), channel).thenApply(entries -> {
             if (countOnly) {
                 long users = entries.stream().map(e -> e.userId()).distinct().count();
                 return Reply.ok(Json.object(g -> {
@@ -303,10 +290,6 @@ public final class ServerApi {
 
     private CompletableFuture<Reply> history(Map<String, List<String>> query) {
         String channel = param(query, "channel", true);
-        NamespaceConfig ns = namespace(channel);
-        if (!ns.keepsHistory()) {
-            throw new ApiException(ErrorCode.NOT_AVAILABLE, "channel " + channel + " keeps no history");
-        }
         int limit = (int) number(query, "limit", 100, 0, MAX_HISTORY_LIMIT);
         long since = number(query, "since", -1, -1, Long.MAX_VALUE);
         String epoch = param(query, "epoch", false);
@@ -314,19 +297,12 @@ public final class ServerApi {
         if (reverse != null && !reverse.equals("true") && !reverse.equals("false")) {
             throw bad("reverse must be true or false");
         }
-        StreamOptions stream = new StreamOptions(ns.historySize(), ns.historyTtl(), ns.streamTtl());
-        return node.hub().engine().history(channel, new HistoryQuery(since, limit, "true".equals(reverse)), stream)
-                .thenApply(h -> {
-                    if (epoch != null && !epoch.equals(h.epoch())) {
-                        throw new ApiException(ErrorCode.UNRECOVERABLE, "the stream's epoch is now " + h.epoch()
-                                + "; offsets of epoch " + clip(epoch) + " mean nothing in it");
-                    }
-                    return Reply.ok(withChannel(channel, HistoryPayload.of(h, Integer.MAX_VALUE)));
-                });
+        return channels.history(Caller.server(), channel, new HistoryQuery(since, limit, "true".equals(reverse)), epoch)
+                .thenApply(h -> Reply.ok(withChannel(channel, HistoryPayload.of(h, Integer.MAX_VALUE))));
     }
 
     private CompletableFuture<Reply> channels(String prefix) {
-        Map<String, Integer> found = node.hub().channels(prefix == null ? "" : prefix);
+        Map<String, Integer> found = channels.localChannels(prefix);
         return CompletableFuture.completedFuture(Reply.ok(Json.object(g -> {
             g.writeStringField("node", node.nodeId());
             g.writeArrayFieldStart("channels");
@@ -358,41 +334,33 @@ public final class ServerApi {
                     + "section 6 (4005 asks the client to reconnect, 4503 tells it not to)");
         }
         int chosen = code;
-        return broadcast("disconnect", g -> {
+        return channels.disconnectUser(user, close).thenApply(v -> sent(g -> {
             g.writeStringField("userId", user);
             g.writeNumberField("code", chosen);
-        });
+        }));
     }
 
     private CompletableFuture<Reply> unsubscribe(JsonNode req) {
         String user = text(req.get("userId"), "userId");
         String channel = text(req.get("channel"), "channel");
-        namespace(channel);
-        return broadcast("unsubscribe", g -> {
+        return channels.unsubscribeUser(user, channel).thenApply(v -> sent(g -> {
             g.writeStringField("userId", user);
             g.writeStringField("channel", channel);
-        });
+        }));
     }
 
-    /**
-     * Sends control message {@code op} with {@code fields} to every node (applied by {@link #applyControl});
-     * the answer repeats the fields and says it was sent.
-     */
-    private CompletableFuture<Reply> broadcast(String op, Json.Fields fields) {
-        byte[] message = Json.object(g -> {
-            g.writeStringField("op", op);
-            fields.write(g);
-        });
-        return node.hub().engine().broadcastControl(message).thenApply(v -> Reply.ok(Json.object(g -> {
+    /** The answer to a cluster-wide request: its fields, and that it was sent to every node. */
+    private static Reply sent(Json.Fields fields) {
+        return Reply.ok(Json.object(g -> {
             fields.write(g);
             g.writeBooleanField("sent", true);
-        })));
+        }));
     }
 
     private CompletableFuture<Reply> info() {
         byte[] selfStats = stats.latest();
-        return node.hub().engine().nodes().thenApply(all -> Reply.ok(Json.object(g -> {
-            g.writeStringField("engine", node.hub().engine().name());
+        return node.cluster().nodes().thenApply(all -> Reply.ok(Json.object(g -> {
+            g.writeStringField("engine", node.engine().name());
             g.writeFieldName("node");
             g.writeRawValue(new String(selfStats, java.nio.charset.StandardCharsets.UTF_8));
             g.writeArrayFieldStart("nodes");
@@ -411,40 +379,7 @@ public final class ServerApi {
         })));
     }
 
-    /**
-     * Carries out a control message some node broadcast (this one included): disconnects or unsubscribes
-     * the named user's sessions on this node. Malformed messages are ignored (logged by the caller).
-     */
-    public static void applyControl(NodeContext node, byte[] message) throws IOException {
-        JsonNode m = ApiInput.MAPPER.readTree(message);
-        String op = m.path("op").asText();
-        String user = m.path("userId").asText(null);
-        if (user == null) {
-            throw new IOException("control message without userId");
-        }
-        switch (op) {
-            case "disconnect" -> {
-                CloseCode code = CloseCode.fromCode(m.path("code").asInt(CloseCode.DISCONNECTED.code()));
-                node.disconnectUser(user, code == null ? CloseCode.DISCONNECTED : code);
-            }
-            case "unsubscribe" -> node.unsubscribeUser(user, m.path("channel").asText());
-            default -> throw new IOException("unknown control op " + op);
-        }
-    }
-
     // ---- input helpers ----------------------------------------------------------------------------
-
-    private NamespaceConfig namespace(String channel) {
-        String problem = ChannelNames.problem(channel);
-        if (problem != null) {
-            throw new ApiException(ErrorCode.UNKNOWN_CHANNEL, problem);
-        }
-        NamespaceConfig ns = node.config().namespaces().forChannel(channel);
-        if (ns == null) {
-            throw new ApiException(ErrorCode.UNKNOWN_CHANNEL, "no namespace '" + ChannelNames.namespace(channel) + "' on this node");
-        }
-        return ns;
-    }
 
     private static byte[] withChannel(String channel, byte[] object) {
         // {"channel":"…", …the object's own fields…}

@@ -32,6 +32,14 @@ public record PublishRequest(String channel, byte[] payload, String from, String
         return new PublishRequest(channel, payload, from, clientId, idempotencyKey, idempotencyWindow, stream, nanos);
     }
 
+    /**
+     * What an idempotency key is remembered under: the channel, the publisher and the key (keys of different
+     * channels or publishers never collide; anonymous publishers share one space); null without a key.
+     */
+    public String idempotencyIdentity() {
+        return idempotencyKey == null ? null : channel + '\0' + (from == null ? "" : from) + '\0' + idempotencyKey;
+    }
+
     /** A plain publish: no history, no idempotency key. */
     public static PublishRequest live(String channel, byte[] payload, String from) {
         return new PublishRequest(channel, payload, from, null, null, Duration.ZERO, null);

@@ -8,7 +8,8 @@ import io.switchboard.protocol.EnvelopeEncoder;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.server.config.NamespaceConfig;
 import io.switchboard.server.config.Namespaces;
-import io.switchboard.server.engine.Engine;
+import io.switchboard.server.engine.Broker;
+import io.switchboard.server.engine.Streams;
 import io.switchboard.server.engine.PresenceUpdate;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.util.Json;
@@ -29,7 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Hub implements PublicationSink {
 
-    private final Engine engine;
+    private final Broker broker;
+    private final Streams streams;
     private final ByteBufAllocator alloc;
     private final Namespaces namespaces;
     private final Metrics metrics;
@@ -39,15 +41,13 @@ public final class Hub implements PublicationSink {
     // Entries are created and removed only inside compute() so engine (un)subscribe calls stay paired.
     private final ConcurrentHashMap<String, ChannelSubscribers> channels = new ConcurrentHashMap<>();
 
-    public Hub(Engine engine, ByteBufAllocator alloc, Namespaces namespaces, Metrics metrics) {
-        this.engine = engine;
+    /** @param broker delivers subscribed channels to this hub; @param streams takes publications */
+    public Hub(Broker broker, Streams streams, ByteBufAllocator alloc, Namespaces namespaces, Metrics metrics) {
+        this.broker = broker;
+        this.streams = streams;
         this.alloc = alloc;
         this.namespaces = namespaces;
         this.metrics = metrics;
-    }
-
-    public Engine engine() {
-        return engine;
     }
 
     /** Adds a local subscriber; the future completes when the engine delivers the channel to this node. */
@@ -55,7 +55,7 @@ public final class Hub implements PublicationSink {
         ChannelSubscribers cs = channels.compute(channel, (name, existing) -> {
             ChannelSubscribers c = existing;
             if (c == null) {
-                c = new ChannelSubscribers(engine.subscribe(name));
+                c = new ChannelSubscribers(broker.subscribe(name));
             }
             c.members.add(subscriber);
             return c;
@@ -67,7 +67,7 @@ public final class Hub implements PublicationSink {
         channels.computeIfPresent(channel, (name, c) -> {
             c.members.remove(subscriber);
             if (c.members.isEmpty()) {
-                engine.unsubscribe(name);
+                broker.unsubscribe(name);
                 return null;
             }
             return c;
@@ -75,7 +75,7 @@ public final class Hub implements PublicationSink {
     }
 
     public CompletableFuture<PublishResult> publish(PublishRequest request) {
-        return engine.publish(request);
+        return streams.publish(request);
     }
 
     public int subscriberCount(String channel) {

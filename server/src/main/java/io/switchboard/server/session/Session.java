@@ -19,6 +19,8 @@ import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.auth.JwtAuthenticator;
 import io.switchboard.server.engine.Publication;
 import io.switchboard.server.hub.Hub;
+import io.switchboard.server.node.Connection;
+import io.switchboard.server.node.Node;
 import io.switchboard.server.util.TokenBucket;
 import io.switchboard.server.util.Json;
 import io.switchboard.server.util.LogText;
@@ -35,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * loop, except {@link #outbound}, which any thread may feed. All timing (pings, the pong deadline, token
  * expiry, the close deadline) runs on a single timer per connection, rescheduled to the nearest due time.
  */
-public final class Session {
+public final class Session implements Connection {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** The protocol's decoder; stateless, shared by every session. */
+    private static final io.switchboard.protocol.EnvelopeDecoder DECODER = new io.switchboard.protocol.EnvelopeDecoder();
     private static final long CLOSE_GRACE_MILLIS = 2000;
     /** A token is honoured this long past its exp, as at the handshake. */
     private static final long EXPIRY_GRACE_MILLIS = JwtAuthenticator.CLOCK_SKEW_SECONDS * 1000L;
@@ -46,11 +50,10 @@ public final class Session {
      * that no push outgrows the frame limit the client was told; a publish payload may be at most the
      * frame limit minus this.
      */
-    static final int PUSH_OVERHEAD_BYTES = 1024;
 
     enum State { OPEN, CLOSING, CLOSED }
 
-    private final NodeContext node;
+    private final Node node;
     private final ServerConfig config;
     private final Channel channel;
     private final String id;
@@ -82,7 +85,7 @@ public final class Session {
     private Map<CommandId, long[]> inFlight;
     private static final MessageType[] TYPES = MessageType.values();
 
-    Session(NodeContext node, Channel channel, Principal principal) {
+    Session(Node node, Channel channel, Principal principal) {
         this.node = node;
         this.config = node.config();
         this.channel = channel;
@@ -100,16 +103,19 @@ public final class Session {
         return principal;
     }
 
+    @Override
     public String id() {
         return id;
     }
 
     /** The connection's user ("" for anonymous); any thread. */
+    @Override
     public String userId() {
         return userId;
     }
 
     /** Ends this connection's subscription to {@code channel}, if any, telling it why; any thread. */
+    @Override
     public void unsubscribeByServer(String channel) {
         onLoop(() -> {
             if (state == State.OPEN) {
@@ -124,7 +130,7 @@ public final class Session {
 
     /** Sends the welcome and starts the heartbeat. */
     void start() {
-        node.sessions().add(this);
+        node.connections().add(this);
         node.metrics().connectionOpened();
         long interval = config.heartbeatInterval().toMillis();
         long timeout = config.heartbeatTimeout().toMillis();
@@ -161,7 +167,7 @@ public final class Session {
         frameArrivedNanos = System.nanoTime();
         List<Decoded> decoded;
         try {
-            decoded = node.decoder().decode(frame);
+            decoded = DECODER.decode(frame);
         } catch (DecodeException e) {
             node.metrics().frameIn(frame.length, null);
             reject(null, e.code(), e.getMessage());
@@ -284,7 +290,7 @@ public final class Session {
         }
         channels.leaveAll();
         outbound.close();
-        node.sessions().remove(this);
+        node.connections().remove(this);
         // A socket that dropped without any close frame is 1006 ("abnormal closure") by convention.
         node.metrics().connectionClosed(closeCode == 0 ? 1006 : closeCode);
         log.atDebug().addKeyValue("session", id).log("session {} ended", id);
@@ -341,7 +347,8 @@ public final class Session {
     }
 
     /** Renews this session's presence entries; any thread. */
-    public void refreshPresence() {
+    @Override
+    public void renewPresence() {
         onLoop(() -> {
             if (state == State.OPEN) {
                 channels.refreshPresence();
@@ -443,6 +450,7 @@ public final class Session {
      * Starts the closing handshake: flushes what is queued (unless the connection overflowed), sends the
      * close frame, and gives the client a grace period to answer before the socket is closed.
      */
+    @Override
     public void close(CloseCode code) {
         if (!channel.eventLoop().inEventLoop()) {
             channel.eventLoop().execute(() -> close(code));

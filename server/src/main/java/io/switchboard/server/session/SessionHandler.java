@@ -1,5 +1,7 @@
 package io.switchboard.server.session;
 
+import io.switchboard.server.node.Node;
+
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -24,13 +26,13 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
 
-    private final NodeContext node;
+    private final Node node;
     private final Principal principal;
     private final Runnable onEnd;
     private Session session; // set in handlerAdded; event loop only
 
     /** @param onEnd runs once when the connection closes (gives back connection-limit slots) */
-    public SessionHandler(NodeContext node, Principal principal, Runnable onEnd) {
+    public SessionHandler(Node node, Principal principal, Runnable onEnd) {
         this.node = node;
         this.principal = principal;
         this.onEnd = onEnd;

@@ -27,7 +27,7 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.server.auth.AuthException;
 import io.switchboard.server.auth.Principal;
-import io.switchboard.server.session.NodeContext;
+import io.switchboard.server.node.Node;
 import io.switchboard.server.session.SessionHandler;
 import io.switchboard.server.util.Json;
 import java.util.List;
@@ -46,14 +46,14 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private static final java.util.Set<String> API_ENDPOINTS = java.util.Set.of("/publish", "/batch", "/presence",
             "/presence/count", "/history", "/channels", "/disconnect", "/unsubscribe", "/info", "/stats", "/stats/stream");
 
-    private final NodeContext node;
+    private final Node node;
     private final HttpRoutes routes;
     private final OriginPolicy origins;
     private final ConnectionLimits limits;
     private final ServerApi api;
     private final NodeStats stats;
 
-    HttpRequestHandler(NodeContext node, HttpRoutes routes, OriginPolicy origins, ConnectionLimits limits,
+    HttpRequestHandler(Node node, HttpRoutes routes, OriginPolicy origins, ConnectionLimits limits,
                        ServerApi api, NodeStats stats) {
         this.node = node;
         this.routes = routes;

@@ -25,7 +25,7 @@ import io.switchboard.server.api.ServerApi;
 import io.switchboard.server.hub.Hub;
 import io.switchboard.server.metrics.MeasuredEngine;
 import io.switchboard.server.metrics.Metrics;
-import io.switchboard.server.session.NodeContext;
+import io.switchboard.server.node.Node;
 import io.switchboard.server.session.Session;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -45,24 +45,22 @@ public final class SwitchboardServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Engine engine;
-    private final Metrics metrics = new Metrics();
     private NodeStats stats;
     private Channel metricsChannel; // the separate metrics port, if any
     private final byte[] secret;
     private final boolean secretGenerated;
     private final Transport transport = Transport.best();
     private final ChannelGroup allChannels = new DefaultChannelGroup("switchboard", GlobalEventExecutor.INSTANCE);
-    private NodeContext node;
+    private Node node;
     private HttpRoutes routes;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
     private int port;
     private TlsContext tls; // null without TLS
-    private JwtAuthenticator authenticator; // owns the JWKS refresher, if any
 
     public SwitchboardServer(ServerConfig config) {
-        this(config, io.switchboard.server.engine.Engines.create(config.cluster()));
+        this(config, io.switchboard.server.node.Engines.create(config.cluster()));
     }
 
     public SwitchboardServer(ServerConfig config, Engine engine) {
@@ -79,24 +77,13 @@ public final class SwitchboardServer implements AutoCloseable {
     }
 
     public SwitchboardServer start() throws InterruptedException {
-        // The authenticator first: a bad key file must fail start-up before anything is running.
-        authenticator = JwtAuthenticator.create(config, secret, secretGenerated);
-        Engine measured = new MeasuredEngine(engine, metrics);
-        Hub hub = new Hub(measured, PooledByteBufAllocator.DEFAULT, config.namespaces(), metrics);
-        node = new NodeContext(config, hub, authenticator, Version.get(), metrics);
-        hub.onControl(message -> {
-            try {
-                ServerApi.applyControl(node, message);
-            } catch (java.io.IOException | RuntimeException e) {
-                log.warn("ignoring a malformed control message: {}", e.toString());
-            }
-        });
-        metrics.bindNode(() -> node.sessions().size(), hub::channelCount);
+        // The node first: a bad key file must fail start-up before anything is running.
+        node = new Node(config, engine, secret, secretGenerated).start();
+        Hub hub = node.hub();
         stats = new NodeStats(node);
         ServerApi api = new ServerApi(node, stats);
         ApiKeys apiKeys = new ApiKeys(config.apiKeys());
         boolean metricsNeedKey = config.metricsNeedKey();
-        engine.start(hub).join();
         // Demo tokens are signed with the HS256 secret; a node that verifies only public keys would refuse them.
         boolean secretAccepted = !secretGenerated || (config.jwtPublicKeys().isEmpty() && config.jwksUrl() == null);
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled() && secretAccepted);
@@ -131,7 +118,7 @@ public final class SwitchboardServer implements AutoCloseable {
                         }
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
-                                .addLast("http-gate", new HttpGate(apiKeys, metricsNeedKey, metrics))
+                                .addLast("http-gate", new HttpGate(apiKeys, metricsNeedKey, node.metrics()))
                                 .addLast("http-aggregate", new HttpObjectAggregator(Math.max(HttpGate.SMALL_BODY, config.apiMaxBodyBytes())))
                                 .addLast("handshake-deadline", new HandshakeDeadline(handshakeMillis))
                                 .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits, api, stats));
@@ -154,7 +141,7 @@ public final class SwitchboardServer implements AutoCloseable {
         long refreshMillis = Math.max(100, config.presenceTtl().toMillis() / 3);
         hub.onReconnected(() -> workerGroup.next().execute(() -> {
             try {
-                node.sessions().forEach(Session::refreshPresence);
+                node.renewPresence();
             } catch (RuntimeException e) {
                 log.warn("presence renewal after the engine reconnected failed", e);
             }
@@ -162,7 +149,7 @@ public final class SwitchboardServer implements AutoCloseable {
         workerGroup.next().scheduleAtFixedRate(() -> {
             // An exception would cancel this task for good (and presence would expire): log and go on.
             try {
-                node.sessions().forEach(Session::refreshPresence);
+                node.renewPresence();
                 limits.sweep();
             } catch (RuntimeException e) {
                 log.warn("periodic presence refresh or limits sweep failed", e);
@@ -177,7 +164,7 @@ public final class SwitchboardServer implements AutoCloseable {
             }
         }, 1, 1, TimeUnit.SECONDS);
         if (config.metricsPort() >= 0) {
-            metricsChannel = MetricsServer.bind(bossGroup, workerGroup, transport, config.metricsBind(), config.metricsPort(), metrics);
+            metricsChannel = MetricsServer.bind(bossGroup, workerGroup, transport, config.metricsBind(), config.metricsPort(), node.metrics());
         }
         if (tls != null) {
             // New certificate files are picked up without a restart (SIGHUP reloads at once).
@@ -197,7 +184,12 @@ public final class SwitchboardServer implements AutoCloseable {
     }
 
     public Metrics metrics() {
-        return metrics;
+        return node.metrics();
+    }
+
+    /** The node behind the sockets (its channel service, connections, hub). */
+    public Node node() {
+        return node;
     }
 
     /** This node's id in node info. */
@@ -232,7 +224,7 @@ public final class SwitchboardServer implements AutoCloseable {
     }
 
     public int sessionCount() {
-        return node == null ? 0 : node.sessions().size();
+        return node == null ? 0 : node.connections().size();
     }
 
     public Hub hub() {
@@ -251,14 +243,14 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         routes.startDraining();
         long window = config.drainWindow().toMillis();
-        int n = node.sessions().size();
+        int n = node.connections().size();
         log.info("draining {} sessions over {} ms", n, window);
-        for (Session s : node.sessions()) {
+        node.connections().forEach(c -> {
             long delay = window <= 0 ? 0 : ThreadLocalRandom.current().nextLong(window);
-            workerGroup.schedule(() -> s.close(CloseCode.GOING_AWAY), delay, TimeUnit.MILLISECONDS);
-        }
+            workerGroup.schedule(() -> c.close(CloseCode.GOING_AWAY), delay, TimeUnit.MILLISECONDS);
+        });
         long deadline = System.currentTimeMillis() + window + 3000;
-        while (!node.sessions().isEmpty() && System.currentTimeMillis() < deadline) {
+        while (!node.connections().isEmpty() && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -284,10 +276,10 @@ public final class SwitchboardServer implements AutoCloseable {
             workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
-        engine.close();
-        metrics.close();
-        if (authenticator != null) {
-            authenticator.close();
+        if (node != null) {
+            node.close();
+        } else {
+            engine.close();
         }
         serverChannel = null;
     }

@@ -3,7 +3,7 @@ package io.switchboard.server.cluster;
 import io.switchboard.server.config.ClusterConfig;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.engine.Engine;
-import io.switchboard.server.engine.Engines;
+import io.switchboard.server.node.Engines;
 import io.switchboard.server.testing.LaggingEngine;
 import io.switchboard.server.testing.TestServer;
 import java.time.Duration;

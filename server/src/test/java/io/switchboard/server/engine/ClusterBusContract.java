@@ -15,20 +15,11 @@ import org.junit.jupiter.api.Test;
  */
 public interface ClusterBusContract extends ContractSupport {
 
-    /**
-     * Once control messages flow, each reaches every node once, the sender included. (A node that has
-     * just become ready can still miss them: isReady() does not wait for the control subscription. That
-     * start-up case is left out of the suite and reported with its reproduction, issue 13 item 3; the
-     * warm-up below waits it out so that the steady-state promise is still checked.)
-     */
+    /** Control messages reach every node once, the sender included; each sender's own keep their order. */
     @Test
     default void controlMessagesReachEveryNodeOnceIncludingTheSender() {
         TestNode a = node();
         TestNode b = peer(a);
-        TestNode.eventually().pollInterval(java.time.Duration.ofMillis(100)).until(() -> {
-            TestNode.join(a.broadcastControl("{\"warm-up\":true}"));
-            return a.controls.contains("{\"warm-up\":true}") && b.controls.contains("{\"warm-up\":true}");
-        });
         TestNode.join(a.broadcastControl("{\"disconnect\":\"ann\"}"));
         TestNode.join(b.broadcastControl("{\"unsubscribe\":\"bo\"}"));
         TestNode.join(a.broadcastControl("{\"last\":true}"));
@@ -41,11 +32,27 @@ public interface ClusterBusContract extends ContractSupport {
         TestNode.join(b.broadcastControl("{\"end\":true}"));
         for (TestNode n : List.of(a, b)) {
             TestNode.eventually().until(() -> n.controls.contains("{\"end\":true}"));
-            List<String> real = n.controls.stream().filter(m -> !m.contains("warm-up")).toList();
+            List<String> real = n.controls;
             assertThat(real).containsExactlyInAnyOrder("{\"disconnect\":\"ann\"}", "{\"unsubscribe\":\"bo\"}",
                     "{\"last\":true}", "{\"end\":true}");
             assertThat(real.indexOf("{\"disconnect\":\"ann\"}")).isLessThan(real.indexOf("{\"last\":true}"));
             assertThat(real.indexOf("{\"unsubscribe\":\"bo\"}")).isLessThan(real.indexOf("{\"end\":true}"));
+        }
+    }
+
+    /**
+     * A node receives control messages as soon as it says it is ready: {@code isReady()} waits for the control
+     * subscription, so a node that already answers {@code /readyz} cannot miss a disconnect broadcast. (Before,
+     * 5 in 40 fresh Redis engines and 9 in 40 with NATS missed one sent right after.)
+     */
+    @Test
+    default void aNodeReceivesControlMessagesAsSoonAsItIsReady() {
+        TestNode a = node();
+        for (int i = 0; i < 10; i++) {
+            TestNode fresh = peer(a);
+            String m = "{\"fresh\":" + i + "}";
+            TestNode.join(fresh.broadcastControl(m));
+            TestNode.eventually().until(() -> fresh.controls.contains(m) && a.controls.contains(m));
         }
     }
 

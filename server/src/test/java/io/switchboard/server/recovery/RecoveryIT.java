@@ -111,7 +111,7 @@ class RecoveryIT {
             publishN(pub, "chat:race", 3, 4);
             // The engine publishes "racer" after the live subscription exists and before the read.
             engine.publishBeforeNextRead.set(PublishRequest.live("chat:race", "\"racer\"".getBytes(), "p")
-                    .withStream(io.switchboard.server.session.TestAccess.streamOptionsOf(NamespaceConfig.chat())));
+                    .withStream(io.switchboard.server.node.ChannelService.streamOptions(NamespaceConfig.chat())));
             Envelope ack = c.call("subscribe", "chat:race", since(epoch, 2));
             assertThat(ack.payloadText()).contains("\"recovered\":true", "\"offset\":5");
             List<Envelope> got = c.messages(3, Duration.ofSeconds(5));

@@ -10,7 +10,6 @@ import io.switchboard.server.engine.PublicationSink;
 import io.switchboard.server.engine.PublishRequest;
 import io.switchboard.server.engine.PublishResult;
 import io.switchboard.server.engine.StreamOptions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,10 +32,8 @@ import java.util.concurrent.TimeUnit;
 public final class MemoryEngine implements Engine {
 
     private static final int STRIPES = 256;
-    private static final char[] EPOCH_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
 
     private final Object[] locks = new Object[STRIPES];
-    private final SecureRandom random = new SecureRandom();
     // Channels with local subscribers; written under the channel's lock, read by publishers under it.
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     // channel -> its history stream; entries are created, changed and removed under the channel's lock.
@@ -83,8 +80,7 @@ public final class MemoryEngine implements Engine {
         long now = System.currentTimeMillis();
         synchronized (lockFor(channel)) {
             // A key is one publisher's: another user reusing it on the channel is not mistaken for a retry.
-            String idemKey = req.idempotencyKey() == null ? null
-                    : channel + '\0' + (req.from() == null ? "" : req.from()) + '\0' + req.idempotencyKey();
+            String idemKey = req.idempotencyIdentity();
             if (idemKey != null) {
                 Remembered r = idempotency.get(idemKey);
                 if (r != null && r.expiresAt > now) {
@@ -292,12 +288,8 @@ public final class MemoryEngine implements Engine {
         }
     }
 
-    private String newEpoch() {
-        char[] c = new char[8];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = EPOCH_CHARS[random.nextInt(EPOCH_CHARS.length)];
-        }
-        return new String(c);
+    private static String newEpoch() {
+        return io.switchboard.server.util.Ids.random(8);
     }
 
     private Object lockFor(String channel) {

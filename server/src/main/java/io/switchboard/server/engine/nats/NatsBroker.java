@@ -43,6 +43,8 @@ public final class NatsBroker implements LiveBroker {
     private volatile Connection connection;
     private volatile Dispatcher dispatcher;
     private volatile Receiver receiver;
+    // True once NATS confirmed the control subscription (a flush after it).
+    private volatile boolean controlLive;
 
     public NatsBroker(String url) {
         this.url = url;
@@ -85,6 +87,9 @@ public final class NatsBroker implements LiveBroker {
                     });
                     dispatcher.subscribe(CONTROL);
                     subjects.forEach(dispatcher::subscribe);
+                    // Ready only once NATS has the control subscription: a node that answers /readyz must not
+                    // miss a disconnect broadcast right after.
+                    flusher.execute(() -> confirmSubscriptions(conn));
                     log.info("connected to NATS at {}", url);
                 }
             }
@@ -97,6 +102,20 @@ public final class NatsBroker implements LiveBroker {
                 }
             }
             default -> {
+            }
+        }
+    }
+
+    private void confirmSubscriptions(Connection conn) {
+        while (!controlLive && conn.getStatus() != Connection.Status.CLOSED) {
+            try {
+                conn.flush(Duration.ofSeconds(5));
+                controlLive = true;
+            } catch (java.util.concurrent.TimeoutException | IllegalStateException e) {
+                log.debug("NATS has not confirmed the control subscription yet: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -164,7 +183,7 @@ public final class NatsBroker implements LiveBroker {
     @Override
     public boolean isReady() {
         Connection c = connection;
-        return c != null && c.getStatus() == Connection.Status.CONNECTED;
+        return controlLive && c != null && c.getStatus() == Connection.Status.CONNECTED;
     }
 
     @Override

@@ -1,6 +1,7 @@
-package io.switchboard.server.engine;
+package io.switchboard.server.node;
 
 import io.switchboard.server.config.ClusterConfig;
+import io.switchboard.server.engine.Engine;
 import io.switchboard.server.engine.memory.MemoryEngine;
 import io.switchboard.server.engine.nats.NatsBroker;
 import io.switchboard.server.engine.redis.RedisEngine;

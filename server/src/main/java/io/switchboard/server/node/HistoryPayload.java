@@ -1,4 +1,4 @@
-package io.switchboard.server.session;
+package io.switchboard.server.node;
 
 import io.switchboard.protocol.EnvelopeEncoder;
 import io.switchboard.server.engine.HistoryResult;

@@ -1,0 +1,25 @@
+package io.switchboard.server.node;
+
+import io.switchboard.protocol.CloseCode;
+
+/**
+ * One client connection of this node, as the node sees it, whatever protocol it speaks. Every method may
+ * be called from any thread; implementations hop to the connection's own thread.
+ */
+public interface Connection {
+
+    /** The connection's session id, unique in the cluster. */
+    String id();
+
+    /** The user the connection authenticated as ("" when anonymous). */
+    String userId();
+
+    /** Starts closing the connection with {@code code} (the closing handshake of its protocol). */
+    void close(CloseCode code);
+
+    /** Ends the connection's subscription to {@code channel}, if any, and tells the client it was the server's doing. */
+    void unsubscribeByServer(String channel);
+
+    /** Renews the connection's presence entries before their TTL runs out. */
+    void renewPresence();
+}

@@ -10,6 +10,7 @@ import io.switchboard.server.engine.Engine;
 import io.switchboard.server.hub.Hub;
 import io.switchboard.server.metrics.MeasuredEngine;
 import io.switchboard.server.metrics.Metrics;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class Node implements AutoCloseable {
     private final boolean secretGenerated;
     private final Metrics metrics = new Metrics();
     private final Connections connections = new Connections();
+    private final Clock clock;
     private final String nodeId;
     private final String serverVersion = Version.get();
     private final long startedAt = System.currentTimeMillis();
@@ -42,6 +44,12 @@ public final class Node implements AutoCloseable {
      * @param secretGenerated true when the secret was generated for this run (no {@code --jwt-secret})
      */
     public Node(ServerConfig config, Engine engine, byte[] secret, boolean secretGenerated) {
+        this(config, engine, secret, secretGenerated, Clock.systemUTC());
+    }
+
+    /** @param clock what heartbeats, token expiry and the close deadlines are timed by (tests move it) */
+    public Node(ServerConfig config, Engine engine, byte[] secret, boolean secretGenerated, Clock clock) {
+        this.clock = clock;
         // The rules that involve several options hold for every node, not only one started by the CLI.
         this.config = config.checkCombinations();
         this.engine = engine;
@@ -72,6 +80,11 @@ public final class Node implements AutoCloseable {
     /** Renews the presence entries of every connection (periodically, and when the engine reconnects). */
     public void renewPresence() {
         connections.forEach(Connection::renewPresence);
+    }
+
+    /** The clock sessions time their heartbeats, token expiry and close deadlines by. */
+    public Clock clock() {
+        return clock;
     }
 
     public ServerConfig config() {

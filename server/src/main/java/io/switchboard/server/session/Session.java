@@ -3,7 +3,6 @@ package io.switchboard.server.session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.CommandId;
 import io.switchboard.protocol.Commands;
@@ -27,7 +26,6 @@ import io.switchboard.server.util.LogText;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +43,6 @@ public final class Session implements Connection {
     private static final long CLOSE_GRACE_MILLIS = 2000;
     /** A token is honoured this long past its exp, as at the handshake. */
     private static final long EXPIRY_GRACE_MILLIS = JwtAuthenticator.CLOCK_SKEW_SECONDS * 1000L;
-    /**
-     * Room a {@code message} push needs beyond its payload (type, channel, offset, epoch, ts, from), so
-     * that no push outgrows the frame limit the client was told; a publish payload may be at most the
-     * frame limit minus this.
-     */
-
     enum State { OPEN, CLOSING, CLOSED }
 
     private final Node node;
@@ -68,18 +60,15 @@ public final class Session implements Connection {
     private long pongDeadline; // 0 while no ping is unanswered
     private long closeDeadline; // 0 until a close frame is sent
     private io.netty.channel.ChannelFuture closeFrameWritten; // null until a close frame is sent; event loop only
-    private ScheduledFuture<?> timer;
-    private long timerDueAt;
-    private long errorWindowStart;
-    private int errorsInWindow;
+    private final SessionTimer timer;
+    private final BurstWindow badInput;
     private final TokenBucket commandRate; // null when unlimited
-    private long rateWindowStart;
-    private int rateLimitedInWindow;
+    private final BurstWindow overRate;
     private boolean rateLimitLogged;
     private int closeCode; // the close code this session ends with; 0 until one is sent or received
     private boolean peerClosed; // the client sent a close frame of its own (not an answer to ours)
     private boolean closeSent; // our close frame is written: nothing may follow it
-    private io.netty.buffer.ByteBuf pingToAnswer; // the latest WebSocket ping not yet answered
+    private final PendingPong pong = new PendingPong();
     private long frameArrivedNanos; // System.nanoTime() when the frame being handled arrived
     // Commands waiting for their reply: id -> {type ordinal, start nanos}; created on first use.
     private Map<CommandId, long[]> inFlight;
@@ -97,6 +86,9 @@ public final class Session implements Connection {
         this.channels = new ChannelCommands(this, node);
         this.commandRate = config.commandsPerSecond() > 0
                 ? new TokenBucket(config.commandsPerSecond(), config.commandBurst(), System.nanoTime()) : null;
+        this.timer = new SessionTimer(channel.eventLoop(), node.clock(), this::onTimer);
+        this.badInput = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
+        this.overRate = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
     }
 
     Principal principal() {
@@ -132,28 +124,9 @@ public final class Session implements Connection {
     void start() {
         node.connections().add(this);
         node.metrics().connectionOpened();
-        long interval = config.heartbeatInterval().toMillis();
-        long timeout = config.heartbeatTimeout().toMillis();
-        byte[] welcome = Json.object(g -> {
-            g.writeStringField("sessionId", id);
-            g.writeStringField("userId", principal.userId());
-            g.writeStringField("server", "switchboard/" + node.serverVersion());
-            g.writeNumberField("protocol", Envelope.VERSION);
-            g.writeObjectFieldStart("heartbeat");
-            g.writeNumberField("intervalMs", interval);
-            g.writeNumberField("timeoutMs", timeout);
-            g.writeEndObject();
-            g.writeObjectFieldStart("limits");
-            g.writeNumberField("maxFrameBytes", config.maxFrameBytes());
-            g.writeNumberField("maxChannels", config.maxChannelsPerConnection());
-            g.writeNumberField("maxQueuedBytes", config.maxQueuedBytes());
-            g.writeEndObject();
-            if (principal.expires()) {
-                g.writeNumberField("expiresAt", principal.expiresAtMillis());
-            }
-        });
+        byte[] welcome = Welcome.payload(id, principal, node.serverVersion(), config);
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
-        nextPingAt = System.currentTimeMillis() + interval;
+        nextPingAt = timer.now() + config.heartbeatInterval().toMillis();
         reschedule();
         log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {}", id, LogText.escape(principal.userId()), channel.remoteAddress());
     }
@@ -211,27 +184,14 @@ public final class Session implements Connection {
      * held ping payload (at most 125 bytes), never a queue.
      */
     void onProtocolPing(io.netty.buffer.ByteBuf content) {
-        if (closeSent || state == State.CLOSED) {
-            return;
+        if (!closeSent && state != State.CLOSED) {
+            pong.received(content);
         }
-        if (pingToAnswer != null) {
-            pingToAnswer.release();
-        }
-        pingToAnswer = content.retainedDuplicate();
     }
 
     /** Writes the pong for the latest unanswered ping, if there is one and the socket takes it. */
     void answerPing() {
-        if (pingToAnswer == null || !channel.isWritable()) {
-            return;
-        }
-        io.netty.buffer.ByteBuf data = pingToAnswer;
-        pingToAnswer = null;
-        if (closeSent || state == State.CLOSED) {
-            data.release();
-            return;
-        }
-        channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(data));
+        pong.answer(channel, !closeSent && state != State.CLOSED);
     }
 
     /**
@@ -257,7 +217,7 @@ public final class Session implements Connection {
             if (inFlight == null || inFlight.isEmpty()) {
                 answerPeerClose();
             } else {
-                closeDeadline = System.currentTimeMillis() + CLOSE_GRACE_MILLIS;
+                closeDeadline = timer.now() + CLOSE_GRACE_MILLIS;
                 reschedule();
             }
         } else if (!peerClosed) {
@@ -280,14 +240,8 @@ public final class Session implements Connection {
     /** The channel is gone (either side closed it): release everything this session holds. */
     void onChannelClosed() {
         state = State.CLOSED;
-        if (pingToAnswer != null) {
-            pingToAnswer.release();
-            pingToAnswer = null;
-        }
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        pong.release();
+        timer.cancel();
         channels.leaveAll();
         outbound.close();
         node.connections().remove(this);
@@ -324,16 +278,9 @@ public final class Session implements Connection {
             error(e.id(), ex.errorCode(), ex.getMessage());
             return;
         }
-        if (principal.anonymous()) {
-            error(e.id(), ErrorCode.FORBIDDEN, "an anonymous connection cannot take a token; reconnect with it");
-            return;
-        }
-        if (next.anonymous() || !next.userId().equals(principal.userId())) {
-            error(e.id(), ErrorCode.FORBIDDEN, "the new token is for another user");
-            return;
-        }
-        if (next.info() != null && next.info().length > config.maxPresenceInfoBytes()) {
-            error(e.id(), ErrorCode.TOO_LARGE, "the token's info claim is over " + config.maxPresenceInfoBytes() + " bytes");
+        Welcome.Refusal refused = Welcome.refreshProblem(principal, next, config);
+        if (refused != null) {
+            error(e.id(), refused.code(), refused.message());
             return;
         }
         principal = next;
@@ -361,12 +308,7 @@ public final class Session implements Connection {
     /** An error caused by malformed input: counted against the burst limit. */
     private void reject(CommandId commandId, ErrorCode code, String message) {
         error(commandId, code, message);
-        long now = System.currentTimeMillis();
-        if (now - errorWindowStart > config.errorBurstWindow().toMillis()) {
-            errorWindowStart = now;
-            errorsInWindow = 0;
-        }
-        if (++errorsInWindow > config.errorBurstLimit()) {
+        if (badInput.countIsOver(timer.now())) {
             log.atInfo().addKeyValue("session", id).log("session {} closed: more than {} bad commands in {}", id, config.errorBurstLimit(), config.errorBurstWindow());
             close(CloseCode.TOO_MANY_ERRORS);
         }
@@ -381,12 +323,7 @@ public final class Session implements Connection {
                     id, LogText.escape(principal.userId()), config.commandsPerSecond());
         }
         error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.commandsPerSecond() + " commands per second; slow down");
-        long now = System.currentTimeMillis();
-        if (now - rateWindowStart > config.errorBurstWindow().toMillis()) {
-            rateWindowStart = now;
-            rateLimitedInWindow = 0;
-        }
-        if (++rateLimitedInWindow > config.errorBurstLimit()) {
+        if (overRate.countIsOver(timer.now())) {
             log.atInfo().addKeyValue("session", id).log("session {} closed: kept exceeding {} commands per second", id, config.commandsPerSecond());
             close(CloseCode.RATE_LIMITED);
         }
@@ -474,7 +411,7 @@ public final class Session implements Connection {
         closeFrameWritten = channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()));
         // A slow consumer's close frame waits behind what was already on its way to the client: it gets as long
         // to read that as a client has to answer a ping, so that one that resumes reading still learns 4001.
-        closeDeadline = System.currentTimeMillis() + (code == CloseCode.SLOW_CONSUMER
+        closeDeadline = timer.now() + (code == CloseCode.SLOW_CONSUMER
                 ? Math.max(CLOSE_GRACE_MILLIS, config.heartbeatTimeout().toMillis()) : CLOSE_GRACE_MILLIS);
         reschedule();
     }
@@ -492,8 +429,7 @@ public final class Session implements Connection {
     // ---- the one timer ------------------------------------------------------------------------
 
     private void onTimer() {
-        timer = null;
-        long now = System.currentTimeMillis();
+        long now = timer.now();
         if (state == State.CLOSED) {
             return;
         }
@@ -545,15 +481,7 @@ public final class Session implements Connection {
             }
             due = Math.min(due, expiryDeadline());
         }
-        if (timer != null) {
-            if (timerDueAt == due) {
-                return;
-            }
-            timer.cancel(false);
-        }
-        timerDueAt = due;
-        long delay = Math.max(0, due - System.currentTimeMillis());
-        timer = channel.eventLoop().schedule(this::onTimer, delay, TimeUnit.MILLISECONDS);
+        timer.at(due);
     }
 
     void onLoop(Runnable r) {

@@ -69,7 +69,12 @@ class PresenceIT {
 
             bobTab1.call("unsubscribe", "chat:room", null);
             bobTab1.close();
-            Thread.sleep(300);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> node.server.sessionCount() == 2);
+            // The sentinel: cara's join is announced after anything bob's first tab leaving announced.
+            try (WsClient cara = node.client("cara")) {
+                cara.subscribe("chat:room");
+                update(alice, "cara", "online");
+            }
             assertThat(updates(alice, "bob")).as("no offline while bob's second tab is there").isZero();
             bobTab2.close(); // leaving by disconnecting counts too
             update(alice, "bob", "offline");
@@ -83,9 +88,14 @@ class PresenceIT {
              WsClient a = shortTtl.client("lee"); WsClient b = shortTtl.client("max")) {
             a.subscribe("chat:ttl");
             b.subscribe("chat:ttl");
-            Thread.sleep(1500); // five TTLs
+            Thread.sleep(1500); // five TTLs: the length of the scenario
             assertThat(a.call("presence", "chat:ttl", null).payloadText()).contains("\"users\":2");
-            assertThat(updates(a, "max")).as("max went online once and never offline").isEqualTo(1);
+            // The sentinel: ned's join is announced after any offline of max.
+            try (WsClient ned = shortTtl.client("ned")) {
+                ned.subscribe("chat:ttl");
+                update(a, "ned", "online");
+                assertThat(updates(a, "max")).as("max went online once and never offline").isEqualTo(1);
+            }
         }
     }
 
@@ -130,7 +140,7 @@ class PresenceIT {
             pub.publish("staff:hr", "\"secret\"");
             pub.publish("staff:ops", "\"fine\"");
             assertThat(dan.awaitType(MessageType.MESSAGE).payloadText()).isEqualTo("\"fine\"");
-            Thread.sleep(200);
+            assertThat(dan.call("ping", null, null).type()).isEqualTo(MessageType.PONG); // after anything queued before it
             assertThat(dan.received).noneMatch(e -> "\"secret\"".equals(e.payloadText()));
             assertThat(dan.received).noneMatch(e -> e.type() == MessageType.UNSUBSCRIBED);
         }
@@ -152,7 +162,8 @@ class PresenceIT {
             assertThat(eve.subscribe("readonly:y").type()).isEqualTo(MessageType.ACK); // readonly: anyone authenticated may subscribe
             // ...and a refresh (which re-checks the connection's subscriptions) keeps what a subscription token granted.
             assertThat(eve.call("refresh", null, "\"token\":\"" + node.token("eve2") + "\"").type()).isEqualTo(MessageType.ACK);
-            Thread.sleep(200);
+            // The refresh re-checks the subscriptions right after its ack: a later reply comes after any push of it.
+            assertThat(eve.call("ping", null, null).type()).isEqualTo(MessageType.PONG);
             assertThat(eve.received).noneMatch(e -> e.type() == MessageType.UNSUBSCRIBED && "staff:ops".equals(e.channel()));
             assertThat(ro).isNotNull();
         }
@@ -213,8 +224,8 @@ class PresenceIT {
         try (WsClient a = node.client("gil"); WsClient b = node.client("hal")) {
             a.subscribe("quiet:x");
             b.subscribe("quiet:x");
+            // The joins were announced (or not) before b's subscribe was answered, so before this reply to a.
             assertThat(a.call("presence", "quiet:x", null).payloadText()).contains("\"users\":2");
-            Thread.sleep(200);
             assertThat(a.received).noneMatch(e -> e.type() == MessageType.PRESENCE_UPDATE);
         }
     }
@@ -226,7 +237,9 @@ class PresenceIT {
             b.subscribe("quiet:echo");
             assertThat(a.publish("quiet:echo", "\"from ivy\"").type()).isEqualTo(MessageType.ACK);
             assertThat(b.awaitType(MessageType.MESSAGE).payloadText()).isEqualTo("\"from ivy\"");
-            Thread.sleep(200);
+            // The sentinel: jon's message comes after ivy's own would have.
+            assertThat(b.publish("quiet:echo", "\"from jon\"").type()).isEqualTo(MessageType.ACK);
+            assertThat(a.awaitType(MessageType.MESSAGE).payloadText()).isEqualTo("\"from jon\"");
             assertThat(a.received).noneMatch(e -> e.type() == MessageType.MESSAGE);
         }
     }

@@ -1,0 +1,146 @@
+package io.switchboard.server.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.switchboard.server.config.NamespaceConfig;
+import io.switchboard.server.config.Namespaces;
+import io.switchboard.server.engine.Broker;
+import io.switchboard.server.engine.HistoryQuery;
+import io.switchboard.server.engine.HistoryResult;
+import io.switchboard.server.engine.PresenceUpdate;
+import io.switchboard.server.engine.Publication;
+import io.switchboard.server.engine.PublishRequest;
+import io.switchboard.server.engine.PublishResult;
+import io.switchboard.server.engine.StreamOptions;
+import io.switchboard.server.engine.Streams;
+import io.switchboard.server.metrics.Metrics;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hub with a recording broker: one engine subscription per channel however many local members, a
+ * publication encoded once and shared by every member, presence pushes only where the namespace asks for
+ * them, and a gap told to every member.
+ */
+class HubTest {
+
+    final List<String> brokerCalls = new ArrayList<>();
+    final Broker broker = new Broker() {
+        @Override
+        public CompletableFuture<Void> subscribe(String channel) {
+            brokerCalls.add("subscribe " + channel);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> unsubscribe(String channel) {
+            brokerCalls.add("unsubscribe " + channel);
+            return CompletableFuture.completedFuture(null);
+        }
+    };
+    final Streams streams = new Streams() {
+        @Override
+        public CompletableFuture<PublishResult> publish(PublishRequest request) {
+            return CompletableFuture.completedFuture(PublishResult.NO_POSITION);
+        }
+
+        @Override
+        public CompletableFuture<HistoryResult> history(String channel, HistoryQuery query, StreamOptions stream) {
+            throw new UnsupportedOperationException();
+        }
+    };
+    final Metrics metrics = new Metrics();
+    final Hub hub = new Hub(broker, streams, PooledByteBufAllocator.DEFAULT, Namespaces.builder()
+            .put(NamespaceConfig.plain("room").withPresence(true, true))
+            .put(NamespaceConfig.plain("quiet").withPresence(true, false)).build(), metrics);
+
+    /** A member that keeps what it is handed. */
+    static final class Member implements Subscriber {
+        final List<ByteBuf> frames = new ArrayList<>();
+        final List<Long> offsets = new ArrayList<>();
+        int interruptions;
+
+        @Override
+        public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
+            frames.add(frame);
+            offsets.add(offset);
+            return true;
+        }
+
+        @Override
+        public void interrupted() {
+            interruptions++;
+        }
+
+        String text(int i) {
+            return frames.get(i).toString(StandardCharsets.UTF_8);
+        }
+
+        void release() {
+            frames.forEach(ByteBuf::release);
+        }
+    }
+
+    final Member a = new Member();
+    final Member b = new Member();
+
+    @AfterEach
+    void release() {
+        a.release();
+        b.release();
+        metrics.close();
+    }
+
+    static Publication pub(String channel, long offset) {
+        return new Publication(channel, "{\"n\":1}".getBytes(StandardCharsets.UTF_8), "ann", offset, "E", 1L, null);
+    }
+
+    @Test
+    void theEngineSeesOneSubscriptionPerChannelWhateverTheMembers() {
+        hub.subscribe("room:x", a);
+        hub.subscribe("room:x", b);
+        hub.unsubscribe("room:x", a);
+        assertThat(brokerCalls).containsExactly("subscribe room:x");
+        hub.unsubscribe("room:x", b);
+        assertThat(brokerCalls).containsExactly("subscribe room:x", "unsubscribe room:x");
+        assertThat(hub.channelCount()).isZero();
+    }
+
+    @Test
+    void aPublicationIsEncodedOnceAndItsBytesSharedByEveryMember() {
+        hub.subscribe("room:x", a);
+        hub.subscribe("room:x", b);
+        hub.onPublication(pub("room:x", 7));
+        assertThat(a.frames).hasSize(1);
+        assertThat(b.frames).hasSize(1);
+        assertThat(a.frames.get(0).unwrap()).as("one buffer under both members' views").isSameAs(b.frames.get(0).unwrap());
+        assertThat(a.text(0)).contains("\"type\":\"message\"", "\"offset\":7", "\"payload\":{\"n\":1}");
+        assertThat(a.offsets).containsExactly(7L);
+    }
+
+    @Test
+    void presencePushesGoOnlyToNamespacesWithJoinLeave() {
+        hub.subscribe("room:x", a);
+        hub.subscribe("quiet:x", b);
+        hub.onPresenceUpdate(new PresenceUpdate("quiet:x", "ann", true, 1L));
+        hub.onPresenceUpdate(new PresenceUpdate("room:x", "ann", true, 1L));
+        assertThat(b.frames).isEmpty();
+        assertThat(a.frames).hasSize(1);
+        assertThat(a.text(0)).contains("\"type\":\"presenceUpdate\"", "\"status\":\"online\"");
+    }
+
+    @Test
+    void aGapIsToldToEveryMemberOfThatChannelOnly() {
+        hub.subscribe("room:x", a);
+        hub.subscribe("room:y", b);
+        hub.onGap("room:x");
+        assertThat(a.interruptions).isOne();
+        assertThat(b.interruptions).isZero();
+    }
+}

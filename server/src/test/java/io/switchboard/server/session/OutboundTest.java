@@ -1,0 +1,78 @@
+package io.switchboard.server.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connection's outbound queue on Netty's EmbeddedChannel: what is queued together leaves as one JSON
+ * array within the batch limit, nothing is written while the socket is not writable, and the byte bound
+ * runs the overflow action once and drops everything after.
+ */
+class OutboundTest {
+
+    final EmbeddedChannel channel = new EmbeddedChannel();
+    final AtomicInteger overflows = new AtomicInteger();
+    final Outbound out = new Outbound(channel, 100, 40, overflows::incrementAndGet);
+
+    static ByteBuf frame(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+    }
+
+    List<String> written() {
+        channel.runPendingTasks();
+        List<String> texts = new ArrayList<>();
+        TextWebSocketFrame f;
+        while ((f = channel.readOutbound()) != null) {
+            texts.add(f.text());
+            f.release();
+        }
+        return texts;
+    }
+
+    @AfterEach
+    void finish() {
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void whatIsQueuedTogetherLeavesAsOneArrayWithinTheBatchLimit() {
+        out.deliver(frame("{\"a\":1}"));
+        out.deliver(frame("{\"b\":2}"));
+        out.deliver(frame("{\"c\":3}"));
+        out.deliver(frame("{\"d\":\"" + "x".repeat(20) + "\"}")); // would take the array past 40 bytes
+        assertThat(written()).containsExactly("[{\"a\":1},{\"b\":2},{\"c\":3}]", "{\"d\":\"" + "x".repeat(20) + "\"}");
+    }
+
+    @Test
+    void nothingIsWrittenWhileTheSocketCannotTakeItAndAllOfItAfter() {
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        out.deliver(frame("{\"a\":1}"));
+        assertThat(written()).isEmpty();
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        out.deliver(frame("{\"b\":2}")); // the handler also calls scheduleFlush when writability returns
+        assertThat(written()).containsExactly("[{\"a\":1},{\"b\":2}]");
+    }
+
+    @Test
+    void goingOverTheBoundRunsTheOverflowActionOnceAndDropsTheRest() {
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // a client that does not read
+        for (int i = 0; i < 20; i++) {
+            out.deliver(frame("{\"n\":" + i + "}")); // 8 bytes each: the 13th passes the 100-byte bound
+        }
+        channel.runPendingTasks();
+        assertThat(overflows).hasValue(1);
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        out.deliver(frame("{\"late\":1}"));
+        assertThat(written()).as("the queue was dropped; nothing follows the overflow").isEmpty();
+    }
+}

@@ -1,0 +1,156 @@
+package io.switchboard.server.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.server.auth.Principal;
+import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.engine.memory.MemoryEngine;
+import io.switchboard.server.node.Node;
+import io.switchboard.server.testing.MutableClock;
+import io.switchboard.server.testing.TestServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A session's timers and rules on Netty's EmbeddedChannel, with the node's clock and the event loop's time
+ * moved by the test: heartbeats, the pong deadline, token expiry, the close grace and the bad-input burst,
+ * with no socket and no waiting. "Nothing happened" is checked by a later event that must come after it.
+ */
+class SessionTest {
+
+    static final Instant T0 = Instant.parse("2026-12-01T12:00:00Z");
+    final MutableClock clock = new MutableClock(T0);
+    final EmbeddedChannel channel = new EmbeddedChannel();
+    Node node;
+
+    Session open(ServerConfig config, Principal principal) {
+        channel.freezeTime();
+        node = new Node(config, new MemoryEngine(), TestServer.SECRET.getBytes(StandardCharsets.UTF_8), false, clock).start();
+        Session s = new Session(node, channel, principal);
+        s.start();
+        assertThat(texts()).singleElement().asString().contains("\"type\":\"welcome\"");
+        return s;
+    }
+
+    static ServerConfig config() {
+        return TestServer.config().heartbeatInterval(Duration.ofSeconds(10)).heartbeatTimeout(Duration.ofSeconds(5));
+    }
+
+    static Principal user(String id, long expiresAtMillis) {
+        return new Principal(id, false, expiresAtMillis, List.of(), null);
+    }
+
+    /** Moves the node's clock and the event loop's time together, then runs what fell due. */
+    void advance(Duration d) {
+        clock.advance(d);
+        channel.advanceTimeBy(d.toMillis(), TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+    }
+
+    /** The text frames written since the last call (each a JSON envelope or array). */
+    List<String> texts() {
+        channel.runPendingTasks();
+        List<String> out = new ArrayList<>();
+        Object m;
+        while ((m = channel.readOutbound()) != null) {
+            if (m instanceof TextWebSocketFrame t) {
+                out.add(t.text());
+            } else if (m instanceof CloseWebSocketFrame c) {
+                out.add("close " + c.statusCode());
+            }
+            io.netty.util.ReferenceCountUtil.release(m);
+        }
+        return out;
+    }
+
+    static void send(Session s, String json) {
+        s.onText(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void closeNode() {
+        channel.finishAndReleaseAll();
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    void aPingGoesOutEveryIntervalAndAMissingPongClosesWith4000() {
+        open(config(), user("ann", Long.MAX_VALUE));
+        advance(Duration.ofMillis(9_999));
+        assertThat(texts()).isEmpty();
+        advance(Duration.ofMillis(1));
+        assertThat(texts()).singleElement().asString().contains("\"type\":\"ping\"");
+        advance(Duration.ofMillis(4_999));
+        assertThat(texts()).isEmpty();
+        advance(Duration.ofMillis(1));
+        assertThat(texts()).containsExactly("close 4000");
+    }
+
+    @Test
+    void aPongKeepsTheConnectionAndTheNextPingComesOnTime() {
+        Session s = open(config(), user("bob", Long.MAX_VALUE));
+        advance(Duration.ofSeconds(10));
+        assertThat(texts()).singleElement().asString().contains("\"type\":\"ping\"");
+        send(s, "{\"v\":1,\"type\":\"pong\"}");
+        advance(Duration.ofSeconds(5)); // past the pong deadline, which the pong cleared
+        advance(Duration.ofSeconds(5)); // the next ping is the sentinel: no close frame may come before it
+        assertThat(texts()).singleElement().asString().contains("\"type\":\"ping\"");
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void anExpiredTokenClosesWith4004AfterTheClockSkewGrace() {
+        long expiresAt = T0.plusSeconds(3).toEpochMilli();
+        open(TestServer.config().heartbeatInterval(Duration.ofMinutes(10)), user("cid", expiresAt));
+        advance(Duration.ofSeconds(3 + io.switchboard.server.auth.JwtAuthenticator.CLOCK_SKEW_SECONDS).minusMillis(1));
+        assertThat(texts()).isEmpty();
+        advance(Duration.ofMillis(1));
+        List<String> out = texts();
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0)).contains("\"code\":\"token_expired\"");
+        assertThat(out.get(1)).isEqualTo("close 4004");
+    }
+
+    @Test
+    void aCloseTheClientDoesNotAnswerEndsTheSocketAfterTheGrace() {
+        Session s = open(config(), user("dee", Long.MAX_VALUE));
+        s.close(io.switchboard.protocol.CloseCode.GOING_AWAY);
+        assertThat(texts()).containsExactly("close 1001");
+        advance(Duration.ofMillis(1_999));
+        assertThat(channel.isOpen()).isTrue();
+        advance(Duration.ofMillis(1));
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void badCommandsCloseWith4002OnlyWhenTooManyFallInOneWindow() {
+        ServerConfig c = config().heartbeatInterval(Duration.ofMinutes(10)).errorBurstLimit(3).errorBurstWindow(Duration.ofSeconds(10));
+        Session s = open(c, user("eve", Long.MAX_VALUE));
+        for (int i = 0; i < 3; i++) {
+            send(s, "{\"v\":1,\"type\":\"nope\",\"id\":\"" + i + "\"}");
+        }
+        advance(Duration.ofSeconds(11)); // a new window: the count starts again
+        for (int i = 0; i < 3; i++) {
+            send(s, "{\"v\":1,\"type\":\"nope\",\"id\":\"w" + i + "\"}");
+        }
+        List<String> six = texts();
+        assertThat(String.join("", six).split("\"code\":\"unknown_type\"", -1)).as("six errors").hasSize(7);
+        assertThat(six).noneMatch(t -> t.startsWith("close"));
+        send(s, "{\"v\":1,\"type\":\"nope\",\"id\":\"last\"}");
+        List<String> out = texts();
+        assertThat(out.get(0)).contains("\"code\":\"unknown_type\"");
+        assertThat(out.get(out.size() - 1)).isEqualTo("close 4002");
+    }
+}

@@ -95,8 +95,8 @@ class RecoveryIT {
                 pub.publish("chat:rec", "11");
                 List<Envelope> got = c.messages(8, Duration.ofSeconds(5));
                 assertThat(got).extracting(Envelope::payloadText).containsExactly("4", "5", "6", "7", "8", "9", "10", "11");
-                Thread.sleep(100);
-                assertThat(c.received).noneMatch(e -> e.type() == MessageType.MESSAGE);
+                pub.publish("chat:rec", "12"); // the sentinel: a repeat of anything above would come before it
+                assertThat(c.messages(1, Duration.ofSeconds(5))).extracting(Envelope::payloadText).containsExactly("12");
             }
         }
     }
@@ -116,8 +116,8 @@ class RecoveryIT {
             assertThat(ack.payloadText()).contains("\"recovered\":true", "\"offset\":5");
             List<Envelope> got = c.messages(3, Duration.ofSeconds(5));
             assertThat(got).extracting(Envelope::payloadText).containsExactly("3", "4", "\"racer\"");
-            Thread.sleep(200);
-            assertThat(c.received).noneMatch(e -> e.type() == MessageType.MESSAGE);
+            pub.publish("chat:race", "6"); // the sentinel: a second "racer" would come before it
+            assertThat(c.messages(1, Duration.ofSeconds(5))).extracting(Envelope::payloadText).containsExactly("6");
         }
     }
 
@@ -144,9 +144,9 @@ class RecoveryIT {
             publishN(pub, "brief:x", 1, 3);
             Envelope fresh = c.call("history", "brief:x", null);
             assertThat(fresh.payloadText()).contains("\"offset\":1", "\"offset\":3");
-            Thread.sleep(700);
-            Envelope aged = c.call("history", "brief:x", null);
-            assertThat(aged.payloadText()).contains("\"publications\":[]");
+            // history-ttl 300 ms: wait until the sweeper has dropped them.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> c.call("history", "brief:x", null).payloadText().contains("\"publications\":[]"));
             Envelope lost = c.call("subscribe", "brief:x", since(epoch, 0));
             assertThat(lost.payloadText()).contains("\"recovered\":false", "out_of_retention");
         }
@@ -156,7 +156,9 @@ class RecoveryIT {
     void aLostStreamGetsANewEpochAndRecoverySaysSo() throws Exception {
         try (WsClient pub = node.client("p"); WsClient c = node.client("a")) {
             String first = epochOf(pub.publish("short:x", "1"));
-            Thread.sleep(800); // stream-ttl 300 ms, swept every 50 ms
+            // stream-ttl 300 ms, swept every 50 ms: wait until the stream is gone (a read then starts a new one).
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> !c.call("history", "short:x", null).payloadText().contains("\"epoch\":\"" + first + "\""));
             Envelope ack = c.call("subscribe", "short:x", since(first, 1));
             assertThat(ack.payloadText()).contains("\"recovered\":false", "\"reason\":\"epoch_changed\"");
             assertThat(epochOf(ack)).isNotEqualTo(first);

@@ -63,8 +63,9 @@ class LimitsIT {
             }
             WsClient b1 = node.client("bob"); // another user is unaffected
             assertThat(b1.call("ping", null, null).type()).isEqualTo(MessageType.PONG);
+            int open = node.server.sessionCount();
             a1.close();
-            Thread.sleep(200);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> node.server.sessionCount() == open - 1);
             WsClient a4 = node.client("ann"); // a freed slot can be used again
             WsClient b2 = node.client("bob"); // 4 from this address now: a2, a4, b1, b2
             try (WsClient c = WsClient.to(node.port()).token(node.token("cid")).connect()) {

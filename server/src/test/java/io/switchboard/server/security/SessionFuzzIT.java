@@ -79,7 +79,9 @@ class SessionFuzzIT {
                 fuzzer.received.clear();
             }
             fuzzer.close();
-            Thread.sleep(300);
+            // The stream goes on after the fuzzer: 20 more publications, counted rather than timed.
+            int mark = published.get();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> published.get() >= mark + 20);
             ticker.shutdownNow();
             ticker.awaitTermination(2, TimeUnit.SECONDS);
 

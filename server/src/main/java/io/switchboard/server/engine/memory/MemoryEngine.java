@@ -46,6 +46,7 @@ public final class MemoryEngine implements Engine {
     // Set once by start(); read by publishing threads.
     private volatile PublicationSink sink;
     private volatile boolean closed;
+    private final java.time.Clock clock;
     private volatile Map<String, byte[]> ownReport = Map.of();
 
     public MemoryEngine() {
@@ -54,6 +55,16 @@ public final class MemoryEngine implements Engine {
 
     /** @param sweepEvery how often expired entries are looked for (tests use a short period) */
     public MemoryEngine(Duration sweepEvery) {
+        this(sweepEvery, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * @param sweepEvery how often expired entries are looked for
+     * @param clock      what presence TTLs, history ages, stream TTLs and idempotency windows are measured by
+     *                   (tests move it and call {@link #sweep()})
+     */
+    public MemoryEngine(Duration sweepEvery, java.time.Clock clock) {
+        this.clock = clock;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -77,7 +88,7 @@ public final class MemoryEngine implements Engine {
             return CompletableFuture.failedFuture(new IllegalStateException("engine is not running"));
         }
         String channel = req.channel();
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         synchronized (lockFor(channel)) {
             // A key is one publisher's: another user reusing it on the channel is not mistaken for a retry.
             String idemKey = req.idempotencyIdentity();
@@ -114,7 +125,7 @@ public final class MemoryEngine implements Engine {
 
     @Override
     public CompletableFuture<HistoryResult> history(String channel, HistoryQuery q, StreamOptions options) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         synchronized (lockFor(channel)) {
             Stream s = streams.computeIfAbsent(channel, c -> new Stream(newEpoch(), now));
             if (s.options == null) {
@@ -143,7 +154,7 @@ public final class MemoryEngine implements Engine {
 
     @Override
     public CompletableFuture<Void> presenceJoin(String channel, PresenceEntry entry, Duration ttl) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         synchronized (lockFor(channel)) {
             ChannelPresence cp = presence.computeIfAbsent(channel, c -> new ChannelPresence());
             Slot old = cp.slots.put(entry.clientId(), new Slot(entry, now + ttl.toMillis()));
@@ -157,7 +168,7 @@ public final class MemoryEngine implements Engine {
     @Override
     public CompletableFuture<Void> presenceLeave(String channel, String clientId) {
         synchronized (lockFor(channel)) {
-            removeSlot(channel, clientId, System.currentTimeMillis());
+            removeSlot(channel, clientId, clock.millis());
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -228,9 +239,9 @@ public final class MemoryEngine implements Engine {
         sweeper.shutdownNow();
     }
 
-    /** Removes what has expired; runs on the sweeper thread. */
-    void sweep() {
-        long now = System.currentTimeMillis();
+    /** Removes what has expired (announcing presence that expired); runs on the sweeper thread, any thread may call it. */
+    public void sweep() {
+        long now = clock.millis();
         idempotency.values().removeIf(r -> r.expiresAt <= now);
         for (String channel : streams.keySet()) {
             synchronized (lockFor(channel)) {

@@ -1,5 +1,7 @@
 package io.switchboard.client;
 
+import io.switchboard.server.testing.ExternalServer;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

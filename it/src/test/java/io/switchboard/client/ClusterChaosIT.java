@@ -1,5 +1,7 @@
 package io.switchboard.client;
 
+import io.switchboard.server.testing.ExternalServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,7 +25,7 @@ class ClusterChaosIT {
 
     @Test
     void killedNodesCostOnlyAReconnect() throws Exception {
-        try (ExternalServer redis = ExternalServer.redis(); Cluster cluster = Cluster.start(3, redis)) {
+        try (ExternalServer redis = ExternalServer.persistentRedis(); Cluster cluster = Cluster.start(3, redis)) {
             try (Cluster.Followers f = cluster.follow(6, "chat:chaos", null, true);
                  SwitchboardClient pub = cluster.client("publisher", 1, true, new Recorder())) {
                 List<Inbox> inboxes = f.history;

@@ -1,5 +1,7 @@
 package io.switchboard.client;
 
+import io.switchboard.server.testing.ExternalServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -22,14 +24,14 @@ class CrossNodeIT {
 
     @Test
     void threeNodesOneRedisDeliverEveryPublicationOnceInOneOrder() throws Exception {
-        try (ExternalServer redis = ExternalServer.redis(); Cluster cluster = Cluster.start(3, redis)) {
+        try (ExternalServer redis = ExternalServer.persistentRedis(); Cluster cluster = Cluster.start(3, redis)) {
             everyoneGetsEverythingOnceInOneOrder(cluster);
         }
     }
 
     @Test
     void theSameWithNatsCarryingLiveMessages() throws Exception {
-        try (ExternalServer redis = ExternalServer.redis(); ExternalServer nats = ExternalServer.nats();
+        try (ExternalServer redis = ExternalServer.persistentRedis(); ExternalServer nats = ExternalServer.nats();
              Cluster cluster = Cluster.start(3, redis, "--broker", "nats", "--nats-url", nats.url())) {
             everyoneGetsEverythingOnceInOneOrder(cluster);
         }
@@ -42,7 +44,7 @@ class CrossNodeIT {
     @Test
     void aNatsRestartIsRepairedFromTheStreams() throws Exception {
         int count = 150;
-        try (ExternalServer redis = ExternalServer.redis(); ExternalServer nats = ExternalServer.nats();
+        try (ExternalServer redis = ExternalServer.persistentRedis(); ExternalServer nats = ExternalServer.nats();
              Cluster cluster = Cluster.start(2, redis, "--broker", "nats", "--nats-url", nats.url());
              Cluster.Followers f = cluster.follow(2, "chat:natsdown", "news", false);
              SwitchboardClient pub = cluster.client("publisher", 0, false, new Recorder())) {

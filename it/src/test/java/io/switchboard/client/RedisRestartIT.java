@@ -1,5 +1,7 @@
 package io.switchboard.client;
 
+import io.switchboard.server.testing.ExternalServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,7 +27,7 @@ class RedisRestartIT {
 
     @Test
     void nodesRideOutARedisRestartWithoutAGap() throws Exception {
-        try (ExternalServer redis = ExternalServer.redis(); Cluster cluster = Cluster.start(2, redis);
+        try (ExternalServer redis = ExternalServer.persistentRedis(); Cluster cluster = Cluster.start(2, redis);
              Cluster.Followers f = cluster.follow(4, "chat:restart", "news", false);
              SwitchboardClient pub = cluster.client("publisher", 0, false, new Recorder())) {
             pub.connect().get(20, TimeUnit.SECONDS);

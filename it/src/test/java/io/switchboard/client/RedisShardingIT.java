@@ -1,5 +1,7 @@
 package io.switchboard.client;
 
+import io.switchboard.server.testing.ExternalServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,7 +20,7 @@ class RedisShardingIT {
 
     @Test
     void nodesWaitForEveryShardThenSpreadChannelsOverThem() throws Exception {
-        try (ExternalServer first = ExternalServer.redis(); ExternalServer second = ExternalServer.redisNotStarted()) {
+        try (ExternalServer first = ExternalServer.persistentRedis(); ExternalServer second = ExternalServer.redisNotStarted()) {
             String config = ServerProcess.configFile(Cluster.CONFIG);
             String[] args = {"--config", config, "--engine", "redis", "--redis-url", first.url() + "," + second.url()};
             List<ServerProcess> nodes = new ArrayList<>();

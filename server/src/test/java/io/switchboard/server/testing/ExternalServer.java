@@ -48,6 +48,11 @@ public final class ExternalServer implements AutoCloseable {
         return started(redisNotStarted(true));
     }
 
+    /** A {@link #persistentRedis()} on a free port that {@link #launch()} starts later. */
+    public static ExternalServer redisNotStarted() throws IOException {
+        return redisNotStarted(true);
+    }
+
     private static ExternalServer redisNotStarted(boolean persistent) throws IOException {
         int port = freePort();
         Path dir = Files.createTempDirectory("switchboard-redis");

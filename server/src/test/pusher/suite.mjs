@@ -180,8 +180,9 @@ try {
   // An unknown app key is refused with 4001 and pusher-js does not retry.
   const stranger = new Pusher('no-such-key', { wsHost: '127.0.0.1', wsPort: portA, forceTLS: false, enabledTransports: ['ws'], cluster: 'mt1' });
   clients.push(stranger);
-  const code = await within(5000, 'error 4001', (ok) => stranger.connection.bind('error', (x) => x?.data?.code && ok(x.data.code)));
+  const code = await within(5000, 'error 4001', (ok) => stranger.connection.bind('error', (x) => x?.error?.data?.code && ok(x.error.data.code)));
   assert.equal(code, 4001);
+  await within(5000, 'refused: no retry', (ok) => stranger.connection.state === 'disconnected' ? ok() : stranger.connection.bind('disconnected', ok));
   check('unknown app key: 4001');
 
   console.log('suite: ok');

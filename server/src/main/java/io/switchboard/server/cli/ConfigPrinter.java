@@ -49,7 +49,7 @@ final class ConfigPrinter {
             }
         }
         out.println("namespaces:    # YAML only");
-        for (NamespaceConfig ns : cfg.namespaces().all()) {
+        for (NamespaceConfig ns : cfg.configuredNamespaces().all()) {
             out.println(NamespacesYaml.describe(ns));
         }
         if (cfg.jwtSecret() == null) {

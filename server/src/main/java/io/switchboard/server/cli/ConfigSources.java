@@ -37,6 +37,7 @@ final class ConfigSources implements IDefaultValueProvider {
     private final Map<String, Given> file;
     private final Path filePath;
     private JsonNode namespacesNode;
+    private JsonNode pusherNode;
 
     private ConfigSources(Map<String, String> env, Map<String, Given> file, Path filePath) {
         this.env = env;
@@ -63,7 +64,9 @@ final class ConfigSources implements IDefaultValueProvider {
         Path p = Path.of(path);
         Map<String, Given> values = new HashMap<>();
         ConfigSources s = new ConfigSources(env, values, p);
-        s.namespacesNode = readYaml(p, values);
+        JsonNode[] blocks = readYaml(p, values);
+        s.namespacesNode = blocks[0];
+        s.pusherNode = blocks[1];
         return s;
     }
 
@@ -76,14 +79,27 @@ final class ConfigSources implements IDefaultValueProvider {
         }
     }
 
-    /** Reads scalar options into {@code out}, with their lines; returns the {@code namespaces} mapping, if any. */
-    private static JsonNode readYaml(Path p, Map<String, Given> out) {
+    /** The Pusher apps of the config file's {@code pusher:} mapping (none without one). */
+    List<io.switchboard.server.config.PusherApp> pusherApps() {
+        try {
+            return PusherYaml.parse(pusherNode);
+        } catch (ConfigException e) {
+            throw new ConfigException(filePath + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads scalar options into {@code out}, with their lines; returns the {@code namespaces} and
+     * {@code pusher} mappings (null when absent).
+     */
+    private static JsonNode[] readYaml(Path p, Map<String, Given> out) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         JsonNode namespaces = null;
+        JsonNode pusher = null;
         try (JsonParser parser = yaml.createParser(Files.readString(p))) {
             JsonToken first = parser.nextToken();
             if (first == null || first == JsonToken.VALUE_NULL) {
-                return null;
+                return new JsonNode[2];
             }
             if (first != JsonToken.START_OBJECT) {
                 throw new ConfigException("config file " + p + " must be a mapping of option names to values");
@@ -96,6 +112,10 @@ final class ConfigSources implements IDefaultValueProvider {
                 String where = p + " line " + line + ": " + key;
                 if (key.equals("namespaces")) {
                     namespaces = v;
+                    continue;
+                }
+                if (key.equals("pusher")) {
+                    pusher = v;
                     continue;
                 }
                 if (out.containsKey(key)) {
@@ -124,7 +144,7 @@ final class ConfigSources implements IDefaultValueProvider {
             String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.toString();
             throw new ConfigException("cannot read config file " + p + ": " + why.lines().findFirst().orElse(why));
         }
-        return namespaces;
+        return new JsonNode[] {namespaces, pusher};
     }
 
     /** Fails on keys in the file that name no option, so that a typo is not silently ignored. */

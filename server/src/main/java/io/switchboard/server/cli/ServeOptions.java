@@ -1,6 +1,7 @@
 package io.switchboard.server.cli;
 
 import io.switchboard.server.config.InvalidConfigException;
+import io.switchboard.server.config.PusherApp;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.config.ServerConfig.DemoTokens;
 import io.switchboard.server.config.ServerConfig.MetricsAuth;
@@ -23,7 +24,7 @@ final class ServeOptions {
 
     /** The topics of {@code serve --help}, in order. */
     enum Group {
-        NETWORK("Network"), AUTH("Authentication"), LIMITS("Limits"), CHANNELS("Channels"), CLUSTER("Cluster"),
+        NETWORK("Network"), AUTH("Authentication"), LIMITS("Limits"), CHANNELS("Channels"), CLUSTER("Cluster"), PUSHER("Pusher Channels"),
         OBSERVABILITY("Server API, metrics and logs"), CONFIG("Configuration");
 
         final String heading;
@@ -199,6 +200,13 @@ final class ServeOptions {
         add("broker", cl, "redis|nats", Kind.TEXT, "What carries live messages between nodes. Unset: the engine's own.",
                 c -> c.cluster().broker(), null);
         add("nats-url", cl, "<url>", Kind.URL, "NATS server (a nats:// or tls:// URL) for --broker nats.", c -> c.cluster().natsUrl(), null);
+
+        Group pu = Group.PUSHER;
+        add("pusher-app", pu, "<id:key:secret>", Kind.SECRET_LIST, "A Pusher Channels app served at /app/{key} and /apps/{id} "
+                + "(docs/pusher.md); the secret at least " + PusherApp.MIN_SECRET_LENGTH + " characters; repeatable or comma-separated "
+                + "(more options per app under pusher: apps: in YAML). Unset: the Pusher endpoints are off.",
+                c -> c.pusherApps().stream().map(app -> app.id() + ":" + app.key() + ":" + app.secret()).toList(),
+                (c, v) -> c.pusherApps(strings(v).stream().map(PusherApp::parse).toList()));
 
         Group o = Group.OBSERVABILITY;
         add("api-key", o, "<key>", Kind.SECRET_LIST, "Key that opens the server API (/api) and the admin page, sent as X-API-Key; at least "

@@ -35,6 +35,13 @@ public final class Namespaces {
         return byName.get(name);
     }
 
+    /** These namespaces with {@code more} added (replacing any of the same name). */
+    public Namespaces plus(Collection<NamespaceConfig> more) {
+        Map<String, NamespaceConfig> m = new LinkedHashMap<>(byName);
+        more.forEach(ns -> m.put(ns.name(), ns));
+        return new Namespaces(m);
+    }
+
     public Collection<NamespaceConfig> all() {
         return byName.values();
     }

@@ -59,7 +59,9 @@ public final class ServerConfig implements Cloneable {
     private Duration errorBurstWindow = Duration.ofSeconds(10);
     private Duration drainWindow = Duration.ofSeconds(10);
     private int ioThreads;
-    private Namespaces namespaces = Namespaces.defaults();
+    private Namespaces namespaces = Namespaces.defaults(); // the configured ones plus one per Pusher app
+    private Namespaces configuredNamespaces = Namespaces.defaults();
+    private List<PusherApp> pusherApps = List.of();
     private Duration idempotencyWindow = Duration.ofMinutes(5);
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
@@ -391,11 +393,52 @@ public final class ServerConfig implements Cloneable {
 
     // ---- channels ----
 
+    /** Every namespace of the node: the configured ones and one per Pusher app. */
     public Namespaces namespaces() { return namespaces; }
 
+    /** The namespaces as configured, without the Pusher apps' (what --print-config writes). */
+    public Namespaces configuredNamespaces() { return configuredNamespaces; }
+
+    /**
+     * The configured namespaces; the node's {@link #namespaces()} add one per Pusher app. No configured
+     * namespace may start with {@value PusherApp#NAMESPACE_PREFIX}: those belong to the apps.
+     */
     public ServerConfig namespaces(Namespaces namespaces) {
         Objects.requireNonNull(namespaces, "namespaces");
-        return with(c -> c.namespaces = namespaces);
+        for (NamespaceConfig ns : namespaces.all()) {
+            if (ns.name().startsWith(PusherApp.NAMESPACE_PREFIX)) {
+                throw new InvalidConfigException("namespaces", "namespace '" + ns.name() + "' starts with '"
+                        + PusherApp.NAMESPACE_PREFIX + "', which is reserved for Pusher apps");
+            }
+        }
+        return with(c -> {
+            c.configuredNamespaces = namespaces;
+            c.namespaces = namespaces.plus(c.pusherApps.stream().map(PusherApp::namespaceConfig).toList());
+        });
+    }
+
+    // ---- Pusher apps ----
+
+    /** The Pusher Channels apps of the Pusher front door (docs/pusher.md); empty: the front door is off. */
+    public List<PusherApp> pusherApps() { return pusherApps; }
+
+    /** Ids and keys must be unique. */
+    public ServerConfig pusherApps(List<PusherApp> apps) {
+        List<PusherApp> checked = List.copyOf(apps);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (PusherApp a : checked) {
+            if (!ids.add(a.id())) {
+                throw new InvalidConfigException("pusher-app", "app id " + a.id() + " is given twice");
+            }
+            if (!keys.add(a.key())) {
+                throw new InvalidConfigException("pusher-app", "app key " + a.key() + " is given twice");
+            }
+        }
+        return with(c -> {
+            c.pusherApps = checked;
+            c.namespaces = c.configuredNamespaces.plus(checked.stream().map(PusherApp::namespaceConfig).toList());
+        });
     }
 
     /** How long an idempotency key is remembered. */

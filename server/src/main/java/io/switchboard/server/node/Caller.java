@@ -7,12 +7,28 @@ import io.switchboard.server.auth.Principal;
  * namespace's access levels; the server side (the server API, whose key the transport checked, and other
  * backend-facing doors) may do anything a namespace allows at all.
  *
+ * <p>A <em>vouched</em> client is a connection of a front door that checked its rights itself, the way its
+ * protocol prescribes (the Pusher door checks the app's signature on every private and presence
+ * subscription): namespace access levels do not apply to it, but it is still a client, with a principal
+ * (presence) and a connection id (publications it makes carry it, so that it can skip them).
+ *
  * @param principal the connection's principal, or null for the server side
- * @param clientId  the connection's session id, or null for the server side
+ * @param clientId  the connection's session id, or null for the server side; for a vouched caller, the
+ *                  connection its publications are attributed to (and not delivered back to), or null
+ * @param vouched   true for a client whose front door has checked its rights itself
  */
-public record Caller(Principal principal, String clientId) {
+public record Caller(Principal principal, String clientId, boolean vouched) {
 
-    private static final Caller SERVER = new Caller(null, null);
+    private static final Caller SERVER = new Caller(null, null, false);
+
+    public Caller(Principal principal, String clientId) {
+        this(principal, clientId, false);
+    }
+
+    /** A client of a front door that checked its rights itself (see the class comment). */
+    public static Caller vouched(Principal principal, String clientId) {
+        return new Caller(principal, clientId, true);
+    }
 
     /** The server side: the server API and other backend-facing doors. */
     public static Caller server() {

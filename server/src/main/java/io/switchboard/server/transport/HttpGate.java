@@ -34,8 +34,10 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
     private final boolean metricsNeedKey;
     private final Metrics metrics;
     private boolean refusing; // the rest of a refused request is dropped; event loop only
+    private final boolean pusherApi; // /apps/ takes server-API-sized bodies (the Pusher HTTP API)
 
-    HttpGate(ApiKeys keys, boolean metricsNeedKey, Metrics metrics) {
+    HttpGate(ApiKeys keys, boolean metricsNeedKey, Metrics metrics, boolean pusherApi) {
+        this.pusherApi = pusherApi;
         this.keys = keys;
         this.metricsNeedKey = metricsNeedKey;
         this.metrics = metrics;
@@ -56,6 +58,9 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
                             keys.enabled() ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN, problem);
                     return;
                 }
+            } else if (pusherApi && path.startsWith("/apps/") && !HttpUtil.isTransferEncodingChunked(req)) {
+                // The Pusher HTTP API: signed requests, checked once the body (which the signature covers) is read;
+                // the aggregator bounds the body by --api-max-body-bytes.
             } else if (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > SMALL_BODY) {
                 refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ErrorCode.TOO_LARGE,
                         "only the server API takes request bodies over " + SMALL_BODY + " bytes");

@@ -52,9 +52,11 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionLimits limits;
     private final ServerApi api;
     private final NodeStats stats;
+    private final io.switchboard.server.pusher.PusherDoor pusher; // null when no Pusher app is configured
 
     HttpRequestHandler(Node node, HttpRoutes routes, OriginPolicy origins, ConnectionLimits limits,
-                       ServerApi api, NodeStats stats) {
+                       ServerApi api, NodeStats stats, io.switchboard.server.pusher.PusherDoor pusher) {
+        this.pusher = pusher;
         this.node = node;
         this.routes = routes;
         this.origins = origins;
@@ -139,6 +141,14 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         if (path.equals("/api") || path.startsWith("/api/")) {
             api(ctx, req, uri, path.substring(4));
+            return;
+        }
+        if (pusher != null && path.startsWith("/app/")) {
+            pusherUpgrade(ctx, req, uri, path.substring("/app/".length()));
+            return;
+        }
+        if (pusher != null && path.startsWith("/apps/")) {
+            pusherApi(ctx, req, uri, path);
             return;
         }
         if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
@@ -252,16 +262,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         boolean versionOk = offered.isEmpty() || offered.contains(SUBPROTOCOL_V1);
         String selected = offered.isEmpty() ? null : versionOk ? SUBPROTOCOL_V1 : offered.get(0);
 
-        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(node.config().maxFrameBytes())
-                .allowExtensions(false)
-                // The session closes gracefully itself (close frame, then wait for the client's), so that
-                // a client still sending does not get a TCP reset that destroys the close code.
-                .closeOnProtocolViolation(false)
-                .withUTF8Validator(false) // added below, after the aggregator sees whole messages
-                .build();
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
-                websocketUrl(req), selected, decoderConfig);
+                websocketUrl(req), selected, decoderConfig());
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
         if (handshaker == null) { // cannot happen after the admission check; refuse as it would
             refuseUpgrade(ctx, req, new UpgradeAdmission.Refusal(HttpResponseStatus.UPGRADE_REQUIRED, "unsupported version"));
@@ -359,6 +361,87 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 ch.close();
             }
         });
+    }
+
+    private WebSocketDecoderConfig decoderConfig() {
+        return WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(node.config().maxFrameBytes())
+                .allowExtensions(false)
+                // The session closes gracefully itself (close frame, then wait for the client's), so that
+                // a client still sending does not get a TCP reset that destroys the close code.
+                .closeOnProtocolViolation(false)
+                .withUTF8Validator(false) // added after the aggregator, which sees whole messages
+                .build();
+    }
+
+    /**
+     * {@code /app/{key}}: a Pusher protocol connection (docs/pusher.md). The same admission, rate and
+     * per-address limits as {@code /ws}, no token and no origin check (Pusher apps authorize per channel);
+     * then the Pusher front door takes the connection, or refuses it its own way.
+     */
+    private void pusherUpgrade(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, String key) {
+        UpgradeAdmission.Refusal refusal = UpgradeAdmission.check(req.method(), req.protocolVersion(), req.headers());
+        if (refusal != null) {
+            refuseUpgrade(ctx, req, refusal);
+            return;
+        }
+        String ip = remoteIp(ctx);
+        if (!limits.tryUpgrade(ip)) {
+            node.metrics().rateLimitedUpgrade();
+            FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                    Unpooled.wrappedBuffer(error("rate_limited", "too many new connections from this address; retry shortly")));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            send(ctx, req, res, res.content().readableBytes());
+            return;
+        }
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(websocketUrl(req), null, decoderConfig())
+                .newHandshaker(req);
+        String over = limits.tryOpen("", true, ip);
+        io.netty.channel.Channel ch = ctx.channel();
+        ChannelFuture done;
+        try {
+            done = handshaker.handshake(ch, req);
+        } catch (RuntimeException e) {
+            if (over == null) {
+                limits.closed("", true, ip);
+            }
+            respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", "invalid WebSocket upgrade"));
+            return;
+        }
+        ChannelPipeline p = ctx.pipeline();
+        p.remove(HandshakeDeadline.class);
+        if (p.get(HttpGate.class) != null) {
+            p.remove(HttpGate.class);
+        }
+        p.remove(this);
+        ch.config().setAutoRead(true);
+        p.addLast("ws-utf8", new Utf8FrameValidator(false));
+        p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
+        ConnectionLimits slots = limits;
+        Runnable start = pusher.open(ch, key, uri.parameters(), routes.draining(), over,
+                over != null ? () -> { } : () -> slots.closed("", true, ip));
+        done.addListener(f -> {
+            if (f.isSuccess()) {
+                start.run();
+            } else {
+                ch.close();
+            }
+        });
+    }
+
+    /** A Pusher HTTP API request under {@code /apps/}: the front door checks its signature and answers. */
+    private void pusherApi(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, String path) {
+        byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
+        HttpVersion version = req.protocolVersion();
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        pusher.http(req.method().name(), path, uri.parameters(), body).thenAccept(reply -> ctx.executor().execute(() -> {
+            FullHttpResponse res = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(reply.status()),
+                    Unpooled.wrappedBuffer(reply.body()));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            send(ctx, keepAlive, res, reply.body().length);
+        }));
     }
 
     /** Answers an upgrade that is not one: 426 naming version 13, or 400; then the connection closes. */

@@ -82,6 +82,7 @@ public final class SwitchboardServer implements AutoCloseable {
         Hub hub = node.hub();
         stats = new NodeStats(node);
         ServerApi api = new ServerApi(node, stats);
+        io.switchboard.server.pusher.PusherDoor pusher = io.switchboard.server.pusher.PusherDoor.create(node);
         ApiKeys apiKeys = new ApiKeys(config.apiKeys());
         boolean metricsNeedKey = config.metricsNeedKey();
         // Demo tokens are signed with the HS256 secret; a node that verifies only public keys would refuse them.
@@ -118,10 +119,10 @@ public final class SwitchboardServer implements AutoCloseable {
                         }
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
-                                .addLast("http-gate", new HttpGate(apiKeys, metricsNeedKey, node.metrics()))
+                                .addLast("http-gate", new HttpGate(apiKeys, metricsNeedKey, node.metrics(), pusher != null))
                                 .addLast("http-aggregate", new HttpObjectAggregator(Math.max(HttpGate.SMALL_BODY, config.apiMaxBodyBytes())))
                                 .addLast("handshake-deadline", new HandshakeDeadline(handshakeMillis))
-                                .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits, api, stats));
+                                .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits, api, stats, pusher));
                     }
                 });
         io.netty.channel.ChannelFuture bound = b.bind(config.bind(), config.port()).awaitUninterruptibly();

@@ -1,0 +1,82 @@
+package io.switchboard.server.pusher;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One Pusher connection's outbound queue: any thread may {@link #deliver} an encoded event; the event loop
+ * writes one WebSocket frame per event (Pusher clients take no batches) while the socket is writable.
+ * Queued plus unsent bytes are bounded by {@code --max-queued-bytes}: over it the overflow action runs once
+ * (the connection closes as a slow consumer) and the rest is dropped.
+ */
+final class PusherOutbound {
+
+    private final Channel channel;
+    private final long maxPendingBytes;
+    private final Runnable onOverflow;
+    private final Runnable flushTask = this::flush;
+    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    PusherOutbound(Channel channel, long maxPendingBytes, Runnable onOverflow) {
+        this.channel = channel;
+        this.maxPendingBytes = maxPendingBytes;
+        this.onOverflow = onOverflow;
+    }
+
+    /** Queues one event; any thread. */
+    void deliver(byte[] event) {
+        if (closed.get()) {
+            return;
+        }
+        if (pendingBytes.addAndGet(event.length) > maxPendingBytes) {
+            pendingBytes.addAndGet(-event.length);
+            if (closed.compareAndSet(false, true)) {
+                channel.eventLoop().execute(() -> {
+                    queue.clear();
+                    onOverflow.run();
+                });
+            }
+            return;
+        }
+        queue.offer(event);
+        scheduleFlush();
+    }
+
+    void scheduleFlush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(flushTask);
+        }
+    }
+
+    /** Writes what is queued while the socket is writable; event loop only. */
+    void flush() {
+        flushScheduled.set(false);
+        if (closed.get()) {
+            queue.clear();
+            return;
+        }
+        boolean wrote = false;
+        byte[] next;
+        while (channel.isWritable() && (next = queue.poll()) != null) {
+            int n = next.length;
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next))).addListener(f -> pendingBytes.addAndGet(-n));
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /** Refuses everything from now on; event loop only. */
+    void close() {
+        closed.set(true);
+        queue.clear();
+    }
+}

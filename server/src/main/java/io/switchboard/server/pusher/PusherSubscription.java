@@ -1,0 +1,168 @@
+package io.switchboard.server.pusher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.switchboard.server.hub.Subscriber;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * One Pusher connection's subscription to one channel, as the hub sees it. It turns the node's frames into
+ * Pusher events: a {@code message} whose payload is a Pusher event ({@code {"event", "data", "user_id"?}})
+ * becomes that event on the app's channel name; a {@code presenceUpdate} becomes
+ * {@code pusher_internal:member_added} (with the member's {@code user_info}, read from presence) or
+ * {@code member_removed}. It skips publications its own connection made (client events are not echoed,
+ * and the HTTP API's {@code socket_id} excludes a connection the same way) and updates about its own user.
+ *
+ * <p>Until {@link #goLive} (after {@code subscription_succeeded} was queued) events are held back, so the
+ * client sees the member list before any change to it. Events keep the channel's order, also while a
+ * member's info is being read: later ones wait for it.
+ */
+final class PusherSubscription implements Subscriber {
+
+    final String name;         // the app's channel name
+    final String internal;     // the node's channel
+    final PusherChannels.Kind kind;
+    final String userId;       // presence: this connection's user in the channel; otherwise null
+    private final String socketId;
+    private final PusherOutbound outbound;
+    private final Function<String, CompletableFuture<byte[]>> memberInfo;
+
+    // Guarded by this.
+    private List<byte[]> held = new ArrayList<>();
+    private boolean ended;
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
+    PusherSubscription(String name, String internal, PusherChannels.Kind kind, String userId, String socketId,
+                       PusherOutbound outbound, Function<String, CompletableFuture<byte[]>> memberInfo) {
+        this.name = name;
+        this.internal = internal;
+        this.kind = kind;
+        this.userId = userId;
+        this.socketId = socketId;
+        this.outbound = outbound;
+        this.memberInfo = memberInfo;
+    }
+
+    @Override
+    public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
+        JsonNode root;
+        try {
+            if (clientId != null && clientId.equals(socketId)) {
+                return false;
+            }
+            root = PusherFrames.mapper().readTree((java.io.InputStream) new ByteBufInputStream(frame));
+        } catch (IOException e) {
+            return false;
+        } finally {
+            frame.release();
+        }
+        String type = root.path("type").asText();
+        JsonNode payload = root.path("payload");
+        if (type.equals("message")) {
+            return emit(transcode(payload));
+        }
+        if (type.equals("presenceUpdate") && kind == PusherChannels.Kind.PRESENCE) {
+            String user = payload.path("userId").asText();
+            if (user.equals(userId)) {
+                return false; // Pusher tells a connection nothing about its own user
+            }
+            if (payload.path("status").asText().equals("offline")) {
+                return emit(PusherFrames.event("pusher_internal:member_removed", name, g -> g.writeStringField("user_id", user)));
+            }
+            synchronized (this) {
+                if (ended) {
+                    return false;
+                }
+                tail = tail.thenCompose(v -> memberInfo.apply(user).exceptionally(t -> null))
+                        .thenAccept(info -> emitNow(memberAdded(user, info)));
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private byte[] memberAdded(String user, byte[] info) {
+        return PusherFrames.event("pusher_internal:member_added", name, g -> {
+            g.writeStringField("user_id", user);
+            if (info != null) {
+                PusherFrames.rawField(g, "user_info", info);
+            }
+        });
+    }
+
+    /** A published payload as the Pusher event it carries; payloads that are no Pusher event arrive as event {@code message}. */
+    private byte[] transcode(JsonNode payload) {
+        JsonNode event = payload.get("event");
+        if (event != null && event.isTextual()) {
+            JsonNode data = payload.get("data");
+            JsonNode user = payload.get("user_id");
+            return io.switchboard.server.util.Json.object(g -> {
+                g.writeStringField("event", event.textValue());
+                g.writeStringField("channel", name);
+                if (data != null && !data.isNull()) {
+                    g.writeStringField("data", data.isTextual() ? data.textValue() : data.toString());
+                }
+                if (user != null && user.isTextual()) {
+                    g.writeStringField("user_id", user.textValue());
+                }
+            });
+        }
+        return PusherFrames.event("message", name, payload.toString());
+    }
+
+    /** Passes an event on in order: after any event still waiting for a member's info. */
+    private boolean emit(byte[] event) {
+        synchronized (this) {
+            if (ended) {
+                return false;
+            }
+            if (!tail.isDone()) {
+                tail = tail.thenRun(() -> emitNow(event));
+                return true;
+            }
+        }
+        return emitNow(event);
+    }
+
+    private synchronized boolean emitNow(byte[] event) {
+        if (ended) {
+            return false;
+        }
+        if (held != null) {
+            held.add(event);
+        } else {
+            outbound.deliver(event);
+        }
+        return true;
+    }
+
+    /** Passes on what was held and lets later events through; call after {@code subscription_succeeded} was queued. */
+    synchronized void goLive() {
+        if (held == null || ended) {
+            return;
+        }
+        List<byte[]> events = held;
+        held = null;
+        events.forEach(outbound::deliver);
+    }
+
+    /** Ends the subscription: nothing delivered after this is passed on. */
+    synchronized void cancel() {
+        ended = true;
+        held = null;
+    }
+
+    synchronized boolean ended() {
+        return ended;
+    }
+
+    @Override
+    public void interrupted() {
+        cancel(); // live-only channels have no gaps to report; nothing more can be promised for this one
+    }
+}

@@ -37,7 +37,11 @@ import org.HdrHistogram.Recorder;
  */
 public final class Metrics implements AutoCloseable {
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // What /metrics scrapes. The node's meters are registered in `registry`: this one, or a composite of it and
+    // the application's registry when the node is embedded (the JVM's own meters stay out of the application's).
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MeterRegistry registry;
+    private final MeterRegistry external; // the embedding application's, or null
 
     private final Counter connectionsOpened;
     private final Map<Integer, Counter> connectionsClosed = new ConcurrentHashMap<>();
@@ -68,6 +72,24 @@ public final class Metrics implements AutoCloseable {
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     public Metrics() {
+        this(null);
+    }
+
+    /**
+     * @param external an application's registry that gets the node's {@code switchboard.*} meters too (the
+     *                 JVM meters only go to the node's own), or null; closing the node removes them from it
+     */
+    public Metrics(MeterRegistry external) {
+        this.external = external;
+        if (external == null) {
+            registry = prometheus;
+        } else {
+            io.micrometer.core.instrument.composite.CompositeMeterRegistry both =
+                    new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
+            both.add(prometheus);
+            both.add(external);
+            registry = both;
+        }
         connectionsOpened = Counter.builder("switchboard.connections.opened")
                 .description("WebSocket sessions opened (welcome sent)").register(registry);
         batchBytesIn = Counter.builder("switchboard.bytes.in").tag("type", "batch")
@@ -126,14 +148,14 @@ public final class Metrics implements AutoCloseable {
                 .description("Direct memory Netty has reserved (-1 when Netty does not track it)").baseUnit("bytes").register(registry);
         Gauge.builder("switchboard.netty.direct.memory.max", PlatformDependent::maxDirectMemory)
                 .description("The most direct memory Netty may use").baseUnit("bytes").register(registry);
-        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        gcMetrics.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(prometheus);
+        new JvmMemoryMetrics().bindTo(prometheus);
+        gcMetrics.bindTo(prometheus);
+        new JvmThreadMetrics().bindTo(prometheus);
+        new ClassLoaderMetrics().bindTo(prometheus);
+        new ProcessorMetrics().bindTo(prometheus);
+        new UptimeMetrics().bindTo(prometheus);
+        new FileDescriptorMetrics().bindTo(prometheus);
         // The usual close codes exist from the start, so that rate() sees their first increment.
         for (int code : new int[] {1000, 1001, 1006, 4000, 4001, 4002, 4003, 4004, 4503}) {
             closedCounter(code);
@@ -146,7 +168,13 @@ public final class Metrics implements AutoCloseable {
     @Override
     public void close() {
         gcMetrics.close();
-        registry.close();
+        if (external != null) {
+            // The application's registry outlives the node: take the node's meters back out of it.
+            for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
+                external.remove(m.getId());
+            }
+        }
+        prometheus.close();
     }
 
     /** Registers the gauges that read the live node: open connections and channels with local subscribers. */
@@ -161,7 +189,7 @@ public final class Metrics implements AutoCloseable {
 
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
-        return registry.scrape();
+        return prometheus.scrape();
     }
 
     // ---- connections -------------------------------------------------------------------------------

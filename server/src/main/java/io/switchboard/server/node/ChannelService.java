@@ -52,6 +52,7 @@ public final class ChannelService {
     private final Authenticator authenticator;
     private final Metrics metrics;
     private final Cluster cluster;
+    private final Hooks hooks;
 
     /** How the cluster-wide operations reach every node (the node's control messages). */
     interface Cluster {
@@ -59,7 +60,8 @@ public final class ChannelService {
     }
 
     ChannelService(ServerConfig config, Hub hub, Streams streams, PresenceStore presence, Authenticator authenticator,
-                   Metrics metrics, Cluster cluster) {
+                   Metrics metrics, Cluster cluster, Hooks hooks) {
+        this.hooks = hooks;
         this.config = config;
         this.hub = hub;
         this.streams = streams;
@@ -160,6 +162,24 @@ public final class ChannelService {
         if (idempotencyKey != null && idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
             throw new ChannelException(ErrorCode.BAD_REQUEST, "idempotencyKey is longer than " + MAX_IDEMPOTENCY_KEY + " characters");
         }
+        if (!caller.isServer() && hooks.decidesPublish()) {
+            // The application's decision first; a replaced payload meets the same size limit.
+            return hooks.publish(caller, channel, payload).toCompletableFuture().handle((decided, refused) -> {
+                if (refused != null) {
+                    throw ChannelException.of(refused, "the publish decision failed");
+                }
+                if (decided == null || decided.length > maxPayloadBytes()) {
+                    throw new ChannelException(ErrorCode.UNAVAILABLE, "the publish decision returned "
+                            + (decided == null ? "no payload" : "a payload over " + maxPayloadBytes() + " bytes"));
+                }
+                return decided;
+            }).thenCompose(decided -> append(caller, ns, channel, decided, idempotencyKey, ingressNanos));
+        }
+        return append(caller, ns, channel, payload, idempotencyKey, ingressNanos);
+    }
+
+    private CompletableFuture<PublishResult> append(Caller caller, NamespaceConfig ns, String channel, byte[] payload,
+                                                    String idempotencyKey, long ingressNanos) {
         PublishRequest req = new PublishRequest(channel, payload, caller.from(), caller.clientId(), idempotencyKey,
                 config.idempotencyWindow(), ns.keepsHistory() ? streamOptions(ns) : null, ingressNanos);
         return hub.publish(req).handle((result, failure) -> {
@@ -231,6 +251,28 @@ public final class ChannelService {
             return "the channel is limited to the users after its '#'";
         }
         return null;
+    }
+
+    /** Whether a subscribe of {@code caller} waits for the application's decision ({@link #decideSubscribe}). */
+    public boolean subscribeNeedsDecision(Caller caller) {
+        return !caller.isServer() && hooks.decidesSubscribe();
+    }
+
+    /**
+     * The application's decision on a subscribe that {@link #admitSubscribe} granted: completes when it is
+     * allowed, fails with a {@code ChannelException} when refused ({@code forbidden}) or when the decision
+     * failed ({@code unavailable}).
+     */
+    public CompletableFuture<Void> decideSubscribe(Caller caller, String channel) {
+        if (!subscribeNeedsDecision(caller)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return hooks.subscribe(caller, channel).toCompletableFuture().handle((ok, refused) -> {
+            if (refused != null) {
+                throw ChannelException.of(refused, "the subscribe decision failed");
+            }
+            return null;
+        });
     }
 
     /** Adds a local subscriber; completes when the engine delivers the channel to this node. */

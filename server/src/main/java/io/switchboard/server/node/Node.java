@@ -28,13 +28,15 @@ public final class Node implements AutoCloseable {
     private final Engine engine;
     private final byte[] secret;
     private final boolean secretGenerated;
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
+    private final Extensions extensions;
     private final Connections connections = new Connections();
     private final Clock clock;
     private final String nodeId;
     private final String serverVersion = Version.get();
     private final long startedAt = System.currentTimeMillis();
-    private JwtAuthenticator authenticator; // owns the JWKS refresher, if any
+    private JwtAuthenticator jwt; // owns the JWKS refresher, if any
+    private Authenticator authenticator; // the application's (Extensions), or jwt
     private Hub hub;
     private ChannelService channels;
     private ClusterBus cluster;
@@ -49,7 +51,29 @@ public final class Node implements AutoCloseable {
 
     /** @param clock what heartbeats, token expiry and the close deadlines are timed by (tests move it) */
     public Node(ServerConfig config, Engine engine, byte[] secret, boolean secretGenerated, Clock clock) {
+        this(config, engine, secret, secretGenerated, clock, Extensions.NONE);
+    }
+
+    /**
+     * What an application that embeds the node puts into it; each part is optional (null: the node's own).
+     *
+     * @param authenticator replaces the JWT check of handshakes, refreshes and subscription tokens
+     * @param hooks         the application's connect, subscribe and publish decisions
+     * @param meterRegistry the application's registry: the node's own meters are registered there too
+     */
+    public record Extensions(Authenticator authenticator, Hooks hooks, io.micrometer.core.instrument.MeterRegistry meterRegistry) {
+        public static final Extensions NONE = new Extensions(null, null, null);
+
+        public Hooks hooksOrNone() {
+            return hooks == null ? Hooks.NONE : hooks;
+        }
+    }
+
+    /** A node with the parts an embedding application brings ({@link Extensions}). */
+    public Node(ServerConfig config, Engine engine, byte[] secret, boolean secretGenerated, Clock clock, Extensions extensions) {
         this.clock = clock;
+        this.extensions = extensions;
+        this.metrics = new Metrics(extensions.meterRegistry());
         // The rules that involve several options hold for every node, not only one started by the CLI.
         this.config = config.checkCombinations();
         this.engine = engine;
@@ -60,11 +84,13 @@ public final class Node implements AutoCloseable {
 
     /** Builds the pieces and starts the engine; a bad key file fails here, before anything is running. */
     public Node start() {
-        authenticator = JwtAuthenticator.create(config, secret, secretGenerated);
+        jwt = JwtAuthenticator.create(config, secret, secretGenerated);
+        authenticator = extensions.authenticator() != null ? extensions.authenticator() : jwt;
         Engine measured = new MeasuredEngine(engine, metrics);
         hub = new Hub(measured, measured, PooledByteBufAllocator.DEFAULT, config.namespaces(), metrics);
         cluster = measured;
-        channels = new ChannelService(config, hub, measured, measured, authenticator, metrics, measured::broadcastControl);
+        channels = new ChannelService(config, hub, measured, measured, authenticator, metrics, measured::broadcastControl,
+                extensions.hooksOrNone());
         hub.onControl(message -> {
             try {
                 ControlMessages.apply(connections, message);
@@ -113,6 +139,11 @@ public final class Node implements AutoCloseable {
         return authenticator;
     }
 
+    /** The application's connect, subscribe and publish decisions ({@link Hooks#NONE} without any). */
+    public Hooks hooks() {
+        return extensions.hooksOrNone();
+    }
+
     public Metrics metrics() {
         return metrics;
     }
@@ -144,8 +175,8 @@ public final class Node implements AutoCloseable {
     public void close() {
         engine.close();
         metrics.close();
-        if (authenticator != null) {
-            authenticator.close();
+        if (jwt != null) {
+            jwt.close();
         }
     }
 }

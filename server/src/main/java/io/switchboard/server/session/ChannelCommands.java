@@ -77,6 +77,18 @@ final class ChannelCommands {
         subscriptions.put(ch, sub);
         node.metrics().subscriptionAdded();
         sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
+        if (channels.subscribeNeedsDecision(caller())) {
+            // The application decides first (Hooks); nothing is attached until it allowed the subscribe.
+            channels.decideSubscribe(caller(), ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
+                    () -> attach(e, sub, grant)));
+        } else {
+            attach(e, sub, grant);
+        }
+    }
+
+    private void attach(Envelope e, ChannelSubscription sub, ChannelService.Grant grant) {
+        String ch = e.channel();
+        boolean history = grant.namespace().keepsHistory();
         channels.attach(ch, sub).whenComplete((ok, failure) -> whileSubscribing(e, sub, failure, () -> {
             channels.joinPresence(caller(), ch);
             if (!history) {

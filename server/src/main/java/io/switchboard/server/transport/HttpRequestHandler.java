@@ -279,6 +279,33 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         } else if (versionOk) {
             try {
                 principal = node.authenticator().authenticate(token(req, uri));
+            } catch (AuthException e) {
+                refused = e;
+            }
+        }
+        if (principal != null && node.hooks().decidesConnect()) {
+            // The application decides (Hooks): the request is kept until it has, reads stay paused meanwhile,
+            // and the handshake deadline still bounds the wait.
+            req.retain();
+            ConnectDecision.ask(node.hooks(), ctx, req, token(req, uri), ip, principal, (decided, why) -> {
+                try {
+                    if (ctx.channel().isActive()) {
+                        admit(ctx, req, handshaker, offered, true, ip, decided, why);
+                    }
+                } finally {
+                    req.release();
+                }
+            });
+            return;
+        }
+        admit(ctx, req, handshaker, offered, versionOk, ip, principal, refused);
+    }
+
+    /** The rest of an upgrade once it is known who the client is (or why it is refused). */
+    private void admit(ChannelHandlerContext ctx, FullHttpRequest req, WebSocketServerHandshaker handshaker,
+                       List<String> offered, boolean versionOk, String ip, Principal principal, AuthException refused) {
+        if (principal != null) {
+            try {
                 String idProblem = userIdProblem(principal.userId());
                 if (idProblem != null) {
                     throw AuthException.unauthorized(idProblem);

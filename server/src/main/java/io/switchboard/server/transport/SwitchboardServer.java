@@ -45,6 +45,7 @@ public final class SwitchboardServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Engine engine;
+    private final Node.Extensions extensions;
     private NodeStats stats;
     private Channel metricsChannel; // the separate metrics port, if any
     private final byte[] secret;
@@ -64,8 +65,14 @@ public final class SwitchboardServer implements AutoCloseable {
     }
 
     public SwitchboardServer(ServerConfig config, Engine engine) {
+        this(config, engine, Node.Extensions.NONE);
+    }
+
+    /** A node with what an embedding application brings: its authenticator, hooks and meter registry. */
+    public SwitchboardServer(ServerConfig config, Engine engine, Node.Extensions extensions) {
         this.config = config;
         this.engine = engine;
+        this.extensions = extensions;
         if (config.jwtSecret() == null || config.jwtSecret().isEmpty()) {
             this.secret = new byte[32];
             new SecureRandom().nextBytes(secret);
@@ -78,7 +85,7 @@ public final class SwitchboardServer implements AutoCloseable {
 
     public SwitchboardServer start() throws InterruptedException {
         // The node first: a bad key file must fail start-up before anything is running.
-        node = new Node(config, engine, secret, secretGenerated).start();
+        node = new Node(config, engine, secret, secretGenerated, java.time.Clock.systemUTC(), extensions).start();
         Hub hub = node.hub();
         stats = new NodeStats(node);
         ServerApi api = new ServerApi(node, stats);

@@ -1,0 +1,137 @@
+package io.switchboard.spring;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.embedded.AsyncConnectHook;
+import io.switchboard.embedded.AsyncPublishHook;
+import io.switchboard.embedded.AsyncSubscribeHook;
+import io.switchboard.embedded.Authenticator;
+import io.switchboard.embedded.ConnectHook;
+import io.switchboard.embedded.Namespace;
+import io.switchboard.embedded.PublishHook;
+import io.switchboard.embedded.SubscribeHook;
+import io.switchboard.embedded.Switchboard;
+import io.switchboard.embedded.SwitchboardBuilder;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Runs an embedded Switchboard node in a Spring Boot application: built from {@code switchboard.*}, with
+ * the application's beans of the hook types ({@link Authenticator}, {@link ConnectHook} or
+ * {@link AsyncConnectHook}, {@link SubscribeHook} or {@link AsyncSubscribeHook}, {@link PublishHook} or
+ * {@link AsyncPublishHook}; at most one of each kind), its {@link MeterRegistry} when there is one, a
+ * {@link SwitchboardLifecycle} that starts and drains it with the context, and with Actuator a health
+ * indicator {@code switchboard}. An application's own {@link Switchboard} bean replaces all of it.
+ */
+@AutoConfiguration
+@ConditionalOnClass(Switchboard.class)
+@ConditionalOnProperty(prefix = "switchboard", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SwitchboardProperties.class)
+public class SwitchboardAutoConfiguration {
+
+    /** The node, built but not started (its {@link SwitchboardLifecycle} starts it). */
+    @Bean
+    @ConditionalOnMissingBean
+    public Switchboard switchboard(SwitchboardProperties p, ObjectProvider<Authenticator> authenticator,
+                                   ObjectProvider<ConnectHook> connect, ObjectProvider<AsyncConnectHook> connectAsync,
+                                   ObjectProvider<SubscribeHook> subscribe, ObjectProvider<AsyncSubscribeHook> subscribeAsync,
+                                   ObjectProvider<PublishHook> publish, ObjectProvider<AsyncPublishHook> publishAsync,
+                                   ObjectProvider<MeterRegistry> registry) {
+        SwitchboardBuilder b = Switchboard.builder();
+        apply(p, b);
+        authenticator.ifUnique(b::authenticator);
+        connect.ifUnique(b::onConnect);
+        connectAsync.ifUnique(b::onConnectAsync);
+        subscribe.ifUnique(b::onSubscribe);
+        subscribeAsync.ifUnique(b::onSubscribeAsync);
+        publish.ifUnique(b::onPublish);
+        publishAsync.ifUnique(b::onPublishAsync);
+        registry.ifAvailable(b::meterRegistry);
+        return b.build();
+    }
+
+    /** Starts the node with the context and drains it when the context stops. */
+    @Bean
+    @ConditionalOnMissingBean
+    public SwitchboardLifecycle switchboardLifecycle(Switchboard switchboard) {
+        return new SwitchboardLifecycle(switchboard);
+    }
+
+    /** With Actuator: {@code /actuator/health} shows the node and its engine. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class Health {
+        @Bean
+        @ConditionalOnMissingBean(name = "switchboardHealthIndicator")
+        SwitchboardHealthIndicator switchboardHealthIndicator(Switchboard switchboard) {
+            return new SwitchboardHealthIndicator(switchboard);
+        }
+    }
+
+    /** Applies what the properties give; what they leave out keeps the node's defaults. */
+    static void apply(SwitchboardProperties p, SwitchboardBuilder b) {
+        set(p.getBind(), b::bind);
+        set(p.getPort(), b::port);
+        set(p.getBehindTlsProxy(), b::behindTlsProxy);
+        set(p.getJwtSecret(), b::jwtSecret);
+        list(p.getJwtPublicKeys(), b::jwtPublicKeys);
+        set(p.getJwksUrl(), b::jwksUrl);
+        set(p.getJwtIssuer(), b::jwtIssuer);
+        list(p.getJwtAudiences(), b::jwtAudiences);
+        set(p.getAllowAnonymous(), b::allowAnonymous);
+        b.demoTokens(p.getDemoTokens());
+        list(p.getAllowedOrigins(), b::allowedOrigins);
+        set(p.getIoThreads(), b::ioThreads);
+        set(p.getMaxFrameBytes(), b::maxFrameBytes);
+        set(p.getMaxQueuedBytes(), b::maxQueuedBytes);
+        set(p.getMaxChannels(), b::maxChannels);
+        set(p.getHeartbeatInterval(), b::heartbeatInterval);
+        set(p.getHeartbeatTimeout(), b::heartbeatTimeout);
+        set(p.getHandshakeTimeout(), b::handshakeTimeout);
+        set(p.getDrainWindow(), b::drainWindow);
+        set(p.getMaxRecover(), b::maxRecover);
+        set(p.getIdempotencyWindow(), b::idempotencyWindow);
+        set(p.getPresenceTtl(), b::presenceTtl);
+        set(p.getMaxConnectionsPerUser(), b::maxConnectionsPerUser);
+        set(p.getMaxConnectionsPerIp(), b::maxConnectionsPerIp);
+        list(p.getApiKeys(), b::apiKeys);
+        set(p.getNodeName(), b::nodeName);
+        if ("redis".equals(p.getEngine())) {
+            b.redisEngine(p.getRedisUrls());
+        } else if (!"memory".equals(p.getEngine())) {
+            throw new IllegalArgumentException("switchboard.engine must be memory or redis, not " + p.getEngine());
+        } else if (!p.getRedisUrls().isEmpty()) {
+            throw new IllegalArgumentException("switchboard.redis-urls needs switchboard.engine: redis");
+        }
+        set(p.getNatsUrl(), b::natsBroker);
+        b.hookExecutor(p.getHookThreads(), p.getHookQueue());
+        b.hookTimeout(p.getHookTimeout());
+        for (Map.Entry<String, SwitchboardProperties.NamespaceProperties> e : p.getNamespaces().entrySet()) {
+            SwitchboardProperties.NamespaceProperties n = e.getValue();
+            b.namespace(Namespace.named(e.getKey()).history(n.getHistorySize(), n.getHistoryTtl())
+                    .presence(n.isPresence(), n.isJoinLeave())
+                    .access(n.getSubscribe(), n.getPublish(), n.getHistory(), n.getPresenceAccess())
+                    .echo(n.isEcho()));
+        }
+    }
+
+    private static <T> void set(T value, Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
+    }
+
+    private static void list(List<String> value, Consumer<List<String>> setter) {
+        if (value != null && !value.isEmpty()) {
+            setter.accept(value);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.switchboard.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.client.Message;
+import io.switchboard.client.SubscriptionListener;
+import io.switchboard.client.SwitchboardClient;
+import io.switchboard.client.SwitchboardException;
+import io.switchboard.embedded.Decision;
+import io.switchboard.embedded.SubscribeHook;
+import io.switchboard.embedded.Switchboard;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** The starter in a real application context: properties, hook beans, the meter registry, health, lifecycle. */
+class SwitchboardAutoConfigurationIT {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class))
+            .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+            .withBean(SubscribeHook.class, () -> r -> r.channel().startsWith("chat:vip") ? Decision.refuse("vips only") : Decision.allow())
+            .withPropertyValues("switchboard.port=0", "switchboard.io-threads=1", "switchboard.drain-window=0s",
+                    "switchboard.jwt-secret=a-starter-test-secret-of-32-bytes-at-least",
+                    "switchboard.namespaces.orders.history-size=5", "switchboard.namespaces.orders.publish=none");
+
+    @Test
+    void startsWithTheContextUsesTheHookBeansAndStopsWithIt() {
+        SimpleMeterRegistry[] registry = new SimpleMeterRegistry[1];
+        runner.run(ctx -> {
+            Switchboard sb = ctx.getBean(Switchboard.class);
+            registry[0] = (SimpleMeterRegistry) ctx.getBean(MeterRegistry.class);
+            assertThat(sb.isRunning()).isTrue();
+            assertThat(ctx.getBean(SwitchboardHealthIndicator.class).health(true).getStatus()).isEqualTo(Status.UP);
+            // switchboard.namespaces.* reached the node: orders keeps history, and clients may not publish there.
+            assertThat(sb.publish("orders:1", "{\"n\":1}").toCompletableFuture().get(10, TimeUnit.SECONDS).offset()).isEqualTo(1);
+            try (SwitchboardClient c = SwitchboardClient.builder(sb.webSocketUrl()).token(sb.mintToken("carol", Duration.ofMinutes(1))).build()) {
+                c.connect().get(10, TimeUnit.SECONDS);
+                assertThat(refusal(c, "chat:vip-lounge")).isEqualTo("forbidden");
+                assertThatThrownBy(() -> c.publish("orders:1", "{}").get(10, TimeUnit.SECONDS)).cause()
+                        .extracting(e -> ((SwitchboardException) e).code()).isEqualTo("forbidden");
+                await().atMost(Duration.ofSeconds(10)).until(() -> registry[0].find("switchboard.connections.open").gauge() != null
+                        && registry[0].get("switchboard.connections.open").gauge().value() == 1.0);
+            }
+        });
+        // The context closed: the node drained and took its meters out of the application's registry.
+        assertThat(registry[0].find("switchboard.connections.open").gauge()).isNull();
+    }
+
+    @Test
+    void aBadPropertyStopsTheApplicationNamingTheOption() {
+        runner.withPropertyValues("switchboard.max-channels=0").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("max-channels");
+        });
+    }
+
+    @Test
+    void switchedOffThereIsNoNode() {
+        runner.withPropertyValues("switchboard.enabled=false").run(ctx -> assertThat(ctx).doesNotHaveBean(Switchboard.class));
+    }
+
+    private static String refusal(SwitchboardClient c, String channel) throws Exception {
+        CompletableFuture<String> code = new CompletableFuture<>();
+        c.subscribe(channel, new SubscriptionListener() {
+            @Override
+            public void onMessage(Message message) {
+            }
+
+            @Override
+            public void onUnsubscribed(SwitchboardException reason) {
+                code.complete(reason.code());
+            }
+        });
+        return code.get(10, TimeUnit.SECONDS);
+    }
+}

@@ -37,6 +37,7 @@ final class ConfigSources implements IDefaultValueProvider {
     private final Map<String, Given> file;
     private final Path filePath;
     private JsonNode namespacesNode;
+    private final JsonNode[] consumersNode = new JsonNode[1];
 
     private ConfigSources(Map<String, String> env, Map<String, Given> file, Path filePath) {
         this.env = env;
@@ -63,7 +64,7 @@ final class ConfigSources implements IDefaultValueProvider {
         Path p = Path.of(path);
         Map<String, Given> values = new HashMap<>();
         ConfigSources s = new ConfigSources(env, values, p);
-        s.namespacesNode = readYaml(p, values);
+        s.namespacesNode = readYaml(p, values, s.consumersNode);
         return s;
     }
 
@@ -76,8 +77,20 @@ final class ConfigSources implements IDefaultValueProvider {
         }
     }
 
-    /** Reads scalar options into {@code out}, with their lines; returns the {@code namespaces} mapping, if any. */
-    private static JsonNode readYaml(Path p, Map<String, Given> out) {
+    /** The consumers of the config file (docs/consumers.md), or none. */
+    io.switchboard.server.config.ConsumersConfig consumers() {
+        try {
+            return ConsumersYaml.parse(consumersNode[0]);
+        } catch (ConfigException e) {
+            throw new ConfigException(filePath + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads scalar options into {@code out}, with their lines; returns the {@code namespaces} mapping, if any,
+     * and puts the {@code consumers} mapping, if any, into {@code consumers[0]}.
+     */
+    private static JsonNode readYaml(Path p, Map<String, Given> out, JsonNode[] consumers) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         JsonNode namespaces = null;
         try (JsonParser parser = yaml.createParser(Files.readString(p))) {
@@ -96,6 +109,10 @@ final class ConfigSources implements IDefaultValueProvider {
                 String where = p + " line " + line + ": " + key;
                 if (key.equals("namespaces")) {
                     namespaces = v;
+                    continue;
+                }
+                if (key.equals("consumers")) {
+                    consumers[0] = v;
                     continue;
                 }
                 if (out.containsKey(key)) {

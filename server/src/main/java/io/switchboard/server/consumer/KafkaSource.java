@@ -106,7 +106,19 @@ final class KafkaSource implements SourceConsumer {
                 check(c);
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
-                    handle(c, records);
+                    try {
+                        handle(c, records);
+                    } catch (WakeupException e) {
+                        throw e;
+                    } catch (KafkaException e) {
+                        // Nothing of this poll was committed: read it again from its first record.
+                        metrics.error();
+                        log.warn("kafka: {}; reading the batch again", LogText.escape(String.valueOf(e.getMessage())));
+                        for (TopicPartition tp : records.partitions()) {
+                            c.seek(tp, records.records(tp).get(0).offset());
+                        }
+                        Thread.sleep(1000);
+                    }
                 }
                 lag(c);
             }
@@ -120,8 +132,9 @@ final class KafkaSource implements SourceConsumer {
             }
         } finally {
             reachable = false;
+            Thread.interrupted(); // close() interrupted a wait; the client's own close must not see it
             try {
-                c.close(Duration.ofSeconds(2));
+                c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
             } catch (RuntimeException e) {
                 log.debug("closing the kafka consumer: {}", e.toString());
             }
@@ -231,7 +244,6 @@ final class KafkaSource implements SourceConsumer {
                     Map.Entry::getKey, Map.Entry::getValue)));
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.bootstrapServers()));
             p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
             p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
             p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
             deadLetters = new KafkaProducer<>(p);
@@ -281,9 +293,13 @@ final class KafkaSource implements SourceConsumer {
         if (c != null) {
             c.wakeup();
         }
-        thread.interrupt();
         try {
-            thread.join(10_000);
+            // A poll ends at once; a batch being published finishes and commits, unless the engine hangs.
+            thread.join(3000);
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

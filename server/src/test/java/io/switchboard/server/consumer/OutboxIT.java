@@ -121,6 +121,7 @@ class OutboxIT {
             ServerConfig cfg = TestServer.config().namespaces(NS).consumers(new ConsumersConfig(db.outbox(), null));
             ClusterConfig cluster = new ClusterConfig("redis", List.of(redis.url()), null, null);
             TestServer first = TestServer.start(cfg.cluster(cluster), Engines.create(cluster));
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.server.engine().isReady());
             AtomicInteger inserted = new AtomicInteger();
             Thread producer = new Thread(() -> {
                 try (Connection c = TestDatabase.connect();
@@ -161,8 +162,9 @@ class OutboxIT {
                 epoch = ack.payloadText().replaceAll(".*\"epoch\":\"([^\"]+)\".*", "$1");
                 last = Long.parseLong(ack.payloadText().replaceAll(".*\"offset\":(\\d+).*", "$1")) + seen.size();
             }
-            try (TestServer second = TestServer.start(cfg.cluster(cluster), Engines.create(cluster));
-                 WsClient c = second.client("reader")) {
+            TestServer second = TestServer.start(cfg.cluster(cluster), Engines.create(cluster));
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.server.engine().isReady());
+            try (second; WsClient c = second.client("reader")) {
                 Envelope ack = c.call("subscribe", "feed:k", "\"since\":{\"epoch\":\"" + epoch + "\",\"offset\":" + last + "}");
                 assertThat(ack.payloadText()).as("the client recovers what it missed").contains("\"recovered\":true");
                 while (seen.size() < total) {

@@ -52,6 +52,12 @@ final class ConfigPrinter {
         for (NamespaceConfig ns : cfg.configuredNamespaces().all()) {
             out.println(NamespacesYaml.describe(ns));
         }
+        if (cfg.consumers().any()) {
+            // The consumers' section may hold a database password: named here, copied by hand (docs/consumers.md).
+            out.println("# consumers: (YAML only, not printed: copy the consumers section of the file)"
+                    + (cfg.consumers().outbox() != null ? " outbox table " + cfg.consumers().outbox().table() : "")
+                    + (cfg.consumers().kafka() != null ? " kafka topics " + cfg.consumers().kafka().topics() : ""));
+        }
         if (cfg.jwtSecret() == null) {
             out.println("# jwt-secret is unset: a random secret is generated at start-up");
         }

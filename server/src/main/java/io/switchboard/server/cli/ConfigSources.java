@@ -38,6 +38,7 @@ final class ConfigSources implements IDefaultValueProvider {
     private final Path filePath;
     private JsonNode namespacesNode;
     private JsonNode pusherNode;
+    private JsonNode consumersNode;
 
     private ConfigSources(Map<String, String> env, Map<String, Given> file, Path filePath) {
         this.env = env;
@@ -67,6 +68,7 @@ final class ConfigSources implements IDefaultValueProvider {
         JsonNode[] blocks = readYaml(p, values);
         s.namespacesNode = blocks[0];
         s.pusherNode = blocks[1];
+        s.consumersNode = blocks[2];
         return s;
     }
 
@@ -88,18 +90,28 @@ final class ConfigSources implements IDefaultValueProvider {
         }
     }
 
+    /** The consumers of the config file (docs/consumers.md), or none. */
+    io.switchboard.server.config.ConsumersConfig consumers() {
+        try {
+            return ConsumersYaml.parse(consumersNode);
+        } catch (ConfigException e) {
+            throw new ConfigException(filePath + ": " + e.getMessage());
+        }
+    }
+
     /**
-     * Reads scalar options into {@code out}, with their lines; returns the {@code namespaces} and
-     * {@code pusher} mappings (null when absent).
+     * Reads scalar options into {@code out}, with their lines; returns the {@code namespaces},
+     * {@code pusher} and {@code consumers} mappings (null when absent).
      */
     private static JsonNode[] readYaml(Path p, Map<String, Given> out) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         JsonNode namespaces = null;
         JsonNode pusher = null;
+        JsonNode consumers = null;
         try (JsonParser parser = yaml.createParser(Files.readString(p))) {
             JsonToken first = parser.nextToken();
             if (first == null || first == JsonToken.VALUE_NULL) {
-                return new JsonNode[2];
+                return new JsonNode[3];
             }
             if (first != JsonToken.START_OBJECT) {
                 throw new ConfigException("config file " + p + " must be a mapping of option names to values");
@@ -116,6 +128,10 @@ final class ConfigSources implements IDefaultValueProvider {
                 }
                 if (key.equals("pusher")) {
                     pusher = v;
+                    continue;
+                }
+                if (key.equals("consumers")) {
+                    consumers = v;
                     continue;
                 }
                 if (out.containsKey(key)) {
@@ -144,7 +160,7 @@ final class ConfigSources implements IDefaultValueProvider {
             String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.toString();
             throw new ConfigException("cannot read config file " + p + ": " + why.lines().findFirst().orElse(why));
         }
-        return new JsonNode[] {namespaces, pusher};
+        return new JsonNode[] {namespaces, pusher, consumers};
     }
 
     /** Fails on keys in the file that name no option, so that a typo is not silently ignored. */

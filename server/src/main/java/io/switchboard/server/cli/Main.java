@@ -48,6 +48,7 @@ public final class Main {
         CommandLine cli = new CommandLine(new SwitchboardCommand())
                 .addSubcommand(ServeCommand.commandLine(sources))
                 .addSubcommand(token)
+                .addSubcommand(new CommandLine(new OutboxCommand()).addSubcommand(new CommandLine(new OutboxCommand.Init(sources))))
                 .addSubcommand(new VersionCommand())
                 .addSubcommand(new CommandLine.HelpCommand());
         cli.setParameterExceptionHandler(Main::badArguments);

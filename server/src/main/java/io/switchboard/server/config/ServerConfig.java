@@ -91,6 +91,7 @@ public final class ServerConfig implements Cloneable {
     private MetricsAuth metricsAuth = MetricsAuth.AUTO;
     private String nodeName;
     private ClusterConfig cluster = ClusterConfig.MEMORY;
+    private ConsumersConfig consumers = ConsumersConfig.NONE;
 
     /** The defaults. */
     public ServerConfig() {
@@ -526,5 +527,15 @@ public final class ServerConfig implements Cloneable {
     public ServerConfig cluster(ClusterConfig cluster) {
         Objects.requireNonNull(cluster, "cluster");
         return with(c -> c.cluster = cluster);
+    }
+
+    // ---- consumers ----
+
+    /** The PostgreSQL outbox and Kafka consumers (docs/consumers.md); {@link ConsumersConfig#NONE} by default. */
+    public ConsumersConfig consumers() { return consumers; }
+
+    public ServerConfig consumers(ConsumersConfig consumers) {
+        Objects.requireNonNull(consumers, "consumers");
+        return with(c -> c.consumers = consumers);
     }
 }

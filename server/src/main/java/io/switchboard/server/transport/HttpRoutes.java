@@ -26,11 +26,17 @@ final class HttpRoutes {
     private final StaticAssets assets = new StaticAssets();
     // Set once when the node starts draining; read by any event loop.
     private volatile boolean draining;
+    private java.util.function.Supplier<Map<String, io.switchboard.server.consumer.Consumers.Status>> consumers = Map::of;
 
     HttpRoutes(Engine engine, TokenMinter minter, boolean demoTokens) {
         this.engine = engine;
         this.minter = minter;
         this.demoTokens = demoTokens;
+    }
+
+    /** Where {@code /readyz} reads the consumers' status (docs/consumers.md). */
+    void consumers(java.util.function.Supplier<Map<String, io.switchboard.server.consumer.Consumers.Status>> status) {
+        this.consumers = status;
     }
 
     void startDraining() {
@@ -79,6 +85,21 @@ final class HttpRoutes {
             g.writeStringField("engine", engine.name());
             g.writeBooleanField("engineReachable", engineUp);
             g.writeBooleanField("acceptingConnections", !draining);
+            // A consumer that cannot reach its source is reported here, but does not make the node unready:
+            // the WebSocket side works without it, and the source keeps what was not read.
+            Map<String, io.switchboard.server.consumer.Consumers.Status> cs = consumers.get();
+            if (!cs.isEmpty()) {
+                g.writeObjectFieldStart("consumers");
+                for (Map.Entry<String, io.switchboard.server.consumer.Consumers.Status> e : cs.entrySet()) {
+                    g.writeObjectFieldStart(e.getKey());
+                    g.writeBooleanField("reachable", e.getValue().reachable());
+                    if (e.getValue().problem() != null) {
+                        g.writeStringField("problem", e.getValue().problem());
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndObject();
+            }
         }));
     }
 

@@ -53,6 +53,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final Transport transport = Transport.best();
     private final ChannelGroup allChannels = new DefaultChannelGroup("switchboard", GlobalEventExecutor.INSTANCE);
     private Node node;
+    private io.switchboard.server.consumer.Consumers consumers = io.switchboard.server.consumer.Consumers.none();
     private HttpRoutes routes;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -95,6 +96,7 @@ public final class SwitchboardServer implements AutoCloseable {
         // Demo tokens are signed with the HS256 secret; a node that verifies only public keys would refuse them.
         boolean secretAccepted = !secretGenerated || (config.jwtPublicKeys().isEmpty() && config.jwksUrl() == null);
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled() && secretAccepted);
+        routes.consumers(() -> consumers.status());
         if (config.tlsEnabled()) {
             try {
                 tls = new TlsContext(config.tlsCert(), config.tlsKey());
@@ -179,6 +181,8 @@ public final class SwitchboardServer implements AutoCloseable {
             workerGroup.next().scheduleWithFixedDelay(tls::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
         }
         log.info("listening on {}:{} ({}, {} I/O threads, engine {})", config.bind(), port, transport, threads, engine.name());
+        // Front doors that read rows and records (docs/consumers.md): started once the node serves.
+        consumers = io.switchboard.server.consumer.Consumers.start(node);
         return this;
     }
 
@@ -239,6 +243,11 @@ public final class SwitchboardServer implements AutoCloseable {
         return node.hub();
     }
 
+    /** The node's outbox and Kafka consumers (none unless configured). */
+    public io.switchboard.server.consumer.Consumers consumers() {
+        return consumers;
+    }
+
     /**
      * Graceful shutdown: stop accepting sessions (new upgrades are refused with 1001; the port stays open
      * so probes can read {@code /readyz}, now 503), close every session with 1001 at a random moment
@@ -272,6 +281,7 @@ public final class SwitchboardServer implements AutoCloseable {
     /** Immediate stop: closes every connection without a drain. */
     @Override
     public void close() {
+        consumers.close();
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }

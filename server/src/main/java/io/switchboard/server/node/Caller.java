@@ -9,10 +9,11 @@ import io.switchboard.server.auth.Principal;
  *
  * @param principal the connection's principal, or null for the server side
  * @param clientId  the connection's session id, or null for the server side
+ * @param clientAddress the client's IP address (behind a trusted proxy, the one it named), or null
  */
-public record Caller(Principal principal, String clientId) {
+public record Caller(Principal principal, String clientId, String clientAddress) {
 
-    private static final Caller SERVER = new Caller(null, null);
+    private static final Caller SERVER = new Caller(null, null, null);
 
     /** The server side: the server API and other backend-facing doors. */
     public static Caller server() {
@@ -20,7 +21,11 @@ public record Caller(Principal principal, String clientId) {
     }
 
     public static Caller client(Principal principal, String clientId) {
-        return new Caller(principal, clientId);
+        return new Caller(principal, clientId, null);
+    }
+
+    public static Caller client(Principal principal, String clientId, String clientAddress) {
+        return new Caller(principal, clientId, clientAddress);
     }
 
     public boolean isServer() {

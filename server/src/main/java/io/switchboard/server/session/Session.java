@@ -58,6 +58,7 @@ public final class Session implements Connection {
     private final Channel channel;
     private final String id;
     private final String userId; // the principal's; a refresh may not change it
+    private final String clientAddress;
     private final Outbound outbound;
 
     // Everything below: event loop only.
@@ -85,8 +86,9 @@ public final class Session implements Connection {
     private Map<CommandId, long[]> inFlight;
     private static final MessageType[] TYPES = MessageType.values();
 
-    Session(Node node, Channel channel, Principal principal) {
+    Session(Node node, Channel channel, Principal principal, String clientAddress) {
         this.node = node;
+        this.clientAddress = clientAddress;
         this.config = node.config();
         this.channel = channel;
         this.principal = principal;
@@ -106,6 +108,12 @@ public final class Session implements Connection {
     @Override
     public String id() {
         return id;
+    }
+
+    /** The client's address, behind a trusted proxy the one it named; any thread. */
+    @Override
+    public String clientAddress() {
+        return clientAddress;
     }
 
     /** The connection's user ("" for anonymous); any thread. */
@@ -155,7 +163,8 @@ public final class Session implements Connection {
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         nextPingAt = System.currentTimeMillis() + interval;
         reschedule();
-        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {}", id, LogText.escape(principal.userId()), channel.remoteAddress());
+        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {} (peer {})", id, LogText.escape(principal.userId()), clientAddress,
+                channel.remoteAddress());
     }
 
     // ---- inbound ------------------------------------------------------------------------------

@@ -74,6 +74,10 @@ final class ServeOptions {
                     };
                     case DURATION -> DurationConverter.parse(t);
                     case CHOICE -> {
+                        // YAML 1.1 reads an unquoted on/off as a boolean: take it back as the word.
+                        if (choices().contains("on") && (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false"))) {
+                            yield t.equalsIgnoreCase("true") ? "on" : "off";
+                        }
                         if (!choices().contains(t.toLowerCase(Locale.ROOT))) {
                             throw new InvalidConfigException(name, "must be " + String.join(", ", choices()).replaceFirst(", (\\w[\\w-]*)$", " or $1"));
                         }

@@ -50,7 +50,7 @@ public record ProxyConfig(List<Cidr> trustedProxies, ProxyProtocol proxyProtocol
         try {
             return list.stream().map(Cidr::parse).toList();
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("trusted-proxies", "has " + e.getMessage() + " (or give none to trust nobody)");
+            throw new InvalidConfigException("trusted-proxies", "has a bad entry: " + e.getMessage());
         }
     }
 

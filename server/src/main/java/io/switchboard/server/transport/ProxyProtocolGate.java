@@ -95,6 +95,7 @@ final class ProxyProtocolGate extends ByteToMessageDecoder {
     private static final class ProxiedSource extends ChannelInboundHandlerAdapter {
 
         private final Metrics metrics;
+        private boolean failed; // the decoder may report more than once; event loop only
 
         ProxiedSource(Metrics metrics) {
             this.metrics = metrics;
@@ -128,10 +129,14 @@ final class ProxyProtocolGate extends ByteToMessageDecoder {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // A malformed header: expected from a broken or hostile peer, so no stack trace.
+            ctx.close();
+            if (failed) {
+                return;
+            }
+            failed = true;
             metrics.proxyHeaderRefused("malformed");
             log.debug("closed a connection from {}: malformed PROXY header ({})", ctx.channel().remoteAddress(),
                     io.switchboard.server.util.LogText.escape(String.valueOf(cause.getMessage())));
-            ctx.close();
         }
     }
 }

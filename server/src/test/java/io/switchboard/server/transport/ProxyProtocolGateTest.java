@@ -159,20 +159,21 @@ class ProxyProtocolGateTest {
                 "PROXY TCP6 2001:db8::7 ::1 5678 80\r\n".getBytes(StandardCharsets.US_ASCII), "PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII)};
         int closed = 0;
         int named = 0;
-        for (int i = 0; i < 20_000; i++) {
+        Metrics m = new Metrics(); // one registry for all: making one per channel would dominate the run
+        for (int i = 0; i < 10_000; i++) {
             byte[] h = seeds[r.nextInt(seeds.length)].clone();
             int edits = 1 + r.nextInt(3);
             for (int e = 0; e < edits; e++) {
                 int at = 6 + r.nextInt(h.length - 6); // keep the signature's start, so the decoder is reached
                 h[at] = r.nextInt(4) == 0 ? (byte) r.nextInt(256) : (byte) ALPHABET.charAt(r.nextInt(ALPHABET.length()));
             }
-            Metrics m = new Metrics();
+            double before = refused(m, "malformed");
             EmbeddedChannel ch = channel("10.0.0.5", TRUST_10, m);
             ch.writeInbound(Unpooled.wrappedBuffer(concat(h, REQUEST)));
             ch.checkException(); // nothing reaches the end of the pipeline
             if (!ch.isOpen()) {
                 closed++;
-                assertThat(refused(m, "malformed")).isGreaterThanOrEqualTo(1);
+                assertThat(refused(m, "malformed")).isEqualTo(before + 1);
             } else if (ch.attr(ClientAddress.PROXIED).get() != null) {
                 named++;
                 byte[] a = ch.attr(ClientAddress.PROXIED).get();
@@ -180,7 +181,7 @@ class ProxyProtocolGateTest {
             }
             ch.finishAndReleaseAll();
         }
-        assertThat(closed).as("mutations must reach the refusal").isGreaterThan(1000);
-        assertThat(named).as("and some must still decode").isGreaterThan(100);
+        assertThat(closed).as("mutations must reach the refusal").isGreaterThan(500);
+        assertThat(named).as("and some must still decode").isGreaterThan(50);
     }
 }

@@ -2,6 +2,7 @@ package io.switchboard.server.cli;
 
 import io.switchboard.server.config.InvalidConfigException;
 import io.switchboard.server.config.PusherApp;
+import io.switchboard.server.config.ProxyConfig;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.config.ServerConfig.DemoTokens;
 import io.switchboard.server.config.ServerConfig.MetricsAuth;
@@ -74,6 +75,10 @@ final class ServeOptions {
                     };
                     case DURATION -> DurationConverter.parse(t);
                     case CHOICE -> {
+                        // YAML 1.1 reads an unquoted on/off as a boolean: take it back as the word.
+                        if (choices().contains("on") && (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false"))) {
+                            yield t.equalsIgnoreCase("true") ? "on" : "off";
+                        }
                         if (!choices().contains(t.toLowerCase(Locale.ROOT))) {
                             throw new InvalidConfigException(name, "must be " + String.join(", ", choices()).replaceFirst(", (\\w[\\w-]*)$", " or $1"));
                         }
@@ -124,6 +129,17 @@ final class ServeOptions {
         add("tls-key", n, "<file>", Kind.PATH, "Private key (PEM, PKCS#8) for --tls-cert.", ServerConfig::tlsKey, null);
         add("behind-tls-proxy", n, "", Kind.BOOL, "Allow a non-loopback bind without TLS, because a TLS proxy is in front.",
                 ServerConfig::behindTlsProxy, (c, v) -> c.behindTlsProxy((Boolean) v));
+        add("trusted-proxies", n, "<cidr>", Kind.LIST, "Peers whose PROXY header or forwarding header names the client's "
+                + "address: blocks such as 10.0.0.0/8 or single addresses, comma-separated; none = nobody.",
+                c -> c.proxies().trustedText(), (c, v) -> c.proxies(c.proxies().withTrusted(ProxyConfig.parseTrusted(strings(v)))));
+        add("proxy-protocol", n, "auto|on|off", Kind.CHOICE, "PROXY protocol v1/v2 from trusted peers: auto = read when sent, "
+                + "on = required from them, off = never read. From other peers it is always refused.",
+                c -> c.proxies().proxyProtocol(), (c, v) -> c.proxies(c.proxies().withProxyProtocol(
+                        ProxyConfig.ProxyProtocol.valueOf(((String) v).toUpperCase(Locale.ROOT)))));
+        add("forwarded-header", n, "x-forwarded-for|forwarded|none", Kind.CHOICE, "The header trusted peers write the client's "
+                + "address into; the right-most address that is not a trusted proxy is the client's.",
+                c -> c.proxies().forwardedHeader(), (c, v) -> c.proxies(c.proxies().withForwardedHeader(
+                        ProxyConfig.ForwardedHeader.valueOf(((String) v).toUpperCase(Locale.ROOT).replace('-', '_')))));
         add("allowed-origins", n, "<origin>", Kind.LIST, "Browser origins allowed besides the node's own: exact (https://app.example.com), "
                 + "wildcard (https://*.example.com) or *; comma-separated. Unset: loopback origins only.",
                 ServerConfig::allowedOrigins, (c, v) -> c.allowedOrigins(strings(v)));

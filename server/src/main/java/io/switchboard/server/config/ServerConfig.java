@@ -75,6 +75,7 @@ public final class ServerConfig implements Cloneable {
     private Path tlsCert;
     private Path tlsKey;
     private boolean behindTlsProxy;
+    private ProxyConfig proxies = ProxyConfig.DEFAULT;
     private int maxPresenceInfoBytes = 1024;
     // JWT verification beyond the HS256 secret (docs/auth.md).
     private List<String> jwtPublicKeys = List.of();
@@ -178,6 +179,14 @@ public final class ServerConfig implements Cloneable {
 
     public ServerConfig behindTlsProxy(boolean behindTlsProxy) {
         return with(c -> c.behindTlsProxy = behindTlsProxy);
+    }
+
+    /** The trusted proxies, and how they name a client's address. */
+    public ProxyConfig proxies() { return proxies; }
+
+    public ServerConfig proxies(ProxyConfig proxies) {
+        Objects.requireNonNull(proxies, "proxies");
+        return with(c -> c.proxies = proxies);
     }
 
     /**

@@ -46,6 +46,7 @@ public final class Metrics implements AutoCloseable {
     private final Counter connectionsOpened;
     private final Map<Integer, Counter> connectionsClosed = new ConcurrentHashMap<>();
     private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> proxyRefused = new ConcurrentHashMap<>();
     private final AtomicLong subscriptions = new AtomicLong();
     private final EnumMap<MessageType, Counter> messagesIn = new EnumMap<>(MessageType.class);
     private final EnumMap<MessageType, Counter> bytesIn = new EnumMap<>(MessageType.class);
@@ -214,6 +215,17 @@ public final class Metrics implements AutoCloseable {
     public void connectionRefused(ErrorCode code) {
         connectionsRefused.computeIfAbsent(code.wireName(), c -> Counter.builder("switchboard.connections.refused")
                 .tag("code", c).description("Upgrades refused with an error and a close frame, by error code")
+                .register(registry)).increment();
+    }
+
+    /**
+     * A connection closed by the PROXY protocol gate before any HTTP: {@code untrusted} (a PROXY header
+     * from a peer that is not a trusted proxy, or with --proxy-protocol off), {@code missing} (none from a
+     * trusted proxy with --proxy-protocol on), {@code malformed}.
+     */
+    public void proxyHeaderRefused(String reason) {
+        proxyRefused.computeIfAbsent(reason, r -> Counter.builder("switchboard.proxy.refused").tag("reason", r)
+                .description("Connections closed for their PROXY protocol header (untrusted, missing, malformed)")
                 .register(registry)).increment();
     }
 

@@ -12,23 +12,15 @@ import io.switchboard.server.auth.Principal;
  * subscription): namespace access levels do not apply to it, but it is still a client, with a principal
  * (presence) and a connection id (publications it makes carry it, so that it can skip them).
  *
- * @param principal the connection's principal, or null for the server side
- * @param clientId  the connection's session id, or null for the server side; for a vouched caller, the
- *                  connection its publications are attributed to (and not delivered back to), or null
- * @param vouched   true for a client whose front door has checked its rights itself
+ * @param principal     the connection's principal, or null for the server side
+ * @param clientId      the connection's session id, or null for the server side; for a vouched caller, the
+ *                      connection its publications are attributed to (and not delivered back to), or null
+ * @param clientAddress the client's IP address (behind a trusted proxy, the one it named), or null
+ * @param vouched       true for a client whose front door has checked its rights itself
  */
-public record Caller(Principal principal, String clientId, boolean vouched) {
+public record Caller(Principal principal, String clientId, String clientAddress, boolean vouched) {
 
-    private static final Caller SERVER = new Caller(null, null, false);
-
-    public Caller(Principal principal, String clientId) {
-        this(principal, clientId, false);
-    }
-
-    /** A client of a front door that checked its rights itself (see the class comment). */
-    public static Caller vouched(Principal principal, String clientId) {
-        return new Caller(principal, clientId, true);
-    }
+    private static final Caller SERVER = new Caller(null, null, null, false);
 
     /** The server side: the server API and other backend-facing doors. */
     public static Caller server() {
@@ -36,7 +28,16 @@ public record Caller(Principal principal, String clientId, boolean vouched) {
     }
 
     public static Caller client(Principal principal, String clientId) {
-        return new Caller(principal, clientId);
+        return new Caller(principal, clientId, null, false);
+    }
+
+    public static Caller client(Principal principal, String clientId, String clientAddress) {
+        return new Caller(principal, clientId, clientAddress, false);
+    }
+
+    /** A client of a front door that checked its rights itself (see the class comment). */
+    public static Caller vouched(Principal principal, String clientId) {
+        return new Caller(principal, clientId, null, true);
     }
 
     public boolean isServer() {

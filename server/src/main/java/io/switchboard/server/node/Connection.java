@@ -11,6 +11,14 @@ public interface Connection {
     /** The connection's session id, unique in the cluster. */
     String id();
 
+    /**
+     * The client's IP address in its usual text form: the TCP peer's, or behind a trusted proxy the one
+     * the proxy named (docs/deployment.md). Null when the front door does not know it.
+     */
+    default String clientAddress() {
+        return null;
+    }
+
     /** The user the connection authenticated as ("" when anonymous). */
     String userId();
 

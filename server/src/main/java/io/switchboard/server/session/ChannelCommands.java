@@ -46,7 +46,7 @@ final class ChannelCommands {
     }
 
     private Caller caller() {
-        return Caller.client(session.principal(), session.id());
+        return Caller.client(session.principal(), session.id(), session.clientAddress());
     }
 
     // ---- subscribe and recovery ----------------------------------------------------------------

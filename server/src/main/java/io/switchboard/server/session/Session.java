@@ -50,6 +50,7 @@ public final class Session implements Connection {
     private final Channel channel;
     private final String id;
     private final String userId; // the principal's; a refresh may not change it
+    private final String clientAddress;
     private final Outbound outbound;
 
     // Everything below: event loop only.
@@ -74,8 +75,9 @@ public final class Session implements Connection {
     private Map<CommandId, long[]> inFlight;
     private static final MessageType[] TYPES = MessageType.values();
 
-    Session(Node node, Channel channel, Principal principal) {
+    Session(Node node, Channel channel, Principal principal, String clientAddress) {
         this.node = node;
+        this.clientAddress = clientAddress;
         this.config = node.config();
         this.channel = channel;
         this.principal = principal;
@@ -98,6 +100,12 @@ public final class Session implements Connection {
     @Override
     public String id() {
         return id;
+    }
+
+    /** The client's address, behind a trusted proxy the one it named; any thread. */
+    @Override
+    public String clientAddress() {
+        return clientAddress;
     }
 
     /** The connection's user ("" for anonymous); any thread. */
@@ -128,7 +136,8 @@ public final class Session implements Connection {
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         nextPingAt = timer.now() + config.heartbeatInterval().toMillis();
         reschedule();
-        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {}", id, LogText.escape(principal.userId()), channel.remoteAddress());
+        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {} (peer {})", id, LogText.escape(principal.userId()), clientAddress,
+                channel.remoteAddress());
     }
 
     // ---- inbound ------------------------------------------------------------------------------

@@ -28,13 +28,18 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     private final Node node;
     private final Principal principal;
+    private final String clientAddress;
     private final Runnable onEnd;
     private Session session; // set in handlerAdded; event loop only
 
-    /** @param onEnd runs once when the connection closes (gives back connection-limit slots) */
-    public SessionHandler(Node node, Principal principal, Runnable onEnd) {
+    /**
+     * @param clientAddress the client's address as the transport judged it (behind a trusted proxy: the one it named)
+     * @param onEnd runs once when the connection closes (gives back connection-limit slots)
+     */
+    public SessionHandler(Node node, Principal principal, String clientAddress, Runnable onEnd) {
         this.node = node;
         this.principal = principal;
+        this.clientAddress = clientAddress;
         this.onEnd = onEnd;
     }
 
@@ -44,7 +49,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        session = new Session(node, ctx.channel(), principal);
+        session = new Session(node, ctx.channel(), principal, clientAddress);
     }
 
     /** Called once the handshake response is on its way. */

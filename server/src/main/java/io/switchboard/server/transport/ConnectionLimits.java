@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Node-wide connection limits: open sessions per user and per remote address, and the rate of new
- * WebSocket upgrades per address. Thread-safe. Behind a reverse proxy every client has the proxy's
- * address, so the per-address limits should be raised or turned off (0) there.
+ * Node-wide connection limits: open sessions per user and per client address, and the rate of new
+ * WebSocket upgrades per address. Thread-safe. The address is the one {@link ClientAddress} judged the
+ * client by: behind a trusted proxy, the one the proxy named.
  */
 final class ConnectionLimits {
 

@@ -244,7 +244,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             refuseUpgrade(ctx, req, refusal);
             return;
         }
-        String ip = remoteIp(ctx);
+        String ip = ClientAddress.of(ctx.channel(), req.headers(), node.config().proxies());
         if (!limits.tryUpgrade(ip)) {
             node.metrics().rateLimitedUpgrade();
             FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
@@ -378,7 +378,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         Principal admitted = principal;
         ConnectionLimits slots = limits; // not this handler: the session outlives it, and must not keep it
-        SessionHandler session = new SessionHandler(node, principal,
+        SessionHandler session = new SessionHandler(node, principal, ip,
                 () -> slots.closed(admitted.userId(), admitted.anonymous(), ip));
         p.addLast("session", session);
         done.addListener(f -> {
@@ -498,11 +498,6 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             }
         }
         return null;
-    }
-
-    private static String remoteIp(ChannelHandlerContext ctx) {
-        java.net.SocketAddress a = ctx.channel().remoteAddress();
-        return a instanceof java.net.InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
     }
 
     private static String clip(String s) {

@@ -123,6 +123,8 @@ public final class SwitchboardServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         allChannels.add(ch);
+                        // Before TLS: a PROXY header precedes the TLS handshake on the wire.
+                        ch.pipeline().addLast("proxy-gate", new ProxyProtocolGate(config.proxies(), node.metrics()));
                         if (tlsAtStart != null) {
                             ch.pipeline().addLast("tls", tlsAtStart.current().newHandler(ch.alloc()));
                         }

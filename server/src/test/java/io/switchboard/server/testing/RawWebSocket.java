@@ -88,6 +88,19 @@ public final class RawWebSocket implements AutoCloseable {
         return ws;
     }
 
+    /**
+     * Sends {@code prefix} (a PROXY header, say) and then {@code request} on a socket the caller connected,
+     * from a local address of its choice, and reads the HTTP answer.
+     */
+    public static RawWebSocket request(Socket socket, byte[] prefix, String request) throws IOException {
+        RawWebSocket ws = new RawWebSocket(socket);
+        ws.out.write(prefix);
+        ws.out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        ws.out.flush();
+        ws.handshake = ws.readResponse();
+        return ws;
+    }
+
     /** A valid version-13 upgrade request; {@code changes} replace headers (a null value removes one). */
     public static String upgradeRequest(int port, Map<String, String> changes) {
         Map<String, String> h = new LinkedHashMap<>();

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the file tree the container image adds on top of an empty base: a Java runtime made with
+# jlink from the JDK that runs the build (only the modules the node uses), the few C libraries that
+# runtime links against, copied from the build machine, and a /tmp the node may write to (Netty
+# unpacks its native transport there). No registry, no Docker daemon: jib:buildTar layers this tree
+# and the node's jars into an image tar. Usage: rootfs.sh OUTPUT_DIR
+set -euo pipefail
+out="$1"
+rm -rf "$out"
+mkdir -p "$out/opt" "$out/tmp"
+java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
+"$java_home/bin/jlink" --add-modules java.base,java.naming,java.net.http,java.sql,java.management,jdk.management,jdk.jfr,jdk.unsupported,jdk.crypto.ec \
+  --strip-debug --no-man-pages --no-header-files --compress=2 --output "$out/opt/java"
+# The shared libraries of the runtime (and the dynamic loader), at the paths the binaries ask for.
+for f in $(ldd "$out/opt/java/bin/java" "$out/opt/java/lib/server/libjvm.so" "$out"/opt/java/lib/*.so 2>/dev/null \
+           | awk '/=> \// {print $3} /^\t\/.*ld-linux/ {print $1}' | sort -u); do
+  case "$f" in "$out"/*) continue ;; esac # the runtime's own libraries are in place already
+  mkdir -p "$out$(dirname "$f")"
+  cp -L "$f" "$out$f"
+done
+# Name resolution and users for a process that runs without a distribution underneath it.
+mkdir -p "$out/etc"
+printf 'root:x:0:0:root:/:/sbin/nologin\nswitchboard:x:65532:65532:switchboard:/tmp:/sbin/nologin\n' > "$out/etc/passwd"
+printf 'root:x:0:\nswitchboard:x:65532:\n' > "$out/etc/group"
+printf 'hosts: files dns\n' > "$out/etc/nsswitch.conf"

@@ -412,7 +412,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             refuseUpgrade(ctx, req, refusal);
             return;
         }
-        String ip = remoteIp(ctx);
+        String ip = ClientAddress.of(ctx.channel(), req.headers(), node.config().proxies());
         if (!limits.tryUpgrade(ip)) {
             node.metrics().rateLimitedUpgrade();
             FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,

@@ -75,6 +75,7 @@ class PresenceIT {
                 cara.subscribe("chat:room");
                 update(alice, "cara", "online");
             }
+            update(alice, "cara", "offline"); // she has left before the count below
             assertThat(updates(alice, "bob")).as("no offline while bob's second tab is there").isZero();
             bobTab2.close(); // leaving by disconnecting counts too
             update(alice, "bob", "offline");

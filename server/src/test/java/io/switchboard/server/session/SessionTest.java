@@ -35,7 +35,7 @@ class SessionTest {
     Session open(ServerConfig config, Principal principal) {
         channel.freezeTime();
         node = new Node(config, new MemoryEngine(), TestServer.SECRET.getBytes(StandardCharsets.UTF_8), false, clock).start();
-        Session s = new Session(node, channel, principal);
+        Session s = new Session(node, channel, principal, "127.0.0.1");
         s.start();
         assertThat(texts()).singleElement().asString().contains("\"type\":\"welcome\"");
         return s;

@@ -37,6 +37,7 @@ final class ConfigSources implements IDefaultValueProvider {
     private final Map<String, Given> file;
     private final Path filePath;
     private JsonNode namespacesNode;
+    private final JsonNode[] webhooksNode = new JsonNode[1];
 
     private ConfigSources(Map<String, String> env, Map<String, Given> file, Path filePath) {
         this.env = env;
@@ -63,7 +64,7 @@ final class ConfigSources implements IDefaultValueProvider {
         Path p = Path.of(path);
         Map<String, Given> values = new HashMap<>();
         ConfigSources s = new ConfigSources(env, values, p);
-        s.namespacesNode = readYaml(p, values);
+        s.namespacesNode = readYaml(p, values, s.webhooksNode);
         return s;
     }
 
@@ -77,7 +78,16 @@ final class ConfigSources implements IDefaultValueProvider {
     }
 
     /** Reads scalar options into {@code out}, with their lines; returns the {@code namespaces} mapping, if any. */
-    private static JsonNode readYaml(Path p, Map<String, Given> out) {
+    /** The {@code webhooks:} section of the config file, or none. */
+    io.switchboard.server.config.WebhookConfig webhooks() {
+        try {
+            return WebhooksYaml.parse(webhooksNode[0]);
+        } catch (ConfigException e) {
+            throw new ConfigException(filePath + ": " + e.getMessage());
+        }
+    }
+
+    private static JsonNode readYaml(Path p, Map<String, Given> out, JsonNode[] webhooks) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         JsonNode namespaces = null;
         try (JsonParser parser = yaml.createParser(Files.readString(p))) {
@@ -96,6 +106,10 @@ final class ConfigSources implements IDefaultValueProvider {
                 String where = p + " line " + line + ": " + key;
                 if (key.equals("namespaces")) {
                     namespaces = v;
+                    continue;
+                }
+                if (key.equals("webhooks")) {
+                    webhooks[0] = v;
                     continue;
                 }
                 if (out.containsKey(key)) {

@@ -125,7 +125,7 @@ final class ServeCommand implements Callable<Integer> {
                 (String) values.get("broker"), (String) values.get("nats-url")));
         ServerConfig withTls = checked(given, () -> partial.cluster(cluster)
                 .tls((Path) values.get("tls-cert"), (Path) values.get("tls-key")));
-        ServerConfig complete = withTls.namespaces(sources.namespaces());
+        ServerConfig complete = withTls.namespaces(sources.namespaces()).webhooks(sources.webhooks());
         return checked(given, complete::checkCombinations);
     }
 

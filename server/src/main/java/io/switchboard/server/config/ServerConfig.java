@@ -60,6 +60,7 @@ public final class ServerConfig implements Cloneable {
     private Duration drainWindow = Duration.ofSeconds(10);
     private int ioThreads;
     private Namespaces namespaces = Namespaces.defaults();
+    private WebhookConfig webhooks = WebhookConfig.none();
     private Duration idempotencyWindow = Duration.ofMinutes(5);
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
@@ -396,6 +397,14 @@ public final class ServerConfig implements Cloneable {
     public ServerConfig namespaces(Namespaces namespaces) {
         Objects.requireNonNull(namespaces, "namespaces");
         return with(c -> c.namespaces = namespaces);
+    }
+
+    /** The backend's event endpoints (webhooks); none by default. */
+    public WebhookConfig webhooks() { return webhooks; }
+
+    public ServerConfig webhooks(WebhookConfig webhooks) {
+        Objects.requireNonNull(webhooks, "webhooks");
+        return with(c -> c.webhooks = webhooks);
     }
 
     /** How long an idempotency key is remembered. */

@@ -38,6 +38,7 @@ public final class Node implements AutoCloseable {
     private Hub hub;
     private ChannelService channels;
     private ClusterBus cluster;
+    private io.switchboard.server.events.Events events;
 
     /**
      * @param secret          the HS256 secret in force
@@ -74,6 +75,10 @@ public final class Node implements AutoCloseable {
         });
         metrics.bindNode(connections::size, hub::channelCount);
         engine.start(hub).join();
+        events = io.switchboard.server.events.Events.create(config.webhooks(), measured, nodeId, metrics.registry());
+        connections.events(events);
+        channels.events(events);
+        events.start();
         return this;
     }
 
@@ -113,6 +118,11 @@ public final class Node implements AutoCloseable {
         return authenticator;
     }
 
+    /** The backend's events (webhooks): what the node produces, and the dead letters the server API shows. */
+    public io.switchboard.server.events.Events events() {
+        return events;
+    }
+
     public Metrics metrics() {
         return metrics;
     }
@@ -142,6 +152,9 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
+        if (events != null) {
+            events.close(); // first: it appends what the last closes produced, if the engine still takes it
+        }
         engine.close();
         metrics.close();
         if (authenticator != null) {

@@ -270,7 +270,7 @@ public final class Events implements AutoCloseable {
     /** The events that end a connection: each of its channels left, then the disconnect. */
     void lastEvents(List<NewEvent> out, String clientId, Conn c, int code, String reason) {
         for (Map.Entry<String, Boolean> ch : c.channels.entrySet()) {
-            channelLeft(out, clientId, c, ch.getKey(), ch.getValue(), reason.equals("node_lost") ? reason : "disconnect");
+            channelLeft(out, clientId, c, ch.getKey(), ch.getValue(), reason.equals("node_lost") ? reason : "unsubscribe");
         }
         add(out, event("disconnect", null, c.key(clientId), clientId, c, g -> {
             g.writeNumberField("code", code);

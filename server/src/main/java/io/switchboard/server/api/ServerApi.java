@@ -52,11 +52,13 @@ public final class ServerApi {
     private final Node node;
     private final ChannelService channels;
     private final NodeStats stats;
+    private final WebhookApi webhooks;
 
     public ServerApi(Node node, NodeStats stats) {
         this.node = node;
         this.channels = node.channels();
         this.stats = stats;
+        this.webhooks = new WebhookApi(node.events());
     }
 
     /** The HTTP status for a protocol error code. */
@@ -149,6 +151,12 @@ public final class ServerApi {
             case "/stats":
                 requireMethod(method, "GET");
                 return CompletableFuture.completedFuture(Reply.ok(stats.latest()));
+            case "/webhooks/dead-letters":
+                requireMethod(method, "GET");
+                return webhooks.deadLetters(query);
+            case "/webhooks/replay":
+                requireMethod(method, "POST");
+                return webhooks.replay(parse(body));
             default:
                 throw new ApiException(ErrorCode.NOT_AVAILABLE, "no such endpoint: /api" + clip(path) + " (see docs/api.md)");
         }

@@ -39,6 +39,7 @@ final class ConfigSources implements IDefaultValueProvider {
     private JsonNode namespacesNode;
     private JsonNode pusherNode;
     private JsonNode consumersNode;
+    private JsonNode webhooksNode;
 
     private ConfigSources(Map<String, String> env, Map<String, Given> file, Path filePath) {
         this.env = env;
@@ -69,6 +70,7 @@ final class ConfigSources implements IDefaultValueProvider {
         s.namespacesNode = blocks[0];
         s.pusherNode = blocks[1];
         s.consumersNode = blocks[2];
+        s.webhooksNode = blocks[3];
         return s;
     }
 
@@ -99,19 +101,29 @@ final class ConfigSources implements IDefaultValueProvider {
         }
     }
 
+    /** The {@code webhooks:} section of the config file, or none. */
+    io.switchboard.server.config.WebhookConfig webhooks() {
+        try {
+            return WebhooksYaml.parse(webhooksNode);
+        } catch (ConfigException e) {
+            throw new ConfigException(filePath + ": " + e.getMessage());
+        }
+    }
+
     /**
      * Reads scalar options into {@code out}, with their lines; returns the {@code namespaces},
-     * {@code pusher} and {@code consumers} mappings (null when absent).
+     * {@code pusher}, {@code consumers} and {@code webhooks} mappings (null when absent).
      */
     private static JsonNode[] readYaml(Path p, Map<String, Given> out) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         JsonNode namespaces = null;
         JsonNode pusher = null;
         JsonNode consumers = null;
+        JsonNode webhooks = null;
         try (JsonParser parser = yaml.createParser(Files.readString(p))) {
             JsonToken first = parser.nextToken();
             if (first == null || first == JsonToken.VALUE_NULL) {
-                return new JsonNode[3];
+                return new JsonNode[4];
             }
             if (first != JsonToken.START_OBJECT) {
                 throw new ConfigException("config file " + p + " must be a mapping of option names to values");
@@ -132,6 +144,10 @@ final class ConfigSources implements IDefaultValueProvider {
                 }
                 if (key.equals("consumers")) {
                     consumers = v;
+                    continue;
+                }
+                if (key.equals("webhooks")) {
+                    webhooks = v;
                     continue;
                 }
                 if (out.containsKey(key)) {
@@ -160,7 +176,7 @@ final class ConfigSources implements IDefaultValueProvider {
             String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.toString();
             throw new ConfigException("cannot read config file " + p + ": " + why.lines().findFirst().orElse(why));
         }
-        return new JsonNode[] {namespaces, pusher, consumers};
+        return new JsonNode[] {namespaces, pusher, consumers, webhooks};
     }
 
     /** Fails on keys in the file that name no option, so that a typo is not silently ignored. */

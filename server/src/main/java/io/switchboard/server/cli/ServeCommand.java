@@ -125,7 +125,8 @@ final class ServeCommand implements Callable<Integer> {
                 (String) values.get("broker"), (String) values.get("nats-url")));
         ServerConfig withTls = checked(given, () -> partial.cluster(cluster)
                 .tls((Path) values.get("tls-cert"), (Path) values.get("tls-key")));
-        ServerConfig withNamespaces = withTls.namespaces(sources.namespaces()).consumers(sources.consumers());
+        ServerConfig withNamespaces = withTls.namespaces(sources.namespaces()).consumers(sources.consumers())
+                .webhooks(sources.webhooks());
         List<io.switchboard.server.config.PusherApp> apps = new ArrayList<>(withNamespaces.pusherApps());
         apps.addAll(sources.pusherApps());
         ServerConfig complete = checked(given, () -> withNamespaces.pusherApps(apps));

@@ -62,6 +62,7 @@ public final class ServerConfig implements Cloneable {
     private Namespaces namespaces = Namespaces.defaults(); // the configured ones plus one per Pusher app
     private Namespaces configuredNamespaces = Namespaces.defaults();
     private List<PusherApp> pusherApps = List.of();
+    private WebhookConfig webhooks = WebhookConfig.none();
     private Duration idempotencyWindow = Duration.ofMinutes(5);
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
@@ -449,6 +450,14 @@ public final class ServerConfig implements Cloneable {
             c.pusherApps = checked;
             c.namespaces = c.configuredNamespaces.plus(checked.stream().map(PusherApp::namespaceConfig).toList());
         });
+    }
+
+    /** The backend's event endpoints (webhooks); none by default. */
+    public WebhookConfig webhooks() { return webhooks; }
+
+    public ServerConfig webhooks(WebhookConfig webhooks) {
+        Objects.requireNonNull(webhooks, "webhooks");
+        return with(c -> c.webhooks = webhooks);
     }
 
     /** How long an idempotency key is remembered. */

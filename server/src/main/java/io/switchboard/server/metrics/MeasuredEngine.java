@@ -115,4 +115,60 @@ public final class MeasuredEngine implements Engine {
     public void close() {
         engine.close();
     }
+
+    // ---- the backend's events ----
+
+    @Override
+    public CompletableFuture<Void> appendEvents(List<ConnectionRecord> records, List<NewEvent> events) {
+        long start = System.nanoTime();
+        return timed("append_events", engine.appendEvents(records, events), start);
+    }
+
+    @Override
+    public CompletableFuture<Void> markAlive(String nodeId, Duration ttl) {
+        long start = System.nanoTime();
+        return timed("mark_alive", engine.markAlive(nodeId, ttl), start);
+    }
+
+    @Override
+    public CompletableFuture<OrphanedNode> claimOrphans(String claimer) {
+        long start = System.nanoTime();
+        return timed("claim_orphans", engine.claimOrphans(claimer), start);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> settleOrphans(String deadNode, String claimer, List<NewEvent> events) {
+        long start = System.nanoTime();
+        return timed("settle_orphans", engine.settleOrphans(deadNode, claimer, events), start);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> leaseQueue(String queue, String holder, Duration ttl) {
+        long start = System.nanoTime();
+        return timed("lease_queue", engine.leaseQueue(queue, holder, ttl), start);
+    }
+
+    @Override
+    public CompletableFuture<List<QueuedEvent>> peekEvents(String queue, int max) {
+        long start = System.nanoTime();
+        return timed("peek_events", engine.peekEvents(queue, max), start);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeEvents(String queue, List<QueuedEvent> events, boolean deadLetter) {
+        long start = System.nanoTime();
+        return timed("remove_events", engine.removeEvents(queue, events, deadLetter), start);
+    }
+
+    @Override
+    public CompletableFuture<List<QueuedEvent>> deadLetters(String queue, int max) {
+        long start = System.nanoTime();
+        return timed("dead_letters", engine.deadLetters(queue, max), start);
+    }
+
+    @Override
+    public CompletableFuture<Integer> replayDeadLetters(String queue, List<String> ids) {
+        long start = System.nanoTime();
+        return timed("replay_dead_letters", engine.replayDeadLetters(queue, ids), start);
+    }
 }

@@ -53,6 +53,7 @@ public final class ChannelService {
     private final Metrics metrics;
     private final Cluster cluster;
     private final Hooks hooks;
+    private volatile io.switchboard.server.events.Events events;
 
     /** How the cluster-wide operations reach every node (the node's control messages). */
     interface Cluster {
@@ -69,6 +70,24 @@ public final class ChannelService {
         this.authenticator = authenticator;
         this.metrics = metrics;
         this.cluster = cluster;
+    }
+
+    /** Where subscriptions and publications are reported as the backend's events (set once by the node). */
+    void events(io.switchboard.server.events.Events e) {
+        this.events = e;
+    }
+
+    /**
+     * A client's subscribe was answered and the subscription stands: reported as the backend's
+     * {@code subscribe} (and {@code presence_join}, {@code channel_occupied}) events. Front doors call it once
+     * per subscription, after the answer.
+     */
+    public void subscribed(Caller caller, String channel) {
+        io.switchboard.server.events.Events e = events;
+        if (e != null && !caller.isServer()) {
+            NamespaceConfig ns = config.namespaces().forChannel(channel);
+            e.subscribed(caller.clientId(), channel, ns != null && ns.presence() && caller.identified());
+        }
     }
 
     // ---- namespaces and access --------------------------------------------------------------------
@@ -187,6 +206,10 @@ public final class ChannelService {
                 throw ChannelException.of(failure, "publish failed");
             }
             metrics.published(caller.isServer());
+            io.switchboard.server.events.Events e = events;
+            if (e != null) {
+                e.published(channel, caller.from(), caller.clientId(), payload, result.offset());
+            }
             return result;
         });
     }
@@ -288,6 +311,10 @@ public final class ChannelService {
     /** Removes a local subscriber, and the caller's presence in the channel. */
     public void detach(Caller caller, String channel, Subscriber subscriber) {
         hub.unsubscribe(channel, subscriber);
+        io.switchboard.server.events.Events e = events;
+        if (e != null && !caller.isServer()) {
+            e.unsubscribed(caller.clientId(), channel, "unsubscribe");
+        }
         NamespaceConfig ns = config.namespaces().forChannel(channel);
         if (ns != null && ns.presence() && caller.identified()) {
             presence.presenceLeave(channel, caller.clientId());

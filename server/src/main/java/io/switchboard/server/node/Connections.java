@@ -1,6 +1,7 @@
 package io.switchboard.server.node;
 
 import io.switchboard.protocol.CloseCode;
+import io.switchboard.server.events.Events;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -10,13 +11,36 @@ public final class Connections {
 
     // Added when a connection is established, removed when it is gone.
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private volatile Events events;
+    /** The close code of a connection that ended without a close frame (RFC 6455 7.1.5). */
+    private static final int ABNORMAL = 1006;
+
+    /** Where connects and disconnects are reported as the backend's events (set once by the node). */
+    void events(Events e) {
+        this.events = e;
+    }
 
     public void add(Connection c) {
         open.add(c);
+        Events e = events;
+        if (e != null) {
+            e.connected(c.id(), c.userId(), c.userId().isEmpty());
+        }
     }
 
+    /** The connection is gone; for the backend's events it ended with 1006 (no close code known). */
     public void remove(Connection c) {
-        open.remove(c);
+        remove(c, ABNORMAL);
+    }
+
+    /** The connection is gone, having ended with {@code closeCode} (sent or received). */
+    public void remove(Connection c, int closeCode) {
+        boolean was = open.remove(c);
+        Events e = events;
+        if (was && e != null) {
+            CloseCode known = CloseCode.fromCode(closeCode);
+            e.disconnected(c.id(), closeCode, known != null ? known.reason() : closeCode == ABNORMAL ? "abnormal" : "");
+        }
     }
 
     public int size() {

@@ -40,6 +40,7 @@ public final class Node implements AutoCloseable {
     private Hub hub;
     private ChannelService channels;
     private ClusterBus cluster;
+    private io.switchboard.server.events.Events events;
 
     /**
      * @param secret          the HS256 secret in force
@@ -100,6 +101,10 @@ public final class Node implements AutoCloseable {
         });
         metrics.bindNode(connections::size, hub::channelCount);
         engine.start(hub).join();
+        events = io.switchboard.server.events.Events.create(config.webhooks(), measured, nodeId, metrics.registry());
+        connections.events(events);
+        channels.events(events);
+        events.start();
         return this;
     }
 
@@ -144,6 +149,11 @@ public final class Node implements AutoCloseable {
         return extensions.hooksOrNone();
     }
 
+    /** The backend's events (webhooks): what the node produces, and the dead letters the server API shows. */
+    public io.switchboard.server.events.Events events() {
+        return events;
+    }
+
     public Metrics metrics() {
         return metrics;
     }
@@ -173,6 +183,9 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
+        if (events != null) {
+            events.close(); // first: it appends what the last closes produced, if the engine still takes it
+        }
         engine.close();
         metrics.close();
         if (jwt != null) {

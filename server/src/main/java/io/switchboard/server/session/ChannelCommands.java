@@ -97,6 +97,7 @@ final class ChannelCommands {
                     g.writeBooleanField("recovered", false);
                     g.writeStringField("reason", "no_history");
                 })));
+                channels.subscribed(caller(), ch);
                 return;
             }
             channels.recover(ch, grant, e.since()).whenComplete((r, readFailure) -> whileSubscribing(e, sub, readFailure,
@@ -141,6 +142,7 @@ final class ChannelCommands {
         // Recovered or not, the client continues from the ack's offset, so the first live frame is the next
         // offset, however far behind the stream this node's live feed still is.
         sub.goLive(r.epoch(), r.offset());
+        channels.subscribed(caller(), e.channel());
     }
 
     void unsubscribe(Envelope e) {

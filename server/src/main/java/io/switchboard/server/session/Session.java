@@ -253,7 +253,7 @@ public final class Session implements Connection {
         timer.cancel();
         channels.leaveAll();
         outbound.close();
-        node.connections().remove(this);
+        node.connections().remove(this, closeCode == 0 ? 1006 : closeCode);
         // A socket that dropped without any close frame is 1006 ("abnormal closure") by convention.
         node.metrics().connectionClosed(closeCode == 0 ? 1006 : closeCode);
         log.atDebug().addKeyValue("session", id).log("session {} ended", id);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * channels of its own, and every node it made is closed after it.
  */
 public abstract class EngineContract implements DeliveryContract, IdempotencyContract, HistoryContract,
-        PresenceContract, ClusterBusContract {
+        PresenceContract, ClusterBusContract, EventQueueContract {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private final List<TestNode> nodes = new ArrayList<>();

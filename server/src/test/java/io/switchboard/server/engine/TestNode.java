@@ -117,6 +117,11 @@ public final class TestNode implements AutoCloseable {
         return out;
     }
 
+    /** The engine's event queues (the contract calls them directly: they deliver nothing to the sink). */
+    EventQueue events() {
+        return engine;
+    }
+
     boolean isReady() {
         return engine.isReady();
     }

@@ -93,4 +93,51 @@ public abstract class ForwardingEngine implements Engine {
     public void close() {
         real.close();
     }
+
+    // ---- the backend's events ----
+
+    @Override
+    public CompletableFuture<Void> appendEvents(List<ConnectionRecord> records, List<NewEvent> events) {
+        return real.appendEvents(records, events);
+    }
+
+    @Override
+    public CompletableFuture<Void> markAlive(String nodeId, Duration ttl) {
+        return real.markAlive(nodeId, ttl);
+    }
+
+    @Override
+    public CompletableFuture<OrphanedNode> claimOrphans(String claimer) {
+        return real.claimOrphans(claimer);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> settleOrphans(String deadNode, String claimer, List<NewEvent> events) {
+        return real.settleOrphans(deadNode, claimer, events);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> leaseQueue(String queue, String holder, Duration ttl) {
+        return real.leaseQueue(queue, holder, ttl);
+    }
+
+    @Override
+    public CompletableFuture<List<QueuedEvent>> peekEvents(String queue, int max) {
+        return real.peekEvents(queue, max);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeEvents(String queue, List<QueuedEvent> events, boolean deadLetter) {
+        return real.removeEvents(queue, events, deadLetter);
+    }
+
+    @Override
+    public CompletableFuture<List<QueuedEvent>> deadLetters(String queue, int max) {
+        return real.deadLetters(queue, max);
+    }
+
+    @Override
+    public CompletableFuture<Integer> replayDeadLetters(String queue, List<String> ids) {
+        return real.replayDeadLetters(queue, ids);
+    }
 }

@@ -48,6 +48,7 @@ public final class MemoryEngine implements Engine {
     private volatile boolean closed;
     private final java.time.Clock clock;
     private volatile Map<String, byte[]> ownReport = Map.of();
+    private final MemoryEventQueue events;
 
     public MemoryEngine() {
         this(Duration.ofSeconds(1));
@@ -65,6 +66,7 @@ public final class MemoryEngine implements Engine {
      */
     public MemoryEngine(Duration sweepEvery, java.time.Clock clock) {
         this.clock = clock;
+        this.events = new MemoryEventQueue(clock);
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -221,6 +223,57 @@ public final class MemoryEngine implements Engine {
     @Override
     public CompletableFuture<Map<String, byte[]>> nodes() {
         return CompletableFuture.completedFuture(ownReport);
+    }
+
+    // ---- the backend's events: see MemoryEventQueue ----------------------------------------------
+
+    @Override
+    public CompletableFuture<Void> appendEvents(List<ConnectionRecord> records, List<NewEvent> newEvents) {
+        return closed ? notRunning() : events.appendEvents(records, newEvents);
+    }
+
+    @Override
+    public CompletableFuture<Void> markAlive(String nodeId, Duration ttl) {
+        return closed ? notRunning() : events.markAlive(nodeId, ttl);
+    }
+
+    @Override
+    public CompletableFuture<OrphanedNode> claimOrphans(String claimer) {
+        return closed ? notRunning() : events.claimOrphans(claimer);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> settleOrphans(String deadNode, String claimer, List<NewEvent> newEvents) {
+        return closed ? notRunning() : events.settleOrphans(deadNode, claimer, newEvents);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> leaseQueue(String queue, String holder, Duration ttl) {
+        return closed ? notRunning() : events.leaseQueue(queue, holder, ttl);
+    }
+
+    @Override
+    public CompletableFuture<List<QueuedEvent>> peekEvents(String queue, int max) {
+        return closed ? notRunning() : events.peekEvents(queue, max);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeEvents(String queue, List<QueuedEvent> done, boolean deadLetter) {
+        return closed ? notRunning() : events.removeEvents(queue, done, deadLetter);
+    }
+
+    @Override
+    public CompletableFuture<List<QueuedEvent>> deadLetters(String queue, int max) {
+        return closed ? notRunning() : events.deadLetters(queue, max);
+    }
+
+    @Override
+    public CompletableFuture<Integer> replayDeadLetters(String queue, List<String> ids) {
+        return closed ? notRunning() : events.replayDeadLetters(queue, ids);
+    }
+
+    private static <T> CompletableFuture<T> notRunning() {
+        return CompletableFuture.failedFuture(new IllegalStateException("engine is not running"));
     }
 
     @Override

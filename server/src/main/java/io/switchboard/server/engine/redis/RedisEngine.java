@@ -57,6 +57,7 @@ public final class RedisEngine implements Engine {
     private final Script publishScript = Script.load("publish.lua");
     private final Script historyScript = Script.load("history.lua");
     private final Script presenceScript = Script.load("presence.lua");
+    private final RedisEventQueue events;
     // channel -> its feed, while this node is subscribed (including a pending delayed unsubscribe).
     private final ConcurrentHashMap<String, ChannelFeed> feeds = new ConcurrentHashMap<>();
     private volatile PublicationSink sink;
@@ -68,6 +69,7 @@ public final class RedisEngine implements Engine {
     public RedisEngine(List<String> urls, LiveBroker broker) {
         this.shards = new Shards(urls);
         this.broker = broker != null ? broker : new RedisPubSubBroker(shards);
+        this.events = new RedisEventQueue(shards, Script.load("events.lua").source);
     }
 
     /** This node's id in presence entries and the node list. */
@@ -355,6 +357,53 @@ public final class RedisEngine implements Engine {
                         return out;
                     });
                 }));
+    }
+
+    // ---- the backend's events: see RedisEventQueue ----------------------------------------------
+
+    @Override
+    public CompletableFuture<Void> appendEvents(List<ConnectionRecord> records, List<NewEvent> newEvents) {
+        return events.appendEvents(records, newEvents);
+    }
+
+    @Override
+    public CompletableFuture<Void> markAlive(String id, Duration ttl) {
+        return events.markAlive(id, ttl);
+    }
+
+    @Override
+    public CompletableFuture<OrphanedNode> claimOrphans(String claimer) {
+        return events.claimOrphans(claimer);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> settleOrphans(String deadNode, String claimer, List<NewEvent> newEvents) {
+        return events.settleOrphans(deadNode, claimer, newEvents);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> leaseQueue(String queue, String holder, Duration ttl) {
+        return events.leaseQueue(queue, holder, ttl);
+    }
+
+    @Override
+    public CompletableFuture<List<QueuedEvent>> peekEvents(String queue, int max) {
+        return events.peekEvents(queue, max);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeEvents(String queue, List<QueuedEvent> done, boolean deadLetter) {
+        return events.removeEvents(queue, done, deadLetter);
+    }
+
+    @Override
+    public CompletableFuture<List<QueuedEvent>> deadLetters(String queue, int max) {
+        return events.deadLetters(queue, max);
+    }
+
+    @Override
+    public CompletableFuture<Integer> replayDeadLetters(String queue, List<String> ids) {
+        return events.replayDeadLetters(queue, ids);
     }
 
     // ---- state ----------------------------------------------------------------------------------

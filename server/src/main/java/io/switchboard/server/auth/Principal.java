@@ -28,4 +28,23 @@ public record Principal(String userId, boolean anonymous, long expiresAtMillis, 
         }
         return false;
     }
+
+    /** Longest accepted user id in UTF-8 bytes, so that a push's fixed fields stay within their room. */
+    public static final int MAX_USER_ID = 255;
+
+    /**
+     * Null when a user id fits the room a push reserves for it: at most {@value #MAX_USER_ID} bytes of
+     * UTF-8 and no control characters (which JSON would have to escape six bytes apiece).
+     */
+    public static String userIdProblem(String userId) {
+        if (userId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_USER_ID) {
+            return "the token's sub is longer than " + MAX_USER_ID + " bytes";
+        }
+        for (int i = 0; i < userId.length(); i++) {
+            if (userId.charAt(i) < 0x20 || userId.charAt(i) == 0x7f) {
+                return "the token's sub contains a control character";
+            }
+        }
+        return null;
+    }
 }

@@ -52,7 +52,7 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
             if (api || (metricsNeedKey && path.equals("/metrics"))) {
                 String problem = keyProblem(req);
                 if (problem != null) {
-                    metrics.apiRequest(api ? HttpRequestHandler.apiEndpointLabel(path.substring(4)) : "metrics",
+                    metrics.apiRequest(api ? apiEndpointLabel(path.substring(4)) : "metrics",
                             keys.enabled() ? 401 : 403);
                     refuse(ctx, msg, keys.enabled() ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN,
                             keys.enabled() ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN, problem);
@@ -105,5 +105,14 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
         HttpUtil.setContentLength(res, body.length);
         HttpUtil.setKeepAlive(res, false);
         ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static final java.util.Set<String> API_ENDPOINTS = java.util.Set.of("/publish", "/batch", "/presence",
+            "/presence/count", "/history", "/channels", "/disconnect", "/unsubscribe", "/info", "/stats", "/stats/stream",
+            "/webhooks/dead-letters", "/webhooks/replay");
+
+    /** The label an API path gets in metrics: the endpoint, or "other" (so clients cannot grow the label set). */
+    static String apiEndpointLabel(String path) {
+        return API_ENDPOINTS.contains(path) ? path.substring(1) : "other";
     }
 }

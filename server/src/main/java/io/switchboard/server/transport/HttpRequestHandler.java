@@ -39,12 +39,8 @@ import java.util.List;
 final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     static final String SUBPROTOCOL_V1 = "switchboard.v1.json";
-    /** Longest accepted user id in UTF-8 bytes, so that a push's fixed fields stay within their room. */
-    static final int MAX_USER_ID = 255;
     /** Requests a client may pipeline behind the one being answered; more closes the connection. */
     static final int MAX_PIPELINED = 16;
-    private static final java.util.Set<String> API_ENDPOINTS = java.util.Set.of("/publish", "/batch", "/presence",
-            "/presence/count", "/history", "/channels", "/disconnect", "/unsubscribe", "/info", "/stats", "/stats/stream");
 
     private final Node node;
     private final HttpRoutes routes;
@@ -175,10 +171,11 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     /** A server-API request (the gate has checked its key). */
     private void api(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, String path) {
         long ingress = System.nanoTime();
-        String endpoint = apiEndpointLabel(path);
+        String endpoint = HttpGate.apiEndpointLabel(path);
         if (path.equals("/stats/stream") && req.method() == HttpMethod.GET) {
             node.metrics().apiRequest(endpoint, 200);
-            streamStats(ctx, req);
+            closing = true; // nothing after the stream
+            StatsStream.start(ctx, req, stats);
             return;
         }
         byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
@@ -196,45 +193,6 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** The label an API path gets in metrics: the endpoint, or "other" (so clients cannot grow the label set). */
-    static String apiEndpointLabel(String path) {
-        return API_ENDPOINTS.contains(path) ? path.substring(1) : "other";
-    }
-
-    /**
-     * {@code /api/stats/stream}: server-sent events, one {@code data:} line with the node's stats JSON a
-     * second, for the admin page. The connection then serves nothing else. A sample is skipped, not
-     * queued, while the client is not reading.
-     */
-    private void streamStats(ChannelHandlerContext ctx, FullHttpRequest req) {
-        closing = true; // nothing after the stream
-        if (ctx.pipeline().get(HandshakeDeadline.class) != null) {
-            ctx.pipeline().remove(HandshakeDeadline.class);
-        }
-        io.netty.handler.codec.http.HttpResponse res = new io.netty.handler.codec.http.DefaultHttpResponse(
-                req.protocolVersion(), HttpResponseStatus.OK);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        HttpUtil.setTransferEncodingChunked(res, true);
-        ctx.write(res);
-        io.netty.channel.Channel ch = ctx.channel();
-        java.util.function.Consumer<byte[]> listener = sample -> ch.eventLoop().execute(() -> {
-            if (ch.isActive() && ch.isWritable()) {
-                ch.writeAndFlush(sseEvent(sample));
-            }
-        });
-        ctx.writeAndFlush(sseEvent(stats.latest()));
-        stats.addListener(listener);
-        ch.closeFuture().addListener(f -> stats.removeListener(listener));
-    }
-
-    private static io.netty.handler.codec.http.HttpContent sseEvent(byte[] json) {
-        io.netty.buffer.ByteBuf buf = Unpooled.buffer(json.length + 8);
-        buf.writeBytes("data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        buf.writeBytes(json);
-        buf.writeBytes("\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        return new io.netty.handler.codec.http.DefaultHttpContent(buf);
-    }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
         // A request that is not a version-13 handshake is answered here, readably, before any limit
@@ -246,12 +204,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         String ip = ClientAddress.of(ctx.channel(), req.headers(), node.config().proxies());
         if (!limits.tryUpgrade(ip)) {
-            node.metrics().rateLimitedUpgrade();
-            FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
-                    Unpooled.wrappedBuffer(error("rate_limited", "too many new connections from this address; retry shortly")));
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-            send(ctx, req, res, res.content().readableBytes());
+            tooManyUpgrades(ctx, req);
             return;
         }
         // Subprotocol: ours if offered; none offered means v1; only unknown ones offered: accept the first
@@ -306,7 +259,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                        List<String> offered, boolean versionOk, String ip, Principal principal, AuthException refused) {
         if (principal != null) {
             try {
-                String idProblem = userIdProblem(principal.userId());
+                String idProblem = Principal.userIdProblem(principal.userId());
                 if (idProblem != null) {
                     throw AuthException.unauthorized(idProblem);
                 }
@@ -336,14 +289,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", "invalid WebSocket upgrade"));
             return;
         }
-        p.remove(HandshakeDeadline.class);
-        if (p.get(HttpGate.class) != null) {
-            p.remove(HttpGate.class); // a WebSocket needs no HTTP gate; every frame would pass through it
-        }
-        p.remove(this);
-        ch.config().setAutoRead(true); // reading may have been paused for pipelined requests
-        p.addLast("ws-utf8", new Utf8FrameValidator(false));
-        p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
+        toWebSocket(ch, p);
         if (!versionOk) {
             node.metrics().connectionRefused(ErrorCode.UNSUPPORTED_VERSION);
             done.addListener(f -> {
@@ -390,6 +336,28 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** HTTP 429: this address opened connections faster than its upgrade rate allows. */
+    private void tooManyUpgrades(ChannelHandlerContext ctx, FullHttpRequest req) {
+        node.metrics().rateLimitedUpgrade();
+        FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                Unpooled.wrappedBuffer(error("rate_limited", "too many new connections from this address; retry shortly")));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        send(ctx, req, res, res.content().readableBytes());
+    }
+
+    /** Turns the HTTP pipeline into a WebSocket one (after the handshake was written); this handler leaves it. */
+    private void toWebSocket(io.netty.channel.Channel ch, ChannelPipeline p) {
+        p.remove(HandshakeDeadline.class);
+        if (p.get(HttpGate.class) != null) {
+            p.remove(HttpGate.class); // a WebSocket needs no HTTP gate; every frame would pass through it
+        }
+        p.remove(this);
+        ch.config().setAutoRead(true); // reading may have been paused for pipelined requests
+        p.addLast("ws-utf8", new Utf8FrameValidator(false));
+        p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
+    }
+
     private WebSocketDecoderConfig decoderConfig() {
         return WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(node.config().maxFrameBytes())
@@ -414,12 +382,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         String ip = ClientAddress.of(ctx.channel(), req.headers(), node.config().proxies());
         if (!limits.tryUpgrade(ip)) {
-            node.metrics().rateLimitedUpgrade();
-            FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
-                    Unpooled.wrappedBuffer(error("rate_limited", "too many new connections from this address; retry shortly")));
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-            send(ctx, req, res, res.content().readableBytes());
+            tooManyUpgrades(ctx, req);
             return;
         }
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(websocketUrl(req), null, decoderConfig())
@@ -437,14 +400,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ChannelPipeline p = ctx.pipeline();
-        p.remove(HandshakeDeadline.class);
-        if (p.get(HttpGate.class) != null) {
-            p.remove(HttpGate.class);
-        }
-        p.remove(this);
-        ch.config().setAutoRead(true);
-        p.addLast("ws-utf8", new Utf8FrameValidator(false));
-        p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
+        toWebSocket(ch, p);
         ConnectionLimits slots = limits;
         Runnable start = pusher.open(ch, key, uri.parameters(), routes.draining(), over,
                 over != null ? () -> { } : () -> slots.closed("", true, ip));
@@ -484,21 +440,6 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         send(ctx, false, res, body.length);
     }
 
-    /**
-     * Null when a user id fits the room a push reserves for it: at most {@value #MAX_USER_ID} bytes of
-     * UTF-8 and no control characters (which JSON would have to escape six bytes apiece).
-     */
-    public static String userIdProblem(String userId) {
-        if (userId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_USER_ID) {
-            return "the token's sub is longer than " + MAX_USER_ID + " bytes";
-        }
-        for (int i = 0; i < userId.length(); i++) {
-            if (userId.charAt(i) < 0x20 || userId.charAt(i) == 0x7f) {
-                return "the token's sub contains a control character";
-            }
-        }
-        return null;
-    }
 
     private static String clip(String s) {
         return s == null ? "null" : s.length() > 100 ? s.substring(0, 100) + "..." : s;

@@ -36,6 +36,13 @@ public final class Node implements AutoCloseable {
     private Hub hub;
     private ChannelService channels;
     private ClusterBus cluster;
+    // Sends the presence windows' pushes (hub.PresenceWindows); one thread, so a channel's pushes stay in order.
+    private final java.util.concurrent.ScheduledExecutorService presenceTimer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "switchboard-presence");
+                t.setDaemon(true);
+                return t;
+            });
 
     /**
      * @param secret          the HS256 secret in force
@@ -54,7 +61,8 @@ public final class Node implements AutoCloseable {
     public Node start() {
         authenticator = JwtAuthenticator.create(config, secret, secretGenerated);
         Engine measured = new MeasuredEngine(engine, metrics);
-        hub = new Hub(measured, measured, PooledByteBufAllocator.DEFAULT, config.namespaces(), metrics);
+        hub = new Hub(measured, measured, PooledByteBufAllocator.DEFAULT, config.namespaces(), metrics, presenceTimer,
+                config.maxFrameBytes() - ChannelService.PUSH_OVERHEAD_BYTES);
         cluster = measured;
         channels = new ChannelService(config, hub, measured, measured, authenticator, metrics, measured::broadcastControl);
         hub.onControl(message -> {
@@ -129,6 +137,7 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
+        presenceTimer.shutdownNow();
         engine.close();
         metrics.close();
         if (authenticator != null) {

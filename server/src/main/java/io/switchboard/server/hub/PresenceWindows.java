@@ -31,6 +31,9 @@ final class PresenceWindows {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PresenceWindows.class);
 
+    /** Users per window step of a counting channel when the threshold is lower (0 means: always counts). */
+    private static final int MIN_COUNT_STEP = 100;
+
     private final ScheduledExecutorService timer;
     private final Out out;
     private final int maxPayloadBytes;
@@ -73,8 +76,9 @@ final class PresenceWindows {
                 windows.remove(channel, w);
                 return;
             }
-            // The next window starts now, so a channel gets at most one push per window.
-            timer.schedule(() -> flush(channel, w, ns), ns.presenceWindow().toMillis(), TimeUnit.MILLISECONDS);
+            // The next window starts now, so a channel gets at most one push per window; a large channel's
+            // windows are as many times longer as it has threshold-fulls of users.
+            timer.schedule(() -> flush(channel, w, ns), nextWindowMillis(ns, r), TimeUnit.MILLISECONDS);
         }
         if (r.empty()) {
             return;
@@ -91,6 +95,21 @@ final class PresenceWindows {
             // A failed push must not stop the channel's later windows.
             LOG.warn("presence push failed: {}", e.toString());
         }
+    }
+
+    /**
+     * How long the next window lasts: the namespace's window, times the channel's users over the threshold
+     * (rounded up) once it gets counts. So a channel's pushes cost at most about the threshold's number of
+     * deliveries per window however large it grows (a 50,000-user channel with the defaults gets a count
+     * every 10 s), and filling a channel costs a bounded number of deliveries per join.
+     */
+    static long nextWindowMillis(NamespaceConfig ns, Window.Result r) {
+        long window = ns.presenceWindow().toMillis();
+        if (!r.countOnly()) {
+            return window;
+        }
+        long per = Math.max(MIN_COUNT_STEP, ns.presenceCountsAbove());
+        return window * Math.max(1, (r.users() + per - 1) / per);
     }
 
     /**

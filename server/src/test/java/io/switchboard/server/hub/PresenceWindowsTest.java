@@ -125,4 +125,14 @@ class PresenceWindowsTest {
         assertThat(all.toString()).contains("\"leaves\":[\"gone\"]");
         assertThat(MessageType.fromWireName("presenceDiff")).isEqualTo(MessageType.PRESENCE_DIFF);
     }
+
+    @Test
+    void aCountingChannelsWindowsGrowWithItsSizeSoItsPushesStayBounded() {
+        NamespaceConfig ns = NamespaceConfig.chat(); // 200 ms, counts above 1000 users
+        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(false, List.of(), List.of(), 900, false))).isEqualTo(200);
+        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(true, List.of(), List.of(), 1001, false))).isEqualTo(400);
+        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(true, List.of(), List.of(), 50_000, false))).isEqualTo(10_000);
+        NamespaceConfig always = ns.withPresenceWindow(Duration.ofMillis(100), 0);
+        assertThat(PresenceWindows.nextWindowMillis(always, new PresenceWindows.Window.Result(true, List.of(), List.of(), 250, false))).isEqualTo(300);
+    }
 }

@@ -129,9 +129,10 @@ class PresenceWindowsTest {
     @Test
     void aCountingChannelsWindowsGrowWithItsSizeSoItsPushesStayBounded() {
         NamespaceConfig ns = NamespaceConfig.chat(); // 200 ms, counts above 1000 users
-        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(false, List.of(), List.of(), 900, false))).isEqualTo(200);
-        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(true, List.of(), List.of(), 1001, false))).isEqualTo(400);
-        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(true, List.of(), List.of(), 50_000, false))).isEqualTo(10_000);
+        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(false, List.of(), List.of(), 100, false))).isEqualTo(200);
+        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(false, List.of(), List.of(), 1000, false))).isEqualTo(2000);
+        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(true, List.of(), List.of(), 1001, false))).isEqualTo(600);
+        assertThat(PresenceWindows.nextWindowMillis(ns, new PresenceWindows.Window.Result(true, List.of(), List.of(), 50_000, false))).isEqualTo(20_000);
         NamespaceConfig always = ns.withPresenceWindow(Duration.ofMillis(100), 0);
         assertThat(PresenceWindows.nextWindowMillis(always, new PresenceWindows.Window.Result(true, List.of(), List.of(), 250, false))).isEqualTo(300);
     }

@@ -143,8 +143,8 @@ final class Report {
         }
         md.append("\n## presence: ").append(settings.presenceMembers).append(" members joining one channel, ")
                 .append(settings.presenceConcurrency).append(" joins in flight (Switchboard only)\n\n");
-        md.append("`presence` fills a channel of the shipped `chat` namespace (presence, 200 ms windows, counts above 1,000 users); "
-                + "`presence-off` fills a channel of the default namespace (no presence). A member's last presence push should carry "
+        md.append("`presence` fills a channel of the shipped `chat` namespace (history; presence with windows of 200 ms that grow with the channel, counts above 1,000 users); "
+                + "`presence-off` fills a channel of the default namespace (no history, no presence). A member's last presence push should carry "
                 + "the final count.\n\n");
         md.append("| channel | joined | failed | joins/s | p50 to subscribed | p99 to subscribed | server CPU s | server CPU ms per join "
                 + "| presence pushes per member | members ending on the exact count | machine busy |\n");

@@ -508,6 +508,41 @@ test('presenceUpdate pushes go to the subscription\'s onPresence, and only to it
   assert.deepEqual(b, []);
 });
 
+test('presenceDiff goes to onPresenceDiff, or as one onPresence per user; presenceCount to onPresenceCount', () => {
+  const { client, last } = connected();
+  const diffs = [];
+  const legacy = [];
+  const counts = [];
+  client.subscribe('chat:new', { onPresenceDiff: (p, env) => diffs.push([p, env.channel]), onPresenceCount: (p) => counts.push(p.users) });
+  client.subscribe('chat:old', { onPresence: (p) => legacy.push([p.userId, p.status]) });
+  last().push([
+    { v: 1, type: 'presenceDiff', channel: 'chat:new', payload: { joins: ['ann', 'bo'], leaves: ['cy'], users: 2 } },
+    { v: 1, type: 'presenceDiff', channel: 'chat:old', payload: { joins: ['ann'], leaves: ['cy'], users: 1 } },
+    { v: 1, type: 'presenceCount', channel: 'chat:new', payload: { users: 5001 } },
+    { v: 1, type: 'presenceCount', channel: 'chat:zzz', payload: { users: 1 } },
+  ]);
+  assert.deepEqual(diffs, [[{ joins: ['ann', 'bo'], leaves: ['cy'], users: 2 }, 'chat:new']]);
+  assert.deepEqual(legacy, [['ann', 'online'], ['cy', 'offline']]);
+  assert.deepEqual(counts, [5001]);
+});
+
+test('presence pages with limit and cursor, checked before sending; presenceAll follows the cursors', async () => {
+  const { client, last } = connected();
+  assert.throws(() => client.presence('chat:a', { limit: -1 }), TypeError);
+  assert.throws(() => client.presence('chat:a', { cursor: 5 }), TypeError);
+  const all = client.presenceAll('chat:a', { pageSize: 2 });
+  const first = last().lastSent();
+  assert.deepEqual({ ...first, id: 0 }, { v: 1, type: 'presence', id: 0, channel: 'chat:a', limit: 2 });
+  last().push({ v: 1, type: 'ack', id: first.id, payload: { clients: [{ clientId: 'a', userId: 'ann' }, { clientId: 'b', userId: 'bo' }], users: 3, connections: 3, more: true, cursor: 'Yg.1' } });
+  await new Promise((r) => setTimeout(r, 0));
+  const second = last().lastSent();
+  assert.equal(second.cursor, 'Yg.1');
+  last().push({ v: 1, type: 'ack', id: second.id, payload: { clients: [{ clientId: 'c', userId: 'cy' }], users: 3, connections: 3 } });
+  const p = await all;
+  assert.deepEqual(p.clients.map((c) => c.userId), ['ann', 'bo', 'cy']);
+  assert.equal(p.users, 3);
+});
+
 /** Drops the socket and answers the next connection's welcome; returns that connection's subscribe. */
 function reconnect({ clock, last, events }) {
   last().drop(1006);

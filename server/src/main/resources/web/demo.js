@@ -27,7 +27,7 @@ let loading = false; // while recent history is being read, live messages wait i
 let held = [];
 let greeted = false; // the "You joined" line goes below the first history load
 
-// Who is online in the joined room, as a set of user ids. A presence() snapshot replaces it; pushes that
+// Who is online in the joined room, as a set of user ids. A presence() snapshot replaces it; diffs that
 // arrive while a snapshot is on its way are applied again on top of it, since it may predate them.
 let people = new Set();
 let presenceLoad = 0;
@@ -135,19 +135,31 @@ function loadHistory(c) {
 
 // ---- who is online ----
 
-function applyPresence(set, { userId, status }) {
-  if (status === 'online') set.add(userId);
-  else if (status === 'offline') set.delete(userId);
+// A list is shown up to this many connections; a larger room shows its count, kept by presenceCount pushes.
+const LIST_AT_MOST = 200;
+let crowd = null; // the user count of a room too large to list, or null while the list is shown
+
+function applyPresence(set, { joins = [], leaves = [] }) {
+  for (const u of joins) set.add(u);
+  for (const u of leaves) set.delete(u);
 }
 
 function loadPresence(c) {
   const seq = ++presenceLoad;
   pushesDuringLoad = [];
-  c.presence(channel).then((p) => {
+  c.presence(channel, { limit: LIST_AT_MOST }).then((p) => {
     if (c !== client || seq !== presenceLoad) return;
-    const snapshot = new Set((p.clients ?? []).map((x) => x.userId)); // one entry per connection
-    for (const u of pushesDuringLoad) applyPresence(snapshot, u);
+    const during = pushesDuringLoad ?? [];
     pushesDuringLoad = null;
+    if (p.cursor) { // more than fits a list: show the count
+      crowd = p.users;
+      people = new Set();
+      renderPeople();
+      return;
+    }
+    const snapshot = new Set((p.clients ?? []).map((x) => x.userId)); // one entry per connection
+    for (const d of during) applyPresence(snapshot, d);
+    crowd = null;
     people = snapshot;
     renderPeople();
   }, (e) => {
@@ -157,18 +169,35 @@ function loadPresence(c) {
   });
 }
 
-function onPresence(p) {
-  pushesDuringLoad?.push(p);
-  const wasHere = people.has(p.userId);
-  applyPresence(people, p);
+// One window's joins and leaves (users, not connections).
+function onPresenceDiff(d) {
+  if (crowd != null) { // the room was too large to list and is small again: read the list
+    loadPresence(client);
+    return;
+  }
+  pushesDuringLoad?.push(d);
+  const before = new Set(people);
+  applyPresence(people, d);
   renderPeople();
-  if (p.userId === me || wasHere === people.has(p.userId)) return;
-  say(`${p.userId} ${p.status === 'online' ? 'joined' : 'left'}.`);
+  const came = (d.joins ?? []).filter((u) => u !== me && !before.has(u));
+  const went = (d.leaves ?? []).filter((u) => u !== me && before.has(u));
+  if (came.length + went.length > 5) say(`${came.length} joined, ${went.length} left.`);
+  else {
+    for (const u of came) say(`${u} joined.`);
+    for (const u of went) say(`${u} left.`);
+  }
+}
+
+// A large room: only its count is pushed.
+function onPresenceCount({ users }) {
+  crowd = users;
+  people = new Set();
+  renderPeople();
 }
 
 function renderPeople() {
   const names = [...people].sort((a, b) => a.localeCompare(b));
-  ui.onlineCount.textContent = String(names.length);
+  ui.onlineCount.textContent = String(crowd ?? names.length);
   ui.people.replaceChildren(...names.map((name) => {
     const li = document.createElement('li');
     li.textContent = name;
@@ -181,8 +210,9 @@ function renderPeople() {
     }
     return li;
   }));
-  ui.peopleNote.hidden = !(client?.state === 'connected' && !me);
-  ui.peopleNote.textContent = 'You joined anonymously, so you are not listed.';
+  ui.peopleNote.hidden = crowd == null && !(client?.state === 'connected' && !me);
+  ui.peopleNote.textContent = crowd != null ? 'Too many people here to list them all.'
+    : 'You joined anonymously, so you are not listed.';
 }
 
 // ---- joining and leaving ----
@@ -305,7 +335,8 @@ function start(name, room, firstToken) {
       }
       // Otherwise recovered === true: the missed messages follow this ack through onMessage.
     },
-    onPresence,
+    onPresenceDiff,
+    onPresenceCount,
     onError: (e) => showNotice(`Could not join ${channel}: ${e.message} (${e.code})`),
     onUnsubscribed: ({ code, message }) => {
       say(`You left ${channel}: ${message || code}.`);

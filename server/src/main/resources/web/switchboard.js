@@ -156,10 +156,39 @@ export class SwitchboardClient {
     return this._command('history', fields);
   }
 
-  /** Who is subscribed to a channel now: resolves with `{clients: [{clientId, userId, info}], users}`. */
-  presence(channel) {
+  /**
+   * One page of who is subscribed to a channel: resolves with `{clients: [{clientId, userId, info}], users,
+   * connections, cursor?}`, the connections ordered by id. `limit` (0-1000, default 1000; 0 gives the
+   * counts alone); pass the `cursor` of a page to get the next one (absent on the last page).
+   */
+  presence(channel, { limit, cursor } = {}) {
     checkChannel(channel);
-    return this._command('presence', { channel });
+    const fields = { channel };
+    if (limit != null) {
+      if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`invalid presence limit: ${limit}`);
+      fields.limit = limit;
+    }
+    if (cursor != null) {
+      if (typeof cursor !== 'string' || cursor === '') throw new TypeError('invalid presence cursor');
+      fields.cursor = cursor;
+    }
+    return this._command('presence', fields);
+  }
+
+  /**
+   * Every page of a channel's presence, read one after the other: resolves with `{clients, users,
+   * connections}` (the counts of the last page read). Meant for channels under the namespace's count
+   * threshold; a large channel is better shown by its count.
+   */
+  async presenceAll(channel, { pageSize = 1000 } = {}) {
+    const clients = [];
+    let page = await this.presence(channel, { limit: pageSize });
+    clients.push(...(page.clients ?? []));
+    while (page.cursor) {
+      page = await this.presence(channel, { limit: pageSize, cursor: page.cursor });
+      clients.push(...(page.clients ?? []));
+    }
+    return { clients, users: page.users, connections: page.connections };
   }
 
   /** Resolves with the round-trip time in milliseconds. */
@@ -313,6 +342,8 @@ export class SwitchboardClient {
       }
       case 'message': return sub && this._deliver(sub, env);
       case 'presenceUpdate': return sub && this._call(sub._handlers.onPresence, env.payload, env);
+      case 'presenceDiff': return sub && this._presenceDiff(sub, env);
+      case 'presenceCount': return sub && this._call(sub._handlers.onPresenceCount, env.payload, env);
       case 'unsubscribed':
         if (!sub) return;
         // `unavailable`: the node may have missed messages while its link to the cluster was down.
@@ -323,6 +354,17 @@ export class SwitchboardClient {
         return this._call(sub._handlers.onUnsubscribed, { code: env.code, message: env.message });
       default: return; // newer servers may add types; ignoring them keeps old clients working
     }
+  }
+
+  /**
+   * A window's joins and leaves: to `onPresenceDiff` when the subscription has one, else one `onPresence`
+   * call per user in the form of a `presenceUpdate`, so handlers written for those keep working.
+   */
+  _presenceDiff(sub, env) {
+    const p = env.payload ?? {};
+    if (sub._handlers.onPresenceDiff) return this._call(sub._handlers.onPresenceDiff, p, env);
+    for (const userId of p.joins ?? []) this._call(sub._handlers.onPresence, { userId, status: 'online' }, env);
+    for (const userId of p.leaves ?? []) this._call(sub._handlers.onPresence, { userId, status: 'offline' }, env);
   }
 
   _onWelcome(payload) {

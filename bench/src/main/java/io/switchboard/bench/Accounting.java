@@ -100,4 +100,14 @@ final class Accounting {
         run.histogram = Json.encode(h);
         run.serverCpuSeconds = serverCpuSeconds;
     }
+
+    /** Fills the presence figures: pushes per member and how many members ended on the exact count. */
+    static void presence(ScenarioRun run, List<WorkerResult> results) {
+        long pushes = 0;
+        for (WorkerResult r : results) {
+            pushes += r.presencePushes;
+            run.exactFinal += r.exactFinal;
+        }
+        run.presencePushesPerClient = run.connected == 0 ? Double.NaN : (double) pushes / run.connected;
+    }
 }

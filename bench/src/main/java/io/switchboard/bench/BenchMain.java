@@ -42,7 +42,7 @@ public final class BenchMain implements Runnable {
         Path out;
         @Option(names = "--targets", split = ",", defaultValue = "switchboard,ws,socketio", description = "Servers to run (default: ${DEFAULT-VALUE}).")
         List<String> targets;
-        @Option(names = "--scenarios", split = ",", defaultValue = "idle,fanout,rooms,connect", description = "Scenarios to run (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--scenarios", split = ",", defaultValue = "idle,fanout,rooms,connect,presence,presence-off", description = "Scenarios to run (default: ${DEFAULT-VALUE}).")
         List<String> scenarios;
         @Option(names = "--idle-connections") Integer idleConnections;
         @Option(names = "--idle-channels") Integer idleChannels;
@@ -53,6 +53,8 @@ public final class BenchMain implements Runnable {
         @Option(names = "--rooms-rate", description = "Messages per second per room member.") Double roomsRate;
         @Option(names = "--connect-connections") Integer connectConnections;
         @Option(names = "--connect-concurrency") Integer connectConcurrency;
+        @Option(names = "--presence-members", description = "Members of the one channel in presence and presence-off.") Integer presenceMembers;
+        @Option(names = "--presence-concurrency", description = "Joins in flight at once in presence and presence-off.") Integer presenceConcurrency;
         @Option(names = "--warmup", description = "Seconds of warm-up before the measured window.") Double warmup;
         @Option(names = "--measure", description = "Seconds measured.") Double measure;
         @Option(names = "--drain", description = "Seconds allowed after the window for late deliveries.") Double drain;
@@ -74,6 +76,8 @@ public final class BenchMain implements Runnable {
             if (roomsRate != null) s.roomsRatePerMember = roomsRate;
             if (connectConnections != null) s.connectConnections = connectConnections;
             if (connectConcurrency != null) s.connectConcurrency = connectConcurrency;
+            if (presenceMembers != null) s.presenceMembers = presenceMembers;
+            if (presenceConcurrency != null) s.presenceConcurrency = presenceConcurrency;
             if (warmup != null) s.warmupSeconds = warmup;
             if (measure != null) s.measureSeconds = measure;
             if (drain != null) s.drainSeconds = drain;

@@ -46,11 +46,14 @@ final class Compare {
     List<ScenarioRun> run() throws Exception {
         Files.createDirectories(out.resolve("logs"));
         List<ScenarioRun> runs = new ArrayList<>();
-        int total = targets.size() * scenarios.size();
+        int total = (int) scenarios.stream().mapToLong(s -> targets.stream().filter(s::runsOn).count()).sum();
         // Scenario-major order: the three servers run each scenario back to back, so that a change in
         // the machine's background load hits them alike.
         for (Scenario s : scenarios) {
             for (Target t : targets) {
+                if (!s.runsOn(t)) {
+                    continue;
+                }
                 step++;
                 say(String.format("[%d/%d] %s %s", step, total, t.label(), s.id()));
                 runs.add(runOne(t, s));
@@ -93,7 +96,8 @@ final class Compare {
                     connected += Integer.parseInt(ready[1]);
                     failed += Integer.parseInt(ready[2]);
                 }
-                if (s != Scenario.CONNECT) {
+                boolean storm = s == Scenario.CONNECT || s.fillsOneChannel();
+                if (!storm) {
                     say(String.format("      %d connections subscribed, %d failed", connected, failed));
                 }
                 if (s == Scenario.IDLE) {
@@ -135,7 +139,7 @@ final class Compare {
                     String line = h.await("RESULT ", (long) ((settings.openTimeoutSeconds + settings.warmupSeconds + settings.measureSeconds + settings.drainSeconds) * 1000) + 60_000);
                     results.add(Json.read(line.substring("RESULT ".length()), WorkerResult.class));
                 }
-                if (s == Scenario.CONNECT) {
+                if (storm) {
                     cpuAtEnd = server.cpuSeconds();
                     sys1 = server.systemCpuSeconds();
                     machine1 = ProcStats.machineCpuSeconds();
@@ -173,6 +177,15 @@ final class Compare {
                         say(String.format("      %d connected (%d failed): %.0f per second, p99 %.1f ms to subscribed",
                                 run.connected, run.failed, run.connectsPerSecond, run.connectP99Ms));
                     }
+                    case PRESENCE, PRESENCE_OFF -> {
+                        Accounting.connects(run, results, cpuAtEnd - cpu0);
+                        Accounting.presence(run, results);
+                        say(String.format("      %d joined (%d failed): %.0f per second, p99 %.1f ms to subscribed, server CPU %.3f ms per join, "
+                                        + "%.1f presence pushes per member, %d of them ended on the exact count; machine %.0f%% busy",
+                                run.connected, run.failed, run.connectsPerSecond, run.connectP99Ms,
+                                run.connected == 0 ? Double.NaN : 1000 * run.serverCpuSeconds / run.connected,
+                                run.presencePushesPerClient, run.exactFinal, run.machineBusyPercent));
+                    }
                 }
                 if (!server.alive()) {
                     say("      the server died; see " + serverLog);
@@ -202,9 +215,10 @@ final class Compare {
             return spec;
         };
         switch (s) {
-            case IDLE, FANOUT, CONNECT -> {
+            case IDLE, FANOUT, CONNECT, PRESENCE, PRESENCE_OFF -> {
                 int n = s == Scenario.IDLE ? settings.idleConnections
-                        : s == Scenario.FANOUT ? settings.fanoutSubscribers : settings.connectConnections;
+                        : s == Scenario.FANOUT ? settings.fanoutSubscribers
+                        : s.fillsOneChannel() ? settings.presenceMembers : settings.connectConnections;
                 int offset = 0;
                 for (int w = 0; w < workers; w++) {
                     WorkerSpec spec = blank.apply(w);
@@ -218,6 +232,10 @@ final class Compare {
                     }
                     if (s == Scenario.CONNECT) {
                         spec.concurrency = Math.max(1, settings.connectConcurrency / workers);
+                    }
+                    if (s.fillsOneChannel()) {
+                        spec.concurrency = Math.max(1, settings.presenceConcurrency / workers);
+                        spec.expectedMembers = n;
                     }
                     specs.add(spec);
                 }

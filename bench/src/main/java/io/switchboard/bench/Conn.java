@@ -26,6 +26,9 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     private final CompletableFuture<Conn> ready = new CompletableFuture<>();
     private volatile Channel channel;
     private volatile boolean closing;
+    // presence pushes seen, and the user count the latest one carried (-1: none yet); written on the event loop
+    private volatile long presencePushes;
+    private volatile long lastUsers = -1;
 
     Conn(Target target, String token, String channelName, Deliveries deliveries, AtomicLong serverErrors, AtomicLong unexpectedCloses) {
         this.target = target;
@@ -81,6 +84,42 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     void deliveries(ByteBuf text) {
         long now = System.nanoTime();
         Frames.scanSent(text, sent -> deliveries.record(sent, now));
+    }
+
+    private static final byte[][] PRESENCE_TYPES = {Frames.ascii("\"type\":\"presenceDiff\""),
+            Frames.ascii("\"type\":\"presenceCount\""), Frames.ascii("\"type\":\"presenceUpdate\"")};
+    private static final byte[] USERS = Frames.ascii("\"users\":");
+
+    /** Counts the presence pushes in a frame (one envelope or a batch) and keeps the last user count. */
+    void presence(ByteBuf text) {
+        int end = text.writerIndex();
+        int last = -1;
+        for (byte[] type : PRESENCE_TYPES) {
+            int at = text.readerIndex();
+            while ((at = Frames.indexOf(text, type, at, end)) >= 0) {
+                presencePushes++;
+                last = Math.max(last, at);
+                at += type.length;
+            }
+        }
+        if (last >= 0) {
+            int u = Frames.indexOf(text, USERS, last, end);
+            if (u >= 0) {
+                long n = 0;
+                for (int i = u + USERS.length; i < end && Character.isDigit(text.getByte(i)); i++) {
+                    n = n * 10 + (text.getByte(i) - '0');
+                }
+                lastUsers = n;
+            }
+        }
+    }
+
+    long presencePushes() {
+        return presencePushes;
+    }
+
+    long lastUsers() {
+        return lastUsers;
     }
 
     void send(String text) {

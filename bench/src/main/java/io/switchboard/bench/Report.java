@@ -119,6 +119,7 @@ final class Report {
                     r.connected == 0 ? Double.NaN : 1000 * r.serverCpuSeconds / r.connected, r.generatorCpuSeconds,
                     r.otherCpuSeconds, r.machineBusyPercent)));
         }
+        presenceTable(md);
         md.append("\n![latency, fanout](latency-fanout.png)\n![latency, rooms](latency-rooms.png)\n")
                 .append("![memory per connection](memory.png)\n![CPU per delivery](cpu.png)\n");
         List<String> failures = new ArrayList<>();
@@ -131,6 +132,37 @@ final class Report {
             md.append("\n## Failed connections\n\n").append(String.join("\n", failures)).append('\n');
         }
         return md.toString();
+    }
+
+    /** presence and presence-off (Switchboard only): the cost of a join with and without presence, and their ratio. */
+    private void presenceTable(StringBuilder md) {
+        Optional<ScenarioRun> on = find(Target.SWITCHBOARD, Scenario.PRESENCE);
+        Optional<ScenarioRun> off = find(Target.SWITCHBOARD, Scenario.PRESENCE_OFF);
+        if (on.isEmpty() && off.isEmpty()) {
+            return;
+        }
+        md.append("\n## presence: ").append(settings.presenceMembers).append(" members joining one channel, ")
+                .append(settings.presenceConcurrency).append(" joins in flight (Switchboard only)\n\n");
+        md.append("`presence` fills a channel of the shipped `chat` namespace (history; presence with windows of 200 ms that grow with the channel, counts above 1,000 users); "
+                + "`presence-off` fills a channel of the default namespace (no history, no presence). A member's last presence push should carry "
+                + "the final count.\n\n");
+        md.append("| channel | joined | failed | joins/s | p50 to subscribed | p99 to subscribed | server CPU s | server CPU ms per join "
+                + "| presence pushes per member | members ending on the exact count | machine busy |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Optional<ScenarioRun> o : List.of(on, off)) {
+            o.ifPresent(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f ms | %.1f ms | %.2f | %.3f | %.1f | %s | %.0f%% |%n",
+                    r.scenario, r.connected, r.failed, r.connectsPerSecond, r.connectP50Ms, r.connectP99Ms, r.serverCpuSeconds,
+                    cpuPerJoin(r), r.presencePushesPerClient, r.scenario.equals("presence") ? Integer.toString(r.exactFinal) : "n/a",
+                    r.machineBusyPercent)));
+        }
+        if (on.isPresent() && off.isPresent()) {
+            md.append(String.format(Locale.ROOT, "%nServer CPU per join with presence: %.2f × without (goal: at most 1.5 ×); joins/s: %.2f × without.%n",
+                    cpuPerJoin(on.get()) / cpuPerJoin(off.get()), on.get().connectsPerSecond / off.get().connectsPerSecond));
+        }
+    }
+
+    private static double cpuPerJoin(ScenarioRun r) {
+        return r.connected == 0 ? Double.NaN : 1000 * r.serverCpuSeconds / r.connected;
     }
 
     private void deliveryTable(StringBuilder md, Scenario s, String heading) {

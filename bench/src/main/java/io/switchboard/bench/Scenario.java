@@ -11,13 +11,27 @@ enum Scenario {
     /** Chat-like: rooms of a few members, every member publishing at a low rate. */
     ROOMS,
     /** A storm of new connections, each with a token, each subscribing: rate and time to subscribed. */
-    CONNECT;
+    CONNECT,
+    /** One channel of the chat namespace (presence with join/leave pushes) filled by a storm of members (Switchboard only). */
+    PRESENCE,
+    /** The same storm into one channel without presence, to compare with (Switchboard only). */
+    PRESENCE_OFF;
 
     String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     static Scenario of(String id) {
-        return valueOf(id.toUpperCase(Locale.ROOT));
+        return valueOf(id.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    /** A storm of members into one channel, with or without presence. */
+    boolean fillsOneChannel() {
+        return this == PRESENCE || this == PRESENCE_OFF;
+    }
+
+    /** Whether a server can run it: the presence scenarios need Switchboard's presence. */
+    boolean runsOn(Target t) {
+        return !fillsOneChannel() || t == Target.SWITCHBOARD;
     }
 }

@@ -40,6 +40,9 @@ public final class ScenarioRun {
     public double connectsPerSecond;
     public double connectP50Ms;
     public double connectP99Ms;
+    /** presence scenarios: presence pushes per member, and members whose last push had the exact final count. */
+    public double presencePushesPerClient;
+    public int exactFinal;
     /** The delivery (or connect) latency histogram, base64, for the charts. */
     public String histogram;
 }

@@ -19,6 +19,11 @@ public final class Settings {
     /** Connection attempts in flight at once, over all generator processes. */
     public int connectConcurrency = 200;
 
+    /** presence, presence-off: members of the one channel, over all generator processes. */
+    public int presenceMembers = 5_000;
+    /** Join attempts in flight at once, over all generator processes. */
+    public int presenceConcurrency = 50;
+
     public double warmupSeconds = 5;
     public double measureSeconds = 20;
     /** Time after the window for late deliveries to arrive; later ones count as lost. */
@@ -41,6 +46,8 @@ public final class Settings {
         s.roomsRatePerMember = 2;
         s.connectConnections = 40;
         s.connectConcurrency = 10;
+        s.presenceMembers = 30;
+        s.presenceConcurrency = 10;
         s.warmupSeconds = 0.3;
         s.measureSeconds = 1;
         s.drainSeconds = 1.5;

@@ -52,6 +52,7 @@ enum Target {
             } else if (!c.isReady() && Frames.contains(text, subscribeAck)) {
                 c.ready();
             }
+            c.presence(text);
             c.deliveries(text);
         }
 

@@ -49,7 +49,7 @@ final class Worker {
         WorkerResult r = new WorkerResult();
         try (Generator gen = new Generator(spec.threads, spec.port)) {
             Conn publisher = null;
-            if (scenario == Scenario.CONNECT) {
+            if (scenario == Scenario.CONNECT || scenario.fillsOneChannel()) {
                 warmUp(gen, minter);
             } else {
                 openAll(gen, tokens, r);
@@ -72,6 +72,10 @@ final class Worker {
             switch (scenario) {
                 case IDLE -> { }
                 case CONNECT -> storm(gen, tokens, r);
+                case PRESENCE, PRESENCE_OFF -> {
+                    storm(gen, tokens, r);
+                    settle(r);
+                }
                 case FANOUT, ROOMS -> {
                     List<Conn> pubs = scenario == Scenario.FANOUT
                             ? (publisher == null ? List.of() : List.of(publisher))
@@ -119,6 +123,8 @@ final class Worker {
             case FANOUT -> "fanout";
             case ROOMS -> "room-" + (global / spec.roomSize);
             case CONNECT -> "storm-" + (global % 100);
+            case PRESENCE -> "chat:stage";
+            case PRESENCE_OFF -> "stage";
         };
     }
 
@@ -169,7 +175,11 @@ final class Worker {
         List<CompletableFuture<Conn>> all = new ArrayList<>();
         Semaphore inFlight = new Semaphore(spec.concurrency);
         for (int i = 0; i < n; i++) {
-            Conn c = newConn(minter.mint("warm" + (spec.connOffset + i), Duration.ofHours(1)), channelOf(i));
+            // The fill scenarios warm up on 100 small channels of their own namespace, so the code path of the
+            // storm (history and presence for chat) is compiled before it is measured.
+            String channel = scenario == Scenario.PRESENCE ? "chat:warm-" + (i % 100)
+                    : scenario == Scenario.PRESENCE_OFF ? "warm-" + (i % 100) : channelOf(i);
+            Conn c = newConn(minter.mint("warm" + (spec.connOffset + i), Duration.ofHours(1)), channel);
             warm.add(c);
             if (!inFlight.tryAcquire(left(deadline), TimeUnit.MILLISECONDS)) {
                 break;
@@ -231,6 +241,27 @@ final class Worker {
         r.firstFailure = firstFailure.get();
         r.connectElapsedNanos = lastReady.get() - t0;
         r.connectLatency = Json.encode(toReady);
+    }
+
+    /**
+     * After a presence storm: waits (at most 10 s) until every member's latest presence push carries the final
+     * member count (the other workers may still be filling the channel), then counts the pushes. A channel
+     * without presence pushes nothing: there it only waits a second, as long as a presence window or five.
+     */
+    private void settle(WorkerResult r) {
+        long deadline = System.nanoTime() + (scenario == Scenario.PRESENCE ? 10_000_000_000L : 1_000_000_000L);
+        while (System.nanoTime() < deadline) {
+            if (scenario == Scenario.PRESENCE && conns.stream().allMatch(c -> c.lastUsers() == spec.expectedMembers)) {
+                break;
+            }
+            LockSupport.parkNanos(50_000_000L);
+        }
+        for (Conn c : conns) {
+            r.presencePushes += c.presencePushes();
+            if (c.lastUsers() == spec.expectedMembers) {
+                r.exactFinal++;
+            }
+        }
     }
 
     /**

@@ -20,4 +20,8 @@ public final class WorkerResult {
     /** connect: base64 compressed HdrHistogram of time to subscribed, in microseconds. */
     public String connectLatency;
     public long connectElapsedNanos;
+    /** presence: presence pushes (presenceUpdate, presenceDiff, presenceCount envelopes) all connections received. */
+    public long presencePushes;
+    /** presence: connections whose last presence push named the final member count. */
+    public int exactFinal;
 }

@@ -27,6 +27,8 @@ public final class WorkerSpec {
     public int openTimeoutSeconds = 180;
     /** Source addresses start at 127.0.0.(2 + sourceBase): each run gets fresh ones, clear of TIME_WAIT. */
     public int sourceBase;
+    /** presence: how many members the channel has once every worker is done (the count every member should end on). */
+    public int expectedMembers;
 
     static WorkerSpec of(Scenario s, Target t, int port, String secret) {
         WorkerSpec w = new WorkerSpec();

@@ -67,7 +67,7 @@ class CompareSmokeIT {
                 targets, List.of(Scenario.values())).run();
         new Report(runs, targets, s, Map.of("machine", "smoke test")).write(out);
 
-        assertThat(runs).hasSize(12);
+        assertThat(runs).hasSize(14); // 4 scenarios on 3 servers, the 2 presence ones on Switchboard only
         for (ScenarioRun r : runs) {
             String what = r.target + " " + r.scenario + " (" + r.firstFailure + ")";
             assertThat(r.failed).as(what).isZero();
@@ -93,6 +93,17 @@ class CompareSmokeIT {
                     assertThat(r.p99Ms).as(what).isPositive();
                     assertThat(r.serverCpuSeconds).as(what).isNotNegative();
                 }
+                case PRESENCE, PRESENCE_OFF -> {
+                    assertThat(r.target).isEqualTo("switchboard");
+                    assertThat(r.connected).as(what).isEqualTo(s.presenceMembers);
+                    assertThat(r.connectsPerSecond).as(what).isPositive();
+                    if (r.scenario.equals("presence")) {
+                        assertThat(r.exactFinal).as(what + ": every member ends on the exact count").isEqualTo(s.presenceMembers);
+                        assertThat(r.presencePushesPerClient).as(what).isPositive();
+                    } else {
+                        assertThat(r.presencePushesPerClient).as(what).isZero();
+                    }
+                }
                 case CONNECT -> {
                     assertThat(r.connected).as(what).isEqualTo(s.connectConnections);
                     assertThat(r.connectsPerSecond).as(what).isPositive();
@@ -105,7 +116,7 @@ class CompareSmokeIT {
         for (String png : List.of("latency-fanout.png", "latency-rooms.png", "memory.png", "cpu.png")) {
             assertThat(ImageIO.read(out.resolve(png).toFile())).as(png).isNotNull();
         }
-        assertThat(Json.MAPPER.readTree(out.resolve("results.json").toFile()).get("runs")).hasSize(12);
-        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[12/12]");
+        assertThat(Json.MAPPER.readTree(out.resolve("results.json").toFile()).get("runs")).hasSize(14);
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[14/14]");
     }
 }

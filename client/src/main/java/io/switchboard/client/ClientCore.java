@@ -336,6 +336,7 @@ final class ClientCore {
             }
             case MESSAGE -> subscriptions.onMessage(e);
             case PRESENCE_UPDATE -> subscriptions.onPresence(e);
+            case PRESENCE_DIFF, PRESENCE_COUNT -> subscriptions.onPresenceWindow(e);
             case UNSUBSCRIBED -> subscriptions.onUnsubscribed(e);
             default -> {
                 // a type only clients send: a confused server; nothing to do

@@ -124,6 +124,11 @@ final class JsonTree {
             return n != null && n.scalar instanceof String s ? s : null;
         }
 
+        /** This value when it is a string, else null. */
+        String text() {
+            return scalar instanceof String s ? s : null;
+        }
+
         Long longValue(String field) {
             Node n = get(field);
             return n != null && n.scalar instanceof Long l ? l : null;

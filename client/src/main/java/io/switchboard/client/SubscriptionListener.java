@@ -30,7 +30,30 @@ public interface SubscriptionListener {
     default void onUnsubscribed(SwitchboardException reason) {
     }
 
-    /** A user joined or left the channel (channels with presence and join-leave events). */
+    /**
+     * A user joined or left the channel: a {@code presenceUpdate} push, or one user of a {@link PresenceDiff}
+     * when {@link #onPresenceDiff} is not overridden (channels with presence and join-leave events).
+     */
     default void onPresence(PresenceEvent event) {
+    }
+
+    /**
+     * One window's joins and leaves (namespaces with a {@code presence-window}). By default each user is
+     * passed to {@link #onPresence}; the timestamp of those events is 0.
+     */
+    default void onPresenceDiff(PresenceDiff diff) {
+        for (String u : diff.joins()) {
+            onPresence(new PresenceEvent(diff.channel(), u, true, 0));
+        }
+        for (String u : diff.leaves()) {
+            onPresence(new PresenceEvent(diff.channel(), u, false, 0));
+        }
+    }
+
+    /**
+     * The channel has more users than its namespace lists in diffs: only the count is pushed, at most once
+     * per window. Read the members with {@link SwitchboardClient#presence(String, int, String)} if needed.
+     */
+    default void onPresenceCount(String channel, long users) {
     }
 }

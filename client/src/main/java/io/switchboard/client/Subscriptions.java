@@ -127,6 +127,45 @@ final class Subscriptions {
         });
     }
 
+    /** A {@code presenceDiff} or {@code presenceCount} push. */
+    void onPresenceWindow(Envelope e) {
+        Sub sub = e.channel() == null ? null : byChannel.get(e.channel());
+        if (sub == null || e.payload() == null) {
+            return;
+        }
+        JsonTree.Node n;
+        try {
+            n = JsonTree.parse(e.payload());
+        } catch (IllegalArgumentException bad) {
+            return;
+        }
+        long users = n.longValue("users", -1);
+        Runnable call;
+        if (e.type() == MessageType.PRESENCE_COUNT) {
+            call = () -> sub.listener.onPresenceCount(e.channel(), users);
+        } else {
+            PresenceDiff d = new PresenceDiff(e.channel(), strings(n.get("joins")), strings(n.get("leaves")), users);
+            call = () -> sub.listener.onPresenceDiff(d);
+        }
+        callbacks.event(() -> {
+            if (sub.active) {
+                call.run();
+            }
+        });
+    }
+
+    private static java.util.List<String> strings(JsonTree.Node list) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (list != null) {
+            for (JsonTree.Node u : list.items()) {
+                if (u.text() != null) {
+                    out.add(u.text());
+                }
+            }
+        }
+        return out;
+    }
+
     /** The server ended a subscription ({@code unsubscribed} push). */
     void onUnsubscribed(Envelope e) {
         Sub sub = e.channel() == null ? null : byChannel.get(e.channel());

@@ -145,10 +145,34 @@ public final class SwitchboardClient implements AutoCloseable {
         });
     }
 
-    /** Who is subscribed to a channel that tracks presence (otherwise fails with {@code not_available}). */
+    /**
+     * Everyone subscribed to a channel that tracks presence (otherwise fails with {@code not_available}),
+     * read page by page; meant for channels small enough to list (see {@link SubscriptionListener#onPresenceCount}).
+     */
     public CompletableFuture<Presence> presence(String channel) {
+        return allPages(channel, null, new ArrayList<>());
+    }
+
+    private CompletableFuture<Presence> allPages(String channel, String cursor, List<Presence.Client> into) {
+        return presence(channel, 1000, cursor).thenCompose(page -> {
+            into.addAll(page.clients());
+            return page.cursor() == null ? CompletableFuture.completedFuture(new Presence(into, page.users(), page.connections(), null))
+                    : allPages(channel, page.cursor(), into);
+        });
+    }
+
+    /**
+     * One page of a channel's presence: up to {@code limit} connections (0 to 1000; 0 gives the counts
+     * alone) after {@code cursor} (null: from the first), the {@link Presence#cursor()} of the page before.
+     * A cursor of another channel fails with {@code bad_request}.
+     */
+    public CompletableFuture<Presence> presence(String channel, int limit, String cursor) {
         checkChannel(channel);
-        return core.command(MessageType.PRESENCE, Envelope.builder(MessageType.PRESENCE).channel(channel), (ack, rtt) -> {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be 0 or more");
+        }
+        Envelope.Builder b = Envelope.builder(MessageType.PRESENCE).channel(channel).limit(limit).cursor(cursor);
+        return core.command(MessageType.PRESENCE, b, (ack, rtt) -> {
             JsonTree.Node n = JsonTree.parse(ack.payload());
             List<Presence.Client> clients = new ArrayList<>();
             JsonTree.Node list = n.get("clients");
@@ -158,7 +182,8 @@ public final class SwitchboardClient implements AutoCloseable {
                     clients.add(new Presence.Client(c.string("clientId"), c.string("userId"), info == null ? null : info.rawText()));
                 }
             }
-            return new Presence(clients, (int) n.longValue("users", clients.size()));
+            return new Presence(clients, n.longValue("users", clients.size()), n.longValue("connections", clients.size()),
+                    n.string("cursor"));
         });
     }
 

@@ -202,6 +202,15 @@ class CommandsTest {
 
         CompletableFuture<Presence> who = c.presence("chat:x");
         conn.push(ack(conn.lastSent(), "{\"clients\":[{\"clientId\":\"s1\",\"userId\":\"alice\",\"info\":{\"n\":1}}],\"users\":1}"));
-        assertThat(who.join()).isEqualTo(new Presence(List.of(new Presence.Client("s1", "alice", "{\"n\":1}")), 1));
+        assertThat(who.join()).isEqualTo(new Presence(List.of(new Presence.Client("s1", "alice", "{\"n\":1}")), 1, 1, null));
+
+        // Paged: limit and cursor go out, the cursor of the answer comes back; presence() follows it.
+        CompletableFuture<Presence> all = c.presence("chat:x");
+        assertThat(conn.lastSent().limit()).isEqualTo(1000);
+        conn.push(ack(conn.lastSent(), "{\"more\":true,\"cursor\":\"czE.1\",\"clients\":[{\"clientId\":\"s1\",\"userId\":\"alice\"}],\"users\":2,\"connections\":2}"));
+        assertThat(conn.lastSent().cursor()).isEqualTo("czE.1");
+        conn.push(ack(conn.lastSent(), "{\"clients\":[{\"clientId\":\"s2\",\"userId\":\"bob\"}],\"users\":2,\"connections\":2}"));
+        assertThat(all.join().clients()).extracting(Presence.Client::userId).containsExactly("alice", "bob");
+        assertThat(all.join().cursor()).isNull();
     }
 }

@@ -251,4 +251,44 @@ class SubscriptionTest {
         conn.push("{\"v\":1,\"type\":\"presenceUpdate\",\"channel\":\"chat:lobby\",\"payload\":{\"userId\":\"bob\",\"status\":\"offline\",\"timestamp\":7}}");
         assertThat(events).containsExactly(new PresenceEvent("chat:lobby", "bob", false, 7));
     }
+
+    @Test
+    void presenceDiffsReachOnPresenceDiffOrOneOnPresencePerUserAndCountsOnPresenceCount() {
+        List<PresenceEvent> events = new CopyOnWriteArrayList<>();
+        List<PresenceDiff> diffs = new CopyOnWriteArrayList<>();
+        List<Long> counts = new CopyOnWriteArrayList<>();
+        client.subscribe("chat:old", new SubscriptionListener() {
+            @Override
+            public void onMessage(Message message) {
+            }
+
+            @Override
+            public void onPresence(PresenceEvent event) {
+                events.add(event);
+            }
+        });
+        client.subscribe("chat:new", new SubscriptionListener() {
+            @Override
+            public void onMessage(Message message) {
+            }
+
+            @Override
+            public void onPresenceDiff(PresenceDiff diff) {
+                diffs.add(diff);
+            }
+
+            @Override
+            public void onPresenceCount(String channel, long users) {
+                counts.add(users);
+            }
+        });
+        client.connect();
+        FakeTransport.Conn conn = transport.last().accept();
+        conn.push("[{\"v\":1,\"type\":\"presenceDiff\",\"channel\":\"chat:old\",\"payload\":{\"joins\":[\"ann\"],\"leaves\":[\"bo\"],\"users\":1}},"
+                + "{\"v\":1,\"type\":\"presenceDiff\",\"channel\":\"chat:new\",\"payload\":{\"joins\":[\"cy\",\"dee\"],\"leaves\":[],\"users\":2}},"
+                + "{\"v\":1,\"type\":\"presenceCount\",\"channel\":\"chat:new\",\"payload\":{\"users\":5000}}]");
+        assertThat(events).containsExactly(new PresenceEvent("chat:old", "ann", true, 0), new PresenceEvent("chat:old", "bo", false, 0));
+        assertThat(diffs).containsExactly(new PresenceDiff("chat:new", List.of("cy", "dee"), List.of(), 2));
+        assertThat(counts).containsExactly(5000L);
+    }
 }

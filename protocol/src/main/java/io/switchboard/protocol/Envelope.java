@@ -26,6 +26,7 @@ public final class Envelope implements Decoded {
     private final String token;
     private final String idempotencyKey;
     private final Integer limit;
+    private final String cursor;
     private final Boolean reverse;
     private final String code;
     private final String message;
@@ -44,6 +45,7 @@ public final class Envelope implements Decoded {
         this.token = b.token;
         this.idempotencyKey = b.idempotencyKey;
         this.limit = b.limit;
+        this.cursor = b.cursor;
         this.reverse = b.reverse;
         this.code = b.code;
         this.message = b.message;
@@ -121,6 +123,11 @@ public final class Envelope implements Decoded {
         return limit;
     }
 
+    /** The {@code presence} command's paging position: the {@code cursor} of the page before. */
+    public String cursor() {
+        return cursor;
+    }
+
     /** For {@code history}: true to read newest first. */
     public Boolean reverse() {
         return reverse;
@@ -151,6 +158,7 @@ public final class Envelope implements Decoded {
         b.token = token;
         b.idempotencyKey = idempotencyKey;
         b.limit = limit;
+        b.cursor = cursor;
         b.reverse = reverse;
         b.code = code;
         b.message = message;
@@ -170,7 +178,7 @@ public final class Envelope implements Decoded {
                 && Arrays.equals(payload, e.payload) && Objects.equals(since, e.since)
                 && Objects.equals(offset, e.offset) && Objects.equals(epoch, e.epoch) && Objects.equals(ts, e.ts)
                 && Objects.equals(from, e.from) && Objects.equals(token, e.token)
-                && Objects.equals(idempotencyKey, e.idempotencyKey) && Objects.equals(limit, e.limit)
+                && Objects.equals(idempotencyKey, e.idempotencyKey) && Objects.equals(limit, e.limit) && Objects.equals(cursor, e.cursor)
                 && Objects.equals(reverse, e.reverse)
                 && Objects.equals(code, e.code) && Objects.equals(message, e.message)
                 && Objects.equals(retryable, e.retryable);
@@ -200,6 +208,7 @@ public final class Envelope implements Decoded {
         private String token;
         private String idempotencyKey;
         private Integer limit;
+        private String cursor;
         private Boolean reverse;
         private String code;
         private String message;
@@ -268,6 +277,11 @@ public final class Envelope implements Decoded {
 
         public Builder idempotencyKey(String idempotencyKey) {
             this.idempotencyKey = idempotencyKey;
+            return this;
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
             return this;
         }
 

@@ -149,6 +149,7 @@ public final class EnvelopeDecoder {
                 case "message" -> f.b.message(string(p, t, f, name));
                 case "retryable" -> f.b.retryable(bool(p, t, f, name));
                 case "reverse" -> f.b.reverse(bool(p, t, f, name));
+                case "cursor" -> f.b.cursor(string(p, t, f, name));
                 // Unknown fields are ignored (after being checked to be well-formed) so that newer
                 // clients can add optional fields without breaking older servers.
                 default -> p.skipChildren();

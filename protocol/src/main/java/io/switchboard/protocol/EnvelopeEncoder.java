@@ -78,6 +78,7 @@ public final class EnvelopeEncoder {
         if (e.reverse() != null) {
             g.writeBooleanField("reverse", e.reverse());
         }
+        stringField(g, "cursor", e.cursor());
         stringField(g, "code", e.code());
         stringField(g, "message", e.message());
         if (e.retryable() != null) {

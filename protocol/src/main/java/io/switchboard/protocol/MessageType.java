@@ -22,6 +22,10 @@ public enum MessageType {
     ERROR("error", Direction.PUSH),
     MESSAGE("message", Direction.PUSH),
     PRESENCE_UPDATE("presenceUpdate", Direction.PUSH),
+    // A channel's joins and leaves of one window, coalesced (users, not connections).
+    PRESENCE_DIFF("presenceDiff", Direction.PUSH),
+    // A large channel's user count, at most once per window.
+    PRESENCE_COUNT("presenceCount", Direction.PUSH),
     UNSUBSCRIBED("unsubscribed", Direction.PUSH);
 
     /** Who may send a type. */

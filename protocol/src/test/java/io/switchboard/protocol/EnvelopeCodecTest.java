@@ -33,7 +33,7 @@ class EnvelopeCodecTest {
                 case SUBSCRIBE -> b.id("1").channel("chat:lobby").since(new StreamPosition("Qx81", 41));
                 case UNSUBSCRIBE -> b.id(CommandId.of(2)).channel("chat:lobby");
                 case PUBLISH -> b.id("3").channel("chat:lobby").idempotencyKey("k-1").payloadJson("{\"text\":\"Hello, team!\",\"n\":[1,2.5,-3e7,true,null]}");
-                case PRESENCE -> b.id("4").channel("chat:lobby");
+                case PRESENCE -> b.id("4").channel("chat:lobby").limit(100).cursor("YWJj.0a1b2c3d");
                 case HISTORY -> b.id("5").channel("chat:lobby").since(new StreamPosition("e", 0)).limit(50).reverse(true);
                 case REFRESH -> b.id("6").token("a.b.c");
                 case PING, PONG -> b.id("7");
@@ -43,6 +43,8 @@ class EnvelopeCodecTest {
                 case MESSAGE -> b.channel("chat:lobby").offset(42L).epoch("Qx81").ts(1678886400123L).from("user123").payloadJson("\"\u2603 snow\"");
                 case PRESENCE_UPDATE -> b.channel("chat:lobby").payloadJson("{\"userId\":\"alice\",\"status\":\"online\"}");
                 case UNSUBSCRIBED -> b.channel("chat:lobby").code("forbidden").message("gone");
+                case PRESENCE_DIFF -> b.channel("chat:lobby").payloadJson("{\"joins\":[\"alice\"],\"leaves\":[],\"users\":1}");
+                case PRESENCE_COUNT -> b.channel("chat:lobby").payloadJson("{\"users\":50000}");
                 default -> throw new AssertionError(t);
             }
             all.add(b.build());

@@ -62,7 +62,9 @@ public final class ChaosRun {
             }
             Path config = tmp.resolve("chaos.yaml");
             Files.writeString(config, "presence-ttl: " + s.presenceTtlMillis + "ms\nnamespaces:\n  " + NAMESPACE + ":\n"
-                    + "    history-size: 1000000\n    history-ttl: 1h\n    presence: true\n    join-leave: true\n");
+                    + "    history-size: 1000000\n    history-ttl: 1h\n    presence: true\n    join-leave: true\n"
+                    // one presenceUpdate per change: a blink (offline, then online again) must not cancel out in a window
+                    + "    presence-window: 0\n");
             List<String> extra = new ArrayList<>(List.of("--config", config.toString(), "--engine", "redis",
                     "--redis-url", redis.url(), "--allow-anonymous"));
             if (nats != null) {

@@ -129,10 +129,10 @@ public final class ServerApi {
                 return batch(parse(body), ingressNanos);
             case "/presence":
                 requireMethod(method, "GET");
-                return presence(param(query, "channel", true), false);
+                return presence(query, false);
             case "/presence/count":
                 requireMethod(method, "GET");
-                return presence(param(query, "channel", true), true);
+                return presence(query, true);
             case "/history":
                 requireMethod(method, "GET");
                 return history(query);
@@ -282,17 +282,20 @@ public final class ServerApi {
 
     // ---- presence, history, channels -------------------------------------------------------------
 
-    private CompletableFuture<Reply> presence(String channel, boolean countOnly) {
-        return channels.presence(Caller.server(), channel).thenApply(entries -> {
+    /** A page of presence ({@code limit}, {@code cursor}), or with {@code countOnly} the counts alone. */
+    private CompletableFuture<Reply> presence(Map<String, List<String>> query, boolean countOnly) {
+        String channel = param(query, "channel", true);
+        int limit = countOnly ? 0 : (int) number(query, "limit", ChannelService.MAX_PRESENCE_LIMIT, 0, ChannelService.MAX_PRESENCE_LIMIT);
+        String cursor = countOnly ? null : param(query, "cursor", false);
+        return channels.presencePage(Caller.server(), channel, limit, cursor).thenApply(page -> {
             if (countOnly) {
-                long users = entries.stream().map(e -> e.userId()).distinct().count();
                 return Reply.ok(Json.object(g -> {
                     g.writeStringField("channel", channel);
-                    g.writeNumberField("clients", entries.size());
-                    g.writeNumberField("users", users);
+                    g.writeNumberField("clients", page.clients());
+                    g.writeNumberField("users", page.users());
                 }));
             }
-            return Reply.ok(withChannel(channel, HistoryPayload.presence(entries, Integer.MAX_VALUE)));
+            return Reply.ok(withChannel(channel, HistoryPayload.presencePage(channel, page, Integer.MAX_VALUE)));
         });
     }
 

@@ -14,14 +14,15 @@ import java.util.Set;
  * Reads the {@code namespaces:} mapping of the YAML config. Each key is a namespace name ({@code ""} is
  * the default namespace); each value sets some of: {@code history-size}, {@code history-ttl},
  * {@code stream-ttl}, {@code presence}, {@code join-leave}, {@code subscribe}, {@code publish},
- * {@code history-access}, {@code presence-access}, {@code echo}. Unset keys keep the shipped values of
+ * {@code history-access}, {@code presence-access}, {@code echo}, {@code presence-window},
+ * {@code presence-counts-above}. Unset keys keep the shipped values of
  * that namespace (or of a plain namespace, for a new one), except that history and presence access
  * follow {@code subscribe} when it is set and they are not.
  */
 final class NamespacesYaml {
 
     private static final Set<String> KEYS = Set.of("history-size", "history-ttl", "stream-ttl", "presence", "join-leave",
-            "subscribe", "publish", "history-access", "presence-access", "echo");
+            "subscribe", "publish", "history-access", "presence-access", "echo", "presence-window", "presence-counts-above");
 
     private NamespacesYaml() {
     }
@@ -56,7 +57,7 @@ final class NamespacesYaml {
                     throw new ConfigSources.ConfigException("unknown option '" + k + "' in namespace '" + name + "'; known: " + KEYS);
                 }
             });
-            for (String k : List.of("history-size")) {
+            for (String k : List.of("history-size", "presence-counts-above")) {
                 if (o.has(k) && !(o.get(k).isIntegralNumber() && o.get(k).canConvertToInt())) {
                     throw new ConfigSources.ConfigException("namespace '" + name + "': " + k + " must be a whole number, not '" + o.get(k).asText() + "'");
                 }
@@ -86,6 +87,12 @@ final class NamespacesYaml {
                 if (o.has("echo")) {
                     ns = ns.withEcho(o.get("echo").asBoolean());
                 }
+                Duration window = o.has("presence-window") ? DurationConverter.parse(o.get("presence-window").asText()) : ns.presenceWindow();
+                if (window.compareTo(Duration.ofSeconds(10)) > 0) {
+                    throw new IllegalArgumentException("presence-window must be at most 10s");
+                }
+                ns = ns.withPresenceWindow(window,
+                        o.has("presence-counts-above") ? o.get("presence-counts-above").asInt() : ns.presenceCountsAbove());
             } catch (IllegalArgumentException | picocli.CommandLine.TypeConversionException ex) {
                 throw new ConfigSources.ConfigException("namespace '" + name + "': " + ex.getMessage());
             }
@@ -107,6 +114,8 @@ final class NamespacesYaml {
                 + ", stream-ttl: " + DurationConverter.format(ns.streamTtl()) + ", presence: " + ns.presence()
                 + ", join-leave: " + ns.joinLeave() + ", subscribe: " + ns.subscribe().wireName()
                 + ", publish: " + ns.publish().wireName() + ", history-access: " + ns.historyAccess().wireName()
-                + ", presence-access: " + ns.presenceAccess().wireName() + ", echo: " + ns.echo() + "}";
+                + ", presence-access: " + ns.presenceAccess().wireName() + ", echo: " + ns.echo()
+                + ", presence-window: " + DurationConverter.format(ns.presenceWindow())
+                + ", presence-counts-above: " + ns.presenceCountsAbove() + "}";
     }
 }

@@ -40,14 +40,22 @@ public final class Hub implements PublicationSink {
     // channel -> its local subscribers; an entry exists exactly while it has at least one subscriber.
     // Entries are created and removed only inside compute() so engine (un)subscribe calls stay paired.
     private final ConcurrentHashMap<String, ChannelSubscribers> channels = new ConcurrentHashMap<>();
+    private final PresenceWindows presenceWindows;
 
-    /** @param broker delivers subscribed channels to this hub; @param streams takes publications */
-    public Hub(Broker broker, Streams streams, ByteBufAllocator alloc, Namespaces namespaces, Metrics metrics) {
+    /**
+     * @param broker          delivers subscribed channels to this hub
+     * @param streams         takes publications
+     * @param presenceTimer   runs the presence windows' pushes (one thread keeps a channel's pushes in order)
+     * @param maxPushPayload  the largest payload a push may carry (a longer presence diff is split)
+     */
+    public Hub(Broker broker, Streams streams, ByteBufAllocator alloc, Namespaces namespaces, Metrics metrics,
+               java.util.concurrent.ScheduledExecutorService presenceTimer, int maxPushPayload) {
         this.broker = broker;
         this.streams = streams;
         this.alloc = alloc;
         this.namespaces = namespaces;
         this.metrics = metrics;
+        this.presenceWindows = new PresenceWindows(presenceTimer, this::pushPresence, maxPushPayload);
     }
 
     /** Adds a local subscriber; the future completes when the engine delivers the channel to this node. */
@@ -133,11 +141,19 @@ public final class Hub implements PublicationSink {
         }
     }
 
+    /**
+     * A presence change: gathered into the channel's window (namespaces with a {@code presence-window}), or
+     * pushed at once as a {@code presenceUpdate} (a window of zero, the first v1 behaviour).
+     */
     @Override
     public void onPresenceUpdate(PresenceUpdate u) {
         ChannelSubscribers c = channels.get(u.channel());
         NamespaceConfig ns = namespaces.forChannel(u.channel());
         if (c == null || ns == null || !ns.joinLeave()) {
+            return;
+        }
+        if (ns.coalescesPresence()) {
+            presenceWindows.add(u, ns);
             return;
         }
         byte[] payload = Json.object(g -> {
@@ -147,6 +163,15 @@ public final class Hub implements PublicationSink {
         });
         Envelope e = Envelope.builder(MessageType.PRESENCE_UPDATE).channel(u.channel()).payload(payload).build();
         fanOut(c, encode(alloc, e, payload.length), -1, null, null, MessageType.PRESENCE_UPDATE);
+    }
+
+    /** A window's presence push: encoded once, shared by the channel's local subscribers. */
+    private void pushPresence(String channel, MessageType type, byte[] payload) {
+        ChannelSubscribers c = channels.get(channel);
+        if (c != null) {
+            Envelope e = Envelope.builder(type).channel(channel).payload(payload).build();
+            fanOut(c, encode(alloc, e, payload.length), -1, null, null, type);
+        }
     }
 
     /** What to run when the engine's connection comes back (the node renews its presence entries). */

@@ -78,9 +78,9 @@ public final class MeasuredEngine implements Engine {
     }
 
     @Override
-    public CompletableFuture<List<PresenceEntry>> presence(String channel) {
+    public CompletableFuture<io.switchboard.server.engine.PresencePage> presencePage(String channel, String after, int limit) {
         long start = System.nanoTime();
-        return timed("presence", engine.presence(channel), start);
+        return timed("presence", engine.presencePage(channel, after, limit), start);
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.engine.HistoryQuery;
 import io.switchboard.server.engine.HistoryResult;
 import io.switchboard.server.engine.PresenceEntry;
+import io.switchboard.server.engine.PresencePage;
 import io.switchboard.server.engine.PresenceStore;
 import io.switchboard.server.engine.Streams;
 import io.switchboard.server.engine.Publication;
@@ -419,6 +420,31 @@ public final class ChannelService {
                 throw ChannelException.of(failure, "presence failed");
             }
             return entries;
+        });
+    }
+
+    /** Most connections one page of presence lists. */
+    public static final int MAX_PRESENCE_LIMIT = 1000;
+
+    /**
+     * One page of a channel's presence: up to {@code limit} connections (absent or over
+     * {@link #MAX_PRESENCE_LIMIT}: that many; 0: none, only the counts) after {@code cursor}, the opaque
+     * position a page before gave out ({@code bad_request} when it was not given out for this channel), with the
+     * channel's user and connection counts. The cost grows with the page, not with the channel.
+     */
+    public CompletableFuture<PresencePage> presencePage(Caller caller, String channel, Integer limit, String cursor) {
+        NamespaceConfig ns = namespace(channel);
+        check(caller, ns.presenceAccess(), "read presence of", channel);
+        if (!ns.presence()) {
+            throw new ChannelException(ErrorCode.NOT_AVAILABLE, "channel " + channel + " does not track presence");
+        }
+        String after = cursor == null ? null : PresenceCursor.position(channel, cursor);
+        int n = limit == null ? MAX_PRESENCE_LIMIT : Math.min(limit, MAX_PRESENCE_LIMIT);
+        return presence.presencePage(channel, after, Math.max(1, n)).handle((page, failure) -> {
+            if (failure != null) {
+                throw ChannelException.of(failure, "presence failed");
+            }
+            return n > 0 ? page : new PresencePage(List.of(), page.users(), page.clients(), null);
         });
     }
 

@@ -3,6 +3,7 @@ package io.switchboard.server.node;
 import io.switchboard.protocol.EnvelopeEncoder;
 import io.switchboard.server.engine.HistoryResult;
 import io.switchboard.server.engine.PresenceEntry;
+import io.switchboard.server.engine.PresencePage;
 import io.switchboard.server.engine.Publication;
 import io.switchboard.server.util.Json;
 import java.util.HashSet;
@@ -98,6 +99,45 @@ public final class HistoryPayload {
             }
             g.writeEndArray();
             g.writeNumberField("users", users.size());
+        });
+    }
+
+    /**
+     * A page of presence: as many of the page's connections as fit in {@code budget} bytes (at least one),
+     * the channel's {@code users} and {@code connections}, and a {@code cursor} (with {@code "more": true})
+     * when the channel has connections after the last one listed.
+     */
+    public static byte[] presencePage(String channel, PresencePage page, int budget) {
+        List<PresenceEntry> fit = new java.util.ArrayList<>();
+        long used = 0;
+        for (PresenceEntry e : page.entries()) {
+            long size = ENTRY_OVERHEAD + e.clientId().length() + escapedBytes(e.userId()) + (e.info() == null ? 0 : e.info().length);
+            if (!fit.isEmpty() && used + size > budget) {
+                break;
+            }
+            fit.add(e);
+            used += size;
+        }
+        String next = fit.size() < page.entries().size() ? fit.get(fit.size() - 1).clientId() : page.next();
+        return Json.object(g -> {
+            if (next != null) {
+                g.writeBooleanField("more", true);
+                g.writeStringField("cursor", PresenceCursor.of(channel, next));
+            }
+            g.writeArrayFieldStart("clients");
+            for (PresenceEntry e : fit) {
+                g.writeStartObject();
+                g.writeStringField("clientId", e.clientId());
+                g.writeStringField("userId", e.userId());
+                if (e.info() != null) {
+                    g.writeFieldName("info");
+                    g.writeRawValue(EnvelopeEncoder.raw(e.info()));
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeNumberField("users", page.users());
+            g.writeNumberField("connections", page.clients());
         });
     }
 }

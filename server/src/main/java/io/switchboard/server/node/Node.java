@@ -41,6 +41,13 @@ public final class Node implements AutoCloseable {
     private ChannelService channels;
     private ClusterBus cluster;
     private io.switchboard.server.events.Events events;
+    // Sends the presence windows' pushes (hub.PresenceWindows); one thread, so a channel's pushes stay in order.
+    private final java.util.concurrent.ScheduledExecutorService presenceTimer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "switchboard-presence");
+                t.setDaemon(true);
+                return t;
+            });
 
     /**
      * @param secret          the HS256 secret in force
@@ -88,7 +95,8 @@ public final class Node implements AutoCloseable {
         jwt = JwtAuthenticator.create(config, secret, secretGenerated);
         authenticator = extensions.authenticator() != null ? extensions.authenticator() : jwt;
         Engine measured = new MeasuredEngine(engine, metrics);
-        hub = new Hub(measured, measured, PooledByteBufAllocator.DEFAULT, config.namespaces(), metrics);
+        hub = new Hub(measured, measured, PooledByteBufAllocator.DEFAULT, config.namespaces(), metrics, presenceTimer,
+                config.maxFrameBytes() - ChannelService.PUSH_OVERHEAD_BYTES);
         cluster = measured;
         channels = new ChannelService(config, hub, measured, measured, authenticator, metrics, measured::broadcastControl,
                 extensions.hooksOrNone());
@@ -186,6 +194,7 @@ public final class Node implements AutoCloseable {
         if (events != null) {
             events.close(); // first: it appends what the last closes produced, if the engine still takes it
         }
+        presenceTimer.shutdownNow();
         engine.close();
         metrics.close();
         if (jwt != null) {

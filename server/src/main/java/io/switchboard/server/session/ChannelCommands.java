@@ -251,8 +251,8 @@ final class ChannelCommands {
     }
 
     void presence(Envelope e) {
-        call(e, () -> channels.presence(caller(), e.channel()),
-                entries -> session.send(Envelope.ack(e.id(), HistoryPayload.presence(entries, channels.maxPayloadBytes()))));
+        call(e, () -> channels.presencePage(caller(), e.channel(), e.limit(), e.cursor()),
+                page -> session.send(Envelope.ack(e.id(), HistoryPayload.presencePage(e.channel(), page, channels.maxPayloadBytes()))));
     }
 
     private int historySize(String channel) {

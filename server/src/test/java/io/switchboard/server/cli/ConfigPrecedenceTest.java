@@ -39,13 +39,16 @@ class ConfigPrecedenceTest {
     @Test
     void namespacesComeFromYaml() throws Exception {
         Path yaml = dir.resolve("ns.yaml");
-        Files.writeString(yaml, "namespaces:\n  chat:\n    history-size: 7\n  dm:\n    publish: claim\n    presence: true\n"
+        Files.writeString(yaml, "namespaces:\n  chat:\n    history-size: 7\n    presence-window: 0\n  dm:\n    publish: claim\n    presence: true\n"
+                + "    presence-window: 50ms\n    presence-counts-above: 20\n"
                 + "  vip:\n    subscribe: claim\n  mixed:\n    subscribe: claim\n    history-access: authenticated\n");
         CliRun r = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("\"chat\": {history-size: 7, history-ttl: 10m")
                 .contains("\"dm\": {history-size: 0").contains("presence: true, join-leave: false")
+                .contains("presence-window: 50ms, presence-counts-above: 20}")
+                .contains("presence-window: 0ms, presence-counts-above: 1000}")
                 .contains("publish: claim")
                 .contains("\"\": {history-size: 0")
                 // reading follows subscribe unless set on its own
@@ -57,7 +60,9 @@ class ConfigPrecedenceTest {
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.err()).contains("unknown option 'histroy-size' in namespace 'chat'");
         for (String[] bad : new String[][] {{"history-size: lots", "whole number"}, {"history-size: 1.5", "whole number"}, {"presence: \"yes\"", "true or false"},
-                {"stream-ttl: 7d", "not a duration"}}) {
+                {"stream-ttl: 7d", "not a duration"}, {"presence-window: 20s", "presence-window must be at most 10s"},
+                {"presence-counts-above: -1", "presence-counts-above must be 0 or more"},
+                {"presence-counts-above: many", "whole number"}}) {
             Files.writeString(yaml, "namespaces:\n  chat:\n    " + bad[0] + "\n");
             CliRun r2 = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
             assertThat(r2.exit()).as(bad[0]).isEqualTo(2);

@@ -96,7 +96,9 @@ class RedisOutageIT {
 
     @Test
     void presenceMembersAreNotAnnouncedOfflineByAnOutageShorterThanTheTtl() throws Exception {
-        Namespaces ns = Namespaces.builder().put(NamespaceConfig.plain("room").withHistory(100, Duration.ofMinutes(10)).withPresence(true, true)).build();
+        Namespaces ns = Namespaces.builder().put(NamespaceConfig.plain("room").withHistory(100, Duration.ofMinutes(10)).withPresence(true, true)
+                // one presenceUpdate per change, so that every false offline/online would show on its own
+                .withPresenceWindow(Duration.ZERO, 0)).build();
         try (ExternalServer redis = ExternalServer.persistentRedis();
              Nodes nodes = Nodes.start(2, TestServer.config().namespaces(ns).presenceTtl(Duration.ofSeconds(3)), redis.url(), null, 0);
              WsClient watcher = nodes.get(0).client("watcher");

@@ -57,6 +57,49 @@ public interface PresenceContract extends ContractSupport {
         }
     }
 
+    /**
+     * Pages: ordered by connection id, each at most the limit, every connection that stays throughout listed
+     * exactly once while others join and leave between pages; the counts are the whole channel's, and every
+     * update carries the channel's user count.
+     */
+    @Test
+    default void presenceIsPagedByConnectionIdWithAStablePositionAndUpdatesCarryTheUserCount() {
+        TestNode a = node();
+        TestNode b = peer(a);
+        String ch = channel("paged");
+        a.subscribe(ch);
+        for (int i = 0; i < 25; i++) {
+            (i % 2 == 0 ? a : b).join(ch, String.format("c%02d", i), "u" + (i % 10), null, LONG);
+        }
+        TestNode.eventually().until(() -> a.presenceUpdates.size() >= 10);
+        assertThat(a.presenceCounts.get(ch)).as("10 users after the last first-join").isEqualTo(10L);
+        List<String> listed = new java.util.ArrayList<>();
+        String after = null;
+        int pages = 0;
+        do {
+            PresencePage page = b.page(ch, after, 7);
+            assertThat(page.entries().size()).isLessThanOrEqualTo(7);
+            assertThat(page.users()).isEqualTo(10);
+            page.entries().forEach(e -> listed.add(e.clientId()));
+            after = page.next();
+            if (pages == 0) {
+                a.leave(ch, "c24");            // after the cursor: gone before it is reached
+                a.join(ch, "c99", "u9", null, LONG);   // after the cursor: listed
+                a.join(ch, "c00a", "u0", null, LONG);  // before it: not listed, nothing skipped
+            }
+            pages++;
+        } while (after != null);
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            expected.add(String.format("c%02d", i));
+        }
+        expected.add("c99");
+        assertThat(listed).containsExactlyElementsOf(expected);
+        assertThat(pages).isEqualTo(4);
+        assertThat(a.page(ch, null, 1000).clients()).isEqualTo(26);
+        assertThat(a.page(ch, "zzz", 5).entries()).isEmpty();
+    }
+
     /** Presence changes go only to nodes subscribed to the channel; the sentinel channel shows when. */
     @Test
     default void presenceChangesReachOnlySubscribedNodes() {

@@ -30,6 +30,8 @@ public final class TestNode implements AutoCloseable {
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     /** Presence changes, in arrival order, as {@code channel:user:online|offline}. */
     final List<String> presenceUpdates = new CopyOnWriteArrayList<>();
+    /** The user count each channel's latest presence update carried. */
+    final Map<String, Long> presenceCounts = new java.util.concurrent.ConcurrentHashMap<>();
     final List<String> controls = new CopyOnWriteArrayList<>();
     /** Channels the engine reported a gap for; nothing in the suite makes one, so it must stay empty. */
     final List<String> gaps = new CopyOnWriteArrayList<>();
@@ -52,6 +54,7 @@ public final class TestNode implements AutoCloseable {
             @Override
             public void onPresenceUpdate(PresenceUpdate u) {
                 presenceUpdates.add(u.channel() + ":" + u.userId() + ":" + (u.online() ? "online" : "offline"));
+                presenceCounts.put(u.channel(), u.users());
             }
 
             @Override
@@ -100,6 +103,10 @@ public final class TestNode implements AutoCloseable {
 
     List<PresenceEntry> presence(String channel) {
         return join(engine.presence(channel));
+    }
+
+    io.switchboard.server.engine.PresencePage page(String channel, String after, int limit) {
+        return join(engine.presencePage(channel, after, limit));
     }
 
     CompletableFuture<Void> broadcastControl(String message) {

@@ -60,8 +60,8 @@ public abstract class ForwardingEngine implements Engine {
     }
 
     @Override
-    public CompletableFuture<List<PresenceEntry>> presence(String channel) {
-        return real.presence(channel);
+    public CompletableFuture<io.switchboard.server.engine.PresencePage> presencePage(String channel, String after, int limit) {
+        return real.presencePage(channel, after, limit);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.switchboard.server.engine.Engine;
 import io.switchboard.server.engine.HistoryQuery;
 import io.switchboard.server.engine.HistoryResult;
 import io.switchboard.server.engine.PresenceEntry;
+import io.switchboard.server.engine.PresencePage;
 import io.switchboard.server.engine.PresenceUpdate;
 import io.switchboard.server.engine.Publication;
 import io.switchboard.server.engine.PublicationSink;
@@ -42,6 +43,8 @@ public final class MemoryEngine implements Engine {
     private final ConcurrentHashMap<String, Remembered> idempotency = new ConcurrentHashMap<>();
     // channel -> its presence; each ChannelPresence is changed only under the channel's lock.
     private final ConcurrentHashMap<String, ChannelPresence> presence = new ConcurrentHashMap<>();
+    // Orders presence updates (they are delivered under the channel's lock, so in this order anyway).
+    private final java.util.concurrent.atomic.AtomicLong presenceOrder = new java.util.concurrent.atomic.AtomicLong();
     private final ScheduledExecutorService sweeper;
     // Set once by start(); read by publishing threads.
     private volatile PublicationSink sink;
@@ -161,7 +164,7 @@ public final class MemoryEngine implements Engine {
             ChannelPresence cp = presence.computeIfAbsent(channel, c -> new ChannelPresence());
             Slot old = cp.slots.put(entry.clientId(), new Slot(entry, now + ttl.toMillis()));
             if (old == null && cp.users.merge(entry.userId(), 1, Integer::sum) == 1) {
-                announce(new PresenceUpdate(channel, entry.userId(), true, now));
+                announce(new PresenceUpdate(channel, entry.userId(), true, now, cp.users.size(), presenceOrder.incrementAndGet()));
             }
         }
         return CompletableFuture.completedFuture(null);
@@ -176,14 +179,23 @@ public final class MemoryEngine implements Engine {
     }
 
     @Override
-    public CompletableFuture<List<PresenceEntry>> presence(String channel) {
+    public CompletableFuture<PresencePage> presencePage(String channel, String after, int limit) {
         synchronized (lockFor(channel)) {
             ChannelPresence cp = presence.get(channel);
             List<PresenceEntry> out = new ArrayList<>();
-            if (cp != null) {
-                cp.slots.values().forEach(s -> out.add(s.entry));
+            if (cp == null) {
+                return CompletableFuture.completedFuture(new PresencePage(out, 0, 0, null));
             }
-            return CompletableFuture.completedFuture(out);
+            Map<String, Slot> rest = after == null ? cp.slots : cp.slots.tailMap(after, false);
+            String next = null;
+            for (Slot s : rest.values()) {
+                if (out.size() == Math.max(1, limit)) {
+                    next = out.get(out.size() - 1).clientId();
+                    break;
+                }
+                out.add(s.entry);
+            }
+            return CompletableFuture.completedFuture(new PresencePage(out, cp.users.size(), cp.slots.size(), next));
         }
     }
 
@@ -336,7 +348,7 @@ public final class MemoryEngine implements Engine {
             String user = gone.entry.userId();
             if (cp.users.merge(user, -1, Integer::sum) == 0) {
                 cp.users.remove(user);
-                announce(new PresenceUpdate(channel, user, false, now));
+                announce(new PresenceUpdate(channel, user, false, now, cp.users.size(), presenceOrder.incrementAndGet()));
             }
         }
         if (cp.slots.isEmpty()) {
@@ -397,7 +409,8 @@ public final class MemoryEngine implements Engine {
 
     /** Guarded by the channel's lock. */
     private static final class ChannelPresence {
-        final Map<String, Slot> slots = new HashMap<>();
+        // Ordered by clientId, so that a page is a range that starts after the last id of the one before.
+        final java.util.TreeMap<String, Slot> slots = new java.util.TreeMap<>();
         final Map<String, Integer> users = new HashMap<>();
     }
 }

@@ -5,6 +5,7 @@ import io.switchboard.server.engine.Engine;
 import io.switchboard.server.engine.HistoryQuery;
 import io.switchboard.server.engine.HistoryResult;
 import io.switchboard.server.engine.PresenceEntry;
+import io.switchboard.server.engine.PresencePage;
 import io.switchboard.server.engine.Publication;
 import io.switchboard.server.engine.PublicationSink;
 import io.switchboard.server.engine.PublishRequest;
@@ -274,19 +275,21 @@ public final class RedisEngine implements Engine {
     }
 
     @Override
-    public CompletableFuture<List<PresenceEntry>> presence(String channel) {
-        return presenceCall(channel, "read", "", "", new byte[0], 0).thenApply(flat -> {
+    public CompletableFuture<PresencePage> presencePage(String channel, String after, int limit) {
+        int n = Math.max(1, limit);
+        return presenceCall(channel, "page", after == null ? "" : after, Integer.toString(n), new byte[0], 0).thenApply(r -> {
             List<PresenceEntry> out = new ArrayList<>();
-            for (int i = 0; i + 1 < flat.size(); i += 2) {
-                String clientId = new String((byte[]) flat.get(i), StandardCharsets.UTF_8);
-                byte[] v = (byte[]) flat.get(i + 1);
+            for (int i = 3; i + 1 < r.size(); i += 2) {
+                String clientId = new String((byte[]) r.get(i), StandardCharsets.UTF_8);
+                byte[] v = (byte[]) r.get(i + 1);
                 int a = indexOf(v, 0);
                 int b = indexOf(v, a + 1);
                 String user = new String(v, 0, a, StandardCharsets.UTF_8);
                 byte[] info = v[b + 1] == '+' ? java.util.Arrays.copyOfRange(v, b + 2, v.length) : null;
                 out.add(new PresenceEntry(clientId, user, info));
             }
-            return out;
+            String next = new String((byte[]) r.get(2), StandardCharsets.UTF_8);
+            return new PresencePage(out, (Long) r.get(0), (Long) r.get(1), next.isEmpty() ? null : next);
         });
     }
 
@@ -294,7 +297,7 @@ public final class RedisEngine implements Engine {
     private CompletableFuture<List<?>> presenceCall(String channel, String op, String clientId, String userId, byte[] entry,
                                                     long ttlMillis) {
         Shards.Shard s = shards.forChannel(channel);
-        byte[][] keys = {key("pe:", channel), key("pz:", channel), key("pu:", channel)};
+        byte[][] keys = {key("pe:", channel), key("pz:", channel), key("pu:", channel), key("pl:", channel)};
         byte[][] args = {bytes(op), broker.scriptChannel(channel), bytes(clientId), bytes(userId), entry,
                 bytes(Long.toString(ttlMillis)), bytes(s.maySweep() ? "1" : "0")};
         return eval(s, presenceScript, keys, args).thenApply(out -> {

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * first byte:
  * <pre>
  *   m offset \n epoch \n timestamp \n (+from | -) \n (+clientId | -) \n payload     a publication
- *   p (1 | 0) \n timestamp \n userId                                               a presence change
+ *   p (1 | 0) \n timestamp \n µs \n users \n userId                                a presence change
  * </pre>
  * The Lua scripts write the part up to the timestamp (the offset, epoch and time come from Redis);
  * {@link #body} writes the rest. The payload is the publisher's bytes, unchanged.
@@ -66,8 +66,10 @@ final class Wire {
         Cursor c = new Cursor(msg, 1);
         boolean online = c.line().equals("1");
         long ts = Long.parseLong(c.line());
+        long order = Long.parseLong(c.line());
+        long users = Long.parseLong(c.line());
         String user = new String(msg, c.pos, msg.length - c.pos, StandardCharsets.UTF_8);
-        return new PresenceUpdate(channel, user, online, ts);
+        return new PresenceUpdate(channel, user, online, ts, users, order);
     }
 
     private static final class Cursor {

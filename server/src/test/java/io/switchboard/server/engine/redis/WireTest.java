@@ -45,10 +45,10 @@ class WireTest {
     }
 
     @Test
-    void presenceChangesCarryUserStatusAndTime() {
-        byte[] msg = "p0\n99\nbob smith".getBytes(StandardCharsets.UTF_8);
+    void presenceChangesCarryUserStatusTimeOrderAndCount() {
+        byte[] msg = "p0\n99\n99000123\n41\nbob smith".getBytes(StandardCharsets.UTF_8);
         assertThat(Wire.isPresence(msg)).isTrue();
         PresenceUpdate u = Wire.presence("chat:x", msg);
-        assertThat(u).isEqualTo(new PresenceUpdate("chat:x", "bob smith", false, 99));
+        assertThat(u).isEqualTo(new PresenceUpdate("chat:x", "bob smith", false, 99, 41, 99000123));
     }
 }

@@ -56,9 +56,11 @@ class HubTest {
         }
     };
     final Metrics metrics = new Metrics();
+    final java.util.concurrent.ScheduledExecutorService presenceTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    // presence-window 0: each change is pushed at once as a presenceUpdate (the windows have their own test)
     final Hub hub = new Hub(broker, streams, PooledByteBufAllocator.DEFAULT, Namespaces.builder()
-            .put(NamespaceConfig.plain("room").withPresence(true, true))
-            .put(NamespaceConfig.plain("quiet").withPresence(true, false)).build(), metrics);
+            .put(NamespaceConfig.plain("room").withPresence(true, true).withPresenceWindow(java.time.Duration.ZERO, 0))
+            .put(NamespaceConfig.plain("quiet").withPresence(true, false)).build(), metrics, presenceTimer, 64 * 1024);
 
     /** A member that keeps what it is handed. */
     static final class Member implements Subscriber {
@@ -95,6 +97,7 @@ class HubTest {
         a.release();
         b.release();
         metrics.close();
+        presenceTimer.shutdownNow();
     }
 
     static Publication pub(String channel, long offset) {
@@ -135,8 +138,8 @@ class HubTest {
     void presencePushesGoOnlyToNamespacesWithJoinLeave() {
         hub.subscribe("room:x", a);
         hub.subscribe("quiet:x", b);
-        hub.onPresenceUpdate(new PresenceUpdate("quiet:x", "ann", true, 1L));
-        hub.onPresenceUpdate(new PresenceUpdate("room:x", "ann", true, 1L));
+        hub.onPresenceUpdate(new PresenceUpdate("quiet:x", "ann", true, 1L, 1, 1));
+        hub.onPresenceUpdate(new PresenceUpdate("room:x", "ann", true, 1L, 1, 2));
         assertThat(b.frames).isEmpty();
         assertThat(a.frames).hasSize(1);
         assertThat(a.text(0)).contains("\"type\":\"presenceUpdate\"", "\"status\":\"online\"");

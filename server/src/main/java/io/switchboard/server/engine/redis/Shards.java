@@ -16,6 +16,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -59,30 +60,32 @@ final class Shards implements AutoCloseable {
         final AbstractRedisClient client;
         private final Supplier<CompletableFuture<Commands>> openCommands;
         private final Supplier<CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>>> openPubSub;
-        // A Redis Cluster, whose command connection is one connection per node behind one handle.
-        private final boolean cluster;
+        // A Redis Cluster or a Sentinel-managed primary: the command connection is a handle over connections
+        // to the nodes (or to whichever is the primary now), which the client's listener sees instead.
+        private final boolean routed;
         volatile Commands cmd;
         // System.nanoTime() of the latest (re)connection of any connection to this server; 0 before the first.
         volatile long connectedAtNanos;
 
         private Shard(String name, AbstractRedisClient client, Supplier<CompletableFuture<Commands>> openCommands,
                       Supplier<CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>>> openPubSub,
-                      boolean cluster) {
+                      boolean routed) {
             this.name = name;
             this.client = client;
             this.openCommands = openCommands;
             this.openPubSub = openPubSub;
-            this.cluster = cluster;
+            this.routed = routed;
         }
 
         /**
          * Whether a connection of this shard's client that has just (re)connected carries commands: the
-         * command connection itself, or for a cluster any of its node connections (not pub/sub ones; nor the
-         * short-lived ones of a topology refresh, which happen only on redirections and reconnects anyway).
+         * command connection itself, or behind a routed handle any connection but pub/sub ones (this counts
+         * the short-lived ones of a topology refresh or Sentinel lookup too, which happen only on
+         * redirections, failovers and reconnects, when renewing this node's presence entries is due anyway).
          */
         boolean carriesCommands(RedisChannelHandler<?, ?> connection) {
             Commands c = cmd;
-            return c != null && (cluster ? !(connection instanceof StatefulRedisPubSubConnection) : connection == c.connection());
+            return c != null && (routed ? !(connection instanceof StatefulRedisPubSubConnection) : connection == c.connection());
         }
 
         /** Opens a pub/sub connection: to the server, the current primary, or one node of the cluster. */
@@ -147,7 +150,15 @@ final class Shards implements AutoCloseable {
     private static final SocketOptions SOCKET = SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build();
     private static final TimeoutOptions TIMEOUT = TimeoutOptions.enabled(Duration.ofSeconds(5));
 
-    /** A standalone server or a Sentinel-managed primary ({@code redis-sentinel://…#master}, Lettuce's own scheme). */
+    /**
+     * A standalone server, or a Sentinel-managed primary ({@code redis-sentinel://…#master}, Lettuce's own
+     * scheme). For the latter the commands go through Lettuce's {@link MasterReplica} connection, which
+     * follows the Sentinels' {@code +switch-master} announcements: after a failover that left the old primary
+     * running, writes move to the new primary at once, rather than going on to the old one (which accepts
+     * them until the Sentinels demote it, seconds later, and then discards them as it resyncs as a replica).
+     * Pub/sub connects to the primary the Sentinels name; when the Sentinels demote the old primary they close
+     * its clients, and Lettuce reconnects to the new one and subscribes again.
+     */
     private Shard server(String url) {
         RedisURI uri = parse(url);
         RedisClient client = RedisClient.create(resources, uri);
@@ -157,11 +168,13 @@ final class Shards implements AutoCloseable {
                 // instead of queueing up behind a connection that may not come back soon.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SOCKET).timeoutOptions(TIMEOUT).build());
+        boolean sentinel = !uri.getSentinels().isEmpty();
         return new Shard(RedisEngine.masked(url), client,
-                () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
+                () -> (sentinel ? MasterReplica.connectAsync(client, ByteArrayCodec.INSTANCE, uri)
+                        : client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture())
                         .thenApply(c -> new Commands(c, c.async())),
                 () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
-                false);
+                sentinel);
     }
 
     /**

@@ -59,6 +59,11 @@ final class ServeOptions {
             return Arrays.asList(label.split("\\|"));
         }
 
+        /** A comma-separated list of URLs, split only before a scheme: a Sentinel URL holds commas of its own. */
+        static List<String> splitUrls(String t) {
+            return Arrays.stream(t.split(",(?=\\s*[A-Za-z][A-Za-z0-9+.-]*://)")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+
         /** Reads the text of this option (from a flag, the environment or the file) into its value. */
         Object parse(String text) {
             String t = text.trim();
@@ -79,9 +84,7 @@ final class ServeOptions {
                         yield t.toLowerCase(Locale.ROOT);
                     }
                     case LIST, SECRET_LIST -> Arrays.stream(t.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-                    // A URL may hold commas itself (redis-sentinel://a:26379,b:26379#m): split before a scheme only.
-                    case URL_LIST -> Arrays.stream(t.split(",(?=\\s*[A-Za-z][A-Za-z0-9+.-]*://)")).map(String::trim)
-                            .filter(s -> !s.isEmpty()).toList();
+                    case URL_LIST -> splitUrls(t);
                     case PATH -> t.isEmpty() ? null : java.nio.file.Path.of(t);
                     default -> text;
                 };

@@ -59,8 +59,8 @@ class RedisShardingIT {
                     assertThat(inboxes.get(c).offsets()).containsExactly(1L, 2L, 3L);
                 }
                 // Each channel's stream is in one Redis only, and both got some.
-                int inFirst = count(first.redisCommand("EVAL \"return #redis.call('KEYS','sb:s:*')\" 0"));
-                int inSecond = count(second.redisCommand("EVAL \"return #redis.call('KEYS','sb:s:*')\" 0"));
+                int inFirst = count(first.redisCommand("EVAL \"return #redis.call('KEYS','sb:{*}:s')\" 0"));
+                int inSecond = count(second.redisCommand("EVAL \"return #redis.call('KEYS','sb:{*}:s')\" 0"));
                 assertThat(inFirst).isPositive();
                 assertThat(inSecond).isPositive();
                 assertThat(inFirst + inSecond).isEqualTo(20);

@@ -39,7 +39,7 @@ final class ConfigPrinter {
                 String shown = url ? Text.maskUrl(text) : text;
                 boolean list = o.kind() == Kind.LIST || o.kind() == Kind.URL_LIST;
                 boolean number = o.kind() == Kind.INT || o.kind() == Kind.LONG || o.kind() == Kind.BOOL;
-                String yaml = number ? shown : list ? Arrays.stream(shown.split(",")).map(Text::yamlScalar).collect(Collectors.joining(", ", "[", "]"))
+                String yaml = number ? shown : list ? (o.kind() == Kind.URL_LIST ? ServeOptions.Opt.splitUrls(shown).stream() : Arrays.stream(shown.split(","))).map(Text::yamlScalar).collect(Collectors.joining(", ", "[", "]"))
                         : Text.yamlScalar(shown);
                 if (shown.equals(text)) {
                     out.printf("%s: %s    # %s%n", o.name(), yaml, source);

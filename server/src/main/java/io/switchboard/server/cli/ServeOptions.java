@@ -61,6 +61,11 @@ final class ServeOptions {
             return Arrays.asList(label.split("\\|"));
         }
 
+        /** A comma-separated list of URLs, split only before a scheme: a Sentinel URL holds commas of its own. */
+        static List<String> splitUrls(String t) {
+            return Arrays.stream(t.split(",(?=\\s*[A-Za-z][A-Za-z0-9+.-]*://)")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+
         /** Reads the text of this option (from a flag, the environment or the file) into its value. */
         Object parse(String text) {
             String t = text.trim();
@@ -84,7 +89,8 @@ final class ServeOptions {
                         }
                         yield t.toLowerCase(Locale.ROOT);
                     }
-                    case LIST, SECRET_LIST, URL_LIST -> Arrays.stream(t.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                    case LIST, SECRET_LIST -> Arrays.stream(t.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                    case URL_LIST -> splitUrls(t);
                     case PATH -> t.isEmpty() ? null : java.nio.file.Path.of(t);
                     default -> text;
                 };
@@ -211,8 +217,9 @@ final class ServeOptions {
         Group cl = Group.CLUSTER;
         add("engine", cl, "memory|redis", Kind.CHOICE, "Where history, presence and idempotency keys live: memory (one node) or redis (a cluster).",
                 c -> c.cluster().engine(), null);
-        add("redis-url", cl, "<url>", Kind.URL_LIST, "Redis server(s) for --engine redis (redis:// or rediss:// URLs); repeatable or "
-                + "comma-separated to shard channels over several.", c -> c.cluster().redisUrls(), null);
+        add("redis-url", cl, "<url>", Kind.URL_LIST, "Redis for --engine redis: redis:// or rediss:// servers, "
+                + "redis-sentinel://host:port[,host:port...]#primary, or one redis-cluster://host:port[,host:port...]; "
+                + "repeatable or comma-separated to shard channels over several.", c -> c.cluster().redisUrls(), null);
         add("broker", cl, "redis|nats", Kind.TEXT, "What carries live messages between nodes. Unset: the engine's own.",
                 c -> c.cluster().broker(), null);
         add("nats-url", cl, "<url>", Kind.URL, "NATS server (a nats:// or tls:// URL) for --broker nats.", c -> c.cluster().natsUrl(), null);

@@ -34,6 +34,17 @@ class ClusterOptionsTest {
         assertThat(env.out()).contains("engine: redis    # env SWITCHBOARD_ENGINE")
                 .contains("redis-url: [redis://a:1, redis://b:2]    # env SWITCHBOARD_REDIS_URL");
 
+        // A Sentinel URL holds commas of its own: the list is split only before a scheme.
+        CliRun sentinel = CliRun.run(Map.of("SWITCHBOARD_ENGINE", "redis",
+                "SWITCHBOARD_REDIS_URL", "redis-sentinel://:s3cret@a:26379,b:26379#main, redis://c:6379"), "serve", "--print-config");
+        assertThat(sentinel.exit()).as(sentinel.err()).isZero();
+        assertThat(sentinel.out()).contains("redis-url: ['redis-sentinel://:****@a:26379,b:26379#main', redis://c:6379]")
+                .doesNotContain("s3cret");
+        CliRun cluster = CliRun.run(Map.of(), "serve", "--engine", "redis", "--redis-url", "redis-cluster://a:7000,b:7001",
+                "--print-config");
+        assertThat(cluster.exit()).as(cluster.err()).isZero();
+        assertThat(cluster.out()).containsPattern("\nredis-url: \\['?redis-cluster://a:7000,b:7001'?]    # flag");
+
         Path yaml = dir.resolve("cluster.yaml");
         Files.writeString(yaml, "engine: redis\nredis-url: redis://127.0.0.1:6379\n");
         CliRun file = CliRun.run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");

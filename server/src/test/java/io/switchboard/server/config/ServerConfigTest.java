@@ -124,4 +124,30 @@ class ServerConfigTest {
         refused(() -> new ClusterConfig("redis", List.of("http://x:1"), null, null), "redis-url", "must start with redis://");
         refused(() -> new ClusterConfig("redis", redis, "nats", "http://x:1"), "nats-url", "must start with nats://");
     }
+
+    @Test
+    void sentinelAndClusterUrlsAreCheckedWhenBuilt() {
+        assertThat(new ClusterConfig("redis", List.of("redis-sentinel://:pw@10.0.0.1:26379,10.0.0.2,[::1]:26380/2#mymaster",
+                "redis://10.0.0.9:6379"), null, null).redisUrls()).hasSize(2);
+        assertThat(new ClusterConfig("redis", List.of("redis-cluster://u:pw@10.0.0.1:6379,node-2.example:7000"), null, null)
+                .redisUrls()).hasSize(1);
+        refused(() -> new ClusterConfig("redis", List.of("redis-sentinel://10.0.0.1:26379"), null, null), "redis-url",
+                "needs the name of the Sentinel-monitored primary after #");
+        refused(() -> new ClusterConfig("redis", List.of("redis-sentinel://10.0.0.1:26379#"), null, null), "redis-url",
+                "needs the name of the Sentinel-monitored primary after #");
+        refused(() -> new ClusterConfig("redis", List.of("redis-sentinel://a:1,,b:2#m"), null, null), "redis-url",
+                "has a host that is not host[:port]");
+        refused(() -> new ClusterConfig("redis", List.of("redis-sentinel://a:99999#m"), null, null), "redis-url",
+                "has a host that is not host[:port]");
+        refused(() -> new ClusterConfig("redis", List.of("redis-cluster://10.0.0.1"), null, null), "redis-url",
+                "has a host that is not host:port");
+        refused(() -> new ClusterConfig("redis", List.of("redis-cluster://10.0.0.1:6379/0"), null, null), "redis-url",
+                "takes only seed nodes");
+        refused(() -> new ClusterConfig("redis", List.of("redis-cluster://:s3cret@"), null, null), "redis-url",
+                "needs at least one host");
+        refused(() -> new ClusterConfig("redis", List.of("redis-cluster://a:1", "redis://b:2"), null, null), "redis-url",
+                "must be the only --redis-url");
+        refused(() -> new ClusterConfig("redis", List.of("sentinel://a:1#m"), null, null), "redis-url",
+                "must start with redis://, rediss://, redis-sentinel:// or redis-cluster://");
+    }
 }

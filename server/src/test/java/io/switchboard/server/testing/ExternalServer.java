@@ -61,6 +61,33 @@ public final class ExternalServer implements AutoCloseable {
                 "--appendfsync", "always"));
     }
 
+    /** A Redis without persistence started with further arguments, e.g. {@code --cluster-enabled yes}. */
+    public static ExternalServer redis(String... args) throws Exception {
+        ExternalServer plain = redisNotStarted(false);
+        List<String> command = new java.util.ArrayList<>(plain.command);
+        command.addAll(List.of(args));
+        return started(new ExternalServer(true, plain.port, plain.dir, command));
+    }
+
+    /**
+     * A Redis Sentinel ({@code redis-server FILE --sentinel}) that monitors {@code primary} under the name
+     * {@code master}, with a quorum of 2, finding a primary down after 1 s without an answer.
+     */
+    public static ExternalServer sentinel(ExternalServer primary, String master) throws Exception {
+        int port = freePort();
+        Path dir = Files.createTempDirectory("switchboard-sentinel");
+        Path conf = dir.resolve("sentinel.conf");
+        Files.writeString(conf, String.join("\n",
+                "port " + port,
+                "bind 127.0.0.1",
+                "dir " + dir,
+                "sentinel monitor " + master + " 127.0.0.1 " + primary.port + " 2",
+                "sentinel down-after-milliseconds " + master + " 1000",
+                "sentinel failover-timeout " + master + " 5000",
+                ""));
+        return started(new ExternalServer(true, port, dir, List.of(Tools.path("redis-server"), conf.toString(), "--sentinel")));
+    }
+
     public static ExternalServer nats() throws Exception {
         int port = freePort();
         Path dir = Files.createTempDirectory("switchboard-nats");
@@ -76,6 +103,10 @@ public final class ExternalServer implements AutoCloseable {
             throw e;
         }
         return s;
+    }
+
+    public int port() {
+        return port;
     }
 
     public String url() {
@@ -117,6 +148,61 @@ public final class ExternalServer implements AutoCloseable {
             int n = s.getInputStream().read(buf);
             return n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII).trim();
         }
+    }
+
+    /**
+     * Sends one Redis command (each argument a bulk string) and returns its whole answer as text: a bulk
+     * string's content, an array's elements one per line (nested arrays flattened), and a status, error or
+     * integer as its line with its type character ({@code +OK}, {@code -ERR …}, {@code :3}).
+     */
+    public String redisQuery(String... args) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(5000);
+            StringBuilder req = new StringBuilder("*" + args.length + "\r\n");
+            for (String a : args) {
+                req.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+            }
+            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.UTF_8));
+            var in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+            StringBuilder out = new StringBuilder();
+            readReply(in, out);
+            return out.toString().strip();
+        }
+    }
+
+    private static void readReply(java.io.DataInputStream in, StringBuilder out) throws IOException {
+        String line = readLine(in);
+        switch (line.charAt(0)) {
+            case '$' -> {
+                int n = Integer.parseInt(line.substring(1));
+                if (n >= 0) {
+                    byte[] b = new byte[n + 2];
+                    in.readFully(b);
+                    out.append(new String(b, 0, n, StandardCharsets.UTF_8)).append('\n');
+                }
+            }
+            case '*' -> {
+                int n = Integer.parseInt(line.substring(1));
+                for (int i = 0; i < n; i++) {
+                    readReply(in, out);
+                }
+            }
+            default -> out.append(line).append('\n');
+        }
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                throw new IOException("Redis closed the connection");
+            }
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
     }
 
     /** Redis answers PING; NATS greets with its INFO line. */

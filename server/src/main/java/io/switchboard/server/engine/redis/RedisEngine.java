@@ -121,9 +121,11 @@ public final class RedisEngine implements Engine {
         String ch = req.channel();
         Shards.Shard s = shards.forChannel(ch);
         StreamOptions so = req.stream();
-        String idem = req.idempotencyKey() == null ? "-" : PREFIX + "i:" + req.idempotencyIdentity();
+        // Without a key the script never touches KEYS[3]; it is still one of the channel's, for Redis Cluster.
+        String idem = req.idempotencyKey() == null ? "i"
+                : "i:" + req.idempotencyIdentity().substring(ch.length() + 1); // publisher '\0' key
         long window = req.idempotencyKey() == null ? 0 : Math.max(1, req.idempotencyWindow().toMillis());
-        byte[][] keys = {key("m:", ch), key("s:", ch), bytes(idem)};
+        byte[][] keys = {key("m", ch), key("s", ch), key(idem, ch)};
         byte[][] args = {
                 bytes(so == null ? "0" : "1"), bytes(newEpoch()),
                 bytes(Integer.toString(so == null ? 0 : so.size())),
@@ -225,7 +227,7 @@ public final class RedisEngine implements Engine {
     @Override
     public CompletableFuture<HistoryResult> history(String channel, HistoryQuery q, StreamOptions stream) {
         Shards.Shard s = shards.forChannel(channel);
-        byte[][] keys = {key("m:", channel), key("s:", channel)};
+        byte[][] keys = {key("m", channel), key("s", channel)};
         byte[][] args = {
                 bytes(Long.toString(q.after())), bytes(Integer.toString(q.limit())), bytes(q.reverse() ? "1" : "0"),
                 bytes(newEpoch()), bytes(Long.toString(stream.ttl().toMillis())),
@@ -236,7 +238,7 @@ public final class RedisEngine implements Engine {
     /** A read that does not create the stream (epoch "" when there is none); used by the feeds. */
     private CompletableFuture<HistoryResult> read(String channel, long after, int limit, boolean reverse) {
         Shards.Shard s = shards.forChannel(channel);
-        byte[][] keys = {key("m:", channel), key("s:", channel)};
+        byte[][] keys = {key("m", channel), key("s", channel)};
         byte[][] args = {
                 bytes(Long.toString(after)), bytes(Integer.toString(limit)), bytes(reverse ? "1" : "0"),
                 bytes(""), bytes(Long.toString(Long.MAX_VALUE / 4)), bytes("1"), bytes("0")};
@@ -297,7 +299,7 @@ public final class RedisEngine implements Engine {
     private CompletableFuture<List<?>> presenceCall(String channel, String op, String clientId, String userId, byte[] entry,
                                                     long ttlMillis) {
         Shards.Shard s = shards.forChannel(channel);
-        byte[][] keys = {key("pe:", channel), key("pz:", channel), key("pu:", channel), key("pl:", channel)};
+        byte[][] keys = {key("pe", channel), key("pz", channel), key("pu", channel), key("pl", channel)};
         byte[][] args = {bytes(op), broker.scriptChannel(channel), bytes(clientId), bytes(userId), entry,
                 bytes(Long.toString(ttlMillis)), bytes(s.maySweep() ? "1" : "0")};
         return eval(s, presenceScript, keys, args).thenApply(out -> {
@@ -330,8 +332,7 @@ public final class RedisEngine implements Engine {
 
     @Override
     public CompletableFuture<Void> reportNode(String id, byte[] stats, Duration ttl) {
-        return Shards.commands(shards.first()).thenCompose(c -> {
-            var a = c.async();
+        return Shards.commands(shards.first()).thenCompose(a -> {
             a.sadd(bytes(PREFIX + "nodes"), bytes(id));
             return a.psetex(bytes(PREFIX + "node:" + id), Math.max(1, ttl.toMillis()), stats).toCompletableFuture();
         }).thenApply(x -> null);
@@ -339,7 +340,7 @@ public final class RedisEngine implements Engine {
 
     @Override
     public CompletableFuture<Map<String, byte[]>> nodes() {
-        return Shards.commands(shards.first()).thenCompose(c -> c.async().smembers(bytes(PREFIX + "nodes")).toCompletableFuture()
+        return Shards.commands(shards.first()).thenCompose(c -> c.smembers(bytes(PREFIX + "nodes")).toCompletableFuture()
                 .thenCompose(ids -> {
                     List<byte[]> list = new ArrayList<>(ids);
                     if (list.isEmpty()) {
@@ -347,14 +348,15 @@ public final class RedisEngine implements Engine {
                     }
                     byte[][] keys = list.stream().map(id -> bytes(PREFIX + "node:" + new String(id, StandardCharsets.UTF_8)))
                             .toArray(byte[][]::new);
-                    return c.async().mget(keys).toCompletableFuture().thenApply(values -> {
+                    // On a Redis Cluster the keys are in different slots: Lettuce splits the MGET by slot.
+                    return c.mget(keys).toCompletableFuture().thenApply(values -> {
                         Map<String, byte[]> out = new HashMap<>();
                         for (int i = 0; i < values.size(); i++) {
                             String id = new String(list.get(i), StandardCharsets.UTF_8);
                             if (values.get(i).hasValue()) {
                                 out.put(id, values.get(i).getValue());
                             } else {
-                                c.async().srem(bytes(PREFIX + "nodes"), list.get(i)); // its report expired: it died
+                                c.srem(bytes(PREFIX + "nodes"), list.get(i)); // its report expired: it died
                             }
                         }
                         return out;
@@ -437,12 +439,17 @@ public final class RedisEngine implements Engine {
      * it, so the cost is the script's bytes on the wire (comments are stripped, see {@link Script}).
      */
     private CompletableFuture<Object> eval(Shards.Shard s, Script script, byte[][] keys, byte[][] args) {
-        return Shards.commands(s).thenCompose(c -> c.async().<Object>eval(script.source, ScriptOutputType.MULTI, keys, args)
+        return Shards.commands(s).thenCompose(c -> c.<Object>eval(script.source, ScriptOutputType.MULTI, keys, args)
                 .toCompletableFuture());
     }
 
-    private static byte[] key(String kind, String channel) {
-        return bytes(PREFIX + kind + channel);
+    /**
+     * A key of a channel: {@code sb:{C}:kind}. The braces make the channel name the key's hash tag, so all
+     * of one channel's keys share a Redis Cluster hash slot (a script may only touch keys of one slot);
+     * channel names cannot contain braces, so the tag is always the whole name.
+     */
+    static byte[] key(String kind, String channel) {
+        return bytes(PREFIX + '{' + channel + "}:" + kind);
     }
 
     private static byte[] bytes(String s) {

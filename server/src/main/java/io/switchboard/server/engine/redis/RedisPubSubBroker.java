@@ -1,6 +1,5 @@
 package io.switchboard.server.engine.redis;
 
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live delivery over Redis pub/sub: one pub/sub connection per shard, on which this node subscribes to the
- * channels it has subscribers for. The engine's scripts PUBLISH each message in the same step that stores it
+ * channels it has subscribers for. On a Redis Cluster that is one connection to one of its nodes: classic
+ * PUBLISH reaches every node's subscribers, whichever node a script ran on. The engine's scripts PUBLISH each message in the same step that stores it
  * ({@link #scriptChannel}), so every node sees one channel's messages in offset order, and {@link #publish}
  * has nothing left to do. Control messages travel on one Redis channel of the first shard.
  */
@@ -42,8 +42,7 @@ final class RedisPubSubBroker implements LiveBroker {
     public CompletableFuture<Void> start(Receiver receiver) {
         this.receiver = receiver;
         for (Shards.Shard s : shards.all) {
-            shards.retrying(s, "pub/sub", () -> s.client.connectPubSubAsync(ByteArrayCodec.INSTANCE, s.uri).toCompletableFuture(),
-                    ps -> opened(s, ps));
+            shards.retrying(s, "pub/sub", s::connectPubSub, ps -> opened(s, ps));
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -100,7 +99,7 @@ final class RedisPubSubBroker implements LiveBroker {
 
     @Override
     public CompletableFuture<Void> publishControl(byte[] message) {
-        return Shards.commands(shards.first()).thenCompose(c -> c.async().publish(CONTROL, message).toCompletableFuture())
+        return Shards.commands(shards.first()).thenCompose(c -> c.publish(CONTROL, message).toCompletableFuture())
                 .thenApply(x -> null);
     }
 
@@ -123,9 +122,10 @@ final class RedisPubSubBroker implements LiveBroker {
         return "redis";
     }
 
-    /** The connections belong to the shards' clients, which the engine closes. */
+    /** Closes the pub/sub connections (before the engine shuts the shards' clients down). */
     @Override
     public void close() {
+        connections.values().forEach(StatefulRedisPubSubConnection::close);
     }
 
     private final class Listener extends RedisPubSubAdapter<byte[], byte[]> {

@@ -1,5 +1,6 @@
 package io.switchboard.server.engine.redis;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -7,11 +8,21 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.protocol.ConnectionIntent;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.switchboard.server.config.ClusterConfig;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,25 +42,55 @@ import org.slf4j.LoggerFactory;
  * The Redis servers an engine spreads its channels over ({@code --redis-url} given once or more), with
  * one command connection each, the Lettuce resources they share and the engine's timer. A channel lives
  * on the shard a stable hash of its name picks; control messages and the node list live on the first.
+ * A shard is a standalone server, a Sentinel-managed primary, or a whole Redis Cluster (then the only
+ * shard: the cluster spreads the channels over its nodes by hash slot).
  * Connections are opened in the background and retried with backoff while Redis cannot be reached.
  */
 final class Shards implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Shards.class);
 
-    /** One Redis server: its client and its command connection. */
+    /**
+     * One Redis: a standalone server, a Sentinel-managed primary (Lettuce asks the Sentinels where the
+     * primary is on every (re)connection) or a whole Redis Cluster. Its client, its command connection and
+     * how to open that and a pub/sub connection; callers see only what every mode shares.
+     */
     static final class Shard {
         final String name;
-        final RedisURI uri;
-        final RedisClient client;
-        volatile StatefulRedisConnection<byte[], byte[]> cmd;
+        final AbstractRedisClient client;
+        private final Supplier<CompletableFuture<Commands>> openCommands;
+        private final Supplier<CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>>> openPubSub;
+        // A Redis Cluster or a Sentinel-managed primary: the command connection is a handle over connections
+        // to the nodes (or to whichever is the primary now), which the client's listener sees instead.
+        private final boolean routed;
+        volatile Commands cmd;
         // System.nanoTime() of the latest (re)connection of any connection to this server; 0 before the first.
         volatile long connectedAtNanos;
 
-        Shard(String name, RedisURI uri, RedisClient client) {
+        private Shard(String name, AbstractRedisClient client, Supplier<CompletableFuture<Commands>> openCommands,
+                      Supplier<CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>>> openPubSub,
+                      boolean routed) {
             this.name = name;
-            this.uri = uri;
             this.client = client;
+            this.openCommands = openCommands;
+            this.openPubSub = openPubSub;
+            this.routed = routed;
+        }
+
+        /**
+         * Whether a connection of this shard's client that has just (re)connected carries commands: the
+         * command connection itself, or behind a routed handle any connection but pub/sub ones (this counts
+         * the short-lived ones of a topology refresh or Sentinel lookup too, which happen only on
+         * redirections, failovers and reconnects, when renewing this node's presence entries is due anyway).
+         */
+        boolean carriesCommands(RedisChannelHandler<?, ?> connection) {
+            Commands c = cmd;
+            return c != null && (routed ? !(connection instanceof StatefulRedisPubSubConnection) : connection == c.connection());
+        }
+
+        /** Opens a pub/sub connection: to the server, the current primary, or one node of the cluster. */
+        CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> connectPubSub() {
+            return openPubSub.get();
         }
 
         /** Whether this node may remove other connections' overdue presence entries on this shard now. */
@@ -57,6 +98,14 @@ final class Shards implements AutoCloseable {
             long at = connectedAtNanos;
             return at != 0 && System.nanoTime() - at > RedisEngine.PRESENCE_SWEEP_GRACE.toNanos();
         }
+    }
+
+    /**
+     * A command connection and its asynchronous commands. Standalone and cluster connections differ in type
+     * but share {@link RedisClusterAsyncCommands}; a cluster's routes each command by its key's slot
+     * (and splits a multi-key MGET by slot).
+     */
+    record Commands(StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> async) {
     }
 
     final List<Shard> all = new ArrayList<>();
@@ -72,38 +121,114 @@ final class Shards implements AutoCloseable {
     private volatile boolean closed;
     private volatile Runnable onCommandsReconnected = () -> { };
 
+    /** @param urls {@code redis://}, {@code rediss://} and {@code redis-sentinel://} URLs, or one {@code redis-cluster://} */
     Shards(List<String> urls) {
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("the Redis engine needs at least one --redis-url");
         }
-        for (String url : urls) {
-            RedisURI uri;
-            try {
-                uri = RedisURI.create(url);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("bad Redis URL " + RedisEngine.masked(url) + ": " + e.getMessage(), e);
-            }
-            RedisClient client = RedisClient.create(resources, uri);
-            client.setOptions(ClientOptions.builder()
-                    .autoReconnect(true)
-                    // While Redis is away, calls fail at once (the client gets `unavailable` and may retry)
-                    // instead of queueing up behind a connection that may not come back soon.
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
-                    .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
-                    .build());
-            Shard shard = new Shard(RedisEngine.masked(url), uri, client);
-            client.addListener(new RedisConnectionStateListener() {
-                @Override
-                public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                    shard.connectedAtNanos = System.nanoTime();
-                    if (connection == shard.cmd) {
-                        // The command connection came back (it is only set once it first connected).
-                        onCommandsReconnected.run();
+        try {
+            for (String url : urls) {
+                Shard shard = url.startsWith(ClusterConfig.REDIS_CLUSTER) ? cluster(url) : server(url);
+                shard.client.addListener(new RedisConnectionStateListener() {
+                    @Override
+                    public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                        shard.connectedAtNanos = System.nanoTime();
+                        if (shard.carriesCommands(connection)) {
+                            // A command connection came back (cmd is only set once it first connected).
+                            onCommandsReconnected.run();
+                        }
                     }
-                }
-            });
-            all.add(shard);
+                });
+                all.add(shard);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static final SocketOptions SOCKET = SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build();
+    private static final TimeoutOptions TIMEOUT = TimeoutOptions.enabled(Duration.ofSeconds(5));
+
+    /**
+     * A standalone server, or a Sentinel-managed primary ({@code redis-sentinel://…#master}, Lettuce's own
+     * scheme). For the latter the commands go through Lettuce's {@link MasterReplica} connection, which
+     * follows the Sentinels' {@code +switch-master} announcements: after a failover that left the old primary
+     * running, writes move to the new primary at once, rather than going on to the old one (which accepts
+     * them until the Sentinels demote it, seconds later, and then discards them as it resyncs as a replica).
+     * Pub/sub connects to the primary the Sentinels name; when the Sentinels demote the old primary they close
+     * its clients, and Lettuce reconnects to the new one and subscribes again.
+     */
+    private Shard server(String url) {
+        RedisURI uri = parse(url);
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // While Redis is away, calls fail at once (the client gets `unavailable` and may retry)
+                // instead of queueing up behind a connection that may not come back soon.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SOCKET).timeoutOptions(TIMEOUT).build());
+        boolean sentinel = !uri.getSentinels().isEmpty();
+        return new Shard(RedisEngine.masked(url), client,
+                () -> (sentinel ? MasterReplica.connectAsync(client, ByteArrayCodec.INSTANCE, uri)
+                        : client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture())
+                        .thenApply(c -> new Commands(c, c.async())),
+                () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
+                sentinel);
+    }
+
+    /**
+     * A Redis Cluster ({@code redis-cluster://[[user]:password@]host:port[,host:port...]}, our scheme): the
+     * seed nodes become Lettuce {@link RedisClusterClient} URIs, which learns the rest of the cluster and
+     * follows its slot map, refreshed when a command is redirected (MOVED/ASK) or a node connection keeps
+     * failing, e.g. after a failover.
+     */
+    private Shard cluster(String url) {
+        String rest = url.substring(ClusterConfig.REDIS_CLUSTER.length());
+        int at = rest.lastIndexOf('@');
+        String auth = at < 0 ? "" : rest.substring(0, at + 1);
+        List<RedisURI> seeds = new ArrayList<>();
+        for (String hostPort : rest.substring(at + 1).split(",")) {
+            seeds.add(parse("redis://" + auth + hostPort));
+        }
+        RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+        client.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SOCKET).timeoutOptions(TIMEOUT)
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers()
+                        .build())
+                .build());
+        // Lettuce opens cluster connections only once it has read the slot map (the sync connect reads it
+        // on the caller's thread); each attempt reads it first, without blocking.
+        return new Shard(RedisEngine.masked(url), client,
+                () -> client.refreshPartitionsAsync().toCompletableFuture()
+                        .thenCompose(x -> client.connectAsync(ByteArrayCodec.INSTANCE))
+                        .thenCompose(c -> connectPrimaries(client, c).thenApply(x -> new Commands(c, c.async()))),
+                () -> client.refreshPartitionsAsync().toCompletableFuture()
+                        .thenCompose(x -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE)).thenApply(c -> c),
+                true);
+    }
+
+    /**
+     * Opens the cluster connection's connections to every primary now. Lettuce opens them on first use, and
+     * with {@link ClientOptions.DisconnectedBehavior#REJECT_COMMANDS} it rejects a command whose node
+     * connection is still being opened: the first calls to each node would fail for nothing.
+     */
+    private static CompletableFuture<Void> connectPrimaries(RedisClusterClient client,
+                                                            StatefulRedisClusterConnection<byte[], byte[]> c) {
+        return CompletableFuture.allOf(client.getPartitions().stream()
+                .filter(n -> n.is(RedisClusterNode.NodeFlag.UPSTREAM))
+                .map(n -> c.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort(), ConnectionIntent.WRITE))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    private static RedisURI parse(String url) {
+        try {
+            return RedisURI.create(url);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("bad Redis URL " + RedisEngine.masked(url) + ": " + e.getMessage(), e);
         }
     }
 
@@ -115,8 +240,7 @@ final class Shards implements AutoCloseable {
     /** Opens every shard's command connection in the background. */
     void connect() {
         for (Shard s : all) {
-            retrying(s, "commands", () -> s.client.connectAsync(ByteArrayCodec.INSTANCE, s.uri).toCompletableFuture(),
-                    c -> s.cmd = c);
+            retrying(s, "commands", s.openCommands, c -> s.cmd = c);
         }
     }
 
@@ -161,20 +285,20 @@ final class Shards implements AutoCloseable {
         return all.get(0);
     }
 
-    /** The shard's command connection, or a failed future while it is not open. */
-    static CompletableFuture<StatefulRedisConnection<byte[], byte[]>> commands(Shard s) {
-        StatefulRedisConnection<byte[], byte[]> c = s.cmd;
-        if (c == null || !c.isOpen()) {
+    /** The shard's asynchronous commands, or a failed future while its command connection is not open. */
+    static CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> commands(Shard s) {
+        Commands c = s.cmd;
+        if (c == null || !c.connection().isOpen()) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis at " + s.name + " is unavailable"));
         }
-        return CompletableFuture.completedFuture(c);
+        return CompletableFuture.completedFuture(c.async());
     }
 
     /** True while every command connection is open. */
     boolean commandsOpen() {
         for (Shard s : all) {
-            StatefulRedisConnection<byte[], byte[]> c = s.cmd;
-            if (c == null || !c.isOpen()) {
+            Commands c = s.cmd;
+            if (c == null || !c.connection().isOpen()) {
                 return false;
             }
         }
@@ -211,6 +335,12 @@ final class Shards implements AutoCloseable {
         timer.shutdownNow();
         for (Shard s : all) {
             try {
+                // The connection first: a cluster connection closes its node connections, which the client
+                // would otherwise close again (Lettuce warns "Connection is already closed" for each).
+                Commands c = s.cmd;
+                if (c != null) {
+                    c.connection().close();
+                }
                 s.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             } catch (RuntimeException e) {
                 log.debug("closing the Redis client for {}", s.name, e);

@@ -22,7 +22,9 @@ import java.util.concurrent.CompletableFuture;
  */
 final class RedisEventQueue implements EventQueue {
 
-    private static final String PREFIX = "sb:ev:";
+    // One hash tag for every key of the event queues, so that on a Redis Cluster they share a slot; the
+    // scripts are routed there by the one key they declare (the prefix itself).
+    private static final String PREFIX = "sb:{ev}:";
     private final Shards shards;
     private final String script;
 
@@ -36,8 +38,8 @@ final class RedisEventQueue implements EventQueue {
         args.add(bytes(step));
         args.add(bytes(PREFIX));
         args.addAll(more);
-        return Shards.commands(shards.first()).thenCompose(c -> c.async()
-                .<Object>eval(script, type, new byte[0][], args.toArray(byte[][]::new)).toCompletableFuture());
+        return Shards.commands(shards.first()).thenCompose(c -> c
+                .<Object>eval(script, type, new byte[][] {bytes(PREFIX)}, args.toArray(byte[][]::new)).toCompletableFuture());
     }
 
     private static void addEvents(List<byte[]> args, List<NewEvent> events) {
@@ -74,7 +76,7 @@ final class RedisEventQueue implements EventQueue {
 
     @Override
     public CompletableFuture<Void> markAlive(String nodeId, Duration ttl) {
-        return Shards.commands(shards.first()).thenCompose(c -> c.async()
+        return Shards.commands(shards.first()).thenCompose(c -> c
                 .psetex(bytes(PREFIX + "alive:" + nodeId), Math.max(1, ttl.toMillis()), bytes("1")).toCompletableFuture())
                 .thenApply(x -> null);
     }
@@ -121,7 +123,7 @@ final class RedisEventQueue implements EventQueue {
     }
 
     private CompletableFuture<List<QueuedEvent>> range(String key, int max) {
-        return Shards.commands(shards.first()).thenCompose(c -> c.async()
+        return Shards.commands(shards.first()).thenCompose(c -> c
                 .xrange(bytes(key), Range.create("-", "+"), Limit.from(max)).toCompletableFuture())
                 .thenApply(RedisEventQueue::events);
     }

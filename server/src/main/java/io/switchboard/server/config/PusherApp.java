@@ -56,7 +56,9 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
      * which checks the app's signatures itself, and the server API reach it.
      */
     public NamespaceConfig namespaceConfig() {
+        // Pusher announces every member_added / member_removed: one presence change per push (window 0).
         return NamespaceConfig.plain(namespace()).withPresence(true, true)
+                .withPresenceWindow(java.time.Duration.ZERO, 0)
                 .withAccess(Access.NONE, Access.NONE, Access.NONE, Access.NONE);
     }
 

@@ -51,6 +51,9 @@ public final class RedisEngine implements Engine {
      */
     static final Duration PRESENCE_SWEEP_GRACE = Duration.ofSeconds(5);
     private static final String PREFIX = "sb:";
+    /** The node list and each node's last report, under one hash tag. */
+    private static final String NODES = "sb:{nodes}";
+    private static final String NODE = "sb:{nodes}:";
 
     private final Shards shards;
     private final LiveBroker broker;
@@ -332,23 +335,23 @@ public final class RedisEngine implements Engine {
 
     @Override
     public CompletableFuture<Void> reportNode(String id, byte[] stats, Duration ttl) {
-        return Shards.commands(shards.first()).thenCompose(a -> {
-            a.sadd(bytes(PREFIX + "nodes"), bytes(id));
-            return a.psetex(bytes(PREFIX + "node:" + id), Math.max(1, ttl.toMillis()), stats).toCompletableFuture();
-        }).thenApply(x -> null);
+        // Both writes are awaited: on a Redis Cluster they could otherwise complete in either order.
+        return Shards.commands(shards.first()).thenCompose(a -> CompletableFuture.allOf(
+                a.sadd(bytes(NODES), bytes(id)).toCompletableFuture(),
+                a.psetex(bytes(NODE + id), Math.max(1, ttl.toMillis()), stats).toCompletableFuture()));
     }
 
     @Override
     public CompletableFuture<Map<String, byte[]>> nodes() {
-        return Shards.commands(shards.first()).thenCompose(c -> c.smembers(bytes(PREFIX + "nodes")).toCompletableFuture()
+        return Shards.commands(shards.first()).thenCompose(c -> c.smembers(bytes(NODES)).toCompletableFuture()
                 .thenCompose(ids -> {
                     List<byte[]> list = new ArrayList<>(ids);
                     if (list.isEmpty()) {
                         return CompletableFuture.completedFuture(Map.<String, byte[]>of());
                     }
-                    byte[][] keys = list.stream().map(id -> bytes(PREFIX + "node:" + new String(id, StandardCharsets.UTF_8)))
+                    byte[][] keys = list.stream().map(id -> bytes(NODE + new String(id, StandardCharsets.UTF_8)))
                             .toArray(byte[][]::new);
-                    // On a Redis Cluster the keys are in different slots: Lettuce splits the MGET by slot.
+                    // One hash tag for the list and the reports: on a Redis Cluster they share a slot.
                     return c.mget(keys).toCompletableFuture().thenApply(values -> {
                         Map<String, byte[]> out = new HashMap<>();
                         for (int i = 0; i < values.size(); i++) {
@@ -356,7 +359,7 @@ public final class RedisEngine implements Engine {
                             if (values.get(i).hasValue()) {
                                 out.put(id, values.get(i).getValue());
                             } else {
-                                c.srem(bytes(PREFIX + "nodes"), list.get(i)); // its report expired: it died
+                                c.srem(bytes(NODES), list.get(i)); // its report expired: it died
                             }
                         }
                         return out;

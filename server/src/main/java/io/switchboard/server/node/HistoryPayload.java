@@ -74,8 +74,7 @@ public final class HistoryPayload {
         long used = 0;
         for (PresenceEntry e : entries) {
             users.add(e.userId());
-            long size = ENTRY_OVERHEAD + e.clientId().length() + escapedBytes(e.userId())
-                    + (e.info() == null ? 0 : e.info().length);
+            long size = entrySize(e);
             if (used + size <= budget) {
                 fit.add(e);
                 used += size;
@@ -86,18 +85,7 @@ public final class HistoryPayload {
             if (more) {
                 g.writeBooleanField("more", true);
             }
-            g.writeArrayFieldStart("clients");
-            for (PresenceEntry e : fit) {
-                g.writeStartObject();
-                g.writeStringField("clientId", e.clientId());
-                g.writeStringField("userId", e.userId());
-                if (e.info() != null) {
-                    g.writeFieldName("info");
-                    g.writeRawValue(EnvelopeEncoder.raw(e.info()));
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            writeClients(g, fit);
             g.writeNumberField("users", users.size());
         });
     }
@@ -111,7 +99,7 @@ public final class HistoryPayload {
         List<PresenceEntry> fit = new java.util.ArrayList<>();
         long used = 0;
         for (PresenceEntry e : page.entries()) {
-            long size = ENTRY_OVERHEAD + e.clientId().length() + escapedBytes(e.userId()) + (e.info() == null ? 0 : e.info().length);
+            long size = entrySize(e);
             if (!fit.isEmpty() && used + size > budget) {
                 break;
             }
@@ -124,20 +112,30 @@ public final class HistoryPayload {
                 g.writeBooleanField("more", true);
                 g.writeStringField("cursor", PresenceCursor.of(channel, next));
             }
-            g.writeArrayFieldStart("clients");
-            for (PresenceEntry e : fit) {
-                g.writeStartObject();
-                g.writeStringField("clientId", e.clientId());
-                g.writeStringField("userId", e.userId());
-                if (e.info() != null) {
-                    g.writeFieldName("info");
-                    g.writeRawValue(EnvelopeEncoder.raw(e.info()));
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            writeClients(g, fit);
             g.writeNumberField("users", page.users());
             g.writeNumberField("connections", page.clients());
         });
+    }
+
+    /** An upper bound on one connection's bytes in a presence answer. */
+    private static long entrySize(PresenceEntry e) {
+        return ENTRY_OVERHEAD + e.clientId().length() + escapedBytes(e.userId()) + (e.info() == null ? 0 : e.info().length);
+    }
+
+    /** The {@code clients} array of a presence answer; each {@code info} is written as the raw bytes it came as. */
+    private static void writeClients(com.fasterxml.jackson.core.JsonGenerator g, List<PresenceEntry> fit) throws java.io.IOException {
+        g.writeArrayFieldStart("clients");
+        for (PresenceEntry e : fit) {
+            g.writeStartObject();
+            g.writeStringField("clientId", e.clientId());
+            g.writeStringField("userId", e.userId());
+            if (e.info() != null) {
+                g.writeFieldName("info");
+                g.writeRawValue(EnvelopeEncoder.raw(e.info()));
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 }

@@ -73,7 +73,7 @@ public final class RedisEngine implements Engine {
     public RedisEngine(List<String> urls, LiveBroker broker) {
         this.shards = new Shards(urls);
         this.broker = broker != null ? broker : new RedisPubSubBroker(shards);
-        this.events = new RedisEventQueue(shards, Script.load("events.lua").source);
+        this.events = new RedisEventQueue(shards, Script.load("events.lua").source());
     }
 
     /** This node's id in presence entries and the node list. */
@@ -442,7 +442,7 @@ public final class RedisEngine implements Engine {
      * it, so the cost is the script's bytes on the wire (comments are stripped, see {@link Script}).
      */
     private CompletableFuture<Object> eval(Shards.Shard s, Script script, byte[][] keys, byte[][] args) {
-        return Shards.commands(s).thenCompose(c -> c.<Object>eval(script.source, ScriptOutputType.MULTI, keys, args)
+        return Shards.commands(s).thenCompose(c -> c.<Object>eval(script.source(), ScriptOutputType.MULTI, keys, args)
                 .toCompletableFuture());
     }
 
@@ -475,27 +475,5 @@ public final class RedisEngine implements Engine {
     /** A URL with its password replaced by ****, for logs and --print-config. */
     public static String masked(String url) {
         return url == null ? null : url.replaceAll("(://[^:@/]*:)[^@/]*@", "$1****@").replaceAll("(://)([^:@/]+)@", "$1****@");
-    }
-
-    /** A Lua script from the resources, without its comment lines and indentation (sent with every EVAL). */
-    private record Script(String source) {
-        static Script load(String name) {
-            try (var in = RedisEngine.class.getResourceAsStream(name)) {
-                if (in == null) {
-                    throw new IllegalStateException("missing resource " + name);
-                }
-                String src = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                StringBuilder lean = new StringBuilder(src.length());
-                for (String line : src.split("\n")) {
-                    String t = line.strip();
-                    if (!t.isEmpty() && !t.startsWith("--")) {
-                        lean.append(t).append('\n');
-                    }
-                }
-                return new Script(lean.toString());
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("cannot load " + name, e);
-            }
-        }
     }
 }

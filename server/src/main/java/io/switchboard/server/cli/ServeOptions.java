@@ -146,6 +146,13 @@ final class ServeOptions {
                 + "address into; the right-most address that is not a trusted proxy is the client's.",
                 c -> c.proxies().forwardedHeader(), (c, v) -> c.proxies(c.proxies().withForwardedHeader(
                         ProxyConfig.ForwardedHeader.valueOf(((String) v).toUpperCase(Locale.ROOT).replace('-', '_')))));
+        add("compression", n, "off|on", Kind.CHOICE, "permessage-deflate on /ws (not /app): on = accepted when a client "
+                + "offers it, with no context kept between messages.",
+                c -> c.compression().enabled() ? "on" : "off", (c, v) -> c.compression(c.compression().withEnabled("on".equals(v))));
+        add("compression-threshold", n, "<bytes>", Kind.INT, "Outbound messages smaller than this go uncompressed.",
+                c -> c.compression().threshold(), (c, v) -> c.compression(c.compression().withThreshold((Integer) v)));
+        add("compression-level", n, "<1-9>", Kind.INT, "zlib level of outbound messages: 1 fastest, 9 smallest.",
+                c -> c.compression().level(), (c, v) -> c.compression(c.compression().withLevel((Integer) v)));
         add("allowed-origins", n, "<origin>", Kind.LIST, "Browser origins allowed besides the node's own: exact (https://app.example.com), "
                 + "wildcard (https://*.example.com) or *; comma-separated. Unset: loopback origins only.",
                 ServerConfig::allowedOrigins, (c, v) -> c.allowedOrigins(strings(v)));

@@ -77,6 +77,7 @@ public final class ServerConfig implements Cloneable {
     private Path tlsKey;
     private boolean behindTlsProxy;
     private ProxyConfig proxies = ProxyConfig.DEFAULT;
+    private CompressionConfig compression = CompressionConfig.DEFAULT;
     private int maxPresenceInfoBytes = 1024;
     // JWT verification beyond the HS256 secret (docs/auth.md).
     private List<String> jwtPublicKeys = List.of();
@@ -180,6 +181,14 @@ public final class ServerConfig implements Cloneable {
 
     public ServerConfig behindTlsProxy(boolean behindTlsProxy) {
         return with(c -> c.behindTlsProxy = behindTlsProxy);
+    }
+
+    /** permessage-deflate on {@code /ws}: whether it is negotiated, from which size, at which level. */
+    public CompressionConfig compression() { return compression; }
+
+    public ServerConfig compression(CompressionConfig compression) {
+        Objects.requireNonNull(compression, "compression");
+        return with(c -> c.compression = compression);
     }
 
     /** The trusted proxies, and how they name a client's address. */

@@ -201,6 +201,7 @@ public final class Hub implements PublicationSink {
     private int fanOut(ChannelSubscribers c, ByteBuf frame, long offset, String epoch, String clientId, MessageType type) {
         int n = 0;
         int bytes = frame.readableBytes();
+        SharedFrame shared = SharedFrame.open(frame); // subscribers may derive one variant of it, once (permessage-deflate)
         try {
             for (Subscriber s : c.members) {
                 if (s.deliver(frame.retainedDuplicate(), offset, epoch, clientId)) {
@@ -208,6 +209,7 @@ public final class Hub implements PublicationSink {
                 }
             }
         } finally {
+            shared.close();
             frame.release();
             metrics.messagesOut(type, n, (long) n * bytes);
         }

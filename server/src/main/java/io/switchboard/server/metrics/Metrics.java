@@ -66,6 +66,7 @@ public final class Metrics implements AutoCloseable {
     private final Counter deliveryGaps;
     private final Timer brokerLag;
     private final Map<String, Counter> apiRequests = new ConcurrentHashMap<>();
+    private final CompressionMetrics compression;
     // Latency of the last second for the admin page; the Prometheus histogram keeps the long view.
     private final Recorder latencyRecorder = new Recorder(3);
     private Histogram latencyInterval; // sampler thread only
@@ -163,6 +164,12 @@ public final class Metrics implements AutoCloseable {
         }
         Gauge.builder("switchboard.subscriptions", subscriptions, AtomicLong::get)
                 .description("Subscriptions of this node's connections").register(registry);
+        compression = new CompressionMetrics(registry);
+    }
+
+    /** The permessage-deflate meters. */
+    public CompressionMetrics compression() {
+        return compression;
     }
 
     /** Stops the GC listener and the registry (the node is stopping). */

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.protocol.EnvelopeDecoder;
+import io.switchboard.server.deflate.Deflation;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,6 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * event loop writes them, honouring Netty's writability, and coalesces what is queued into one JSON
  * array frame. Bytes queued here plus bytes written but not yet on the socket are bounded: going over
  * the bound calls the overflow action once (the session closes as a slow consumer) and drops the rest.
+ *
+ * <p>With permessage-deflate agreed ({@link Deflation}), a frame the hub is fanning out is replaced at
+ * {@link #deliver} by the compressed form the hub's fan-out shares (compressed once for all subscribers)
+ * and written as a frame of its own, never batched; other frames are batched as before, and a frame or
+ * batch of at least the threshold is compressed for this connection when written.
  */
 final class Outbound {
 
@@ -30,8 +36,11 @@ final class Outbound {
     private final Runnable onOverflow;
     private final Runnable flushTask = this::flush;
 
-    // Frames waiting for the event loop; lock-free, written by any thread, read only by the event loop.
-    private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
+    private final Deflation deflate; // null: permessage-deflate was not agreed
+
+    // Frames waiting for the event loop: a ByteBuf (an envelope, may be batched) or a Ready (a frame in its
+    // final form); lock-free, written by any thread, read only by the event loop.
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     // Bytes in the queue plus bytes handed to Netty whose write has not completed; any thread.
     private final AtomicLong pendingBytes = new AtomicLong();
     // True while a flush task is queued on the event loop, so a burst schedules one flush, not many.
@@ -39,7 +48,16 @@ final class Outbound {
     // Set once by overflow or close; from then on everything delivered is dropped.
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    /** A frame that goes out as it is, alone: the shared compressed form of a fan-out (RSV1), or one that does not shrink. */
+    private record Ready(ByteBuf content, int rsv) {
+    }
+
     Outbound(Channel channel, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow) {
+        this(channel, maxPendingBytes, maxBatchBytes, onOverflow, null);
+    }
+
+    Outbound(Channel channel, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow, Deflation deflate) {
+        this.deflate = deflate;
         this.channel = channel;
         this.maxPendingBytes = maxPendingBytes;
         this.maxBatchBytes = maxBatchBytes;
@@ -52,14 +70,25 @@ final class Outbound {
             frame.release();
             return;
         }
+        Object item = frame;
         int n = frame.readableBytes();
+        if (deflate != null && deflate.wants(n) && deflate.sharing(frame)) {
+            ByteBuf z = deflate.shared(frame);
+            if (z != null) {
+                frame.release();
+                item = new Ready(z, Deflation.RSV1);
+                n = z.readableBytes();
+            } else {
+                item = new Ready(frame, 0); // does not shrink: not tried again per connection
+            }
+        }
         if (pendingBytes.addAndGet(n) > maxPendingBytes) {
             pendingBytes.addAndGet(-n);
-            frame.release();
+            (item instanceof Ready r ? r.content() : frame).release();
             overflow();
             return;
         }
-        queue.offer(frame);
+        queue.offer(item);
         if (closed.get()) {
             releaseQueued(); // lost a race with close(); do not leave the frame behind
             return;
@@ -91,15 +120,23 @@ final class Outbound {
             return;
         }
         boolean wrote = false;
-        ByteBuf first;
-        while (channel.isWritable() && (first = queue.poll()) != null) {
-            ByteBuf next = queue.peek();
-            if (next == null || first.readableBytes() + next.readableBytes() + 3 > maxBatchBytes) {
+        Object polled;
+        while (channel.isWritable() && (polled = queue.poll()) != null) {
+            wrote = true;
+            if (polled instanceof Ready r) {
+                int bytes = r.content().readableBytes();
+                if (r.rsv() != 0) {
+                    deflate.sent(bytes);
+                }
+                channel.write(new TextWebSocketFrame(true, r.rsv(), r.content())).addListener(f -> pendingBytes.addAndGet(-bytes));
+                continue;
+            }
+            ByteBuf first = (ByteBuf) polled;
+            if (!(queue.peek() instanceof ByteBuf next) || first.readableBytes() + next.readableBytes() + 3 > maxBatchBytes) {
                 write(first, first.readableBytes());
             } else {
                 write(batch(first), 0);
             }
-            wrote = true;
         }
         if (wrote) {
             channel.flush();
@@ -123,9 +160,8 @@ final class Outbound {
         batch.addComponent(true, first);
         int size = first.readableBytes() + 2;
         int count = 1;
-        ByteBuf next;
         // A batch obeys the limits every decoder enforces: the frame size and the envelope count.
-        while (count < MAX_BATCH && (next = queue.peek()) != null && size + next.readableBytes() + 1 <= maxBatchBytes) {
+        while (count < MAX_BATCH && queue.peek() instanceof ByteBuf next && size + next.readableBytes() + 1 <= maxBatchBytes) {
             queue.poll();
             count++;
             batch.addComponent(true, COMMA.duplicate());
@@ -140,6 +176,15 @@ final class Outbound {
     private void write(ByteBuf content, int accounted) {
         // Brackets and commas were never counted as pending; only the envelopes were.
         long settle = accounted > 0 ? accounted : content.readableBytes() - commaAndBrackets(content);
+        if (deflate != null && deflate.wants(content.readableBytes())) {
+            ByteBuf z = deflate.compress(channel.alloc(), content);
+            if (z != null) {
+                content.release();
+                deflate.sent(z.readableBytes());
+                channel.write(new TextWebSocketFrame(true, Deflation.RSV1, z)).addListener(f -> pendingBytes.addAndGet(-settle));
+                return;
+            }
+        }
         channel.write(new TextWebSocketFrame(content)).addListener(f -> pendingBytes.addAndGet(-settle));
     }
 
@@ -149,11 +194,16 @@ final class Outbound {
     }
 
     private void releaseQueued() {
-        ByteBuf b;
-        while ((b = queue.poll()) != null) {
-            pendingBytes.addAndGet(-b.readableBytes());
-            b.release();
+        Object item;
+        while ((item = queue.poll()) != null) {
+            release(item);
         }
+    }
+
+    private void release(Object item) {
+        ByteBuf b = item instanceof Ready r ? r.content() : (ByteBuf) item;
+        pendingBytes.addAndGet(-b.readableBytes());
+        b.release();
     }
 
     private static ByteBuf constant(char c) {

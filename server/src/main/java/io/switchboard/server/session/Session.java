@@ -84,7 +84,8 @@ public final class Session implements Connection {
         this.userId = principal.userId();
         this.id = node.newSessionId();
         int batchBytes = config.maxFrameBytes();
-        this.outbound = new Outbound(channel, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer);
+        this.outbound = new Outbound(channel, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer,
+                channel.hasAttr(io.switchboard.server.deflate.Deflation.KEY) ? channel.attr(io.switchboard.server.deflate.Deflation.KEY).get() : null);
         this.channels = new ChannelCommands(this, node);
         this.commandRate = config.commandsPerSecond() > 0
                 ? new TokenBucket(config.commandsPerSecond(), config.commandBurst(), System.nanoTime()) : null;

@@ -124,6 +124,9 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
             // Netty's decoder or UTF-8 validator found a broken frame (1002/1007/1009) and now discards
             // the rest of the input; the session sends the close frame and waits for the client's.
             log.atDebug().addKeyValue("session", session.id()).log("session {}: broken frame ({})", session.id(), c.closeStatus().code());
+            if (c.getMessage() != null && c.getMessage().startsWith("RSV != 0")) {
+                node.metrics().compression().refused("not_negotiated"); // Netty's decoder, without permessage-deflate
+            }
             CloseCode code = CloseCode.fromCode(c.closeStatus().code());
             session.close(code == null ? CloseCode.PROTOCOL_ERROR : code);
         } else if (cause instanceof TooLongFrameException) {

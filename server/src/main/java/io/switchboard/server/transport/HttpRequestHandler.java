@@ -27,6 +27,8 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.server.auth.AuthException;
 import io.switchboard.server.auth.Principal;
+import io.switchboard.server.deflate.Deflation;
+import io.switchboard.server.deflate.PerMessageDeflate;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.session.SessionHandler;
 import io.switchboard.server.util.Json;
@@ -49,10 +51,12 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private final ServerApi api;
     private final NodeStats stats;
     private final io.switchboard.server.pusher.PusherDoor pusher; // null when no Pusher app is configured
+    private final PerMessageDeflate deflate;
 
     HttpRequestHandler(Node node, HttpRoutes routes, OriginPolicy origins, ConnectionLimits limits,
-                       ServerApi api, NodeStats stats, io.switchboard.server.pusher.PusherDoor pusher) {
+                       ServerApi api, NodeStats stats, io.switchboard.server.pusher.PusherDoor pusher, PerMessageDeflate deflate) {
         this.pusher = pusher;
+        this.deflate = deflate;
         this.node = node;
         this.routes = routes;
         this.origins = origins;
@@ -215,8 +219,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         boolean versionOk = offered.isEmpty() || offered.contains(SUBPROTOCOL_V1);
         String selected = offered.isEmpty() ? null : versionOk ? SUBPROTOCOL_V1 : offered.get(0);
 
+        // permessage-deflate (docs/protocol.md 1.6): only on /ws, only when enabled, only for a spoken subprotocol.
+        PerMessageDeflate.Agreement deflated = versionOk ? deflate.negotiate(req.headers()) : null;
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
-                websocketUrl(req), selected, decoderConfig());
+                websocketUrl(req), selected, decoderConfig(deflated != null));
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
         if (handshaker == null) { // cannot happen after the admission check; refuse as it would
             refuseUpgrade(ctx, req, new UpgradeAdmission.Refusal(HttpResponseStatus.UPGRADE_REQUIRED, "unsupported version"));
@@ -243,7 +249,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             ConnectDecision.ask(node.hooks(), ctx, req, token(req, uri), ip, principal, (decided, why) -> {
                 try {
                     if (ctx.channel().isActive()) {
-                        admit(ctx, req, handshaker, offered, true, ip, decided, why);
+                        admit(ctx, req, handshaker, offered, true, ip, decided, why, deflated);
                     }
                 } finally {
                     req.release();
@@ -251,12 +257,13 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             });
             return;
         }
-        admit(ctx, req, handshaker, offered, versionOk, ip, principal, refused);
+        admit(ctx, req, handshaker, offered, versionOk, ip, principal, refused, deflated);
     }
 
     /** The rest of an upgrade once it is known who the client is (or why it is refused). */
     private void admit(ChannelHandlerContext ctx, FullHttpRequest req, WebSocketServerHandshaker handshaker,
-                       List<String> offered, boolean versionOk, String ip, Principal principal, AuthException refused) {
+                       List<String> offered, boolean versionOk, String ip, Principal principal, AuthException refused,
+                       PerMessageDeflate.Agreement deflated) {
         if (principal != null) {
             try {
                 String idProblem = Principal.userIdProblem(principal.userId());
@@ -281,7 +288,13 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         ChannelPipeline p = ctx.pipeline();
         ChannelFuture done;
         try {
-            done = handshaker.handshake(ch, req);
+            if (deflated != null) {
+                io.netty.handler.codec.http.HttpHeaders answer = new io.netty.handler.codec.http.DefaultHttpHeaders();
+                answer.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, deflated.response());
+                done = handshaker.handshake(ch, req, answer, ch.newPromise());
+            } else {
+                done = handshaker.handshake(ch, req);
+            }
         } catch (RuntimeException e) {
             if (principal != null) {
                 limits.closed(principal.userId(), principal.anonymous(), ip);
@@ -290,6 +303,13 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         toWebSocket(ch, p);
+        if (deflated != null) {
+            // Whole messages are inflated, then checked as UTF-8; the agreement goes to the session's Outbound.
+            p.remove("ws-utf8");
+            p.addLast("ws-inflate", deflate.inflater());
+            p.addLast("ws-utf8", new Utf8FrameValidator(false));
+            ch.attr(Deflation.KEY).set(deflated.deflation());
+        }
         if (!versionOk) {
             node.metrics().connectionRefused(ErrorCode.UNSUPPORTED_VERSION);
             done.addListener(f -> {
@@ -358,10 +378,11 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
     }
 
-    private WebSocketDecoderConfig decoderConfig() {
+    /** @param deflate whether permessage-deflate was agreed: then RSV bits pass the decoder and the inflater judges them */
+    private WebSocketDecoderConfig decoderConfig(boolean deflate) {
         return WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(node.config().maxFrameBytes())
-                .allowExtensions(false)
+                .allowExtensions(deflate)
                 // The session closes gracefully itself (close frame, then wait for the client's), so that
                 // a client still sending does not get a TCP reset that destroys the close code.
                 .closeOnProtocolViolation(false)
@@ -385,7 +406,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             tooManyUpgrades(ctx, req);
             return;
         }
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(websocketUrl(req), null, decoderConfig())
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(websocketUrl(req), null, decoderConfig(false))
                 .newHandshaker(req);
         String over = limits.tryOpen("", true, ip);
         io.netty.channel.Channel ch = ctx.channel();

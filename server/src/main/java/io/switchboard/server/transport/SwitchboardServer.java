@@ -107,6 +107,8 @@ public final class SwitchboardServer implements AutoCloseable {
         TlsContext tlsAtStart = tls;
         OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
         ConnectionLimits limits = new ConnectionLimits(config);
+        io.switchboard.server.deflate.PerMessageDeflate deflate = new io.switchboard.server.deflate.PerMessageDeflate(
+                config.compression(), config.maxFrameBytes(), node.metrics().compression());
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         bossGroup = transport.newGroup(1, "switchboard-accept");
         workerGroup = transport.newGroup(threads, "switchboard-io");
@@ -133,7 +135,7 @@ public final class SwitchboardServer implements AutoCloseable {
                                 .addLast("http-gate", new HttpGate(apiKeys, metricsNeedKey, node.metrics(), pusher != null))
                                 .addLast("http-aggregate", new HttpObjectAggregator(Math.max(HttpGate.SMALL_BODY, config.apiMaxBodyBytes())))
                                 .addLast("handshake-deadline", new HandshakeDeadline(handshakeMillis))
-                                .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits, api, stats, pusher));
+                                .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits, api, stats, pusher, deflate));
                     }
                 });
         io.netty.channel.ChannelFuture bound = b.bind(config.bind(), config.port()).awaitUninterruptibly();

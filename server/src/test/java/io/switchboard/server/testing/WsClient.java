@@ -63,6 +63,8 @@ public final class WsClient implements AutoCloseable {
     public volatile String closeReason;
     public volatile boolean autoPong = true;
     public final AtomicInteger arrayFrames = new AtomicInteger();
+    /** Frames that arrived compressed (RSV1, permessage-deflate; only with {@link Builder#deflate()}). */
+    public final AtomicInteger compressedFrames = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger();
     private Channel channel;
     private String selectedSubprotocol;
@@ -119,6 +121,18 @@ public final class WsClient implements AutoCloseable {
             return this;
         }
 
+        private boolean deflate;
+
+        /**
+         * Offers permessage-deflate ({@code client_max_window_bits}, as browsers do) and inflates the
+         * compressed frames that arrive (each on its own: the server never takes over its context).
+         */
+        public Builder deflate() {
+            deflate = true;
+            headers.set("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits");
+            return this;
+        }
+
         /** Connects and waits for the handshake to finish (successfully or not). */
         public WsClient connect() throws Exception {
             WsClient c = new WsClient();
@@ -126,7 +140,7 @@ public final class WsClient implements AutoCloseable {
             io.netty.handler.ssl.SslContext ssl = tls ? io.netty.handler.ssl.SslContextBuilder.forClient()
                     .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE).build() : null;
             WebSocketClientHandshaker hs = WebSocketClientHandshakerFactory.newHandshaker(uri, WebSocketVersion.V13,
-                    subprotocols, false, headers, 1 << 20);
+                    subprotocols, deflate, headers, 1 << 20);
             Bootstrap b = new Bootstrap().group(GROUP).channel(NioSocketChannel.class)
                     .option(ChannelOption.AUTO_READ, autoRead)
                     .handler(new ChannelInitializer<SocketChannel>() {
@@ -181,7 +195,7 @@ public final class WsClient implements AutoCloseable {
                 return;
             }
             if (msg instanceof TextWebSocketFrame t) {
-                String text = t.text();
+                String text = (t.rsv() & 4) != 0 ? inflate(t.content()) : t.text();
                 rawFrames.add(text);
                 if (text.startsWith("[")) {
                     arrayFrames.incrementAndGet();
@@ -204,6 +218,29 @@ public final class WsClient implements AutoCloseable {
                 ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(f -> ctx.close());
             } else if (msg instanceof PongWebSocketFrame p) {
                 rawFrames.add("<pong " + p.content().toString(StandardCharsets.UTF_8) + ">");
+            }
+        }
+
+        private String inflate(ByteBuf content) {
+            compressedFrames.incrementAndGet();
+            java.util.zip.Inflater inf = new java.util.zip.Inflater(true);
+            try {
+                byte[] in = io.netty.buffer.ByteBufUtil.getBytes(content);
+                byte[] withTail = java.util.Arrays.copyOf(in, in.length + 4);
+                withTail[in.length + 2] = (byte) 0xff;
+                withTail[in.length + 3] = (byte) 0xff;
+                inf.setInput(withTail);
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                byte[] chunk = new byte[8192];
+                int n;
+                while ((n = inf.inflate(chunk)) > 0) {
+                    out.write(chunk, 0, n);
+                }
+                return out.toString(StandardCharsets.UTF_8);
+            } catch (java.util.zip.DataFormatException e) {
+                throw new AssertionError("a compressed frame that does not inflate", e);
+            } finally {
+                inf.end();
             }
         }
 

@@ -20,7 +20,10 @@ public final class Tools {
     /** The list, relative to the repository root. */
     public static final String LIST = ".ci/tools.txt";
 
-    /** One line of the list. {@code where}: names looked up on PATH or absolute paths, the first found wins. */
+    /**
+     * One line of the list. {@code where}: names looked up on PATH or absolute paths, the first found wins;
+     * an absolute path ending in {@code /} is a directory that must exist (a library such as a Python module).
+     */
     public record Tool(String name, List<String> where, String debianPackage) {
     }
 
@@ -40,7 +43,11 @@ public final class Tools {
         Tool tool = list.stream().filter(t -> t.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError(name + " is not in " + LIST + "; add it there, with its Debian package"));
         for (String candidate : tool.where()) {
-            if (candidate.startsWith("/")) {
+            if (candidate.startsWith("/") && candidate.endsWith("/")) {
+                if (Files.isDirectory(Path.of(candidate))) { // a directory a package installs (a Python module)
+                    return candidate;
+                }
+            } else if (candidate.startsWith("/")) {
                 if (runnable(Path.of(candidate))) {
                     return candidate;
                 }

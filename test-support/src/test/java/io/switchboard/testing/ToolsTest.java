@@ -29,6 +29,16 @@ class ToolsTest {
     }
 
     @Test
+    void aDirectoryEntryIsFoundWhenTheDirectoryExists() throws Exception {
+        Path module = Files.createDirectories(dir.resolve("module"));
+        List<Tools.Tool> list = Tools.parse(List.of("lib | /nonexistent/lib/ " + module + "/ | python3-lib",
+                "gone | /nonexistent/gone/ | python3-gone"));
+        assertThat(Tools.path("lib", list, "", true)).isEqualTo(module + "/");
+        assertThatThrownBy(() -> Tools.path("gone", list, "", true)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("apt-get install -y python3-gone");
+    }
+
+    @Test
     void aNameIsLookedUpOnPathInOrderAndAnAbsolutePathAsItIs() throws Exception {
         Path first = Files.createDirectories(dir.resolve("first"));
         Path second = Files.createDirectories(dir.resolve("second"));

@@ -65,7 +65,7 @@ final class Zlib {
         d.reset();
         ByteBuffer src = in.nioBufferCount() == 1 ? in.nioBuffer() : ByteBuffer.wrap(io.netty.buffer.ByteBufUtil.getBytes(in));
         d.setInput(src);
-        ByteBuf out = alloc.heapBuffer(in.readableBytes() / 2 + 64);
+        ByteBuf out = alloc.directBuffer(in.readableBytes() / 2 + 64); // direct, like every other buffer of the node: no heap arena is woken up for it
         try {
             while (true) {
                 out.ensureWritable(64);
@@ -106,7 +106,7 @@ final class Zlib {
     static ByteBuf inflate(ByteBufAllocator alloc, ByteBuf in, int maxBytes) throws InflateException {
         Inflater inf = INFLATER.get();
         inf.reset();
-        ByteBuf out = alloc.heapBuffer(Math.min(maxBytes + 1, Math.max(256, in.readableBytes() * 4)), maxBytes + 1);
+        ByteBuf out = alloc.directBuffer(Math.min(maxBytes + 1, Math.max(256, in.readableBytes() * 4)), maxBytes + 1);
         boolean ok = false;
         try {
             ByteBuffer src = in.nioBufferCount() == 1 ? in.nioBuffer() : ByteBuffer.wrap(io.netty.buffer.ByteBufUtil.getBytes(in));

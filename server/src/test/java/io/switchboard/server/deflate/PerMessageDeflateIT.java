@@ -90,6 +90,26 @@ class PerMessageDeflateIT {
         }
     }
 
+    /** The Pusher endpoint keeps to uncompressed frames even with compression on (docs/pusher.md). */
+    @Test
+    void thePusherEndpointNeverNegotiatesIt() throws Exception {
+        io.switchboard.server.config.PusherApp app = io.switchboard.server.config.PusherApp.of("1001", "key-a", "secret-a-0123456789");
+        try (TestServer node = TestServer.start(on().pusherApps(List.of(app)));
+             java.net.Socket s = new java.net.Socket("127.0.0.1", node.port())) {
+            s.getOutputStream().write(("GET /app/key-a?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.setSoTimeout(10_000);
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            List<String> head = new ArrayList<>();
+            for (String line = r.readLine(); line != null && !line.isEmpty(); line = r.readLine()) {
+                head.add(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(head.get(0)).startsWith("http/1.1 101");
+            assertThat(head).noneMatch(h -> h.startsWith("sec-websocket-extensions"));
+        }
+    }
+
     @Test
     void aPublicationIsCompressedOnceForAllItsSubscribers() throws Exception {
         try (TestServer node = TestServer.start(on()); WsClient publisher = node.client("pub")) {

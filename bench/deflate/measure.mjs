@@ -1,5 +1,6 @@
 // permessage-deflate on and off, measured on one machine (docs/benchmarks.md, "permessage-deflate"):
 //   node bench/deflate/measure.mjs [--idle 2000] [--subscribers 500] [--rate 20] [--seconds 20] [--payload 600]
+//                                  [--histogram PREFIX]   (class histogram at full idle: PREFIX-off.txt, PREFIX-on.txt)
 // For each mode (off, then on) it starts a fresh node from server/target/switchboard.jar with the
 // bench's flags (abuse limits off) and the launcher's JVM options, then:
 //   idle:   opens --idle connections that offer permessage-deflate (ws perMessageDeflate) in mode on and
@@ -13,7 +14,7 @@
 import WebSocket from '../peers/node_modules/ws/index.js';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -94,6 +95,10 @@ async function mode(compression, port) {
     const idle = await inBatches(IDLE, (i) => connect(port, 'idle' + i, deflate, 'idle-' + (i % 100)));
     await sleep(3000); gc(node.pid); await sleep(1000);
     const rss1 = rssKiB(node.pid);
+    const histogram = process.argv.indexOf('--histogram');
+    if (histogram > 0) { // the node's live objects at this point, for comparing the two modes class by class
+      writeFileSync(`${process.argv[histogram + 1]}-${compression}.txt`, execFileSync('jcmd', [String(node.pid), 'GC.class_histogram']));
+    }
     const negotiated = idle.filter((w) => w.extensions === 'permessage-deflate').length;
     idle.forEach((w) => w.terminate());
     await sleep(2000);

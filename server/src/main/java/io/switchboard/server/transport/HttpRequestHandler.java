@@ -306,6 +306,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         if (deflated != null) {
             // Whole messages are inflated, then checked as UTF-8; the agreement goes to the session's Outbound.
             p.remove("ws-utf8");
+            p.replace("ws-aggregate", "ws-aggregate", new io.switchboard.server.deflate.DeflateFrameAggregator(node.config().maxFrameBytes()));
             p.addLast("ws-inflate", deflate.inflater());
             p.addLast("ws-utf8", new Utf8FrameValidator(false));
             ch.attr(Deflation.KEY).set(deflated.deflation());

@@ -205,6 +205,19 @@ class PerMessageDeflateIT {
                 }
             }
             assertThat(metrics(node).refusedTotal("corrupt")).isEqualTo(2);
+            // A compressed message in fragments: RSV1 on the first frame only; on a continuation it is a 1002.
+            byte[] ping = ZlibTest.clientCompress("{\"v\":1,\"type\":\"ping\",\"id\":\"frag\"}".getBytes(StandardCharsets.UTF_8));
+            int half = ping.length / 2;
+            try (WsClient c = deflating(node, "fragments")) {
+                c.sendFrame(new TextWebSocketFrame(false, 4, Unpooled.wrappedBuffer(ping, 0, half)));
+                c.sendFrame(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(true, 0,
+                        Unpooled.wrappedBuffer(ping, half, ping.length - half)));
+                assertThat(c.replyTo("frag").type()).isEqualTo(MessageType.PONG);
+                c.sendFrame(new TextWebSocketFrame(false, 4, Unpooled.wrappedBuffer(ping, 0, half)));
+                c.sendFrame(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(true, 4,
+                        Unpooled.wrappedBuffer(ping, half, ping.length - half)));
+                assertThat(c.awaitClose()).isEqualTo(1002);
+            }
             try (WsClient c = deflating(node, "rsv2")) {
                 c.sendFrame(new TextWebSocketFrame(true, 2, Unpooled.wrappedBuffer("{}".getBytes(StandardCharsets.UTF_8))));
                 assertThat(c.awaitClose()).isEqualTo(1002);

@@ -108,8 +108,7 @@ class ZlibTest {
 
     /**
      * Fuzz: random bytes and mutations of valid messages (bit flips, cuts, insertions, splices). Every case
-     * either inflates to at most the cap or is refused with an InflateException; nothing else escapes, and
-     * no buffer is left behind (the leak detector runs paranoid in tests).
+     * either inflates to at most the cap or is refused with an InflateException; nothing else escapes.
      */
     @Test
     void fuzzedStreamsInflateWithinTheCapOrAreRefused() {

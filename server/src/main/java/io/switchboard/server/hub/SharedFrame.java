@@ -8,10 +8,10 @@ import java.util.function.Function;
  * (its permessage-deflate form) once for all subscribers instead of once each.
  *
  * <p>Contract: while {@link Hub} hands a frame to its subscribers, {@link #variant} called from inside
- * {@link Subscriber#deliver} with a duplicate of that frame returns the variant computed by the first
- * caller (a retained duplicate, released by the caller); the hub releases the variant after the last
- * subscriber. Called with any other buffer, or outside a fan-out, it returns null and the caller makes
- * its own. One variant kind per fan-out: the first {@code derive} function decides it.
+ * {@link Subscriber#deliver} with a buffer holding the same bytes as that frame returns the variant
+ * computed by the first caller (a retained duplicate, released by the caller); the hub releases the
+ * variant after the last subscriber. Called with other bytes, or outside a fan-out, it returns null and
+ * the caller makes its own. One variant kind per fan-out: the first {@code derive} function decides it.
  */
 public final class SharedFrame {
 
@@ -67,8 +67,16 @@ public final class SharedFrame {
         return s != null && sameBytes(s.frame, duplicate);
     }
 
+    /**
+     * Compares the bytes, not the buffers: how a duplicate unwraps depends on wrappers the test of
+     * identity cannot see through (Netty's leak detector wraps one allocation in 128 and its duplicates
+     * separately, so the fan-out's own frame was missed now and then), and buffers cut from one chunk may
+     * share a parent. Equal bytes have an equal variant, whatever buffer they are in. One comparison per
+     * delivery to a connection that wants the variant.
+     */
     private static boolean sameBytes(ByteBuf frame, ByteBuf candidate) {
-        return (candidate == frame || candidate.unwrap() == frame || candidate.unwrap() == frame.unwrap() && frame.unwrap() != null)
-                && candidate.readerIndex() == frame.readerIndex() && candidate.writerIndex() == frame.writerIndex();
+        int n = frame.readableBytes();
+        return candidate.readableBytes() == n
+                && io.netty.buffer.ByteBufUtil.equals(frame, frame.readerIndex(), candidate, candidate.readerIndex(), n);
     }
 }

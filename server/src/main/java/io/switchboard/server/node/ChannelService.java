@@ -87,7 +87,8 @@ public final class ChannelService {
         io.switchboard.server.events.Events e = events;
         if (e != null && !caller.isServer()) {
             NamespaceConfig ns = config.namespaces().forChannel(channel);
-            e.subscribed(caller.clientId(), channel, ns != null && ns.presence() && caller.identified());
+            e.subscribed(caller.clientId(), channel, ns != null && ns.presence() && caller.identified()
+                    ? caller.principal().userId() : null);
         }
     }
 

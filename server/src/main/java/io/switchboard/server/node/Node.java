@@ -109,7 +109,9 @@ public final class Node implements AutoCloseable {
         });
         metrics.bindNode(connections::size, hub::channelCount);
         engine.start(hub).join();
-        events = io.switchboard.server.events.Events.create(config.webhooks(), measured, nodeId, metrics.registry());
+        events = io.switchboard.server.events.Events.create(
+                io.switchboard.server.pusher.PusherWebhooks.withApps(config.webhooks(), config.pusherApps()),
+                measured, nodeId, metrics.registry());
         connections.events(events);
         channels.events(events);
         events.start();

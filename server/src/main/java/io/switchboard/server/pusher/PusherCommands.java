@@ -111,6 +111,7 @@ final class PusherCommands {
             if (kind != PusherChannels.Kind.PRESENCE) {
                 connection.send(PusherFrames.event("pusher_internal:subscription_succeeded", name, "{}"));
                 sub.goLive();
+                channels.subscribed(caller, internal);
                 return;
             }
             channels.joinPresence(caller, internal);
@@ -125,6 +126,7 @@ final class PusherCommands {
                 }
                 connection.send(presenceSucceeded(name, caller.principal(), entries));
                 sub.goLive();
+                channels.subscribed(caller, internal);
             }));
         }));
     }
@@ -234,11 +236,24 @@ final class PusherCommands {
             return;
         }
         byte[] payload = PusherFrames.payload(f.event(), data, e.sub().userId);
+        String internal = e.sub().internal;
+        String user = e.sub().userId;
         try {
-            channels.publish(e.caller(), e.sub().internal, payload, null, System.nanoTime()).whenComplete((ok, failure) -> {
+            channels.publish(e.caller(), internal, payload, null, System.nanoTime()).whenComplete((ok, failure) -> {
                 if (failure != null) {
                     connection.send(PusherFrames.error(null, "Client event failed: " + ChannelException.of(failure, "publish failed").getMessage()));
+                    return;
                 }
+                node.events().channelEvent("client_event", internal, g -> {
+                    g.writeStringField("event", f.event());
+                    if (data != null) {
+                        g.writeStringField("data", data);
+                    }
+                    g.writeStringField("socket_id", connection.id());
+                    if (user != null) {
+                        g.writeStringField("user_id", user);
+                    }
+                });
             });
         } catch (ChannelException ex) {
             connection.send(PusherFrames.error(null, "Client event rejected - " + ex.getMessage()));

@@ -162,6 +162,33 @@ try {
   assert.equal(await b2a, 'plain');
   check('HTTP API: channels, channel info, users, trigger info, batch');
 
+  // Cache channels: pusher:cache_miss on a channel with no event yet, then the last event on subscribe, on
+  // either node; the same for a private cache channel.
+  for (const name of ['cache-prices', 'private-cache-orders']) {
+    const first = a1.subscribe(name);
+    const miss = within(5000, 'cache_miss on ' + name, (ok) => first.bind('pusher:cache_miss', ok));
+    const firstOk = within(5000, 'subscribed ' + name, (ok) => first.bind('pusher:subscription_succeeded', ok));
+    await Promise.all([miss, firstOk]);
+    const live = next(first, 'price', 'live event on ' + name);
+    await serverA.trigger(name, 'price', { v: 1 });
+    assert.deepEqual(await live, { v: 1 });
+    const live2 = next(first, 'price', 'second live event on ' + name);
+    await serverA2.trigger(name, 'price', { v: 2 });
+    assert.deepEqual(await live2, { v: 2 });
+    const late = a2.subscribe(name);
+    const lateSeen = record(late);
+    const cached = within(5000, 'the cached event on ' + name, (ok) => late.bind('price', ok));
+    assert.deepEqual(await cached, { v: 2 });
+    const lateSentinel = next(late, 'sentinel', 'sentinel on ' + name);
+    await serverA.trigger(name, 'sentinel', {});
+    await lateSentinel;
+    assert.deepEqual(lateSeen.map((e) => e.event), ['pusher:subscription_succeeded', 'price', 'sentinel'],
+      'the last event once, after subscription_succeeded, and no cache_miss');
+  }
+  const cacheList = JSON.parse(await (await serverA.get({ path: '/channels', params: { filter_by_prefix: 'cache-' } })).text());
+  assert.deepEqual(Object.keys(cacheList.channels), ['cache-prices']);
+  check('cache channels: cache_miss, then the last event on subscribe');
+
   // Request signing: a wrong secret, a stale timestamp and a wrong body_md5 are refused with 401.
   await assert.rejects(server(APP_A, portA, 'wrong-secret-0123456789').trigger('news', 'x', {}), (x) => x.status === 401);
   const signed = (method, path, body, ts) => {

@@ -85,6 +85,24 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
         return NAMESPACE_PREFIX + id;
     }
 
+    /** The namespace that holds this app's {@code cache-} channels: {@code pusher.<id>.cache}. */
+    public String cacheNamespace() {
+        return namespace() + ".cache";
+    }
+
+    /** How long a cache channel keeps its last event (Pusher's 30 minutes). */
+    public static final java.time.Duration CACHE_TTL = java.time.Duration.ofMinutes(30);
+
+    /** The app's namespaces: {@link #namespaceConfig()}, and the cache channels' (the same, keeping the last event). */
+    public java.util.List<NamespaceConfig> namespaceConfigs() {
+        NamespaceConfig main = namespaceConfig();
+        NamespaceConfig cache = NamespaceConfig.plain(cacheNamespace()).withPresence(true, true)
+                .withPresenceWindow(java.time.Duration.ZERO, 0)
+                .withAccess(Access.NONE, Access.NONE, Access.NONE, Access.NONE)
+                .withHistory(1, CACHE_TTL);
+        return java.util.List.of(main, cache);
+    }
+
     /**
      * The namespace's options: live messages only, presence with join and leave updates (the Pusher door joins
      * presence for {@code presence-} channels only), and no access for native clients: only the Pusher door,

@@ -424,7 +424,7 @@ public final class ServerConfig implements Cloneable {
         }
         return with(c -> {
             c.configuredNamespaces = namespaces;
-            c.namespaces = namespaces.plus(c.pusherApps.stream().map(PusherApp::namespaceConfig).toList());
+            c.namespaces = namespaces.plus(c.pusherApps.stream().flatMap(a -> a.namespaceConfigs().stream()).toList());
         });
     }
 
@@ -448,7 +448,7 @@ public final class ServerConfig implements Cloneable {
         }
         return with(c -> {
             c.pusherApps = checked;
-            c.namespaces = c.configuredNamespaces.plus(checked.stream().map(PusherApp::namespaceConfig).toList());
+            c.namespaces = c.configuredNamespaces.plus(checked.stream().flatMap(a -> a.namespaceConfigs().stream()).toList());
         });
     }
 

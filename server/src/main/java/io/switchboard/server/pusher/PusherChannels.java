@@ -51,7 +51,8 @@ final class PusherChannels {
             }
         }
         if (name.startsWith("private-encrypted-") && name.length() == "private-encrypted-".length()
-                || name.equals("private-") || name.equals("presence-")) {
+                || name.equals("private-") || name.equals("presence-") || name.equals("cache-")
+                || name.equals("private-cache-") || name.equals("presence-cache-") || name.equals("private-encrypted-cache-")) {
             return "the channel name has nothing after its prefix";
         }
         return null;
@@ -70,14 +71,25 @@ final class PusherChannels {
         return Kind.PUBLIC;
     }
 
+    /** Whether {@code name} is a cache channel: {@code cache-}, {@code private-cache-}, {@code private-encrypted-cache-}, {@code presence-cache-}. */
+    static boolean cached(String name) {
+        return name.startsWith("cache-") || name.startsWith("private-cache-") || name.startsWith("presence-cache-")
+                || name.startsWith("private-encrypted-cache-");
+    }
+
     /** The node's channel for the app's channel {@code name} (a valid Pusher name). */
     static String internal(PusherApp app, String name) {
-        return app.namespace() + ":" + name.replace(';', ':');
+        return (cached(name) ? app.cacheNamespace() : app.namespace()) + ":" + name.replace(';', ':');
     }
 
     /** The app's channel name for the node's channel {@code internal}, or null when it is not one of the app's. */
     static String external(PusherApp app, String internal) {
-        String prefix = app.namespace() + ":";
-        return internal.startsWith(prefix) ? internal.substring(prefix.length()).replace(':', ';') : null;
+        for (String ns : new String[] {app.namespace(), app.cacheNamespace()}) {
+            String prefix = ns + ":";
+            if (internal.startsWith(prefix)) {
+                return internal.substring(prefix.length()).replace(':', ';');
+            }
+        }
+        return null;
     }
 }

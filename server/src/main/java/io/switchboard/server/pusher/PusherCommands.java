@@ -3,7 +3,10 @@ package io.switchboard.server.pusher;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.server.auth.Principal;
 import io.switchboard.server.config.PusherApp;
+import io.switchboard.server.engine.HistoryQuery;
+import io.switchboard.server.engine.HistoryResult;
 import io.switchboard.server.engine.PresenceEntry;
+import io.switchboard.server.engine.Publication;
 import io.switchboard.server.node.Caller;
 import io.switchboard.server.node.ChannelException;
 import io.switchboard.server.node.ChannelService;
@@ -109,9 +112,7 @@ final class PusherCommands {
                 return;
             }
             if (kind != PusherChannels.Kind.PRESENCE) {
-                connection.send(PusherFrames.event("pusher_internal:subscription_succeeded", name, "{}"));
-                sub.goLive();
-                channels.subscribed(caller, internal);
+                succeeded(name, sub, caller, PusherFrames.event("pusher_internal:subscription_succeeded", name, "{}"));
                 return;
             }
             channels.joinPresence(caller, internal);
@@ -124,10 +125,40 @@ final class PusherCommands {
                     connection.send(PusherFrames.subscriptionError(name, 503, "ServerError", ChannelException.of(err, "presence failed").getMessage()));
                     return;
                 }
-                connection.send(presenceSucceeded(name, caller.principal(), entries));
-                sub.goLive();
-                channels.subscribed(caller, internal);
+                succeeded(name, sub, caller, presenceSucceeded(name, caller.principal(), entries));
             }));
+        }));
+    }
+
+    /**
+     * Sends {@code subscription_succeeded} and lets the subscription's events through; on a cache channel
+     * first its last event, or {@code pusher:cache_miss} (and the {@code cache_miss} webhook).
+     */
+    private void succeeded(String name, PusherSubscription sub, Caller caller, byte[] succeededFrame) {
+        connection.send(succeededFrame);
+        channels.subscribed(caller, sub.internal);
+        if (!PusherChannels.cached(name)) {
+            sub.goLive();
+            return;
+        }
+        CompletableFuture<HistoryResult> last;
+        try {
+            last = channels.history(caller, sub.internal, new HistoryQuery(-1, 1, true), null);
+        } catch (ChannelException e) {
+            last = CompletableFuture.failedFuture(e);
+        }
+        last.whenComplete((h, failure) -> connection.onLoop(() -> {
+            if (!current(name, sub)) {
+                return;
+            }
+            Publication p = failure == null && !h.publications().isEmpty() ? h.publications().get(0) : null;
+            byte[] event = p == null ? null : sub.event(p.payload());
+            if (event != null) {
+                sub.goLive(event, p.offset());
+                return;
+            }
+            sub.goLive(PusherFrames.event("pusher:cache_miss", name, (String) null), failure == null ? h.offset() : -1);
+            node.events().channelEvent("cache_miss", sub.internal, g -> { });
         }));
     }
 

@@ -224,7 +224,8 @@ final class PusherHttpApi {
         if (info.contains("user_count") && !p.startsWith("presence-")) {
             throw new Refused(400, "info=user_count needs filter_by_prefix=presence-");
         }
-        SortedMap<String, Integer> local = channels.localChannels(app.namespace() + ":" + p.replace(';', ':'));
+        SortedMap<String, Integer> local = new java.util.TreeMap<>(channels.localChannels(app.namespace() + ":" + p.replace(';', ':')));
+        local.putAll(channels.localChannels(app.cacheNamespace() + ":" + p.replace(';', ':')));
         List<CompletableFuture<Counts>> each = new ArrayList<>();
         for (String internal : local.keySet()) {
             String name = PusherChannels.external(app, internal);

@@ -32,8 +32,11 @@ final class PusherSubscription implements Subscriber {
     private final PusherOutbound outbound;
     private final Function<String, CompletableFuture<byte[]>> memberInfo;
 
+    private record Held(byte[] event, long offset) {
+    }
+
     // Guarded by this.
-    private List<byte[]> held = new ArrayList<>();
+    private List<Held> held = new ArrayList<>();
     private boolean ended;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
@@ -64,7 +67,7 @@ final class PusherSubscription implements Subscriber {
         String type = root.path("type").asText();
         JsonNode payload = root.path("payload");
         if (type.equals("message")) {
-            return emit(transcode(payload));
+            return emit(transcode(payload), offset);
         }
         if (type.equals("presenceUpdate") && kind == PusherChannels.Kind.PRESENCE) {
             String user = payload.path("userId").asText();
@@ -72,14 +75,14 @@ final class PusherSubscription implements Subscriber {
                 return false; // Pusher tells a connection nothing about its own user
             }
             if (payload.path("status").asText().equals("offline")) {
-                return emit(PusherFrames.event("pusher_internal:member_removed", name, g -> g.writeStringField("user_id", user)));
+                return emit(PusherFrames.event("pusher_internal:member_removed", name, g -> g.writeStringField("user_id", user)), -1);
             }
             synchronized (this) {
                 if (ended) {
                     return false;
                 }
                 tail = tail.thenCompose(v -> memberInfo.apply(user).exceptionally(t -> null))
-                        .thenAccept(info -> emitNow(memberAdded(user, info)));
+                        .thenAccept(info -> emitNow(memberAdded(user, info), -1));
             }
             return true;
         }
@@ -93,6 +96,12 @@ final class PusherSubscription implements Subscriber {
                 PusherFrames.rawField(g, "user_info", info);
             }
         });
+    }
+
+    /** A publication's payload (e.g. a cache channel's last event) as the Pusher event it carries; null if it is no JSON. */
+    byte[] event(byte[] payload) {
+        JsonNode root = PusherFrames.parse(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+        return root == null ? null : transcode(root);
     }
 
     /** A published payload as the Pusher event it carries; payloads that are no Pusher event arrive as event {@code message}. */
@@ -116,25 +125,25 @@ final class PusherSubscription implements Subscriber {
     }
 
     /** Passes an event on in order: after any event still waiting for a member's info. */
-    private boolean emit(byte[] event) {
+    private boolean emit(byte[] event, long offset) {
         synchronized (this) {
             if (ended) {
                 return false;
             }
             if (!tail.isDone()) {
-                tail = tail.thenRun(() -> emitNow(event));
+                tail = tail.thenRun(() -> emitNow(event, offset));
                 return true;
             }
         }
-        return emitNow(event);
+        return emitNow(event, offset);
     }
 
-    private synchronized boolean emitNow(byte[] event) {
+    private synchronized boolean emitNow(byte[] event, long offset) {
         if (ended) {
             return false;
         }
         if (held != null) {
-            held.add(event);
+            held.add(new Held(event, offset));
         } else {
             outbound.deliver(event);
         }
@@ -142,13 +151,29 @@ final class PusherSubscription implements Subscriber {
     }
 
     /** Passes on what was held and lets later events through; call after {@code subscription_succeeded} was queued. */
-    synchronized void goLive() {
+    void goLive() {
+        goLive(null, -1);
+    }
+
+    /**
+     * Passes on {@code first} (a cache channel's last event, or its cache miss; null: none), then what was
+     * held except publications at or below {@code skipThrough} (already in {@code first}), and lets later
+     * events through.
+     */
+    synchronized void goLive(byte[] first, long skipThrough) {
         if (held == null || ended) {
             return;
         }
-        List<byte[]> events = held;
+        List<Held> events = held;
         held = null;
-        events.forEach(outbound::deliver);
+        if (first != null) {
+            outbound.deliver(first);
+        }
+        for (Held h : events) {
+            if (h.offset() < 0 || h.offset() > skipThrough) {
+                outbound.deliver(h.event());
+            }
+        }
     }
 
     /** Ends the subscription: nothing delivered after this is passed on. */

@@ -37,7 +37,7 @@ public final class PusherWebhooks implements WebhookConfig.Format {
             for (int i = 0; i < app.webhooks().size(); i++) {
                 PusherApp.Webhook w = app.webhooks().get(i);
                 endpoints.add(new WebhookConfig.Endpoint(queueName(app, i), w.url(), app.secret(), w.events(),
-                        Set.of(app.namespace()), format));
+                        Set.of(app.namespace(), app.cacheNamespace()), format));
             }
         }
         return endpoints.size() == base.endpoints().size() ? base : base.withEndpoints(endpoints);

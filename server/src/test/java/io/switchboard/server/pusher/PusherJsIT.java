@@ -28,6 +28,7 @@ class PusherJsIT {
             "socket_id excludes a connection", "presence: member list and member_added with user_info",
             "presence: member_added/member_removed per user, not per connection",
             "HTTP API: channels, channel info, users, trigger info, batch",
+            "cache channels: cache_miss, then the last event on subscribe",
             "HTTP API: bad signature, stale timestamp and wrong body_md5 refused", "unknown app key: 4001");
 
     static ServerConfig config() {

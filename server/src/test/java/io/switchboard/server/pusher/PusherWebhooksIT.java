@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * and the survivor, once the dead node's liveness mark runs out, sends its members' {@code member_removed}.
  * De-duplicated by id, every channel's events arrive exactly once each, in order, with consecutive
  * {@code seq}: {@code member_added}/{@code member_removed} per user (a second connection of a user adds
- * nothing), {@code channel_occupied}/{@code channel_vacated} once per cluster, {@code client_event} in order.
+ * nothing), {@code channel_occupied}/{@code channel_vacated} once per cluster, {@code client_event} in order,
+ * {@code cache_miss} for a subscription to an empty cache channel.
  */
 class PusherWebhooksIT {
 
@@ -132,6 +133,8 @@ class PusherWebhooksIT {
                     a3.next("pusher_internal:subscription_succeeded");
                     a3.send("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"news\"}}");
                 }
+                a3.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"cache-empty\"}}");
+                assertThat(a3.next("pusher:cache_miss")).isEqualTo("{\"event\":\"pusher:cache_miss\",\"channel\":\"cache-empty\"}");
                 await("requests failing while the receiver is away").atMost(Duration.ofSeconds(20))
                         .until(() -> failedRequests(a) + failedRequests(b) >= 4);
                 receivers.add(new Receiver(port, 0));
@@ -161,7 +164,8 @@ class PusherWebhooksIT {
                         "client_event", "client_event", "channel_vacated");
                 assertThat(names(byChannel.get("news"))).containsExactly("channel_occupied", "channel_vacated",
                         "channel_occupied", "channel_vacated");
-                assertThat(byChannel).containsOnlyKeys("presence-room", "private-chat", "news");
+                assertThat(names(byChannel.get("cache-empty"))).containsExactly("channel_occupied", "cache_miss");
+                assertThat(byChannel).containsOnlyKeys("presence-room", "private-chat", "news", "cache-empty");
                 List<JsonNode> clientEvents = byChannel.get("private-chat").subList(1, 4);
                 for (int n = 1; n <= 3; n++) {
                     JsonNode e = clientEvents.get(n - 1);

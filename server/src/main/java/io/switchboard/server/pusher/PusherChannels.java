@@ -16,12 +16,17 @@ final class PusherChannels {
     /** Pusher's longest channel name. */
     static final int MAX_NAME = 164;
 
-    enum Kind {
-        PUBLIC, PRIVATE, ENCRYPTED, PRESENCE;
+    /** The channel a signed-in user's connections get the server's events to that user on; the user id follows. */
+    static final String USER_PREFIX = "#server-to-user-";
+    /** Longest signed-in user id. */
+    static final int MAX_USER_ID = 128;
 
-        /** Whether a subscribe needs the app's signature. */
+    enum Kind {
+        PUBLIC, PRIVATE, ENCRYPTED, PRESENCE, USER;
+
+        /** Whether a subscribe needs the app's signature (a user channel needs the connection's sign-in instead). */
         boolean needsAuth() {
-            return this != PUBLIC;
+            return this != PUBLIC && this != USER;
         }
 
         /** Whether clients may send client events on it (private and presence, not encrypted). */
@@ -41,12 +46,13 @@ final class PusherChannels {
         if (name.length() > MAX_NAME) {
             return "the channel name is longer than " + MAX_NAME + " characters";
         }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '-' || c == '=' || c == '@' || c == ',' || c == '.' || c == ';';
-            if (!ok) {
-                return name.startsWith("#") ? "channels starting with # (user sign-in) are not supported here"
+        int from = name.startsWith(USER_PREFIX) ? USER_PREFIX.length() : 0;
+        if (from > 0 && userIdProblem(name.substring(from)) != null) {
+            return "the user id of " + USER_PREFIX + "... " + userIdProblem(name.substring(from));
+        }
+        for (int i = from; i < name.length(); i++) {
+            if (!allowed(name.charAt(i))) {
+                return name.startsWith("#") ? "the only channels starting with # are " + USER_PREFIX + "<user id>"
                         : "the channel name has a character outside A-Z a-z 0-9 _ - = @ , . ; at index " + i;
             }
         }
@@ -58,7 +64,28 @@ final class PusherChannels {
         return null;
     }
 
+    private static boolean allowed(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '_' || c == '-' || c == '=' || c == '@' || c == ',' || c == '.' || c == ';';
+    }
+
+    /** Null when {@code id} may be a signed-in user's id (1 to 128 of the channel name characters); otherwise why not. */
+    static String userIdProblem(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_USER_ID) {
+            return "must be 1 to " + MAX_USER_ID + " characters";
+        }
+        for (int i = 0; i < id.length(); i++) {
+            if (!allowed(id.charAt(i))) {
+                return "has a character outside A-Z a-z 0-9 _ - = @ , . ; at index " + i;
+            }
+        }
+        return null;
+    }
+
     static Kind kind(String name) {
+        if (name.startsWith(USER_PREFIX)) {
+            return Kind.USER;
+        }
         if (name.startsWith("private-encrypted-")) {
             return Kind.ENCRYPTED;
         }

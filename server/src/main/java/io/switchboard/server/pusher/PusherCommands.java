@@ -70,6 +70,11 @@ final class PusherCommands {
             return;
         }
         PusherChannels.Kind kind = PusherChannels.kind(name);
+        if (kind == PusherChannels.Kind.USER && !name.equals(PusherChannels.USER_PREFIX + connection.signedInUser())) {
+            connection.send(PusherFrames.subscriptionError(name, 403, "AuthError",
+                    "only a connection signed in (pusher:signin) as that user may subscribe to " + name));
+            return;
+        }
         String socketId = connection.id();
         Principal principal = Principal.ANONYMOUS;
         if (kind.needsAuth()) {
@@ -136,7 +141,9 @@ final class PusherCommands {
      */
     private void succeeded(String name, PusherSubscription sub, Caller caller, byte[] succeededFrame) {
         connection.send(succeededFrame);
-        channels.subscribed(caller, sub.internal);
+        if (sub.kind != PusherChannels.Kind.USER) { // a user's own channel is no channel for webhooks
+            channels.subscribed(caller, sub.internal);
+        }
         if (!PusherChannels.cached(name)) {
             sub.goLive();
             return;
@@ -226,6 +233,45 @@ final class PusherCommands {
             }
             return null;
         });
+    }
+
+    /**
+     * {@code pusher:signin}: the app's signature over {@code socket_id::user::user_data}, whose {@code id}
+     * becomes the connection's user; answered {@code pusher:signin_success}, or {@code pusher:error} 4009 (the
+     * connection stays). The client then subscribes to its {@code #server-to-user-<id>}.
+     */
+    void signin(PusherFrames.Frame f) {
+        JsonNode data = f.dataObject();
+        String userData = data == null ? null : text(data, "user_data");
+        if (userData == null) {
+            signinRefused("pusher:signin needs data.auth and data.user_data (a JSON string)");
+            return;
+        }
+        String why = PusherSignatures.authProblem(app.key(), app.secret(), text(data, "auth"),
+                connection.id() + "::user::" + userData);
+        if (why != null) {
+            signinRefused("pusher:signin refused: " + why);
+            return;
+        }
+        JsonNode ud = PusherFrames.parse(userData);
+        JsonNode id = ud == null || !ud.isObject() ? null : ud.get("id");
+        String problem = id == null || !id.isTextual() ? "user_data must be a JSON object with a string id"
+                : PusherChannels.userIdProblem(id.textValue()) == null ? null : "the user id " + PusherChannels.userIdProblem(id.textValue());
+        if (problem != null) {
+            signinRefused("pusher:signin refused: " + problem);
+            return;
+        }
+        String previous = connection.signedInUser();
+        if (previous != null && !previous.equals(id.textValue())) {
+            signinRefused("pusher:signin refused: the connection is signed in as another user");
+            return;
+        }
+        connection.signedIn(id.textValue());
+        connection.send(PusherFrames.event("pusher:signin_success", null, g -> g.writeStringField("user_data", userData)));
+    }
+
+    private void signinRefused(String message) {
+        connection.send(PusherFrames.error(PusherConnection.CLOSE_UNAUTHORIZED, message));
     }
 
     void unsubscribe(PusherFrames.Frame f) {

@@ -41,6 +41,8 @@ final class PusherConnection implements Connection {
     private final Runnable onEnd;
     private final long activityMillis;
 
+    private volatile String signedInUser; // null until pusher:signin succeeded
+
     // Event loop only.
     private boolean open = true;
     private long lastHeard;
@@ -71,9 +73,29 @@ final class PusherConnection implements Connection {
         return socketId;
     }
 
+    /**
+     * The signed-in user as the node knows it: {@code pusher.<app id>:<user id>}, so that the server API's and
+     * {@code terminate_connections}' disconnect of a user reaches only that app's connections; "" before
+     * {@code pusher:signin} (presence users are per channel and are not this).
+     */
     @Override
     public String userId() {
-        return ""; // Pusher connections have no user of their own (presence users are per channel)
+        String u = signedInUser;
+        return u == null ? "" : nodeUserId(app, u);
+    }
+
+    /** The node's user id for the app's signed-in user {@code user}. */
+    static String nodeUserId(PusherApp app, String user) {
+        return app.namespace() + ":" + user;
+    }
+
+    /** The user this connection signed in as (pusher:signin), or null. */
+    String signedInUser() {
+        return signedInUser;
+    }
+
+    void signedIn(String user) {
+        signedInUser = user;
     }
 
     PusherApp app() {
@@ -124,6 +146,7 @@ final class PusherConnection implements Connection {
             case "pusher:pong" -> pongDeadline = 0;
             case "pusher:subscribe" -> commands.subscribe(f);
             case "pusher:unsubscribe" -> commands.unsubscribe(f);
+            case "pusher:signin" -> commands.signin(f);
             default -> {
                 if (f.event().startsWith("client-")) {
                     commands.clientEvent(f);

@@ -29,6 +29,7 @@ class PusherJsIT {
             "presence: member_added/member_removed per user, not per connection",
             "HTTP API: channels, channel info, users, trigger info, batch",
             "cache channels: cache_miss, then the last event on subscribe",
+            "user sign-in: signin, sendToUser on both nodes, terminateUserConnections",
             "HTTP API: bad signature, stale timestamp and wrong body_md5 refused", "unknown app key: 4001");
 
     static ServerConfig config() {

@@ -82,7 +82,8 @@ class PusherJsIT {
     static void installPackages() throws IOException, InterruptedException {
         if (Files.isRegularFile(DIR.resolve("node_modules/pusher-js/package.json"))
                 && Files.isRegularFile(DIR.resolve("node_modules/pusher/package.json"))
-                && Files.isRegularFile(DIR.resolve("node_modules/laravel-echo/package.json"))) {
+                && Files.isRegularFile(DIR.resolve("node_modules/laravel-echo/package.json"))
+                && Files.isRegularFile(DIR.resolve("node_modules/playwright-core/package.json"))) {
             return;
         }
         Process npm = new ProcessBuilder(Tools.path("npm"), "ci", "--no-audit", "--no-fund").directory(DIR.toFile())

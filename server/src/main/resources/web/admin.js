@@ -15,6 +15,7 @@ const ui = {
   nodeId: $('node-id'), nodeVersion: $('node-version'), nodeEngine: $('node-engine'), nodeUptime: $('node-uptime'),
   nodeConnections: $('node-connections'), nodeSubscriptions: $('node-subscriptions'), nodeChannels: $('node-channels'),
   nodeHeap: $('node-heap'), nodes: $('nodes'), clusterCount: $('cluster-count'),
+  nodePusherFact: $('node-pusher-fact'), nodePusher: $('node-pusher'),
   nowConnections: $('now-connections'), nowIn: $('now-in'), nowOut: $('now-out'),
   nowP50: $('now-p50'), nowP99: $('now-p99'), nowErrors: $('now-errors'),
   channelFilter: $('channel-filter'), prefix: $('prefix'), channelsResult: $('channels-result'), channelRows: $('channel-rows'),
@@ -177,6 +178,12 @@ function showNode(s) {
   ui.nodeSubscriptions.textContent = formatNumber(s.subscriptions);
   ui.nodeChannels.textContent = formatNumber(s.channels);
   ui.nodeHeap.textContent = formatBytes(s.heapUsedBytes);
+  // With Pusher apps: their connections (part of "connections"), and per app.
+  ui.nodePusherFact.hidden = !s.pusher;
+  if (s.pusher) {
+    const apps = Object.entries(s.pusher.apps ?? {}).map(([id, n]) => `app ${id}: ${formatNumber(n)}`).join(', ');
+    ui.nodePusher.textContent = `${formatNumber(s.pusher.connections)} connections${apps ? ` (${apps})` : ''}`;
+  }
 }
 
 function showInfo(info) {

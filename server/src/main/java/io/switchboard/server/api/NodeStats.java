@@ -91,6 +91,17 @@ public final class NodeStats {
             g.writeNumberField("errors", (long) m.errorsTotal());
             g.writeNumberField("slowConsumers", (long) m.slowConsumersTotal());
             g.writeNumberField("rateLimited", (long) m.rateLimitedTotal());
+            java.util.Map<String, Integer> apps = m.pusherApps();
+            if (apps != null) { // the Pusher front door is on: its connections, of "connections" above, by app
+                g.writeObjectFieldStart("pusher");
+                g.writeNumberField("connections", m.pusherConnectionsOpen());
+                g.writeObjectFieldStart("apps");
+                for (java.util.Map.Entry<String, Integer> a : apps.entrySet()) {
+                    g.writeNumberField(a.getKey(), a.getValue());
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            }
             g.writeObjectFieldStart("latencyMicros");
             g.writeNumberField("p50", latency[0]);
             g.writeNumberField("p90", latency[1]);

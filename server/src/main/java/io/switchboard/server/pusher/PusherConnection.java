@@ -50,6 +50,7 @@ final class PusherConnection implements Connection {
     private long errorWindowStart;
     private int errorsInWindow;
     private ScheduledFuture<?> timer;
+    private int closeCode = 1006; // until a close frame is sent or received
 
     PusherConnection(Node node, PusherApp app, Channel channel, Runnable onEnd) {
         this.node = node;
@@ -58,7 +59,7 @@ final class PusherConnection implements Connection {
         this.onEnd = onEnd;
         this.socketId = newSocketId();
         this.activityMillis = Math.max(1, node.config().heartbeatInterval().toSeconds()) * 1000;
-        this.outbound = new PusherOutbound(channel, node.config().maxQueuedBytes(), this::onSlowConsumer);
+        this.outbound = new PusherOutbound(channel, node.config().maxQueuedBytes(), this::onSlowConsumer, node.metrics());
         this.commands = new PusherCommands(this, node, app);
     }
 
@@ -113,7 +114,7 @@ final class PusherConnection implements Connection {
     /** Sends {@code pusher:connection_established} and starts the activity check. */
     void start() {
         node.connections().add(this);
-        node.metrics().connectionOpened();
+        node.metrics().pusherConnectionOpened();
         send(PusherFrames.event("pusher:connection_established", null, g -> {
             g.writeStringField("socket_id", socketId);
             g.writeNumberField("activity_timeout", activityMillis / 1000);
@@ -138,9 +139,11 @@ final class PusherConnection implements Connection {
         try {
             f = PusherFrames.decode(text);
         } catch (PusherFrames.BadFrame e) {
+            node.metrics().pusherMessageIn("", text.length);
             reject(e.getMessage());
             return;
         }
+        node.metrics().pusherMessageIn(f.event(), text.length);
         switch (f.event()) {
             case "pusher:ping" -> send(PusherFrames.event("pusher:pong", null, "{}"));
             case "pusher:pong" -> pongDeadline = 0;
@@ -227,6 +230,7 @@ final class PusherConnection implements Connection {
             return;
         }
         open = false;
+        closeCode = code;
         commands.leaveAll();
         outbound.flush();
         outbound.close();
@@ -242,9 +246,10 @@ final class PusherConnection implements Connection {
     }
 
     /** The client sent its close frame: answer it and close. */
-    void onPeerClose() {
+    void onPeerClose(int code) {
         if (open) {
             open = false;
+            closeCode = code;
             commands.leaveAll();
             outbound.flush();
             outbound.close();
@@ -263,8 +268,8 @@ final class PusherConnection implements Connection {
         }
         commands.leaveAll();
         outbound.close();
-        node.connections().remove(this);
-        node.metrics().connectionClosed(1000);
+        node.connections().remove(this, closeCode);
+        node.metrics().pusherConnectionClosed(closeCode);
         onEnd.run();
         log.atDebug().addKeyValue("session", socketId).log("pusher connection {} ended", socketId);
     }

@@ -42,6 +42,11 @@ public final class PusherDoor {
             open.put(a.id(), new AtomicInteger());
         }
         this.api = new PusherHttpApi(node, byId);
+        node.metrics().bindPusherApps(() -> {
+            Map<String, Integer> counts = new java.util.TreeMap<>();
+            open.forEach((id, n) -> counts.put(id, Math.max(0, n.get())));
+            return counts;
+        });
     }
 
     /** Null when the front door is off (no app configured). */

@@ -95,7 +95,7 @@ public final class BenchMain implements Runnable {
                 @Override
                 public List<String> serverCommand(Target t, int port, String secret) {
                     List<String> cmd = new ArrayList<>(Launchers.command(t, rootDir, List.of(rootDir.resolve("switchboard").toString()), port, secret));
-                    if (t == Target.SWITCHBOARD && !switchboardArgs.isBlank()) {
+                    if (t.isSwitchboard() && !switchboardArgs.isBlank()) {
                         cmd.addAll(Arrays.asList(switchboardArgs.trim().split("\\s+")));
                     }
                     return cmd;

@@ -52,7 +52,10 @@ final class PusherConnection implements Connection {
     private ScheduledFuture<?> timer;
     private int closeCode = 1006; // until a close frame is sent or received
 
-    PusherConnection(Node node, PusherApp app, Channel channel, Runnable onEnd) {
+    private final PusherTranscoder transcoder;
+
+    PusherConnection(Node node, PusherApp app, Channel channel, PusherTranscoder transcoder, Runnable onEnd) {
+        this.transcoder = transcoder;
         this.node = node;
         this.app = app;
         this.channel = channel;
@@ -101,6 +104,10 @@ final class PusherConnection implements Connection {
 
     PusherApp app() {
         return app;
+    }
+
+    PusherTranscoder transcoder() {
+        return transcoder;
     }
 
     PusherOutbound outbound() {

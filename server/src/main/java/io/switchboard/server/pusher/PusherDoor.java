@@ -33,6 +33,7 @@ public final class PusherDoor {
     private final Map<String, PusherApp> byId = new HashMap<>();
     private final Map<String, AtomicInteger> open = new HashMap<>();
     private final PusherHttpApi api;
+    private final PusherTranscoder transcoder = new PusherTranscoder(4096);
 
     public PusherDoor(Node node) {
         this.node = node;
@@ -112,7 +113,7 @@ public final class PusherDoor {
             return () -> refuse(ch, c, why);
         }
         AtomicInteger count = open.get(app.id());
-        PusherConnection connection = new PusherConnection(node, app, ch, () -> {
+        PusherConnection connection = new PusherConnection(node, app, ch, transcoder, () -> {
             count.decrementAndGet();
             onEnd.run();
         });

@@ -2,7 +2,6 @@ package io.switchboard.server.pusher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.switchboard.server.hub.Subscriber;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.function.Function;
  * {@code pusher_internal:member_added} (with the member's {@code user_info}, read from presence) or
  * {@code member_removed}. It skips publications its own connection made (client events are not echoed,
  * and the HTTP API's {@code socket_id} excludes a connection the same way) and updates about its own user.
+ * A publication is transcoded once per channel on the node ({@link PusherTranscoder}), not once per subscriber.
  *
  * <p>Until {@link #goLive} (after {@code subscription_succeeded} was queued) events are held back, so the
  * client sees the member list before any change to it. Events keep the channel's order, also while a
@@ -31,6 +31,7 @@ final class PusherSubscription implements Subscriber {
     private final String socketId;
     private final PusherOutbound outbound;
     private final Function<String, CompletableFuture<byte[]>> memberInfo;
+    private final PusherTranscoder transcoder;
 
     private record Held(byte[] event, long offset) {
     }
@@ -41,7 +42,9 @@ final class PusherSubscription implements Subscriber {
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
     PusherSubscription(String name, String internal, PusherChannels.Kind kind, String userId, String socketId,
-                       PusherOutbound outbound, Function<String, CompletableFuture<byte[]>> memberInfo) {
+                       PusherOutbound outbound, Function<String, CompletableFuture<byte[]>> memberInfo,
+                       PusherTranscoder transcoder) {
+        this.transcoder = transcoder;
         this.name = name;
         this.internal = internal;
         this.kind = kind;
@@ -54,11 +57,17 @@ final class PusherSubscription implements Subscriber {
     @Override
     public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
         JsonNode root;
+        byte[] bytes;
         try {
             if (clientId != null && clientId.equals(socketId)) {
                 return false;
             }
-            root = PusherFrames.mapper().readTree((java.io.InputStream) new ByteBufInputStream(frame));
+            byte[] known = transcoder.find(internal, frame); // another subscriber of the channel did the work
+            if (known != null) {
+                return emit(known, offset);
+            }
+            bytes = io.netty.buffer.ByteBufUtil.getBytes(frame);
+            root = PusherFrames.mapper().readTree(bytes);
         } catch (IOException e) {
             return false;
         } finally {
@@ -67,7 +76,9 @@ final class PusherSubscription implements Subscriber {
         String type = root.path("type").asText();
         JsonNode payload = root.path("payload");
         if (type.equals("message")) {
-            return emit(transcode(payload), offset);
+            byte[] event = transcode(payload);
+            transcoder.remember(internal, bytes, event);
+            return emit(event, offset);
         }
         if (type.equals("presenceUpdate") && kind == PusherChannels.Kind.PRESENCE) {
             String user = payload.path("userId").asText();

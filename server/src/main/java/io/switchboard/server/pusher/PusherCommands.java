@@ -105,7 +105,8 @@ final class PusherCommands {
             return;
         }
         PusherSubscription sub = new PusherSubscription(name, internal, kind, kind == PusherChannels.Kind.PRESENCE
-                ? principal.userId() : null, socketId, connection.outbound(), user -> memberInfo(caller, internal, user),
+                ? principal.userId() : null, socketId, connection.outbound(),
+                user -> connection.transcoder().memberInfo(internal, user, () -> memberInfo(caller, internal, user)),
                 connection.transcoder());
         subscriptions.put(name, new Entry(sub, caller));
         channels.attach(internal, sub).whenComplete((ok, failure) -> connection.onLoop(() -> {

@@ -10,6 +10,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * it got byte for byte equal to the remembered one takes the remembered event. A fixed table of slots by the
  * channel's hash: a channel whose slot another channel took since simply transcodes again. Thread-safe; the
  * remembered events are shared and never modified.
+ *
+ * <p>Likewise a {@code member_added} needs the member's {@code user_info}, read from presence: the reads of
+ * all the channel's subscribers for the same member while one is in flight share that one
+ * ({@link #memberInfo}).
  */
 final class PusherTranscoder {
 
@@ -17,6 +21,9 @@ final class PusherTranscoder {
     }
 
     private final AtomicReferenceArray<Entry> slots;
+    // "channel \n user" -> the presence read in flight for that member's info
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<byte[]>> infoReads =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final int mask;
 
     /** @param slots a power of two */
@@ -47,6 +54,29 @@ final class PusherTranscoder {
     /** Remembers that {@code frame} (its bytes, not modified afterwards) on {@code internal} became {@code event}. */
     void remember(String internal, byte[] frame, byte[] event) {
         slots.set(slot(internal), new Entry(internal, frame, event));
+    }
+
+    /**
+     * The member's {@code user_info}: the read in flight for the same member of {@code internal} if there is
+     * one, otherwise {@code read}'s, which later callers share until it completes.
+     */
+    java.util.concurrent.CompletableFuture<byte[]> memberInfo(String internal, String user,
+            java.util.function.Supplier<java.util.concurrent.CompletableFuture<byte[]>> read) {
+        String key = internal + "\n" + user;
+        java.util.concurrent.CompletableFuture<byte[]> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<byte[]> shared = infoReads.putIfAbsent(key, mine);
+        if (shared != null) {
+            return shared;
+        }
+        read.get().whenComplete((info, failure) -> {
+            infoReads.remove(key, mine);
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(info);
+            }
+        });
+        return mine;
     }
 
     private int slot(String internal) {

@@ -114,6 +114,26 @@ class PusherFramesTest {
     }
 
     @Test
+    void subscribersShareAMembersInfoReadWhileItIsInFlight() {
+        PusherTranscoder t = new PusherTranscoder(16);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<byte[]> pending = new java.util.concurrent.CompletableFuture<>();
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<byte[]>> read = () -> {
+            reads.incrementAndGet();
+            return pending;
+        };
+        var first = t.memberInfo("pusher.1:presence-a", "u1", read);
+        var second = t.memberInfo("pusher.1:presence-a", "u1", read);
+        var otherUser = t.memberInfo("pusher.1:presence-a", "u2", () -> java.util.concurrent.CompletableFuture.completedFuture(null));
+        assertThat(reads).hasValue(1);
+        assertThat(otherUser).isCompletedWithValue(null);
+        pending.complete("{\"name\":\"Ann\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(first.join()).isEqualTo(second.join());
+        t.memberInfo("pusher.1:presence-a", "u1", read);
+        assertThat(reads).as("a later member_added reads afresh").hasValue(2);
+    }
+
+    @Test
     void deepNestingIsRefusedNotACrash() {
         String deep = "{\"event\":\"x\",\"data\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
         assertThatThrownBy(() -> PusherFrames.decode(deep.getBytes(StandardCharsets.UTF_8))).isInstanceOf(PusherFrames.BadFrame.class);

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
  * A Pusher app's webhooks on two nodes sharing the test's own Redis, received by a Node process that checks
  * every request with the {@code pusher} SDK's {@code webhook().isValid()} ({@code X-Pusher-Key},
  * {@code X-Pusher-Signature}). The receiver refuses its first requests, is killed mid-run and started again;
- * then one node dies (its engine is cut off from Redis at once, in this process: no clean close of anything)
- * and the survivor, once the dead node's liveness mark runs out, sends its members' {@code member_removed}.
+ * then node B, a separate {@code switchboard serve} process configured from YAML, is killed with SIGKILL, and
+ * the survivor (in this process), once B's liveness mark runs out, sends B's members' {@code member_removed}.
  * De-duplicated by id, every channel's events arrive exactly once each, in order, with consecutive
  * {@code seq}: {@code member_added}/{@code member_removed} per user (a second connection of a user adds
  * nothing), {@code channel_occupied}/{@code channel_vacated} once per cluster, {@code client_event} in order,
@@ -100,11 +100,13 @@ class PusherWebhooksIT {
         try (ExternalServer redis = ExternalServer.redis()) {
             ClusterConfig cc = new ClusterConfig("redis", List.of(redis.url()), "redis", null);
             Engine engineA = Engines.create(cc);
-            Engine engineB = Engines.create(cc);
             var config = TestServer.config().cluster(cc).webhooks(timings).presenceTtl(Duration.ofSeconds(3))
                     .pusherApps(List.of(app));
-            try (TestServer a = TestServer.start(config, engineA); TestServer b = TestServer.start(config, engineB)) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> engineA.isReady() && engineB.isReady());
+            Process nodeB = null;
+            try (TestServer a = TestServer.start(config, engineA)) {
+                NodeProcess b = NodeProcess.start(redis.url(), port);
+                nodeB = b.process;
+                await().atMost(Duration.ofSeconds(30)).until(engineA::isReady);
                 receivers.add(new Receiver(port, 3));
 
                 // Presence: u1 on A, u2 on B, then u1 again on B (a second connection adds no member).
@@ -127,6 +129,7 @@ class PusherWebhooksIT {
 
                 // The receiver dies; events made meanwhile wait in the queue until it is back.
                 receivers.get(0).close();
+                double failedBefore = failedRequests(a);
                 Raw a3 = client(a.port(), clients);
                 for (int i = 0; i < 2; i++) {
                     a3.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"news\"}}");
@@ -136,11 +139,12 @@ class PusherWebhooksIT {
                 a3.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"cache-empty\"}}");
                 assertThat(a3.next("pusher:cache_miss")).isEqualTo("{\"event\":\"pusher:cache_miss\",\"channel\":\"cache-empty\"}");
                 await("requests failing while the receiver is away").atMost(Duration.ofSeconds(20))
-                        .until(() -> failedRequests(a) + failedRequests(b) >= 4);
+                        .until(() -> failedRequests(a) > failedBefore || b.log().contains("ConnectException"));
                 receivers.add(new Receiver(port, 0));
 
-                // Node B dies: its engine is cut off at once. The survivor removes u2 (B was its only node), not u1.
-                engineB.close();
+                // Node B is killed (SIGKILL). The survivor removes u2 (B was its only node), not u1.
+                nodeB.destroyForcibly();
+                assertThat(nodeB.waitFor(10, TimeUnit.SECONDS)).isTrue();
                 await("member_removed of the dead node's member").atMost(Duration.ofSeconds(40)).until(() ->
                         receivers.get(1).events().stream().anyMatch(e -> e.path("name").asText().equals("member_removed")));
                 assertThat(a1.next("pusher_internal:member_removed")).contains("u2"); // presence TTL, to clients too
@@ -185,12 +189,65 @@ class PusherWebhooksIT {
             } finally {
                 clients.forEach(c -> c.ws.abort());
                 engineA.close();
-                engineB.close();
+                if (nodeB != null) {
+                    nodeB.destroyForcibly();
+                }
             }
         } finally {
             for (Receiver r : receivers) {
                 r.close();
             }
+        }
+    }
+
+    /** Node B: {@code switchboard serve} in a process of its own, on the test's Redis, with the app's webhooks from YAML. */
+    record NodeProcess(Process process, int port, java.nio.file.Path logFile) {
+        static NodeProcess start(String redisUrl, int receiverPort) throws Exception {
+            int nodePort;
+            try (ServerSocket s = new ServerSocket(0)) {
+                nodePort = s.getLocalPort();
+            }
+            java.nio.file.Path yaml = java.nio.file.Files.createTempFile("pusher-webhooks-node", ".yaml");
+            java.nio.file.Files.writeString(yaml, """
+                    pusher:
+                      apps:
+                        - id: "1001"
+                          key: key-a
+                          secret: %s
+                          webhooks:
+                            - url: http://127.0.0.1:%d/pusher
+                              events: [channel_occupied, channel_vacated, member_added, member_removed, client_event, cache_miss]
+                    webhooks:
+                      max-age: 1h
+                      retry-min: 20ms
+                      retry-max: 300ms
+                      timeout: 5s
+                      batch-size: 50
+                      node-ttl: 2s
+                    """.formatted(SECRET, receiverPort));
+            java.nio.file.Path log = java.nio.file.Files.createTempFile("pusher-webhooks-node", ".log");
+            String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                    "io.switchboard.server.cli.Main", "serve", "--config", yaml.toString(), "--port", Integer.toString(nodePort),
+                    "--jwt-secret", TestServer.SECRET, "--engine", "redis", "--redis-url", redisUrl, "--presence-ttl", "3s")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            NodeProcess n = new NodeProcess(p, nodePort, log);
+            java.net.URI ready = java.net.URI.create("http://127.0.0.1:" + nodePort + "/readyz");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            await("node B ready").atMost(Duration.ofSeconds(60)).until(() -> {
+                assertThat(p.isAlive()).as("node B is running; log:\n%s", n.log()).isTrue();
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(ready).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (java.io.IOException notYet) {
+                    return false;
+                }
+            });
+            return n;
+        }
+
+        String log() throws java.io.IOException {
+            return java.nio.file.Files.readString(logFile);
         }
     }
 

@@ -15,6 +15,7 @@ const ui = {
   nodeId: $('node-id'), nodeVersion: $('node-version'), nodeEngine: $('node-engine'), nodeUptime: $('node-uptime'),
   nodeConnections: $('node-connections'), nodeSubscriptions: $('node-subscriptions'), nodeChannels: $('node-channels'),
   nodeHeap: $('node-heap'), nodes: $('nodes'), clusterCount: $('cluster-count'),
+  sources: $('sources'), sourceRows: $('source-rows'),
   nowConnections: $('now-connections'), nowIn: $('now-in'), nowOut: $('now-out'),
   nowP50: $('now-p50'), nowP99: $('now-p99'), nowErrors: $('now-errors'),
   channelFilter: $('channel-filter'), prefix: $('prefix'), channelsResult: $('channels-result'), channelRows: $('channel-rows'),
@@ -179,6 +180,29 @@ function showNode(s) {
   ui.nodeHeap.textContent = formatBytes(s.heapUsedBytes);
 }
 
+/** The outbox and Kafka consumers of this node (docs/consumers.md), with their publication rate. */
+function showSources(s, prev) {
+  const list = Array.isArray(s.consumers) ? s.consumers : [];
+  ui.sources.hidden = list.length === 0;
+  const before = new Map((Array.isArray(prev?.consumers) ? prev.consumers : []).map((c) => [c.source, c]));
+  const seconds = prev ? (s.ts - prev.ts) / 1000 : 0;
+  ui.sourceRows.replaceChildren(...list.map((c) => {
+    const tr = document.createElement('tr');
+    if (!c.reachable) tr.className = 'bad';
+    const p = before.get(c.source);
+    const perSecond = p && seconds > 0 ? Math.max(0, (c.published - p.published) / seconds) : null;
+    const cells = [c.source, c.reachable ? 'reachable' : `unreachable${c.problem ? ': ' + c.problem : ''}`,
+      formatNumber(c.published), perSecond === null ? '–' : `${formatNumber(perSecond)}/s`, formatNumber(c.lag),
+      formatNumber(c.deadLetters), formatNumber(c.errors)];
+    for (const text of cells) {
+      const td = document.createElement('td');
+      td.textContent = text ?? '–';
+      tr.append(td);
+    }
+    return tr;
+  }));
+}
+
 function showInfo(info) {
   showNode(info.node ?? {});
   const nodes = Array.isArray(info.nodes) ? info.nodes : [];
@@ -298,6 +322,7 @@ function onSample(s) {
   samples.push(s);
   if (samples.length > WINDOW_SECONDS + 1) samples.shift();
   showNode(s);
+  showSources(s, samples.length > 1 ? prev : null);
   const ts = s.ts;
   push(series.connections, ts, s.connections ?? 0);
   showNow(ui.nowConnections, s.connections ?? 0, formatNumber(s.connections ?? 0));

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.MessageType;
+import io.switchboard.server.config.ConsumersConfig;
+import io.switchboard.server.config.OutboxConfig;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
 import io.switchboard.testing.Tools;
@@ -47,7 +49,9 @@ class AdminPageIT {
         installPlaywright();
         Files.deleteIfExists(SCREENSHOT);
 
-        try (TestServer node = TestServer.start(TestServer.config().apiKeys(List.of(KEY)));
+        try (TestServer node = TestServer.start(TestServer.config().apiKeys(List.of(KEY))
+                     // An outbox whose PostgreSQL never answers (port 1): the page's Sources table must say so.
+                     .consumers(new ConsumersConfig(OutboxConfig.of("jdbc:postgresql://127.0.0.1:1/test"), null)));
              WsClient subscriber = node.client("e2e-sub");
              WsClient victim = node.client("e2e-victim");
              WsClient publisher = node.client("e2e-pub")) {

@@ -85,6 +85,21 @@ public class SwitchboardProperties {
     private Duration hookTimeout = Duration.ofSeconds(5);
     /** Namespaces by name, added to (or replacing) the default "" and "chat". */
     private Map<String, NamespaceProperties> namespaces = new LinkedHashMap<>();
+    /** Spring Security as the connect decision. */
+    private final SpringSecurity springSecurity = new SpringSecurity();
+
+    /** {@code switchboard.spring-security.*}. */
+    public static class SpringSecurity {
+        /**
+         * Let the application's Spring Security decide who a connection is: the signed-in user of the
+         * WebFlux session cookie, or Basic credentials checked by its authentication manager; a valid node
+         * token still works. Handshakes without any of them are refused.
+         */
+        private boolean connect;
+
+        public boolean isConnect() { return connect; }
+        public void setConnect(boolean v) { connect = v; }
+    }
 
     /** The options of one namespace. */
     public static class NamespaceProperties {
@@ -193,6 +208,7 @@ public class SwitchboardProperties {
     public void setHookQueue(int v) { hookQueue = v; }
     public Duration getHookTimeout() { return hookTimeout; }
     public void setHookTimeout(Duration v) { hookTimeout = v; }
+    public SpringSecurity getSpringSecurity() { return springSecurity; }
     public Map<String, NamespaceProperties> getNamespaces() { return namespaces; }
     public void setNamespaces(Map<String, NamespaceProperties> v) { namespaces = v; }
 }

@@ -126,20 +126,6 @@ class AdminPageIT {
 
     /** {@code npm ci} in src/test/e2e once, when playwright-core is not installed there yet (a fresh clone). */
     private static void installPlaywright() throws IOException, InterruptedException {
-        if (Files.isRegularFile(E2E.resolve("node_modules/playwright-core/package.json"))) {
-            return;
-        }
-        Path log = Files.createTempFile("switchboard-npm-ci", ".log");
-        Process npm = new ProcessBuilder(Tools.path("npm"), "ci", "--no-audit", "--no-fund").directory(E2E.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean done = npm.waitFor(5, TimeUnit.MINUTES);
-        if (!done) {
-            npm.descendants().forEach(ProcessHandle::destroyForcibly);
-            npm.destroyForcibly();
-        }
-        String out = Files.readString(log);
-        Files.deleteIfExists(log);
-        assertThat(done).as("npm ci in %s finished within 5 minutes:\n%s", E2E, out).isTrue();
-        assertThat(npm.exitValue()).as("npm ci in %s:\n%s", E2E, out).isZero();
+        Tools.npmCi(E2E, "playwright-core");
     }
 }

@@ -45,6 +45,8 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
     private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
 
     private final DefaultJWTProcessor<SecurityContext> processor;
+    /** The quick path for plain, valid HS256 tokens; null without a secret (or when switched off for tests). */
+    private final Hs256Tokens hs256;
     private final KeyChooser keys;
     private final JwksKeySource jwks;
     private final boolean allowAnonymous;
@@ -63,6 +65,8 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         processor.setJWSKeySelector(keys);
         processor.setJWSVerifierFactory(new Verifiers());
         processor.setJWTClaimsSetVerifier(new ClaimRules(b.issuer, b.audiences, CLOCK_SKEW_SECONDS * 1000L, b.clock));
+        this.hs256 = b.secret == null || !b.quickHs256 ? null
+                : new Hs256Tokens(b.secret, b.issuer, b.audiences, CLOCK_SKEW_SECONDS * 1000L, b.clock);
     }
 
     public static Builder builder() {
@@ -124,6 +128,12 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
             }
             throw AuthException.unauthorized("a token is required: send Authorization: Bearer <JWT> or ?access_token=<JWT>");
         }
+        if (hs256 != null) {
+            Principal quick = hs256.accept(token);
+            if (quick != null) {
+                return quick;
+            }
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -171,8 +181,15 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         private final Set<String> audiences = new LinkedHashSet<>();
         private boolean allowAnonymous;
         private Clock clock = Clock.systemUTC();
+        private boolean quickHs256 = true;
 
         private Builder() {
+        }
+
+        /** Whether plain valid HS256 tokens take the quick path ({@link Hs256Tokens}); on by default. */
+        Builder quickHs256(boolean on) {
+            this.quickHs256 = on;
+            return this;
         }
 
         /** The HMAC secret (at least 32 bytes), or null to refuse HS* tokens. */

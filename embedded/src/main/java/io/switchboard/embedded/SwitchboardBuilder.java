@@ -176,6 +176,18 @@ public final class SwitchboardBuilder {
         return this;
     }
 
+    /** {@code --commands-per-second} alone: commands per second per connection (0 = off); the burst stays. */
+    public SwitchboardBuilder commandsPerSecond(int perSecond) {
+        config = config.commandsPerSecond(perSecond);
+        return this;
+    }
+
+    /** {@code --command-burst} alone: commands a connection may send at once; the rate stays. */
+    public SwitchboardBuilder commandBurst(int burst) {
+        config = config.commandBurst(burst);
+        return this;
+    }
+
     /** {@code --max-connections-per-user}: open connections per user (0 = off). */
     public SwitchboardBuilder maxConnectionsPerUser(int n) {
         config = config.maxConnectionsPerUser(n);
@@ -191,6 +203,18 @@ public final class SwitchboardBuilder {
     /** {@code --new-connections-per-second-per-ip} and {@code --new-connections-burst-per-ip}. */
     public SwitchboardBuilder newConnectionRatePerIp(int perSecond, int burst) {
         config = config.newConnectionsPerSecondPerIp(perSecond).newConnectionsBurstPerIp(burst);
+        return this;
+    }
+
+    /** {@code --new-connections-per-second-per-ip} alone (0 = off); the burst stays. */
+    public SwitchboardBuilder newConnectionsPerSecondPerIp(int perSecond) {
+        config = config.newConnectionsPerSecondPerIp(perSecond);
+        return this;
+    }
+
+    /** {@code --new-connections-burst-per-ip} alone; the rate stays. */
+    public SwitchboardBuilder newConnectionsBurstPerIp(int burst) {
+        config = config.newConnectionsBurstPerIp(burst);
         return this;
     }
 

@@ -146,6 +146,10 @@ public class SwitchboardAutoConfiguration {
         set(p.getPresenceTtl(), b::presenceTtl);
         set(p.getMaxConnectionsPerUser(), b::maxConnectionsPerUser);
         set(p.getMaxConnectionsPerIp(), b::maxConnectionsPerIp);
+        set(p.getCommandsPerSecond(), b::commandsPerSecond);
+        set(p.getCommandBurst(), b::commandBurst);
+        set(p.getNewConnectionsPerSecondPerIp(), b::newConnectionsPerSecondPerIp);
+        set(p.getNewConnectionsBurstPerIp(), b::newConnectionsBurstPerIp);
         list(p.getApiKeys(), b::apiKeys);
         set(p.getNodeName(), b::nodeName);
         if ("redis".equals(p.getEngine())) {

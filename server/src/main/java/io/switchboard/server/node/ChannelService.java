@@ -182,7 +182,7 @@ public final class ChannelService {
         if (idempotencyKey != null && idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
             throw new ChannelException(ErrorCode.BAD_REQUEST, "idempotencyKey is longer than " + MAX_IDEMPOTENCY_KEY + " characters");
         }
-        if (!caller.isServer() && hooks.decidesPublish()) {
+        if (!caller.isServer() && hooks.decidesPublish(ns.name())) {
             // The application's decision first; a replaced payload meets the same size limit.
             return hooks.publish(caller, channel, payload).toCompletableFuture().handle((decided, refused) -> {
                 if (refused != null) {
@@ -278,8 +278,9 @@ public final class ChannelService {
     }
 
     /** Whether a subscribe of {@code caller} waits for the application's decision ({@link #decideSubscribe}). */
-    public boolean subscribeNeedsDecision(Caller caller) {
-        return !caller.isServer() && hooks.decidesSubscribe();
+    public boolean subscribeNeedsDecision(Caller caller, String channel) {
+        NamespaceConfig ns = config.namespaces().forChannel(channel);
+        return !caller.isServer() && ns != null && hooks.decidesSubscribe(ns.name());
     }
 
     /**
@@ -288,7 +289,7 @@ public final class ChannelService {
      * failed ({@code unavailable}).
      */
     public CompletableFuture<Void> decideSubscribe(Caller caller, String channel) {
-        if (!subscribeNeedsDecision(caller)) {
+        if (!subscribeNeedsDecision(caller, channel)) {
             return CompletableFuture.completedFuture(null);
         }
         return hooks.subscribe(caller, channel).toCompletableFuture().handle((ok, refused) -> {

@@ -45,8 +45,8 @@ final class ChannelCommands {
         this.config = node.config();
     }
 
-    private Caller caller() {
-        return Caller.client(session.principal(), session.id(), session.clientAddress());
+    Caller caller() {
+        return Caller.client(session.principal(), session.id(), session.clientAddress(), session.keptHeaders());
     }
 
     // ---- subscribe and recovery ----------------------------------------------------------------
@@ -77,7 +77,7 @@ final class ChannelCommands {
         subscriptions.put(ch, sub);
         node.metrics().subscriptionAdded();
         sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
-        if (channels.subscribeNeedsDecision(caller())) {
+        if (channels.subscribeNeedsDecision(caller(), ch)) {
             // The application decides first (Hooks); nothing is attached until it allowed the subscribe.
             channels.decideSubscribe(caller(), ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
                     () -> attach(e, sub, grant)));

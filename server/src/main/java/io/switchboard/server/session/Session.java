@@ -51,6 +51,7 @@ public final class Session implements Connection {
     private final String id;
     private final String userId; // the principal's; a refresh may not change it
     private final String clientAddress;
+    private final Map<String, List<String>> keptHeaders; // for the application's decisions (Hooks.keep)
     private final Outbound outbound;
 
     // Everything below: event loop only.
@@ -76,7 +77,12 @@ public final class Session implements Connection {
     private static final MessageType[] TYPES = MessageType.values();
 
     Session(Node node, Channel channel, Principal principal, String clientAddress) {
+        this(node, channel, principal, clientAddress, Map.of());
+    }
+
+    Session(Node node, Channel channel, Principal principal, String clientAddress, Map<String, List<String>> keptHeaders) {
         this.node = node;
+        this.keptHeaders = keptHeaders;
         this.clientAddress = clientAddress;
         this.config = node.config();
         this.channel = channel;
@@ -106,6 +112,11 @@ public final class Session implements Connection {
     @Override
     public String clientAddress() {
         return clientAddress;
+    }
+
+    /** The handshake headers the application's decisions keep; any thread. */
+    Map<String, List<String>> keptHeaders() {
+        return keptHeaders;
     }
 
     /** The connection's user ("" for anonymous); any thread. */
@@ -280,6 +291,31 @@ public final class Session implements Connection {
     }
 
     private void refresh(Envelope e) {
+        if (node.hooks().decidesRefresh()) {
+            // The application decides (Hooks); its answer is applied back on this loop.
+            io.switchboard.server.node.Caller caller = channels.caller();
+            java.util.concurrent.CompletionStage<Principal> decided;
+            try {
+                decided = node.hooks().refresh(caller, e.token());
+            } catch (RuntimeException ex) {
+                decided = java.util.concurrent.CompletableFuture.failedFuture(ex);
+            }
+            decided.whenComplete((next, failure) -> onLoop(() -> {
+                if (state != State.OPEN) {
+                    return;
+                }
+                Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (t instanceof AuthException ex) {
+                    error(e.id(), ex.errorCode(), ex.getMessage());
+                } else if (t != null || next == null) {
+                    error(e.id(), ErrorCode.UNAVAILABLE, "the refresh decision failed; retry later");
+                } else {
+                    refreshed(e, next);
+                }
+            }));
+            return;
+        }
         Principal next;
         try {
             next = node.authenticator().authenticate(e.token());
@@ -287,6 +323,10 @@ public final class Session implements Connection {
             error(e.id(), ex.errorCode(), ex.getMessage());
             return;
         }
+        refreshed(e, next);
+    }
+
+    private void refreshed(Envelope e, Principal next) {
         Welcome.Refusal refused = Welcome.refreshProblem(principal, next, config);
         if (refused != null) {
             error(e.id(), refused.code(), refused.message());

@@ -12,6 +12,8 @@ public enum MessageType {
     PRESENCE("presence", Direction.COMMAND),
     HISTORY("history", Direction.COMMAND),
     REFRESH("refresh", Direction.COMMAND),
+    // A call to the application's backend (its rpc hook); the ack carries the result.
+    RPC("rpc", Direction.COMMAND),
     PING("ping", Direction.BOTH),
     // The answer to a server ping (no id), or the server's answer to a client ping (with its id).
     PONG("pong", Direction.BOTH),

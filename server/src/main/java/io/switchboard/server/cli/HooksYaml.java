@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * Reads the {@code hooks:} mapping of the YAML config: one mapping per hook ({@code connect}, {@code refresh},
  * {@code subscribe}, {@code publish}, {@code rpc}) with {@code url}, {@code timeout}, {@code headers},
- * {@code cookies}, {@code namespaces} and {@code on-failure}, and {@code max-answer-bytes}.
+ * {@code cookies}, {@code namespaces} and {@code on-failure}; {@code max-answer-bytes}; and {@code rpc-limits}
+ * (method name, or {@code "*"}, to {@code per-second} and {@code burst}).
  */
 final class HooksYaml {
 
@@ -31,6 +32,7 @@ final class HooksYaml {
         try {
             Map<String, HooksConfig.Hook> hooks = new LinkedHashMap<>();
             int maxAnswer = HooksConfig.DEFAULT_MAX_ANSWER_BYTES;
+            Map<String, HooksConfig.RateLimit> limits = Map.of();
             for (var it = node.fields(); it.hasNext(); ) {
                 var f = it.next();
                 String name = f.getKey();
@@ -38,9 +40,13 @@ final class HooksYaml {
                     maxAnswer = f.getValue().asInt(-1);
                     continue;
                 }
+                if (name.equals("rpc-limits")) {
+                    limits = rpcLimits(f.getValue());
+                    continue;
+                }
                 if (!HooksConfig.NAMES.contains(name)) {
                     throw new ConfigSources.ConfigException("unknown option '" + name + "' in hooks; known: "
-                            + HooksConfig.NAMES + " and max-answer-bytes");
+                            + HooksConfig.NAMES + ", max-answer-bytes and rpc-limits");
                 }
                 JsonNode h = f.getValue();
                 if (!h.isObject()) {
@@ -57,10 +63,33 @@ final class HooksYaml {
                 hooks.put(name, new HooksConfig.Hook(name, h.path("url").asText(null), timeout, strings(h.path("headers")),
                         strings(h.path("cookies")), strings(h.path("namespaces")), onFailure));
             }
-            return new HooksConfig(hooks, maxAnswer);
+            return new HooksConfig(hooks, maxAnswer, limits);
         } catch (IllegalArgumentException | picocli.CommandLine.TypeConversionException ex) {
             throw new ConfigSources.ConfigException(ex.getMessage());
         }
+    }
+
+    private static Map<String, HooksConfig.RateLimit> rpcLimits(JsonNode n) {
+        if (!n.isObject()) {
+            throw new ConfigSources.ConfigException("hooks.rpc-limits must be a mapping of method names to {per-second, burst}");
+        }
+        Map<String, HooksConfig.RateLimit> out = new LinkedHashMap<>();
+        for (var it = n.fields(); it.hasNext(); ) {
+            var f = it.next();
+            JsonNode v = f.getValue();
+            if (!v.isObject() || !v.has("per-second")) {
+                throw new ConfigSources.ConfigException("hooks.rpc-limits." + f.getKey() + " must be a mapping with per-second (and burst)");
+            }
+            v.fieldNames().forEachRemaining(k -> {
+                if (!k.equals("per-second") && !k.equals("burst")) {
+                    throw new ConfigSources.ConfigException("unknown option '" + k + "' in hooks.rpc-limits." + f.getKey()
+                            + "; known: per-second, burst");
+                }
+            });
+            int perSecond = v.get("per-second").asInt(-1);
+            out.put(f.getKey(), new HooksConfig.RateLimit(perSecond, v.has("burst") ? v.get("burst").asInt(-1) : perSecond));
+        }
+        return out;
     }
 
     private static Set<String> strings(JsonNode n) {

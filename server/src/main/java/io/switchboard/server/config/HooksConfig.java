@@ -13,8 +13,11 @@ import java.util.Set;
  *
  * @param hooks            by name ({@link #NAMES}): where and how to ask
  * @param maxAnswerBytes   the largest answer body the node reads; a longer one is a failed call
+ * @param rpcLimits        per rpc method name, the rate each connection may call it at; {@code "*"} is one
+ *                         shared rate for every method not named; a method under neither is not limited
+ *                         (beyond the connection's command rate)
  */
-public record HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes) {
+public record HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes, Map<String, RateLimit> rpcLimits) {
 
     /** The hooks there are. */
     public static final List<String> NAMES = List.of("connect", "refresh", "subscribe", "publish", "rpc");
@@ -28,13 +31,32 @@ public record HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes) {
             }
         }
         hooks = Map.copyOf(new LinkedHashMap<>(hooks));
+        rpcLimits = Map.copyOf(rpcLimits);
+        for (String m : rpcLimits.keySet()) {
+            if (!m.equals("*") && io.switchboard.protocol.Commands.rpcMethodProblem(m) != null) {
+                throw new InvalidConfigException("hooks.rpc-limits", "names '" + m + "', which is not a valid method name");
+            }
+        }
         if (maxAnswerBytes < 64) {
             throw new InvalidConfigException("hooks.max-answer-bytes", "must be at least 64");
         }
     }
 
     public static HooksConfig none() {
-        return new HooksConfig(Map.of(), DEFAULT_MAX_ANSWER_BYTES);
+        return new HooksConfig(Map.of(), DEFAULT_MAX_ANSWER_BYTES, Map.of());
+    }
+
+    public HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes) {
+        this(hooks, maxAnswerBytes, Map.of());
+    }
+
+    /** A rate: {@code perSecond} calls a second on average, {@code burst} at once. */
+    public record RateLimit(int perSecond, int burst) {
+        public RateLimit {
+            if (perSecond < 1 || burst < 1) {
+                throw new InvalidConfigException("hooks.rpc-limits", "per-second and burst must be at least 1");
+            }
+        }
     }
 
     public boolean any() {

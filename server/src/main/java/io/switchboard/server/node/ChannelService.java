@@ -215,6 +215,39 @@ public final class ChannelService {
         });
     }
 
+    // ---- rpc --------------------------------------------------------------------------------------
+
+    /**
+     * A client's call to the application's backend ({@link Hooks#rpc}): completes with the result's JSON bytes,
+     * or fails with a {@code ChannelException}: {@code not_available} when the node has no rpc hook,
+     * {@code too_large} for a payload over the publish limit, the backend's refusal, or {@code unavailable}.
+     */
+    public CompletableFuture<byte[]> rpc(Caller caller, String method, byte[] payload) {
+        if (caller.isServer() || !hooks.decidesRpc()) {
+            throw new ChannelException(ErrorCode.NOT_AVAILABLE, "rpc is not enabled on this node");
+        }
+        if (payload != null && payload.length > maxPayloadBytes()) {
+            throw new ChannelException(ErrorCode.TOO_LARGE, "payload is over " + maxPayloadBytes() + " bytes");
+        }
+        java.util.concurrent.CompletionStage<byte[]> answered;
+        try {
+            answered = hooks.rpc(caller, method, payload);
+        } catch (RuntimeException e) {
+            answered = CompletableFuture.failedFuture(e);
+        }
+        return answered.toCompletableFuture().handle((result, failure) -> {
+            Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (t instanceof ChannelException c) {
+                throw c;
+            }
+            if (t != null || result == null || result.length > maxPayloadBytes()) {
+                throw new ChannelException(ErrorCode.UNAVAILABLE, "the rpc hook failed; retry later");
+            }
+            return result;
+        });
+    }
+
     // ---- subscribe --------------------------------------------------------------------------------
 
     /**

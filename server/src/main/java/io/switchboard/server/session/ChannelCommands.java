@@ -37,12 +37,14 @@ final class ChannelCommands {
     private final ServerConfig config;
     // channel -> this session's subscription to it.
     private final Map<String, ChannelSubscription> subscriptions = new HashMap<>(4); // most connections follow few channels
+    private final RpcLimits rpcLimits;
 
     ChannelCommands(Session session, Node node) {
         this.session = session;
         this.node = node;
         this.channels = node.channels();
         this.config = node.config();
+        this.rpcLimits = new RpcLimits(config.hooks().rpcLimits());
     }
 
     Caller caller() {
@@ -239,6 +241,15 @@ final class ChannelCommands {
                     g.writeNumberField("offset", result.offset());
                     g.writeStringField("epoch", result.epoch());
                 }))));
+    }
+
+    /** A call to the backend: rate-limited per method ({@code hooks.rpc-limits}), answered with its result. */
+    void rpc(Envelope e) {
+        if (!rpcLimits.tryTake(e.method(), System.nanoTime())) {
+            session.error(e.id(), ErrorCode.RATE_LIMITED, "rpc method " + e.method() + " is called faster than its limit");
+            return;
+        }
+        call(e, () -> channels.rpc(caller(), e.method(), e.payload()), result -> session.send(Envelope.ack(e.id(), result)));
     }
 
     void history(Envelope e) {

@@ -286,6 +286,7 @@ public final class Session implements Connection {
             case PRESENCE -> channels.presence(e);
             case HISTORY -> channels.history(e);
             case REFRESH -> refresh(e);
+            case RPC -> channels.rpc(e);
             default -> reject(e.id(), ErrorCode.UNKNOWN_TYPE, "unexpected type " + e.type().wireName());
         }
     }

@@ -137,6 +137,38 @@ class EmbeddedNodeIT {
         }
     }
 
+    @Test
+    void theRpcHookAnswersTheJavaClientsCallsAtTheirRate() throws Exception {
+        Switchboard node = Switchboard.builder().port(0).ioThreads(1).jwtSecret(SECRET)
+                .onRpc(r -> switch (r.method()) {
+                    case "who" -> RpcResult.of("{\"caller\":\"" + r.userId() + "\",\"arg\":" + r.payloadJson() + "}");
+                    case "ban" -> RpcResult.refuse("moderators only");
+                    case "bad" -> RpcResult.of("not json");
+                    default -> RpcResult.notAvailable("no method " + r.method());
+                })
+                .rpcLimit("who", 1, 2)
+                .build();
+        try (Switchboard sb = node.start();
+             SwitchboardClient alice = SwitchboardClient.builder(sb.webSocketUrl()).token(sb.mintToken("alice", Duration.ofMinutes(5))).build()) {
+            alice.connect().get(10, TimeUnit.SECONDS);
+            assertThat(alice.rpc("who", "[1,2]").get(10, TimeUnit.SECONDS)).isEqualTo("{\"caller\":\"alice\",\"arg\":[1,2]}");
+            assertThat(rpcError(alice, "ban")).isEqualTo("forbidden");
+            assertThat(rpcError(alice, "nope")).isEqualTo("not_available");
+            assertThat(rpcError(alice, "bad")).isEqualTo("unavailable");
+            assertThat(alice.rpc("who", null).get(10, TimeUnit.SECONDS)).isEqualTo("{\"caller\":\"alice\",\"arg\":null}");
+            assertThat(rpcError(alice, "who")).isEqualTo("rate_limited"); // its burst of 2 is spent
+        }
+    }
+
+    private static String rpcError(SwitchboardClient c, String method) throws Exception {
+        try {
+            c.rpc(method, "{}").get(10, TimeUnit.SECONDS);
+            return "none";
+        } catch (ExecutionException e) {
+            return ((io.switchboard.client.SwitchboardException) e.getCause()).code();
+        }
+    }
+
     /** The code a subscribe is refused with for good. */
     private static String refusal(SwitchboardClient c, String channel) throws Exception {
         CompletableFuture<String> code = new CompletableFuture<>();

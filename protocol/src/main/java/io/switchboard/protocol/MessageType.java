@@ -28,7 +28,9 @@ public enum MessageType {
     PRESENCE_DIFF("presenceDiff", Direction.PUSH),
     // A large channel's user count, at most once per window.
     PRESENCE_COUNT("presenceCount", Direction.PUSH),
-    UNSUBSCRIBED("unsubscribed", Direction.PUSH);
+    UNSUBSCRIBED("unsubscribed", Direction.PUSH),
+    // The server subscribed the connection to a channel (server-side subscription): its position, if any.
+    SUBSCRIBED("subscribed", Direction.PUSH);
 
     /** Who may send a type. */
     public enum Direction { COMMAND, PUSH, BOTH }

@@ -44,6 +44,7 @@ class EnvelopeCodecTest {
                 case MESSAGE -> b.channel("chat:lobby").offset(42L).epoch("Qx81").ts(1678886400123L).from("user123").payloadJson("\"\u2603 snow\"");
                 case PRESENCE_UPDATE -> b.channel("chat:lobby").payloadJson("{\"userId\":\"alice\",\"status\":\"online\"}");
                 case UNSUBSCRIBED -> b.channel("chat:lobby").code("forbidden").message("gone");
+                case SUBSCRIBED -> b.channel("user:#alice").payloadJson("{\"epoch\":\"Qx81\",\"offset\":7}");
                 case PRESENCE_DIFF -> b.channel("chat:lobby").payloadJson("{\"joins\":[\"alice\"],\"leaves\":[],\"users\":1}");
                 case PRESENCE_COUNT -> b.channel("chat:lobby").payloadJson("{\"users\":50000}");
                 default -> throw new AssertionError(t);

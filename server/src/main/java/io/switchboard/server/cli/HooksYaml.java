@@ -12,7 +12,7 @@ import java.util.Set;
  * Reads the {@code hooks:} mapping of the YAML config: one mapping per hook ({@code connect}, {@code refresh},
  * {@code subscribe}, {@code publish}, {@code rpc}) with {@code url}, {@code timeout}, {@code headers},
  * {@code cookies}, {@code namespaces} and {@code on-failure}; {@code max-answer-bytes}; and {@code rpc-limits}
- * (method name, or {@code "*"}, to {@code per-second} and {@code burst}).
+ * (method name, or {@code "*"}, to {@code per-second} and {@code burst}); and {@code personal-namespace}.
  */
 final class HooksYaml {
 
@@ -33,11 +33,16 @@ final class HooksYaml {
             Map<String, HooksConfig.Hook> hooks = new LinkedHashMap<>();
             int maxAnswer = HooksConfig.DEFAULT_MAX_ANSWER_BYTES;
             Map<String, HooksConfig.RateLimit> limits = Map.of();
+            String personal = null;
             for (var it = node.fields(); it.hasNext(); ) {
                 var f = it.next();
                 String name = f.getKey();
                 if (name.equals("max-answer-bytes")) {
                     maxAnswer = f.getValue().asInt(-1);
+                    continue;
+                }
+                if (name.equals("personal-namespace")) {
+                    personal = f.getValue().asText(null);
                     continue;
                 }
                 if (name.equals("rpc-limits")) {
@@ -46,7 +51,7 @@ final class HooksYaml {
                 }
                 if (!HooksConfig.NAMES.contains(name)) {
                     throw new ConfigSources.ConfigException("unknown option '" + name + "' in hooks; known: "
-                            + HooksConfig.NAMES + ", max-answer-bytes and rpc-limits");
+                            + HooksConfig.NAMES + ", max-answer-bytes, rpc-limits and personal-namespace");
                 }
                 JsonNode h = f.getValue();
                 if (!h.isObject()) {
@@ -63,7 +68,7 @@ final class HooksYaml {
                 hooks.put(name, new HooksConfig.Hook(name, h.path("url").asText(null), timeout, strings(h.path("headers")),
                         strings(h.path("cookies")), strings(h.path("namespaces")), onFailure));
             }
-            return new HooksConfig(hooks, maxAnswer, limits);
+            return new HooksConfig(hooks, maxAnswer, limits, personal);
         } catch (IllegalArgumentException | picocli.CommandLine.TypeConversionException ex) {
             throw new ConfigSources.ConfigException(ex.getMessage());
         }

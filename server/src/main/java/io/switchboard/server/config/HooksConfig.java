@@ -16,8 +16,11 @@ import java.util.Set;
  * @param rpcLimits        per rpc method name, the rate each connection may call it at; {@code "*"} is one
  *                         shared rate for every method not named; a method under neither is not limited
  *                         (beyond the connection's command rate)
+ * @param personalNamespace the namespace of users' personal channels ({@code <ns>:#<userId>}), which every
+ *                         connection of a user is subscribed to by the server; null: none
  */
-public record HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes, Map<String, RateLimit> rpcLimits) {
+public record HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes, Map<String, RateLimit> rpcLimits,
+                          String personalNamespace) {
 
     /** The hooks there are. */
     public static final List<String> NAMES = List.of("connect", "refresh", "subscribe", "publish", "rpc");
@@ -37,17 +40,30 @@ public record HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes, Map<Strin
                 throw new InvalidConfigException("hooks.rpc-limits", "names '" + m + "', which is not a valid method name");
             }
         }
+        if (personalNamespace != null && (personalNamespace.isEmpty()
+                || io.switchboard.protocol.ChannelNames.problem(personalNamespace + ":x") != null || personalNamespace.contains("#"))) {
+            throw new InvalidConfigException("hooks.personal-namespace", "must be a namespace name, not '" + personalNamespace + "'");
+        }
         if (maxAnswerBytes < 64) {
             throw new InvalidConfigException("hooks.max-answer-bytes", "must be at least 64");
         }
     }
 
     public static HooksConfig none() {
-        return new HooksConfig(Map.of(), DEFAULT_MAX_ANSWER_BYTES, Map.of());
+        return new HooksConfig(Map.of(), DEFAULT_MAX_ANSWER_BYTES, Map.of(), null);
     }
 
     public HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes) {
-        this(hooks, maxAnswerBytes, Map.of());
+        this(hooks, maxAnswerBytes, Map.of(), null);
+    }
+
+    public HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes, Map<String, RateLimit> rpcLimits) {
+        this(hooks, maxAnswerBytes, rpcLimits, null);
+    }
+
+    /** The same, with users' personal channels in namespace {@code ns} (null: none). */
+    public HooksConfig withPersonalNamespace(String ns) {
+        return new HooksConfig(hooks, maxAnswerBytes, rpcLimits, ns);
     }
 
     /** A rate: {@code perSecond} calls a second on average, {@code burst} at once. */

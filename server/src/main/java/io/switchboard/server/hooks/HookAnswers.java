@@ -50,7 +50,8 @@ final class HookAnswers {
 
     /**
      * The principal a connect or refresh answer admits: {@code user} (absent: the one the token named),
-     * {@code info}, {@code expiresAt} (milliseconds since the epoch) and {@code channels}; absent fields keep
+     * {@code info}, {@code expiresAt} (milliseconds since the epoch), {@code channels} and {@code subscribe}
+     * (channels the server subscribes the connection to); absent fields keep
      * what {@code current} has. An {@code error} refuses with its code.
      */
     static Principal principal(JsonNode answer, Principal current, boolean allowAnonymous) throws AuthException {
@@ -87,6 +88,20 @@ final class HookAnswers {
                 channels.add(c.asText());
             }
         }
+        List<String> subscribe = current.subscribe();
+        JsonNode sub = answer.get("subscribe");
+        if (sub != null && !sub.isNull()) {
+            if (!sub.isArray()) {
+                throw invalid("subscribe is not a list");
+            }
+            subscribe = new ArrayList<>();
+            for (JsonNode c : sub) {
+                if (!c.isTextual()) {
+                    throw invalid("subscribe holds a non-string");
+                }
+                subscribe.add(c.asText());
+            }
+        }
         byte[] info = current.info();
         JsonNode i = answer.get("info");
         if (i != null) {
@@ -95,7 +110,7 @@ final class HookAnswers {
         if (anonymous) {
             return Principal.ANONYMOUS;
         }
-        return new Principal(id, false, expires, List.copyOf(channels), info);
+        return new Principal(id, false, expires, List.copyOf(channels), info, subscribe);
     }
 
     /** The JSON bytes of an answer's field, which must fit in {@code max} bytes. */

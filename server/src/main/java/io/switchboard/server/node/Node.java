@@ -95,6 +95,11 @@ public final class Node implements AutoCloseable {
     public Node start() {
         jwt = JwtAuthenticator.create(config, secret, secretGenerated);
         authenticator = extensions.authenticator() != null ? extensions.authenticator() : jwt;
+        String personal = config.hooks().personalNamespace();
+        if (personal != null && config.namespaces().forChannel(personal + ":x") == null) {
+            throw new io.switchboard.server.config.InvalidConfigException("hooks.personal-namespace",
+                    "names '" + personal + "', which is not a configured namespace");
+        }
         hooks = chooseHooks();
         Engine measured = new MeasuredEngine(engine, metrics);
         hub = new Hub(measured, measured, PooledByteBufAllocator.DEFAULT, config.namespaces(), metrics, presenceTimer,

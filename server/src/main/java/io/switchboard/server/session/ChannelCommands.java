@@ -13,10 +13,13 @@ import io.switchboard.server.node.ChannelService;
 import io.switchboard.server.node.HistoryPayload;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.util.Json;
+import io.switchboard.server.util.LogText;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The channel commands of one session, in the native protocol: it decodes what a command asks, lets the
@@ -25,6 +28,8 @@ import java.util.function.Consumer;
  * per-connection channel limit, and the order of replies. Event loop only, like its {@link Session}.
  */
 final class ChannelCommands {
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelCommands.class);
 
     /** Most live frames held back while one subscription's history is read. */
     private static final int MAX_HELD = 10_000;
@@ -168,6 +173,70 @@ final class ChannelCommands {
         }
         channels.detach(caller(), ch, sub);
         sub.cancel();
+    }
+
+    /**
+     * The server subscribes this connection to {@code ch} (a server-side subscription: the token's or the
+     * connect hook's {@code subscribe} list, the personal channel, or the server API's subscribe): no access
+     * check and no subscribe hook. The client is told with a {@code subscribed} push carrying the position the
+     * live messages continue from; nothing is recovered here (the client reads history from its own position,
+     * protocol.md 4.12). Already subscribed, an unknown namespace, or the channel limit: nothing happens.
+     */
+    void addByServer(String ch) {
+        ChannelSubscription previous = subscriptions.get(ch);
+        if (previous != null && !previous.ended()) {
+            return;
+        }
+        ChannelService.Grant grant;
+        try {
+            grant = channels.serverGrant(ch);
+        } catch (ChannelException x) {
+            log.debug("session {}: no server-side subscription to {}: {}", session.id(), LogText.escape(ch), x.getMessage());
+            return;
+        }
+        if (previous != null) {
+            dropSubscription(ch, previous);
+        }
+        if (subscriptions.size() >= config.maxChannelsPerConnection()) {
+            log.info("session {}: server-side subscription to {} not made: the connection has {} channels already",
+                    session.id(), LogText.escape(ch), subscriptions.size());
+            return;
+        }
+        boolean history = grant.namespace().keepsHistory();
+        ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
+                !history, MAX_HELD, true);
+        subscriptions.put(ch, sub);
+        node.metrics().subscriptionAdded();
+        sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
+        Runnable drop = () -> {
+            if (subscriptions.get(ch) == sub) {
+                dropSubscription(ch, sub);
+            }
+        };
+        channels.attach(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
+            if (subscriptions.get(ch) != sub || failure != null || sub.ended()) {
+                drop.run();
+                return;
+            }
+            channels.joinPresence(caller(), ch);
+            if (!history) {
+                session.send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).build());
+                channels.subscribed(caller(), ch);
+                return;
+            }
+            channels.recover(ch, grant, null).whenComplete((r, readFailure) -> session.onLoop(() -> {
+                if (subscriptions.get(ch) != sub || readFailure != null || sub.ended()) {
+                    drop.run();
+                    return;
+                }
+                session.send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).payload(Json.object(g -> {
+                    g.writeStringField("epoch", r.epoch());
+                    g.writeNumberField("offset", r.offset());
+                })).build());
+                sub.goLive(r.epoch(), r.offset());
+                channels.subscribed(caller(), ch);
+            }));
+        }));
     }
 
     /** The server API asked to end this connection's subscription to {@code ch}: drop it and say so. */

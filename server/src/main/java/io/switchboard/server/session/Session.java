@@ -147,6 +147,9 @@ public final class Session implements Connection {
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         nextPingAt = timer.now() + config.heartbeatInterval().toMillis();
         reschedule();
+        for (String ch : node.channels().serverChannels(principal)) {
+            channels.addByServer(ch); // the token's or the connect hook's list, and the personal channel
+        }
         log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {} (peer {})", id, LogText.escape(principal.userId()), clientAddress,
                 channel.remoteAddress());
     }
@@ -341,6 +344,16 @@ public final class Session implements Connection {
         })));
         channels.recheckAccess(); // the new token's claims may allow less than the old one's
         reschedule();
+    }
+
+    /** Subscribes this connection to {@code channel} on the server's behalf, telling it; any thread. */
+    @Override
+    public void subscribeByServer(String channel) {
+        onLoop(() -> {
+            if (state == State.OPEN) {
+                channels.addByServer(channel);
+            }
+        });
     }
 
     /** Renews this session's presence entries; any thread. */

@@ -66,12 +66,14 @@ class HooksIT {
     @Test
     void theConnectHookAdmitsAClientWithoutATokenByItsCookieAndNamesItsUser() throws Exception {
         backend.answers.put("connect", req -> Answer.json(
-                "{\"user\":\"alice\",\"info\":{\"name\":\"Alice\"},\"channels\":[\"chat:*\"]}"));
+                "{\"user\":\"alice\",\"info\":{\"name\":\"Alice\"},\"channels\":[\"chat:*\"],\"subscribe\":[\"chat:hooked\"]}"));
         try (TestServer node = TestServer.start(config(hook("connect", Duration.ofSeconds(2), Set.of(), HooksConfig.OnFailure.REFUSE)))) {
             WsClient c = connectWithCookie(node, "theme=dark; sid=s3cr3t; other=1");
             Envelope welcome = c.awaitType(MessageType.WELCOME);
             assertThat(HookBackend.JSON.readTree(welcome.payload()).get("userId").asText()).isEqualTo("alice");
             assertThat(c.subscribe("chat:room").type()).isEqualTo(MessageType.ACK);
+            // The connect answer's subscribe list: subscribed by the server, and the client is told.
+            assertThat(c.await(e -> e.type() == MessageType.SUBSCRIBED).channel()).isEqualTo("chat:hooked");
 
             HookBackend.Received r = backend.of("connect").get(0);
             assertThat(r.body().get("user").asText()).isEmpty();

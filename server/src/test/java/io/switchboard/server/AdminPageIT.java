@@ -121,7 +121,7 @@ class AdminPageIT {
     }
 
     /** {@code npm ci} in src/test/e2e once, when playwright-core is not installed there yet (a fresh clone). */
-    private static void installPlaywright() throws IOException, InterruptedException {
+    static void installPlaywright() throws IOException, InterruptedException {
         if (Files.isRegularFile(E2E.resolve("node_modules/playwright-core/package.json"))) {
             return;
         }

@@ -40,7 +40,7 @@ try {
   await page.locator('#dash').waitFor({ state: 'visible', timeout: T });
 
   await page.getByLabel('Endpoint').fill(endpoint);
-  await page.locator('#dead-form').getByRole('button', { name: 'List' }).click();
+  await page.getByRole('button', { name: 'Show dead letters' }).click();
   const rows = page.locator('#dead-rows tr');
   await page.locator('#dead-result').getByText(`${expected} dead letter`).waitFor({ timeout: T });
   check(await rows.count() === expected, `the table has ${await rows.count()} rows, expected ${expected}`);

@@ -518,30 +518,6 @@ public final class ChannelService {
         return new Grant(ns, ns.historyAccess() != Access.NONE, true);
     }
 
-    /**
-     * The channels a new connection of {@code principal} is subscribed to by the server: its principal's
-     * {@code subscribe} list (the token's claim, or the connect hook's answer) and its personal channel
-     * ({@code hooks.personal-namespace}), when the user id fits in a channel name.
-     */
-    public java.util.List<String> serverChannels(Principal principal) {
-        java.util.List<String> out = new java.util.ArrayList<>(principal.subscribe());
-        String personal = personalChannel(principal);
-        if (personal != null && !out.contains(personal)) {
-            out.add(personal);
-        }
-        return out;
-    }
-
-    /** The personal channel of a user ({@code <namespace>:#<userId>}), or null when there is none. */
-    public String personalChannel(Principal principal) {
-        String ns = config.hooks().personalNamespace();
-        if (ns == null || principal.anonymous()) {
-            return null;
-        }
-        String name = ns + ":#" + principal.userId();
-        return io.switchboard.protocol.ChannelNames.problem(name) == null ? name : null;
-    }
-
     private CompletableFuture<Void> broadcast(byte[] message) {
         return cluster.broadcast(message).handle((ok, failure) -> {
             if (failure != null) {

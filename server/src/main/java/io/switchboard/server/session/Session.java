@@ -147,7 +147,7 @@ public final class Session implements Connection {
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         nextPingAt = timer.now() + config.heartbeatInterval().toMillis();
         reschedule();
-        for (String ch : node.channels().serverChannels(principal)) {
+        for (String ch : io.switchboard.server.node.ServerChannels.of(principal, config.hooks().personalNamespace())) {
             channels.addByServer(ch); // the token's or the connect hook's list, and the personal channel
         }
         log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {} (peer {})", id, LogText.escape(principal.userId()), clientAddress,

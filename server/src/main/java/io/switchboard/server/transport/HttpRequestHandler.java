@@ -329,7 +329,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         Principal admitted = principal;
         ConnectionLimits slots = limits; // not this handler: the session outlives it, and must not keep it
-        SessionHandler session = new SessionHandler(node, principal, ip, node.hooks().keep(ConnectDecision.headers(req)),
+        // Only the application's decisions keep handshake headers; without any, nothing is copied per connection.
+        java.util.Map<String, List<String>> kept = node.hooks() == io.switchboard.server.node.Hooks.NONE
+                ? java.util.Map.of() : node.hooks().keep(ConnectDecision.headers(req));
+        SessionHandler session = new SessionHandler(node, principal, ip, kept,
                 () -> slots.closed(admitted.userId(), admitted.anonymous(), ip));
         p.addLast("session", session);
         done.addListener(f -> {

@@ -148,9 +148,19 @@ class EmbeddedNodeIT {
                 })
                 .rpcLimit("who", 1, 2)
                 .build();
+        List<Message> serverSide = new CopyOnWriteArrayList<>();
         try (Switchboard sb = node.start();
-             SwitchboardClient alice = SwitchboardClient.builder(sb.webSocketUrl()).token(sb.mintToken("alice", Duration.ofMinutes(5))).build()) {
+             SwitchboardClient alice = SwitchboardClient.builder(sb.webSocketUrl()).token(sb.mintToken("alice", Duration.ofMinutes(5)))
+                     .onServerSubscription(channel -> serverSide::add).build()) {
             alice.connect().get(10, TimeUnit.SECONDS);
+            // The application subscribes the user on the server side; the client is told and gets the messages.
+            sb.subscribe("alice", "chat:alerts").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // Publish until one arrives: the subscription is made asynchronously after the call returns.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                sb.publish("chat:alerts", "{\"alert\":1}").toCompletableFuture().get(10, TimeUnit.SECONDS);
+                return !serverSide.isEmpty();
+            });
+            assertThat(serverSide.get(0).channel()).isEqualTo("chat:alerts");
             assertThat(alice.rpc("who", "[1,2]").get(10, TimeUnit.SECONDS)).isEqualTo("{\"caller\":\"alice\",\"arg\":[1,2]}");
             assertThat(rpcError(alice, "ban")).isEqualTo("forbidden");
             assertThat(rpcError(alice, "nope")).isEqualTo("not_available");

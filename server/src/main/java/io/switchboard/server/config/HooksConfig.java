@@ -124,7 +124,8 @@ public record HooksConfig(Map<String, Hook> hooks, int maxAnswerBytes, Map<Strin
             headers = Set.copyOf(headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
             for (String h : headers) {
                 if (!h.matches("[a-z0-9!#$%&'*+.^_`|~-]+") || h.equals("host") || h.equals("content-length")
-                        || h.equals("connection") || h.equals("upgrade") || h.equals("cookie")) {
+                        || h.equals("connection") || h.equals("upgrade") || h.equals("cookie") || h.equals("expect")
+                        || h.equals("content-type") || h.equals("user-agent")) {
                     throw new InvalidConfigException(where, "cannot pass on the header '" + h + "' (use cookies: for cookies)");
                 }
             }

@@ -54,6 +54,9 @@ export class Subscription {
     this._everSubscribed = false;
     this._tries = 0;
     this._timer = null;
+    // True for a subscription the server made (a `subscribed` push), not subscribe().
+    this.server = false;
+    this._held = null; // live messages held back while a history read fills the gap before them
   }
 
   unsubscribe() {
@@ -73,6 +76,9 @@ export class SwitchboardClient {
     this._commandTimeout = options.commandTimeoutMs ?? 10000;
     this._maxQueued = options.maxQueuedCommands ?? 100;
     this._stableAfter = options.stableAfterMs ?? 5000;
+    // Called with the channel when the server subscribes this client on its own (a `subscribed` push for a
+    // channel it did not subscribe to): returns the handlers of the new Subscription, like subscribe()'s.
+    this._onServerSubscription = options.onServerSubscription ?? null;
     // Injection points, so tests can run without a network or a wall clock.
     this._WebSocket = options.WebSocket ?? globalThis.WebSocket;
     this._random = options.random ?? Math.random;
@@ -189,6 +195,18 @@ export class SwitchboardClient {
       clients.push(...(page.clients ?? []));
     }
     return { clients, users: page.users, connections: page.connections };
+  }
+
+  /**
+   * Calls the application's backend over this connection (the `rpc` command): resolves with the backend's
+   * result (null when it returned none), rejects with a SwitchboardError (`forbidden`, `not_available`,
+   * `rate_limited`, `unavailable`, ...). `method`: 1 to 64 of A-Z a-z 0-9 _ . : -
+   */
+  rpc(method, payload) {
+    if (typeof method !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(method)) throw new TypeError(`invalid rpc method: ${method}`);
+    const fields = { method };
+    if (payload !== undefined) fields.payload = payload;
+    return this._command('rpc', fields).then((v) => (v === undefined ? null : v));
   }
 
   /** Resolves with the round-trip time in milliseconds. */
@@ -340,7 +358,8 @@ export class SwitchboardClient {
         this._lastError = err; // usually explains the close that follows
         return this._emit('error', err);
       }
-      case 'message': return sub && this._deliver(sub, env);
+      case 'message': return sub && (sub._held ? sub._held.push(env) : this._deliver(sub, env));
+      case 'subscribed': return this._onServerSubscribed(sub, env);
       case 'presenceUpdate': return sub && this._call(sub._handlers.onPresence, env.payload, env);
       case 'presenceDiff': return sub && this._presenceDiff(sub, env);
       case 'presenceCount': return sub && this._call(sub._handlers.onPresenceCount, env.payload, env);
@@ -375,6 +394,54 @@ export class SwitchboardClient {
     for (const sub of this._subs.values()) this._sendSubscribe(sub);
     for (const [id, e] of this._pending) if (!e.sent) this._transmit(id, e); // queued while offline, in order
     this._emit('connected', payload);
+  }
+
+  /**
+   * The server subscribed this client to a channel. A new channel becomes a Subscription with the handlers
+   * `onServerSubscription` gives; one the client already follows (its own, or a server one after a reconnect)
+   * recovers like its own: when the push's position is ahead of ours in the same epoch, the gap is read with
+   * history and delivered before the live messages, which are held back meanwhile.
+   */
+  _onServerSubscribed(sub, env) {
+    if (!sub) {
+      const handlers = (this._onServerSubscription && this._onServerSubscription(env.channel)) || {};
+      sub = new Subscription(this, env.channel, handlers);
+      sub.server = true;
+      this._subs.set(env.channel, sub);
+    }
+    const p = env.payload ?? {};
+    const done = (recovered) => {
+      const held = sub._held ?? [];
+      sub._held = null;
+      for (const m of held) this._deliver(sub, m);
+      const info = { ...p, server: true, recovered, resubscribed: sub._everSubscribed };
+      sub._everSubscribed = true;
+      this._call(sub._handlers.onSubscribed, info);
+    };
+    const positioned = typeof p.epoch === 'string' && Number.isInteger(p.offset);
+    if (!positioned) return done(false);
+    if (sub.epoch === p.epoch && Number.isInteger(sub.offset) && p.offset > sub.offset) {
+      const since = { epoch: sub.epoch, offset: sub.offset };
+      const gap = p.offset - sub.offset;
+      sub._held = [];
+      this.history(sub.channel, { since, limit: Math.min(gap, 1000) }).then((page) => {
+        for (const m of page.publications ?? []) {
+          if (m.offset <= p.offset) this._deliver(sub, { ...m, channel: sub.channel, epoch: page.epoch ?? p.epoch });
+        }
+        done(gap <= 1000);
+      }, (err) => {
+        this._call(sub._handlers.onError, err);
+        sub.epoch = p.epoch;
+        sub.offset = p.offset;
+        done(false);
+      });
+      return;
+    }
+    if (sub.epoch !== p.epoch || !Number.isInteger(sub.offset) || p.offset > sub.offset) {
+      sub.epoch = p.epoch;
+      sub.offset = p.offset;
+    }
+    done(false);
   }
 
   _deliver(sub, env) {

@@ -60,7 +60,8 @@ final class ClientCore {
         this.callbacks = new Callbacks(options.callbackExecutor());
         this.clock = options.scheduler();
         this.commands = new PendingCommands(clock, loop, options.commandTimeout().toNanos(), options.maxQueuedCommands());
-        this.subscriptions = new Subscriptions(loop, callbacks, commands, clock, options.backoff(), options.random());
+        this.subscriptions = new Subscriptions(loop, callbacks, commands, clock, options.backoff(), options.random(),
+                options.serverSubscriptions());
         this.listeners = new CopyOnWriteArrayList<>(options.listeners());
         this.watchdog = new Watchdog(clock, loop, this::silent);
         this.refresher = new TokenRefresher(options.tokenSupplier(), callbacks.executor(), loop, clock, commands,
@@ -338,6 +339,7 @@ final class ClientCore {
             case PRESENCE_UPDATE -> subscriptions.onPresence(e);
             case PRESENCE_DIFF, PRESENCE_COUNT -> subscriptions.onPresenceWindow(e);
             case UNSUBSCRIBED -> subscriptions.onUnsubscribed(e);
+            case SUBSCRIBED -> subscriptions.onServerSubscribed(e);
             default -> {
                 // a type only clients send: a confused server; nothing to do
             }

@@ -119,6 +119,29 @@ public final class SwitchboardClient implements AutoCloseable {
         });
     }
 
+    /**
+     * Calls the application's backend over this connection (the {@code rpc} command): {@code method} names the
+     * procedure (1 to 64 of {@code A-Z a-z 0-9 _ . : -}), {@code json} is its argument as JSON text (or null for
+     * none). The future completes with the backend's result as JSON text ({@code "null"} for none), or fails with
+     * a {@link SwitchboardException}: the backend's refusal ({@code forbidden}, {@code bad_request}, ...),
+     * {@code rate_limited} when the method is called faster than its limit, {@code not_available} on a node
+     * without an rpc hook, {@code unavailable} (retryable) when the backend could not answer.
+     */
+    public CompletableFuture<String> rpc(String method, String json) {
+        Objects.requireNonNull(method, "method");
+        String problem = method.isEmpty() ? "method is empty" : io.switchboard.protocol.Commands.rpcMethodProblem(method);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        byte[] payload = json == null ? null : json.getBytes(StandardCharsets.UTF_8);
+        if (payload != null) {
+            JsonTree.validate(payload);
+        }
+        Envelope.Builder b = Envelope.builder(MessageType.RPC).method(method).payload(payload);
+        return core.command(MessageType.RPC, b,
+                (ack, rtt) -> ack.payload() == null ? "null" : new String(ack.payload(), StandardCharsets.UTF_8));
+    }
+
     /** Measures the round-trip time to the server with a {@code ping} command. */
     public CompletableFuture<Duration> ping() {
         return core.command(MessageType.PING, Envelope.builder(MessageType.PING), (pong, rtt) -> Duration.ofNanos(rtt));

@@ -126,10 +126,27 @@ public final class SwitchboardClientBuilder {
         return this;
     }
 
+    /**
+     * Where the server's own subscriptions of this client go: called with the channel when the server subscribes
+     * the client to a channel it did not subscribe to (a {@code subscribed} push: the token's {@code subscribe}
+     * claim, the connect hook, the user's personal channel, or the server API), it returns that subscription's
+     * listener. Without one, such subscriptions exist with a listener that ignores everything.
+     */
+    public SwitchboardClientBuilder onServerSubscription(java.util.function.Function<String, SubscriptionListener> listeners) {
+        this.serverSubscriptions = Objects.requireNonNull(listeners);
+        return this;
+    }
+
     public SwitchboardClientBuilder listener(ConnectionListener listener) {
         listeners.add(Objects.requireNonNull(listener));
         return this;
     }
+
+    private java.util.function.Function<String, SubscriptionListener> serverSubscriptions = channel -> new SubscriptionListener() {
+        @Override
+        public void onMessage(Message message) {
+        }
+    };
 
     SwitchboardClientBuilder transport(Transport t) {
         this.transport = t;
@@ -154,7 +171,7 @@ public final class SwitchboardClientBuilder {
                 maxQueuedCommands, callbackExecutor != null ? callbackExecutor : Scheduler.SharedThreads.CALLBACKS, t,
                 scheduler != null ? scheduler : Scheduler.SYSTEM,
                 loopExecutor != null ? loopExecutor : Scheduler.SharedThreads.LOOPS,
-                random != null ? random : new Random(), List.copyOf(listeners));
+                random != null ? random : new Random(), List.copyOf(listeners), serverSubscriptions);
         return new SwitchboardClient(new ClientCore(o));
     }
 

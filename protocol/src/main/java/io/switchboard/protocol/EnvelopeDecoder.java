@@ -144,6 +144,7 @@ public final class EnvelopeDecoder {
                 case "epoch" -> f.b.epoch(string(p, t, f, name));
                 case "from" -> f.b.from(string(p, t, f, name));
                 case "token" -> f.b.token(string(p, t, f, name));
+                case "method" -> f.b.method(string(p, t, f, name));
                 case "idempotencyKey" -> f.b.idempotencyKey(string(p, t, f, name));
                 case "code" -> f.b.code(string(p, t, f, name));
                 case "message" -> f.b.message(string(p, t, f, name));

@@ -71,6 +71,7 @@ public final class EnvelopeEncoder {
         }
         stringField(g, "from", e.from());
         stringField(g, "token", e.token());
+        stringField(g, "method", e.method());
         stringField(g, "idempotencyKey", e.idempotencyKey());
         if (e.limit() != null) {
             g.writeNumberField("limit", e.limit());

@@ -125,7 +125,7 @@ class AdminPageIT {
     }
 
     /** {@code npm ci} in src/test/e2e once, when playwright-core is not installed there yet (a fresh clone). */
-    private static void installPlaywright() throws IOException, InterruptedException {
+    static void installPlaywright() throws IOException, InterruptedException {
         Tools.npmCi(E2E, "playwright-core");
     }
 }

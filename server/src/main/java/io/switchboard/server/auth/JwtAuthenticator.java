@@ -150,16 +150,19 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         }
         Date exp = claims.getExpirationTime();
         List<String> channels;
+        List<String> subscribe;
         byte[] info;
         try {
             List<String> c = claims.getStringListClaim("channels");
             channels = c == null ? List.of() : List.copyOf(c);
+            List<String> s = claims.getStringListClaim("subscribe");
+            subscribe = s == null ? List.of() : List.copyOf(s);
             Object i = claims.getClaim("info");
             info = i == null ? null : JSON.writeValueAsBytes(i);
         } catch (ParseException | JsonProcessingException | RuntimeException e) {
-            throw AuthException.unauthorized("the token's channels claim must be a list of strings");
+            throw AuthException.unauthorized("the token's channels and subscribe claims must be lists of strings");
         }
-        return new Principal(claims.getSubject(), false, exp == null ? Long.MAX_VALUE : exp.getTime(), channels, info);
+        return new Principal(claims.getSubject(), false, exp == null ? Long.MAX_VALUE : exp.getTime(), channels, info, subscribe);
     }
 
     /** Stops the JWKS refresh, if any. */

@@ -40,6 +40,7 @@ final class ConfigSources implements IDefaultValueProvider {
     private JsonNode pusherNode;
     private JsonNode consumersNode;
     private JsonNode webhooksNode;
+    private JsonNode hooksNode;
 
     private ConfigSources(Map<String, String> env, Map<String, Given> file, Path filePath) {
         this.env = env;
@@ -71,6 +72,7 @@ final class ConfigSources implements IDefaultValueProvider {
         s.pusherNode = blocks[1];
         s.consumersNode = blocks[2];
         s.webhooksNode = blocks[3];
+        s.hooksNode = blocks[4];
         return s;
     }
 
@@ -110,9 +112,18 @@ final class ConfigSources implements IDefaultValueProvider {
         }
     }
 
+    /** The {@code hooks:} section of the config file (decisions asked of the backend), or none. */
+    io.switchboard.server.config.HooksConfig hooks() {
+        try {
+            return HooksYaml.parse(hooksNode);
+        } catch (ConfigException e) {
+            throw new ConfigException(filePath + ": " + e.getMessage());
+        }
+    }
+
     /**
      * Reads scalar options into {@code out}, with their lines; returns the {@code namespaces},
-     * {@code pusher}, {@code consumers} and {@code webhooks} mappings (null when absent).
+     * {@code pusher}, {@code consumers}, {@code webhooks} and {@code hooks} mappings (null when absent).
      */
     private static JsonNode[] readYaml(Path p, Map<String, Given> out) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -120,10 +131,11 @@ final class ConfigSources implements IDefaultValueProvider {
         JsonNode pusher = null;
         JsonNode consumers = null;
         JsonNode webhooks = null;
+        JsonNode hooks = null;
         try (JsonParser parser = yaml.createParser(Files.readString(p))) {
             JsonToken first = parser.nextToken();
             if (first == null || first == JsonToken.VALUE_NULL) {
-                return new JsonNode[4];
+                return new JsonNode[5];
             }
             if (first != JsonToken.START_OBJECT) {
                 throw new ConfigException("config file " + p + " must be a mapping of option names to values");
@@ -148,6 +160,10 @@ final class ConfigSources implements IDefaultValueProvider {
                 }
                 if (key.equals("webhooks")) {
                     webhooks = v;
+                    continue;
+                }
+                if (key.equals("hooks")) {
+                    hooks = v;
                     continue;
                 }
                 if (out.containsKey(key)) {
@@ -176,7 +192,7 @@ final class ConfigSources implements IDefaultValueProvider {
             String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.toString();
             throw new ConfigException("cannot read config file " + p + ": " + why.lines().findFirst().orElse(why));
         }
-        return new JsonNode[] {namespaces, pusher, consumers, webhooks};
+        return new JsonNode[] {namespaces, pusher, consumers, webhooks, hooks};
     }
 
     /** Fails on keys in the file that name no option, so that a typo is not silently ignored. */

@@ -126,7 +126,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig withTls = checked(given, () -> partial.cluster(cluster)
                 .tls((Path) values.get("tls-cert"), (Path) values.get("tls-key")));
         ServerConfig withNamespaces = withTls.namespaces(sources.namespaces()).consumers(sources.consumers())
-                .webhooks(sources.webhooks());
+                .webhooks(sources.webhooks())
+                .hooks(sources.hooks());
         List<io.switchboard.server.config.PusherApp> apps = new ArrayList<>(withNamespaces.pusherApps());
         apps.addAll(sources.pusherApps());
         ServerConfig complete = checked(given, () -> withNamespaces.pusherApps(apps));

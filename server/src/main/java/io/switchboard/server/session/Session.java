@@ -51,6 +51,7 @@ public final class Session implements Connection {
     private final String id;
     private final String userId; // the principal's; a refresh may not change it
     private final String clientAddress;
+    private final Map<String, List<String>> keptHeaders; // for the application's decisions (Hooks.keep)
     private final Outbound outbound;
 
     // Everything below: event loop only.
@@ -76,7 +77,12 @@ public final class Session implements Connection {
     private static final MessageType[] TYPES = MessageType.values();
 
     Session(Node node, Channel channel, Principal principal, String clientAddress) {
+        this(node, channel, principal, clientAddress, Map.of());
+    }
+
+    Session(Node node, Channel channel, Principal principal, String clientAddress, Map<String, List<String>> keptHeaders) {
         this.node = node;
+        this.keptHeaders = keptHeaders;
         this.clientAddress = clientAddress;
         this.config = node.config();
         this.channel = channel;
@@ -108,6 +114,11 @@ public final class Session implements Connection {
         return clientAddress;
     }
 
+    /** The handshake headers the application's decisions keep; any thread. */
+    Map<String, List<String>> keptHeaders() {
+        return keptHeaders;
+    }
+
     /** The connection's user ("" for anonymous); any thread. */
     @Override
     public String userId() {
@@ -136,6 +147,9 @@ public final class Session implements Connection {
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         nextPingAt = timer.now() + config.heartbeatInterval().toMillis();
         reschedule();
+        for (String ch : io.switchboard.server.node.ServerChannels.of(principal, config.hooks().personalNamespace())) {
+            channels.addByServer(ch); // the token's or the connect hook's list, and the personal channel
+        }
         log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {} (peer {})", id, LogText.escape(principal.userId()), clientAddress,
                 channel.remoteAddress());
     }
@@ -275,11 +289,37 @@ public final class Session implements Connection {
             case PRESENCE -> channels.presence(e);
             case HISTORY -> channels.history(e);
             case REFRESH -> refresh(e);
+            case RPC -> channels.rpc(e);
             default -> reject(e.id(), ErrorCode.UNKNOWN_TYPE, "unexpected type " + e.type().wireName());
         }
     }
 
     private void refresh(Envelope e) {
+        if (node.hooks().decidesRefresh()) {
+            // The application decides (Hooks); its answer is applied back on this loop.
+            io.switchboard.server.node.Caller caller = channels.caller();
+            java.util.concurrent.CompletionStage<Principal> decided;
+            try {
+                decided = node.hooks().refresh(caller, e.token());
+            } catch (RuntimeException ex) {
+                decided = java.util.concurrent.CompletableFuture.failedFuture(ex);
+            }
+            decided.whenComplete((next, failure) -> onLoop(() -> {
+                if (state != State.OPEN) {
+                    return;
+                }
+                Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (t instanceof AuthException ex) {
+                    error(e.id(), ex.errorCode(), ex.getMessage());
+                } else if (t != null || next == null) {
+                    error(e.id(), ErrorCode.UNAVAILABLE, "the refresh decision failed; retry later");
+                } else {
+                    refreshed(e, next);
+                }
+            }));
+            return;
+        }
         Principal next;
         try {
             next = node.authenticator().authenticate(e.token());
@@ -287,6 +327,10 @@ public final class Session implements Connection {
             error(e.id(), ex.errorCode(), ex.getMessage());
             return;
         }
+        refreshed(e, next);
+    }
+
+    private void refreshed(Envelope e, Principal next) {
         Welcome.Refusal refused = Welcome.refreshProblem(principal, next, config);
         if (refused != null) {
             error(e.id(), refused.code(), refused.message());
@@ -300,6 +344,16 @@ public final class Session implements Connection {
         })));
         channels.recheckAccess(); // the new token's claims may allow less than the old one's
         reschedule();
+    }
+
+    /** Subscribes this connection to {@code channel} on the server's behalf, telling it; any thread. */
+    @Override
+    public void subscribeByServer(String channel) {
+        onLoop(() -> {
+            if (state == State.OPEN) {
+                channels.addByServer(channel);
+            }
+        });
     }
 
     /** Renews this session's presence entries; any thread. */

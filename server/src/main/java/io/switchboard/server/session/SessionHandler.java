@@ -30,14 +30,18 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     private final Principal principal;
     private final String clientAddress;
     private final Runnable onEnd;
+    private final java.util.Map<String, java.util.List<String>> keptHeaders;
     private Session session; // set in handlerAdded; event loop only
 
     /**
      * @param clientAddress the client's address as the transport judged it (behind a trusted proxy: the one it named)
+     * @param keptHeaders the handshake headers the application's decisions keep ({@code Hooks.keep})
      * @param onEnd runs once when the connection closes (gives back connection-limit slots)
      */
-    public SessionHandler(Node node, Principal principal, String clientAddress, Runnable onEnd) {
+    public SessionHandler(Node node, Principal principal, String clientAddress,
+                          java.util.Map<String, java.util.List<String>> keptHeaders, Runnable onEnd) {
         this.node = node;
+        this.keptHeaders = keptHeaders;
         this.principal = principal;
         this.clientAddress = clientAddress;
         this.onEnd = onEnd;
@@ -49,7 +53,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        session = new Session(node, ctx.channel(), principal, clientAddress);
+        session = new Session(node, ctx.channel(), principal, clientAddress, keptHeaders);
     }
 
     /** Called once the handshake response is on its way. */

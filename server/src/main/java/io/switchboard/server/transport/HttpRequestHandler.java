@@ -230,10 +230,15 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             refused = new AuthException(ErrorCode.FORBIDDEN, CloseCode.FORBIDDEN,
                     "origin " + clip(origin) + " may not open WebSockets here (see --allowed-origins)");
         } else if (versionOk) {
-            try {
-                principal = node.authenticator().authenticate(token(req, uri));
-            } catch (AuthException e) {
-                refused = e;
+            String token = token(req, uri);
+            if ((token == null || token.isEmpty()) && node.hooks().decidesTokenless()) {
+                principal = Principal.ANONYMOUS; // the connect decision names the user (from headers or cookies)
+            } else {
+                try {
+                    principal = node.authenticator().authenticate(token);
+                } catch (AuthException e) {
+                    refused = e;
+                }
             }
         }
         if (principal != null && node.hooks().decidesConnect()) {
@@ -324,7 +329,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         Principal admitted = principal;
         ConnectionLimits slots = limits; // not this handler: the session outlives it, and must not keep it
-        SessionHandler session = new SessionHandler(node, principal, ip,
+        // Only the application's decisions keep handshake headers; without any, nothing is copied per connection.
+        java.util.Map<String, List<String>> kept = node.hooks() == io.switchboard.server.node.Hooks.NONE
+                ? java.util.Map.of() : node.hooks().keep(ConnectDecision.headers(req));
+        SessionHandler session = new SessionHandler(node, principal, ip, kept,
                 () -> slots.closed(admitted.userId(), admitted.anonymous(), ip));
         p.addLast("session", session);
         done.addListener(f -> {

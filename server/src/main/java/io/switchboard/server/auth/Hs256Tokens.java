@@ -27,7 +27,9 @@ import javax.crypto.spec.SecretKeySpec;
  * an unexpected type, a duplicate key, an expired token...) returns null, and the full verification
  * ({@link JwtAuthenticator}'s Nimbus processor) decides and words the refusal. A token it accepts, the
  * full verification accepts with the same principal ({@code Hs256TokensTest} checks that on valid and
- * mutated tokens).
+ * mutated tokens). Every claim the full path reads ({@code sub}, {@code exp}, {@code channels},
+ * {@code subscribe}, {@code info}) must be read here too: a claim added there and not here would be lost
+ * on the quick path, and the test's comparison of whole principals would catch it.
  */
 final class Hs256Tokens {
 
@@ -124,6 +126,7 @@ final class Hs256Tokens {
         Long exp = null;
         Long nbf = null;
         List<String> channels = List.of();
+        List<String> subscribe = List.of();
         byte[] info = null;
         try (JsonParser p = JSON.createParser(payload)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -165,12 +168,16 @@ final class Hs256Tokens {
                             nbf = seconds * 1000;
                         }
                     }
-                    case "channels" -> {
+                    case "channels", "subscribe" -> {
                         List<String> list = new ArrayList<>();
                         if (!strings(p, v, list, false)) {
                             return null;
                         }
-                        channels = List.copyOf(list);
+                        if (name.equals("channels")) {
+                            channels = List.copyOf(list);
+                        } else {
+                            subscribe = List.copyOf(list);
+                        }
                     }
                     case "info" -> {
                         if (v == JsonToken.VALUE_NULL) {
@@ -205,7 +212,7 @@ final class Hs256Tokens {
         if (nbf != null && nbf > now + skewMillis || exp != null && exp < now - skewMillis) {
             return null;
         }
-        return new Principal(sub, false, exp == null ? Long.MAX_VALUE : exp, channels, info);
+        return new Principal(sub, false, exp == null ? Long.MAX_VALUE : exp, channels, info, subscribe);
     }
 
     /** A string, or an array of strings, into {@code out}; false for anything else. */

@@ -45,6 +45,7 @@ class Hs256TokensTest {
     private static final List<String> CLAIMS = List.of(
             claims("\"sub\":\"alice\",\"exp\":" + (NOW + 60)),
             claims("\"sub\":\"bob\",\"exp\":" + (NOW + 60) + ",\"iat\":" + NOW + ",\"jti\":\"x\",\"channels\":[\"team:*\",\"a:b\"],"
+                    + "\"subscribe\":[\"news:all\",\"team:7\"],"
                     + "\"info\":{\"name\":\"Bob\",\"n\":[1,2.5,true,null,{\"x\":\"\\u00e9\"}]}"),
             "{\"iss\":\"https://issuer.example\",\"sub\":\"carol\",\"aud\":[\"other\",\"switchboard\"],\"nbf\":" + (NOW - 10)
                     + ",\"info\":\"plain\",\"extra\":{\"k\":[1]}}",
@@ -59,6 +60,7 @@ class Hs256TokensTest {
             claims("\"sub\":\"hal\",\"exp\":" + (NOW + 60) + ".5"),
             claims("\"sub\":\"ivy\",\"channels\":\"a:b\""),
             claims("\"sub\":\"jo\",\"channels\":[\"a\",3]"),
+            claims("\"sub\":\"jo\",\"subscribe\":\"news:all\""),
             claims("\"sub\":\"kim\",\"channels\":null,\"info\":null"),
             claims("\"sub\":\"lee\",\"sub\":\"mallory\""),
             claims("\"sub\":\"max\",\"iat\":\"now\""),
@@ -128,6 +130,8 @@ class Hs256TokensTest {
         assertThat(q.userId()).as(decode(token)).isEqualTo(f.userId());
         assertThat(q.expiresAtMillis()).as(decode(token)).isEqualTo(f.expiresAtMillis());
         assertThat(q.channels()).as(decode(token)).isEqualTo(f.channels());
+        assertThat(q.subscribe()).as(decode(token)).isEqualTo(f.subscribe());
+        assertThat(q.anonymous()).as(decode(token)).isEqualTo(f.anonymous());
         assertThat(tree(q.info())).as(decode(token)).isEqualTo(tree(f.info()));
         return true;
     }

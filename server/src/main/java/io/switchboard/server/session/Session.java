@@ -12,6 +12,7 @@ import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.protocol.Rejected;
+import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.auth.AuthException;
 import io.switchboard.server.auth.Principal;
 import io.switchboard.server.config.ServerConfig;
@@ -38,8 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class Session implements Connection {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    /** The protocol's decoder; stateless, shared by every session. */
-    private static final io.switchboard.protocol.EnvelopeDecoder DECODER = new io.switchboard.protocol.EnvelopeDecoder();
     private static final long CLOSE_GRACE_MILLIS = 2000;
     /** A token is honoured this long past its exp, as at the handshake. */
     private static final long EXPIRY_GRACE_MILLIS = JwtAuthenticator.CLOCK_SKEW_SECONDS * 1000L;
@@ -51,6 +50,7 @@ public final class Session implements Connection {
     private final String id;
     private final String userId; // the principal's; a refresh may not change it
     private final String clientAddress;
+    private final WireFormat format; // the subprotocol's: how this connection's frames are written and read
     private final Outbound outbound;
 
     // Everything below: event loop only.
@@ -75,8 +75,9 @@ public final class Session implements Connection {
     private Map<CommandId, long[]> inFlight;
     private static final MessageType[] TYPES = MessageType.values();
 
-    Session(Node node, Channel channel, Principal principal, String clientAddress) {
+    Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
         this.node = node;
+        this.format = format;
         this.clientAddress = clientAddress;
         this.config = node.config();
         this.channel = channel;
@@ -84,7 +85,7 @@ public final class Session implements Connection {
         this.userId = principal.userId();
         this.id = node.newSessionId();
         int batchBytes = config.maxFrameBytes();
-        this.outbound = new Outbound(channel, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer);
+        this.outbound = new Outbound(channel, format, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer);
         this.channels = new ChannelCommands(this, node);
         this.commandRate = config.commandsPerSecond() > 0
                 ? new TokenBucket(config.commandsPerSecond(), config.commandBurst(), System.nanoTime()) : null;
@@ -142,16 +143,44 @@ public final class Session implements Connection {
 
     // ---- inbound ------------------------------------------------------------------------------
 
+    /** A text frame: the protocol itself on {@code switchboard.v1.json}, the wrong kind on the binary one. */
     void onText(byte[] frame) {
+        if (format.text()) {
+            onFrame(frame);
+        } else {
+            wrongKind(frame, "text frames are not accepted on " + format.subprotocol() + ": send binary frames");
+        }
+    }
+
+    /** A binary frame: the protocol itself on {@code switchboard.v1.protobuf}, the wrong kind on the JSON one. */
+    void onBinary(byte[] frame) {
+        if (!format.text()) {
+            onFrame(frame);
+        } else {
+            wrongKind(frame, "binary frames are not accepted on " + format.subprotocol() + ": send JSON in text frames");
+        }
+    }
+
+    /** A frame of the kind the subprotocol does not use: an error without id, counted as bad input (5.2). */
+    private void wrongKind(byte[] frame, String message) {
+        if (state == State.OPEN) {
+            node.metrics().frameIn(frame.length, null);
+            node.metrics().frameRejected(format, "wrong_kind");
+            reject(null, ErrorCode.BAD_REQUEST, message);
+        }
+    }
+
+    private void onFrame(byte[] frame) {
         if (state != State.OPEN) {
             return;
         }
         frameArrivedNanos = System.nanoTime();
         List<Decoded> decoded;
         try {
-            decoded = DECODER.decode(frame);
+            decoded = format.decode(frame);
         } catch (DecodeException e) {
             node.metrics().frameIn(frame.length, null);
+            node.metrics().frameRejected(format, "malformed");
             reject(null, e.code(), e.getMessage());
             return;
         }
@@ -176,12 +205,6 @@ public final class Session implements Connection {
             } else {
                 handle(e);
             }
-        }
-    }
-
-    void onBinary() {
-        if (state == State.OPEN) {
-            reject(null, ErrorCode.BAD_REQUEST, "binary frames are not accepted: send JSON in text frames");
         }
     }
 
@@ -354,7 +377,7 @@ public final class Session implements Connection {
 
     /** Sends an envelope; event loop only for replies (envelopes with a command id), see {@link #push}. */
     void send(Envelope e) {
-        io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), e, e.payload() == null ? 0 : e.payload().length);
+        io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), format, e, e.payload() == null ? 0 : e.payload().length);
         MessageType type = e.type();
         node.metrics().messagesOut(type, 1, frame.readableBytes());
         if (type == MessageType.ERROR) {

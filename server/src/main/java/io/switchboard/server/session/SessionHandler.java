@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.auth.Principal;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     private final Node node;
     private final Principal principal;
     private final String clientAddress;
+    private final WireFormat format;
     private final Runnable onEnd;
     private Session session; // set in handlerAdded; event loop only
 
@@ -37,7 +39,13 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
      * @param onEnd runs once when the connection closes (gives back connection-limit slots)
      */
     public SessionHandler(Node node, Principal principal, String clientAddress, Runnable onEnd) {
+        this(node, principal, clientAddress, WireFormat.JSON, onEnd);
+    }
+
+    /** @param format the wire format of the subprotocol the handshake selected */
+    public SessionHandler(Node node, Principal principal, String clientAddress, WireFormat format, Runnable onEnd) {
         this.node = node;
+        this.format = format;
         this.principal = principal;
         this.clientAddress = clientAddress;
         this.onEnd = onEnd;
@@ -49,7 +57,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        session = new Session(node, ctx.channel(), principal, clientAddress);
+        session = new Session(node, ctx.channel(), principal, clientAddress, format);
     }
 
     /** Called once the handshake response is on its way. */
@@ -62,7 +70,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         if (frame instanceof TextWebSocketFrame) {
             session.onText(ByteBufUtil.getBytes(frame.content()));
         } else if (frame instanceof BinaryWebSocketFrame) {
-            session.onBinary();
+            session.onBinary(ByteBufUtil.getBytes(frame.content()));
         } else if (frame instanceof PingWebSocketFrame) {
             session.onProtocolPing(frame.content());
         } else if (frame instanceof CloseWebSocketFrame close) {

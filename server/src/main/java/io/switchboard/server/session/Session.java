@@ -75,6 +75,10 @@ public final class Session implements Connection {
     private Map<CommandId, long[]> inFlight;
     private static final MessageType[] TYPES = MessageType.values();
 
+    Session(Node node, Channel channel, Principal principal, String clientAddress) {
+        this(node, channel, principal, clientAddress, WireFormat.JSON);
+    }
+
     Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
         this.node = node;
         this.format = format;

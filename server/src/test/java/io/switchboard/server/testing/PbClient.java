@@ -141,11 +141,22 @@ public final class PbClient implements AutoCloseable {
     }
 
     public synchronized void sendRaw(byte[] frame) {
-        ws.sendBinary(ByteBuffer.wrap(frame), true).join();
+        sent(ws.sendBinary(ByteBuffer.wrap(frame), true));
     }
 
     public synchronized void sendText(String text) {
-        ws.sendText(text, true).join();
+        sent(ws.sendText(text, true));
+    }
+
+    /** Waits for a send; one that fails because the connection is closing is dropped, as a browser drops it. */
+    private void sent(CompletableFuture<WebSocket> f) {
+        try {
+            f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (!ws.isOutputClosed() && !closeCode.isDone()) {
+                throw e;
+            }
+        }
     }
 
     public String nextId() {

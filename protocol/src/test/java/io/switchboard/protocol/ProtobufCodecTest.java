@@ -63,6 +63,14 @@ class ProtobufCodecTest {
     }
 
     @Test
+    void theExampleOfTheProtocolPageIsWhatTheCodecWrites() throws Exception {
+        // docs/protocol.md 14.1: a ping with id "1" is 05 10 07 1A 01 31.
+        byte[] bytes = java.util.HexFormat.of().parseHex("0510071a0131");
+        assertThat(ProtobufCodec.encode(Envelope.builder(MessageType.PING).id("1").build())).isEqualTo(bytes);
+        assertThat(codec.decode(bytes)).containsExactly(Envelope.builder(MessageType.PING).id("1").build());
+    }
+
+    @Test
     void envelopeRulesFollowTheJsonOnes() throws Exception {
         assertThat(rejected(pe(Type.PING).setId("1").setV(2))).isEqualTo(new Rejected(CommandId.of("1"), ErrorCode.UNSUPPORTED_VERSION, "this server speaks v 1 only"));
         assertThat(rejected(io.switchboard.protocol.proto.Envelope.newBuilder().setId("2")).code()).isEqualTo(ErrorCode.BAD_REQUEST);

@@ -70,6 +70,22 @@ class ProtobufCodecTest {
         assertThat(codec.decode(bytes)).containsExactly(Envelope.builder(MessageType.PING).id("1").build());
     }
 
+    /** The bytes server/src/test/js/switchboard-protobuf.test.mjs checks the browser codec against. */
+    @Test
+    void theBrowserClientsFixturesAreWhatTheCodecWrites() {
+        Envelope m1 = Envelope.builder(MessageType.MESSAGE).channel("chat:a").offset(7L).epoch("E1").ts(1767225600123L).from("bob")
+                .payload(new byte[] {0, (byte) 0xFF}).build();
+        Envelope m2 = Envelope.builder(MessageType.MESSAGE).channel("chat:a").ts(1767225600124L)
+                .payload("{\"a\":1}".getBytes(StandardCharsets.UTF_8)).build();
+        Envelope ack = Envelope.ack(CommandId.of(3), "{\"offset\":7}".getBytes(StandardCharsets.UTF_8));
+        assertThat(java.util.HexFormat.of().formatHex(ProtobufCodec.encode(List.of(m1, m2, ack)))).isEqualTo(
+                "20100c2a06636861743a61320200ff40074a02453150fbd0eab6b7335a03626f621a100c2a06636861743a6132077b2261223a317d"
+                        + "50fcd0eab6b73312100a2003320c7b226f6666736574223a377d");
+        Envelope sub = Envelope.builder(MessageType.SUBSCRIBE).id(CommandId.of(2)).channel("chat:a")
+                .since(new StreamPosition("E1", 5)).build();
+        assertThat(java.util.HexFormat.of().formatHex(ProtobufCodec.encode(sub))).isEqualTo("14100120022a06636861743a613a060a0245311005");
+    }
+
     @Test
     void envelopeRulesFollowTheJsonOnes() throws Exception {
         assertThat(rejected(pe(Type.PING).setId("1").setV(2))).isEqualTo(new Rejected(CommandId.of("1"), ErrorCode.UNSUPPORTED_VERSION, "this server speaks v 1 only"));

@@ -10,15 +10,15 @@ import java.util.Base64;
 /**
  * Tells JSON payloads from binary ones (docs/protocol.md 3.6). A payload is <em>JSON</em> when its bytes are
  * exactly one JSON value in UTF-8: nothing before or after it (not even white space), and nested at most
- * {@link #MAX_DEPTH} levels so that it fits inside any envelope and batch a JSON decoder accepts. Every
+ * {@link #MAX_DEPTH} levels, as deep as a JSON client can publish. Every
  * payload a JSON client can publish is JSON; any other bytes (which only the binary subprotocol can carry)
  * are <em>binary</em>, and reach JSON subscribers in base64 as {@code payloadBase64}. The answer depends on
  * the bytes alone, so every node, and history, agree on it without storing anything. Thread-safe.
  */
 public final class JsonPayloads {
 
-    /** The deepest payload that is JSON: an envelope inside a batch leaves 62 of the decoder's 64 levels. */
-    public static final int MAX_DEPTH = EnvelopeDecoder.DEFAULT_MAX_DEPTH - 2;
+    /** The deepest payload that is JSON: what a publish can carry inside its envelope (63 of the decoder's 64 levels). */
+    public static final int MAX_DEPTH = EnvelopeDecoder.DEFAULT_MAX_DEPTH - 1;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)

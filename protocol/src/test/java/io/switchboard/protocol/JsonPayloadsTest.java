@@ -17,7 +17,7 @@ class JsonPayloadsTest {
         assertThat(json("{\"a\":[1,2.5e3,true,null,\"é\"]}")).isTrue();
         assertThat(json("42")).isTrue();
         assertThat(json("\"text\"")).isTrue();
-        assertThat(json("[" .repeat(62) + "]".repeat(62))).isTrue();
+        assertThat(json("[".repeat(63) + "]".repeat(63))).as("as deep as a publish can carry").isTrue();
     }
 
     @Test
@@ -27,7 +27,7 @@ class JsonPayloadsTest {
         assertThat(json("42\n")).isFalse();
         assertThat(json("{} {}")).isFalse();
         assertThat(json("{'a':1}")).isFalse();
-        assertThat(json("[".repeat(63) + "]".repeat(63))).as("deeper than a batch allows").isFalse();
+        assertThat(json("[".repeat(64) + "]".repeat(64))).as("deeper than any envelope allows").isFalse();
         assertThat(JsonPayloads.isJson(new byte[] {'"', (byte) 0xC3, 0x28, '"'})).as("not UTF-8").isFalse();
         assertThat(JsonPayloads.isJson(new byte[] {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'})).as("a surrogate").isFalse();
         assertThat(JsonPayloads.isJson(new byte[] {'"', (byte) 0xC0, (byte) 0xAF, '"'})).as("overlong").isFalse();

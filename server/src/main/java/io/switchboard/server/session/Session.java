@@ -75,10 +75,6 @@ public final class Session implements Connection {
     private Map<CommandId, long[]> inFlight;
     private static final MessageType[] TYPES = MessageType.values();
 
-    Session(Node node, Channel channel, Principal principal, String clientAddress) {
-        this(node, channel, principal, clientAddress, WireFormat.JSON);
-    }
-
     Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
         this.node = node;
         this.format = format;
@@ -147,34 +143,22 @@ public final class Session implements Connection {
 
     // ---- inbound ------------------------------------------------------------------------------
 
-    /** A text frame: the protocol itself on {@code switchboard.v1.json}, the wrong kind on the binary one. */
-    void onText(byte[] frame) {
-        if (format.text()) {
-            onFrame(frame);
-        } else {
-            wrongKind(frame, "text frames are not accepted on " + format.subprotocol() + ": send binary frames");
-        }
-    }
-
-    /** A binary frame: the protocol itself on {@code switchboard.v1.protobuf}, the wrong kind on the JSON one. */
-    void onBinary(byte[] frame) {
-        if (!format.text()) {
-            onFrame(frame);
-        } else {
-            wrongKind(frame, "binary frames are not accepted on " + format.subprotocol() + ": send JSON in text frames");
-        }
-    }
-
-    /** A frame of the kind the subprotocol does not use: an error without id, counted as bad input (5.2). */
-    private void wrongKind(byte[] frame, String message) {
-        if (state == State.OPEN) {
+    /**
+     * One whole WebSocket message: the protocol itself when its kind (text or binary) is the subprotocol's,
+     * otherwise an error without id that counts as bad input (protocol.md 1.3).
+     */
+    void onFrame(byte[] frame, boolean text) {
+        if (text == format.text()) {
+            decodeAndHandle(frame);
+        } else if (state == State.OPEN) {
             node.metrics().frameIn(frame.length, null);
             node.metrics().frameRejected(format, "wrong_kind");
-            reject(null, ErrorCode.BAD_REQUEST, message);
+            reject(null, ErrorCode.BAD_REQUEST, (text ? "text" : "binary") + " frames are not accepted on "
+                    + format.subprotocol() + (text ? ": send binary frames" : ": send JSON in text frames"));
         }
     }
 
-    private void onFrame(byte[] frame) {
+    private void decodeAndHandle(byte[] frame) {
         if (state != State.OPEN) {
             return;
         }

@@ -68,9 +68,9 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame) {
-            session.onText(ByteBufUtil.getBytes(frame.content()));
+            session.onFrame(ByteBufUtil.getBytes(frame.content()), true);
         } else if (frame instanceof BinaryWebSocketFrame) {
-            session.onBinary(ByteBufUtil.getBytes(frame.content()));
+            session.onFrame(ByteBufUtil.getBytes(frame.content()), false);
         } else if (frame instanceof PingWebSocketFrame) {
             session.onProtocolPing(frame.content());
         } else if (frame instanceof CloseWebSocketFrame close) {

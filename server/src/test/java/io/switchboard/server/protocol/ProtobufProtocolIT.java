@@ -71,6 +71,17 @@ class ProtobufProtocolIT {
     }
 
     @Test
+    void aRefusedConnectionIsToldWhyInItsOwnFormat() throws Exception {
+        try (PbClient c = PbClient.connect(node.port(), "not-a-token")) {
+            io.switchboard.protocol.proto.Envelope e = c.awaitType(Type.ERROR);
+            assertThat(e.getCode()).isEqualTo("unauthorized");
+            assertThat(e.getRetryable()).isFalse();
+            assertThat(c.awaitClose()).isEqualTo(4500);
+            assertThat(c.textFrames.get()).isZero();
+        }
+    }
+
+    @Test
     void aJsonPublicationReachesProtobufSubscribersAsItsUtf8Bytes() throws Exception {
         try (PbClient sub = pb("sub"); WsClient pub = node.client("pub")) {
             io.switchboard.protocol.proto.Envelope ack = sub.subscribe("chat:j2p");

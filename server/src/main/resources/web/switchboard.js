@@ -1,10 +1,46 @@
 // Switchboard browser client, protocol v1 (JSON over WebSocket). No dependencies, no build step:
 //   import { SwitchboardClient } from '/switchboard.js';
-// See docs/client-js.md for the API and the reconnect rules.
+// The binary subprotocol is an option: import { protobuf } from '/switchboard-protobuf.js' and pass
+// { protocol: protobuf }. See docs/client-js.md for the API and the reconnect rules.
 
 export const SUBPROTOCOL = 'switchboard.v1.json';
 const CHANNEL_RE = /^[A-Za-z0-9_\-=@.:#,/]{1,255}$/;
 const UTF8 = new TextEncoder();
+
+function toBase64(bytes) {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+function fromBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** A payload that is not JSON arrives in `payloadBase64` (protocol.md 3.6): hand it on as bytes. */
+function binaryPayload(obj) {
+  if (obj && typeof obj.payloadBase64 === 'string') {
+    obj.payload = fromBase64(obj.payloadBase64);
+    delete obj.payloadBase64;
+  }
+  return obj;
+}
+
+/** switchboard.v1.json: envelopes as JSON text; a Uint8Array payload goes as `payloadBase64`. */
+export const json = {
+  subprotocol: SUBPROTOCOL,
+  binary: false,
+  encode(env) {
+    if (!(env.payload instanceof Uint8Array)) return JSON.stringify(env);
+    const { payload, ...rest } = env;
+    return JSON.stringify({ ...rest, payloadBase64: toBase64(payload) });
+  },
+  decode(data) {
+    if (typeof data !== 'string') throw new Error('a binary frame on switchboard.v1.json');
+    const parsed = JSON.parse(data);
+    return (Array.isArray(parsed) ? parsed : [parsed]).map(binaryPayload);
+  },
+};
 
 /** The error every rejected command and every reported problem carries. */
 export class SwitchboardError extends Error {
@@ -79,6 +115,8 @@ export class SwitchboardClient {
     // Called with the channel when the server subscribes this client on its own (a `subscribed` push for a
     // channel it did not subscribe to): returns the handlers of the new Subscription, like subscribe()'s.
     this._onServerSubscription = options.onServerSubscription ?? null;
+    // The wire format: `json` (the default) or `protobuf` from switchboard-protobuf.js.
+    this._protocol = options.protocol ?? json;
     // Injection points, so tests can run without a network or a wall clock.
     this._WebSocket = options.WebSocket ?? globalThis.WebSocket;
     this._random = options.random ?? Math.random;
@@ -159,7 +197,10 @@ export class SwitchboardClient {
     }
     if (reverse != null) fields.reverse = Boolean(reverse);
     if (since != null) fields.since = checkPosition(since);
-    return this._command('history', fields);
+    return this._command('history', fields).then((page) => {
+      for (const p of page?.publications ?? []) binaryPayload(p);
+      return page;
+    });
   }
 
   /**
@@ -237,7 +278,8 @@ export class SwitchboardClient {
   _dial(token) {
     let ws;
     try {
-      ws = new this._WebSocket(this._buildUrl(token), [SUBPROTOCOL]);
+      ws = new this._WebSocket(this._buildUrl(token), [this._protocol.subprotocol]);
+      if (this._protocol.binary) ws.binaryType = 'arraybuffer';
     } catch (e) {
       // A malformed URL will not fix itself by retrying.
       this._emit('error', new SwitchboardError('bad_url', e?.message ?? String(e)));
@@ -328,11 +370,12 @@ export class SwitchboardClient {
     if (this._welcome) this._armHeartbeatWatchdog();
     let parsed;
     try {
-      parsed = JSON.parse(data);
-    } catch {
-      return this._emit('error', new SwitchboardError('bad_request', 'server sent a frame that is not JSON'));
+      parsed = this._protocol.decode(data);
+    } catch (e) {
+      return this._emit('error', new SwitchboardError('bad_request',
+        `server sent a frame that is not ${this._protocol.subprotocol}: ${e?.message ?? e}`));
     }
-    for (const env of Array.isArray(parsed) ? parsed : [parsed]) {
+    for (const env of parsed) {
       if (env && typeof env === 'object' && this._ws) this._onEnvelope(env);
     }
   }
@@ -536,10 +579,11 @@ export class SwitchboardClient {
   }
 
   _transmit(key, entry) {
-    const text = JSON.stringify(entry.frame);
+    const text = this._protocol.encode(entry.frame);
     const limit = this._welcome?.limits?.maxFrameBytes;
+    const size = typeof text === 'string' ? UTF8.encode(text).length : text.byteLength;
     // The server would close the whole connection (1009) for an oversized frame; fail just this command.
-    if (limit && UTF8.encode(text).length > limit) {
+    if (limit && size > limit) {
       return this._settle(key, new SwitchboardError('too_large', `command is larger than ${limit} bytes`));
     }
     entry.sent = true;
@@ -555,7 +599,7 @@ export class SwitchboardClient {
     e.done(error, value);
   }
 
-  _send(obj) { this._ws?.send(JSON.stringify(obj)); }
+  _send(obj) { this._ws?.send(this._protocol.encode(obj)); }
 
   // ---- helpers ----
 

@@ -12,5 +12,5 @@ record ClientOptions(URI uri, String token, Supplier<String> tokenSupplier, Back
                      Duration connectTimeout, Duration stableAfter, int maxQueuedCommands, Executor callbackExecutor,
                      Transport transport, Scheduler scheduler, Executor loopExecutor, RandomGenerator random,
                      List<ConnectionListener> listeners,
-                     java.util.function.Function<String, SubscriptionListener> serverSubscriptions) {
+                     java.util.function.Function<String, SubscriptionListener> serverSubscriptions, Protocol protocol) {
 }

@@ -142,6 +142,30 @@ public final class SwitchboardClient implements AutoCloseable {
                 (ack, rtt) -> ack.payload() == null ? "null" : new String(ack.payload(), StandardCharsets.UTF_8));
     }
 
+    /**
+     * Publishes a payload of any bytes. Over {@link Protocol#PROTOBUF} they travel as they are; over JSON
+     * bytes that are not one JSON value go as {@code payloadBase64}. Subscribers read them with
+     * {@link Message#payloadBytes()}; JSON subscribers of other SDKs get bytes that are not JSON in
+     * base64 (docs/protocol.md 3.6). The server allows three quarters of the JSON payload limit for them.
+     */
+    public CompletableFuture<PublishResult> publish(String channel, byte[] payload) {
+        return publish(channel, payload, null);
+    }
+
+    /** As {@link #publish(String, byte[])}, with an idempotency key (see {@link #publish(String, String, String)}). */
+    public CompletableFuture<PublishResult> publish(String channel, byte[] payload, String idempotencyKey) {
+        checkChannel(channel);
+        Envelope.Builder b = Envelope.builder(MessageType.PUBLISH).channel(channel)
+                .payload(Objects.requireNonNull(payload, "payload").clone()).idempotencyKey(idempotencyKey);
+        return core.command(MessageType.PUBLISH, b, (ack, rtt) -> {
+            if (ack.payload() == null) {
+                return new PublishResult(null, -1);
+            }
+            JsonTree.Node n = JsonTree.parse(ack.payload());
+            return new PublishResult(n.string("epoch"), n.longValue("offset", -1));
+        });
+    }
+
     /** Measures the round-trip time to the server with a {@code ping} command. */
     public CompletableFuture<Duration> ping() {
         return core.command(MessageType.PING, Envelope.builder(MessageType.PING), (pong, rtt) -> Duration.ofNanos(rtt));
@@ -160,7 +184,10 @@ public final class SwitchboardClient implements AutoCloseable {
             if (pubs != null) {
                 for (JsonTree.Node p : pubs.items()) {
                     JsonTree.Node payload = p.get("payload");
-                    messages.add(new Message(channel, payload == null ? "null".getBytes(StandardCharsets.UTF_8) : payload.raw(),
+                    String base64 = p.string("payloadBase64"); // a binary payload (docs/protocol.md 3.6)
+                    byte[] bytes = base64 != null ? java.util.Base64.getDecoder().decode(base64)
+                            : payload == null ? "null".getBytes(StandardCharsets.UTF_8) : payload.raw();
+                    messages.add(new Message(channel, bytes,
                             p.string("from"), p.longValue("ts", 0), p.longValue("offset", -1), epoch));
                 }
             }

@@ -30,6 +30,7 @@ public final class SwitchboardClientBuilder {
     private HttpClient httpClient;
     private RandomGenerator random;
     private final List<ConnectionListener> listeners = new ArrayList<>();
+    private Protocol protocol = Protocol.JSON;
     // Test seams (package-private): replace the network, the clock and the client's loop.
     private Transport transport;
     private Scheduler scheduler;
@@ -137,6 +138,16 @@ public final class SwitchboardClientBuilder {
         return this;
     }
 
+    /**
+     * The wire format (default {@link Protocol#JSON}): {@link Protocol#PROTOBUF} speaks
+     * {@code switchboard.v1.protobuf}, binary frames and raw-byte payloads (docs/protocol.md section 14).
+     * Everything else about the client is the same.
+     */
+    public SwitchboardClientBuilder protocol(Protocol protocol) {
+        this.protocol = Objects.requireNonNull(protocol);
+        return this;
+    }
+
     public SwitchboardClientBuilder listener(ConnectionListener listener) {
         listeners.add(Objects.requireNonNull(listener));
         return this;
@@ -171,7 +182,7 @@ public final class SwitchboardClientBuilder {
                 maxQueuedCommands, callbackExecutor != null ? callbackExecutor : Scheduler.SharedThreads.CALLBACKS, t,
                 scheduler != null ? scheduler : Scheduler.SYSTEM,
                 loopExecutor != null ? loopExecutor : Scheduler.SharedThreads.LOOPS,
-                random != null ? random : new Random(), List.copyOf(listeners), serverSubscriptions);
+                random != null ? random : new Random(), List.copyOf(listeners), serverSubscriptions, protocol);
         return new SwitchboardClient(new ClientCore(o));
     }
 

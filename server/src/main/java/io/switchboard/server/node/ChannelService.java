@@ -111,6 +111,14 @@ public final class ChannelService {
         return config.maxFrameBytes() - PUSH_OVERHEAD_BYTES;
     }
 
+    /**
+     * Largest payload that is not JSON (protocol.md 3.6): JSON subscribers get it in base64, which must fit
+     * where a JSON payload of {@link #maxPayloadBytes} would.
+     */
+    public int maxBinaryPayloadBytes() {
+        return maxPayloadBytes() / 4 * 3;
+    }
+
     /** Whether {@code caller} passes {@code access} on {@code channel} (the server side always does). */
     public static boolean permits(Caller caller, Access access, String channel) {
         if (caller.isServer() || caller.vouched()) {
@@ -178,6 +186,10 @@ public final class ChannelService {
         check(caller, ns.publish(), "publish to", channel);
         if (payload.length > maxPayloadBytes()) {
             throw new ChannelException(ErrorCode.TOO_LARGE, "payload is over " + maxPayloadBytes() + " bytes");
+        }
+        if (payload.length > maxBinaryPayloadBytes() && !io.switchboard.protocol.JsonPayloads.isJson(payload)) {
+            throw new ChannelException(ErrorCode.TOO_LARGE, "a binary payload is over " + maxBinaryPayloadBytes()
+                    + " bytes (JSON subscribers get it in base64, a third larger)");
         }
         if (idempotencyKey != null && idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
             throw new ChannelException(ErrorCode.BAD_REQUEST, "idempotencyKey is longer than " + MAX_IDEMPOTENCY_KEY + " characters");

@@ -12,6 +12,7 @@ import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.protocol.Rejected;
+import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.auth.AuthException;
 import io.switchboard.server.auth.Principal;
 import io.switchboard.server.config.ServerConfig;
@@ -38,8 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class Session implements Connection {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    /** The protocol's decoder; stateless, shared by every session. */
-    private static final io.switchboard.protocol.EnvelopeDecoder DECODER = new io.switchboard.protocol.EnvelopeDecoder();
     private static final long CLOSE_GRACE_MILLIS = 2000;
     /** A token is honoured this long past its exp, as at the handshake. */
     private static final long EXPIRY_GRACE_MILLIS = JwtAuthenticator.CLOCK_SKEW_SECONDS * 1000L;
@@ -52,6 +51,7 @@ public final class Session implements Connection {
     private final String userId; // the principal's; a refresh may not change it
     private final String clientAddress;
     private final Map<String, List<String>> keptHeaders; // for the application's decisions (Hooks.keep)
+    private final WireFormat format; // the subprotocol's: how this connection's frames are written and read
     private final Outbound outbound;
 
     // Everything below: event loop only.
@@ -77,12 +77,22 @@ public final class Session implements Connection {
     private static final MessageType[] TYPES = MessageType.values();
 
     Session(Node node, Channel channel, Principal principal, String clientAddress) {
-        this(node, channel, principal, clientAddress, Map.of());
+        this(node, channel, principal, clientAddress, Map.of(), WireFormat.JSON);
+    }
+
+    Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
+        this(node, channel, principal, clientAddress, Map.of(), format);
     }
 
     Session(Node node, Channel channel, Principal principal, String clientAddress, Map<String, List<String>> keptHeaders) {
+        this(node, channel, principal, clientAddress, keptHeaders, WireFormat.JSON);
+    }
+
+    Session(Node node, Channel channel, Principal principal, String clientAddress, Map<String, List<String>> keptHeaders,
+            WireFormat format) {
         this.node = node;
         this.keptHeaders = keptHeaders;
+        this.format = format;
         this.clientAddress = clientAddress;
         this.config = node.config();
         this.channel = channel;
@@ -90,7 +100,7 @@ public final class Session implements Connection {
         this.userId = principal.userId();
         this.id = node.newSessionId();
         int batchBytes = config.maxFrameBytes();
-        this.outbound = new Outbound(channel, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer);
+        this.outbound = new Outbound(channel, format, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer);
         this.channels = new ChannelCommands(this, node);
         this.commandRate = config.commandsPerSecond() > 0
                 ? new TokenBucket(config.commandsPerSecond(), config.commandBurst(), System.nanoTime()) : null;
@@ -156,16 +166,32 @@ public final class Session implements Connection {
 
     // ---- inbound ------------------------------------------------------------------------------
 
-    void onText(byte[] frame) {
+    /**
+     * One whole WebSocket message: the protocol itself when its kind (text or binary) is the subprotocol's,
+     * otherwise an error without id that counts as bad input (protocol.md 1.3).
+     */
+    void onFrame(byte[] frame, boolean text) {
+        if (text == format.text()) {
+            decodeAndHandle(frame);
+        } else if (state == State.OPEN) {
+            node.metrics().frameIn(frame.length, null);
+            node.metrics().frameRejected(format, "wrong_kind");
+            reject(null, ErrorCode.BAD_REQUEST, (text ? "text" : "binary") + " frames are not accepted on "
+                    + format.subprotocol() + (text ? ": send binary frames" : ": send JSON in text frames"));
+        }
+    }
+
+    private void decodeAndHandle(byte[] frame) {
         if (state != State.OPEN) {
             return;
         }
         frameArrivedNanos = System.nanoTime();
         List<Decoded> decoded;
         try {
-            decoded = DECODER.decode(frame);
+            decoded = format.decode(frame);
         } catch (DecodeException e) {
             node.metrics().frameIn(frame.length, null);
+            node.metrics().frameRejected(format, "malformed");
             reject(null, e.code(), e.getMessage());
             return;
         }
@@ -190,12 +216,6 @@ public final class Session implements Connection {
             } else {
                 handle(e);
             }
-        }
-    }
-
-    void onBinary() {
-        if (state == State.OPEN) {
-            reject(null, ErrorCode.BAD_REQUEST, "binary frames are not accepted: send JSON in text frames");
         }
     }
 
@@ -408,7 +428,7 @@ public final class Session implements Connection {
 
     /** Sends an envelope; event loop only for replies (envelopes with a command id), see {@link #push}. */
     void send(Envelope e) {
-        io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), e, e.payload() == null ? 0 : e.payload().length);
+        io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), format, e, e.payload() == null ? 0 : e.payload().length);
         MessageType type = e.type();
         node.metrics().messagesOut(type, 1, frame.readableBytes());
         if (type == MessageType.ERROR) {

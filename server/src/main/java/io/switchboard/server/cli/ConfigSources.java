@@ -61,10 +61,14 @@ final class ConfigSources implements IDefaultValueProvider {
         if (path == null) {
             path = env.get("SWITCHBOARD_CONFIG");
         }
-        if (path == null) {
+        return load(path == null ? null : Path.of(path), env);
+    }
+
+    /** Reads the YAML file {@code p} (null: no file, the environment and the defaults only). */
+    static ConfigSources load(Path p, Map<String, String> env) {
+        if (p == null) {
             return new ConfigSources(env, Map.of(), null);
         }
-        Path p = Path.of(path);
         Map<String, Given> values = new HashMap<>();
         ConfigSources s = new ConfigSources(env, values, p);
         JsonNode[] blocks = readYaml(p, values);
@@ -74,6 +78,25 @@ final class ConfigSources implements IDefaultValueProvider {
         s.webhooksNode = blocks[3];
         s.hooksNode = blocks[4];
         return s;
+    }
+
+    /** The YAML file read, or null. */
+    Path file() {
+        return filePath;
+    }
+
+    /** How many options the file and the environment give (for {@code config check}'s summary). */
+    int[] counts(Collection<String> options) {
+        int fromFile = 0;
+        int fromEnv = 0;
+        for (String o : options) {
+            if (env.containsKey(envName(o))) {
+                fromEnv++;
+            } else if (file.containsKey(o)) {
+                fromFile++;
+            }
+        }
+        return new int[] {fromFile, fromEnv};
     }
 
     /** The namespaces of the config file, or the shipped ones. */

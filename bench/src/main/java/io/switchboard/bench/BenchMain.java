@@ -61,6 +61,9 @@ public final class BenchMain implements Runnable {
         @Option(names = "--workers", description = "Generator processes per scenario.") Integer workers;
         @Option(names = "--switchboard-args", defaultValue = "", description = "Extra options for 'switchboard serve', e.g. \"--io-threads 1\".")
         String switchboardArgs;
+        @Option(names = "--switchboard-launcher", description = "Program run instead of ./switchboard for the Switchboard target "
+                + "(bench/embedded-node: the node embedded in the Spring Boot example).")
+        Path switchboardLauncher;
         @Option(names = "--worker-java-opts", defaultValue = "-Xmx1g -XX:+UseParallelGC", description = "JVM options of the generator processes (default: ${DEFAULT-VALUE}).")
         String workerJavaOpts;
 
@@ -94,7 +97,8 @@ public final class BenchMain implements Runnable {
             Compare.Launcher launcher = new Compare.Launcher() {
                 @Override
                 public List<String> serverCommand(Target t, int port, String secret) {
-                    List<String> cmd = new ArrayList<>(Launchers.command(t, rootDir, List.of(rootDir.resolve("switchboard").toString()), port, secret));
+                    Path program = switchboardLauncher != null ? switchboardLauncher.toAbsolutePath() : rootDir.resolve("switchboard");
+                    List<String> cmd = new ArrayList<>(Launchers.command(t, rootDir, List.of(program.toString()), port, secret));
                     if (t.isSwitchboard() && !switchboardArgs.isBlank()) {
                         cmd.addAll(Arrays.asList(switchboardArgs.trim().split("\\s+")));
                     }

@@ -63,6 +63,7 @@ public final class ServerConfig implements Cloneable {
     private Namespaces configuredNamespaces = Namespaces.defaults();
     private List<PusherApp> pusherApps = List.of();
     private WebhookConfig webhooks = WebhookConfig.none();
+    private HooksConfig hooks = HooksConfig.none();
     private Duration idempotencyWindow = Duration.ofMinutes(5);
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
@@ -458,6 +459,14 @@ public final class ServerConfig implements Cloneable {
     public ServerConfig webhooks(WebhookConfig webhooks) {
         Objects.requireNonNull(webhooks, "webhooks");
         return with(c -> c.webhooks = webhooks);
+    }
+
+    /** The decisions asked of the backend over HTTP (hooks in); none by default. */
+    public HooksConfig hooks() { return hooks; }
+
+    public ServerConfig hooks(HooksConfig hooks) {
+        Objects.requireNonNull(hooks, "hooks");
+        return with(c -> c.hooks = hooks);
     }
 
     /** How long an idempotency key is remembered. */

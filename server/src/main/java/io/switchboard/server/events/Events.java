@@ -264,8 +264,7 @@ public final class Events implements AutoCloseable {
                 if (offset >= 0) {
                     g.writeNumberField("offset", offset);
                 }
-                g.writeFieldName("payload");
-                g.writeRawValue(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+                io.switchboard.server.node.HistoryPayload.writePayload(g, payload);
             }, null, 0));
             submit(List.of(), out);
         }

@@ -56,6 +56,7 @@ public final class Metrics implements AutoCloseable {
     private volatile Supplier<Map<String, Integer>> pusherApps;
     private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
     private final Map<String, Counter> proxyRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> framesRejected = new ConcurrentHashMap<>();
     private final AtomicLong subscriptions = new AtomicLong();
     private final EnumMap<MessageType, Counter> messagesIn = new EnumMap<>(MessageType.class);
     private final EnumMap<MessageType, Counter> bytesIn = new EnumMap<>(MessageType.class);
@@ -292,6 +293,19 @@ public final class Metrics implements AutoCloseable {
     public void connectionRefused(ErrorCode code) {
         connectionsRefused.computeIfAbsent(code.wireName(), c -> Counter.builder("switchboard.connections.refused")
                 .tag("code", c).description("Upgrades refused with an error and a close frame, by error code")
+                .register(registry)).increment();
+    }
+
+    /**
+     * A frame refused as a whole, by the connection's subprotocol ({@code json}, {@code protobuf}) and
+     * reason: {@code malformed} (it could not be decoded) or {@code wrong_kind} (a binary frame on the JSON
+     * subprotocol, a text frame on the binary one). Each also got an {@code error} {@code bad_request}.
+     */
+    public void frameRejected(io.switchboard.protocol.WireFormat format, String reason) {
+        String key = format.name().toLowerCase(java.util.Locale.ROOT) + ' ' + reason;
+        framesRejected.computeIfAbsent(key, k -> Counter.builder("switchboard.frames.rejected")
+                .tag("protocol", format.name().toLowerCase(java.util.Locale.ROOT)).tag("reason", reason)
+                .description("Inbound frames refused as a whole (malformed, or the wrong kind for the subprotocol)")
                 .register(registry)).increment();
     }
 

@@ -4,16 +4,19 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.protocol.EnvelopeDecoder;
+import io.switchboard.protocol.WireFormat;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One connection's outbound queue. Any thread may {@link #deliver} encoded envelopes; the connection's
- * event loop writes them, honouring Netty's writability, and coalesces what is queued into one JSON
- * array frame. Bytes queued here plus bytes written but not yet on the socket are bounded: going over
+ * event loop writes them, honouring Netty's writability, and coalesces what is queued into one batch frame
+ * (a JSON array in a text frame, or delimited Protobuf envelopes one after the other in a binary frame). Bytes queued here plus bytes written but not yet on the socket are bounded: going over
  * the bound calls the overflow action once (the session closes as a slow consumer) and drops the rest.
  */
 final class Outbound {
@@ -25,6 +28,7 @@ final class Outbound {
     private static final int MAX_BATCH = EnvelopeDecoder.DEFAULT_MAX_BATCH;
 
     private final Channel channel;
+    private final WireFormat format;
     private final long maxPendingBytes;
     private final int maxBatchBytes;
     private final Runnable onOverflow;
@@ -40,7 +44,13 @@ final class Outbound {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     Outbound(Channel channel, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow) {
+        this(channel, WireFormat.JSON, maxPendingBytes, maxBatchBytes, onOverflow);
+    }
+
+    /** @param format how queued envelopes are encoded, and so how a batch is made of them */
+    Outbound(Channel channel, WireFormat format, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow) {
         this.channel = channel;
+        this.format = format;
         this.maxPendingBytes = maxPendingBytes;
         this.maxBatchBytes = maxBatchBytes;
         this.onOverflow = onOverflow;
@@ -94,7 +104,7 @@ final class Outbound {
         ByteBuf first;
         while (channel.isWritable() && (first = queue.poll()) != null) {
             ByteBuf next = queue.peek();
-            if (next == null || first.readableBytes() + next.readableBytes() + 3 > maxBatchBytes) {
+            if (next == null || first.readableBytes() + next.readableBytes() + punctuation(2) > maxBatchBytes) {
                 write(first, first.readableBytes());
             } else {
                 write(batch(first), 0);
@@ -104,6 +114,11 @@ final class Outbound {
         if (wrote) {
             channel.flush();
         }
+    }
+
+    /** The wire format of what is queued here. */
+    WireFormat format() {
+        return format;
     }
 
     /** The connection's bound, which also caps what a subscription may hold back while it starts. */
@@ -119,20 +134,29 @@ final class Outbound {
 
     private CompositeByteBuf batch(ByteBuf first) {
         CompositeByteBuf batch = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
-        batch.addComponent(true, OPEN.duplicate());
+        // Protobuf envelopes are delimited already: a batch of them is their concatenation.
+        boolean json = format.text();
+        if (json) {
+            batch.addComponent(true, OPEN.duplicate());
+        }
         batch.addComponent(true, first);
-        int size = first.readableBytes() + 2;
+        int size = first.readableBytes() + (json ? 2 : 0);
         int count = 1;
+        int sep = json ? 1 : 0;
         ByteBuf next;
         // A batch obeys the limits every decoder enforces: the frame size and the envelope count.
-        while (count < MAX_BATCH && (next = queue.peek()) != null && size + next.readableBytes() + 1 <= maxBatchBytes) {
+        while (count < MAX_BATCH && (next = queue.peek()) != null && size + next.readableBytes() + sep <= maxBatchBytes) {
             queue.poll();
             count++;
-            batch.addComponent(true, COMMA.duplicate());
+            if (json) {
+                batch.addComponent(true, COMMA.duplicate());
+            }
             batch.addComponent(true, next);
-            size += next.readableBytes() + 1;
+            size += next.readableBytes() + sep;
         }
-        batch.addComponent(true, CLOSE.duplicate());
+        if (json) {
+            batch.addComponent(true, CLOSE.duplicate());
+        }
         return batch;
     }
 
@@ -140,12 +164,18 @@ final class Outbound {
     private void write(ByteBuf content, int accounted) {
         // Brackets and commas were never counted as pending; only the envelopes were.
         long settle = accounted > 0 ? accounted : content.readableBytes() - commaAndBrackets(content);
-        channel.write(new TextWebSocketFrame(content)).addListener(f -> pendingBytes.addAndGet(-settle));
+        WebSocketFrame frame = format.text() ? new TextWebSocketFrame(content) : new BinaryWebSocketFrame(content);
+        channel.write(frame).addListener(f -> pendingBytes.addAndGet(-settle));
     }
 
-    private static int commaAndBrackets(ByteBuf batch) {
-        // A batch of k envelopes carries k-1 commas and two brackets: k+1 bytes of its own.
-        return ((CompositeByteBuf) batch).numComponents() / 2 + 1;
+    /** Bytes of its own a batch of {@code envelopes} adds to them: JSON's brackets and commas, none for Protobuf. */
+    private int punctuation(int envelopes) {
+        return format.text() ? envelopes + 1 : 0;
+    }
+
+    private int commaAndBrackets(ByteBuf batch) {
+        // A JSON batch of k envelopes carries k-1 commas and two brackets: k+1 bytes of its own.
+        return format.text() ? ((CompositeByteBuf) batch).numComponents() / 2 + 1 : 0;
     }
 
     private void releaseQueued() {

@@ -223,6 +223,8 @@ try {
   await serverA.sendToUser('u-7', 'notice', { text: 'you' });
   await otherGot;
   assert.deepEqual(otherSeen, [{ text: 'you' }], 'u-7 got only its own event');
+  const listed = Object.keys(JSON.parse(await (await serverA.get({ path: '/channels' })).text()).channels);
+  assert.ok(!listed.some((n) => n.startsWith('#')), 'GET channels lists no user channel: ' + listed);
   const forged = userClient(portA, 'u-42', 'not-the-secret-000000');
   await connected(forged);
   const errorData = (x) => x?.data ?? x?.error?.data; // pusher:error while connected, or the close's error

@@ -242,7 +242,9 @@ final class PusherHttpApi {
         List<CompletableFuture<Counts>> each = new ArrayList<>();
         for (String internal : local.keySet()) {
             String name = PusherChannels.external(app, internal);
-            each.add(counts(app, name, info));
+            if (PusherChannels.kind(name) != PusherChannels.Kind.USER) { // users' own channels are not listed
+                each.add(counts(app, name, info));
+            }
         }
         return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> Json.object(g -> {
             Map<String, Counts> m = new TreeMap<>();

@@ -69,6 +69,9 @@ public final class BenchMain implements Runnable {
         @Option(names = "--scale-connections-per-node", defaultValue = "17000",
                 description = "--scale: connections per node, at most about 18,000 here (default: ${DEFAULT-VALUE}).")
         int scalePerNode;
+        @Option(names = "--scale-rate", defaultValue = "0.2",
+                description = "--scale: publications per second to all connections (default: ${DEFAULT-VALUE}, one every 5 s).")
+        double scaleRate;
         @Option(names = "--switchboard-launcher", description = "Program run instead of ./switchboard for the Switchboard target "
                 + "(bench/embedded-node: the node embedded in the Spring Boot example).")
         Path switchboardLauncher;
@@ -122,6 +125,7 @@ public final class BenchMain implements Runnable {
                 Scale.Options so = new Scale.Options();
                 so.nodes = scaleNodes;
                 so.perNode = scalePerNode;
+                so.rate = scaleRate;
                 if (measure != null) so.measureSeconds = measure;
                 String report = new Scale(so, launcher, dir).run();
                 System.out.print(report);

@@ -28,10 +28,10 @@ final class Scale {
         int nodes = 6;
         int perNode = 17_000;
         double idleSeconds = 30;
-        double rate = 1;
+        double rate = 0.2;
         double warmupSeconds = 3;
-        double measureSeconds = 20;
-        double drainSeconds = 5;
+        double measureSeconds = 30;
+        double drainSeconds = 15;
     }
 
     private final Options o;
@@ -121,7 +121,7 @@ final class Scale {
             for (WorkerHandle h : workers) {
                 h.send("GO " + start + " " + warmupEnd + " " + end + " " + drainEnd);
             }
-            say(String.format(Locale.ROOT, "fan-out: %.0f publication(s) a second to all, %.0f s measured", o.rate, o.measureSeconds));
+            say(String.format(Locale.ROOT, "fan-out: %.1f publication(s) a second to all, %.0f s measured", o.rate, o.measureSeconds));
             List<WorkerResult> results = new ArrayList<>();
             for (WorkerHandle h : workers) {
                 String line = h.await("RESULT ", (long) ((o.warmupSeconds + o.measureSeconds + o.drainSeconds) * 1000) + 120_000);
@@ -157,8 +157,8 @@ final class Scale {
             md.append(String.format(Locale.ROOT, "| idle: Redis's CPU, %% of the machine | %.2f %% |%n", 100 * idleRedis / machineSeconds));
             md.append(String.format(Locale.ROOT, "| idle: machine busy (generators answering pings included) | %.1f %% |%n",
                     100 * (machine1[0] - machine0[0]) / machineSeconds));
-            md.append(String.format(Locale.ROOT, "| fan-out: publications / deliveries expected / received | %d / %,d / %,d |%n",
-                    published, published * connected, received));
+            md.append(String.format(Locale.ROOT, "| fan-out: publications (%.1f a second) / deliveries expected / received within %.0f s | "
+                    + "%d / %,d / %,d |%n", o.rate, o.drainSeconds, published, published * connected, received));
             md.append(String.format(Locale.ROOT, "| fan-out: publish to delivery p50 / p99 / max | %.1f / %.1f / %.1f ms |%n",
                     Accounting.percentileMs(h, 50), Accounting.percentileMs(h, 99), Accounting.maxMs(h)));
             md.append(String.format(Locale.ROOT, "| fan-out: nodes' CPU per delivery | %.2f µs |%n", 1e6 * fanNodes / Math.max(1, received)));

@@ -12,6 +12,9 @@
 //      order, with no "messages may be missing" line (the client's resubscribe with `since` recovered
 //      them). With E2E_EXPECT_UNRECOVERED=1 (for a node run with --max-recover 1) the line must be
 //      there instead, and the page must have reloaded the messages from history.
+//   6. `/who`: with E2E_WHO_BACKEND=1 (a node run with examples/chat-backend.yaml and the ChatBackend
+//      example answering its rpc hook) the page shows the backend's list of the room's users; without,
+//      it says that /who needs a backend. Either way nothing is published.
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8080';
@@ -197,6 +200,18 @@ try {
   await waitForLine(a, 'bob: back online', 'alice');
   await waitForLine(c, 'bob: back online', 'carol');
   console.log(`ok - bob went offline, came back, and got the messages he missed exactly once${expectUnrecovered ? ' (reloaded from history)' : ''}`);
+
+  // 6. /who goes to the backend over rpc, not to the room.
+  await send(a, '/who');
+  const whoLine = process.env.E2E_WHO_BACKEND === '1' ? /says the backend: alice, bob, carol$/ : /\/who needs a backend/;
+  try {
+    await a.waitForFunction((src) => [...document.querySelectorAll('#messages li.system')]
+      .some((li) => new RegExp(src).test(li.textContent)), whoLine.source, { timeout: T });
+  } catch {
+    throw new Error(`alice's /who did not show ${whoLine}; the page has:\n  ${(await lines(a)).join('\n  ')}`);
+  }
+  check(!(await lines(b)).some((l) => l.includes('/who')), 'the /who command was published to the room');
+  console.log(`ok - /who was answered ${process.env.E2E_WHO_BACKEND === '1' ? 'by the backend' : 'with the note that it needs a backend'}`);
 
   await a.screenshot({ path: `${shots}/alice.png` });
   await b.screenshot({ path: `${shots}/bob.png` });

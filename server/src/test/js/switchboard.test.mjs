@@ -643,3 +643,68 @@ for (const code of ['unrecoverable', 'forbidden']) {
     assert.deepEqual(ended, [{ code: 'forbidden', message: 'still no' }]);
   });
 }
+
+test('rpc sends method and payload and resolves with the result; errors reject; bad methods throw', async () => {
+  const { client, last } = connected();
+  const p = client.rpc('chat.who', { room: 'lobby' });
+  const cmd = last().lastSent();
+  assert.deepEqual({ ...cmd, id: 0 }, { v: 1, type: 'rpc', id: 0, method: 'chat.who', payload: { room: 'lobby' } });
+  last().push({ v: 1, type: 'ack', id: cmd.id, payload: { users: ['alice'] } });
+  assert.deepEqual(await p, { users: ['alice'] });
+
+  const none = client.rpc('noop');
+  const cmd2 = last().lastSent();
+  assert.equal('payload' in cmd2, false);
+  last().push({ v: 1, type: 'ack', id: cmd2.id });
+  assert.equal(await none, null);
+
+  const refused = client.rpc('chat.ban', { user: 'bob' });
+  last().push({ v: 1, type: 'error', id: last().lastSent().id, code: 'forbidden', message: 'moderators only', retryable: false });
+  await assert.rejects(refused, (e) => e.code === 'forbidden' && e.message === 'moderators only');
+  assert.throws(() => client.rpc('no spaces'), TypeError);
+  assert.throws(() => client.rpc('m'.repeat(65)), TypeError);
+});
+
+test('a subscribed push makes a server subscription with the handlers onServerSubscription gives', () => {
+  const got = [];
+  const infos = [];
+  const { client, last } = connected({
+    onServerSubscription: (channel) => ({ onMessage: (m) => got.push(`${channel}/${m.payload.n}`), onSubscribed: (i) => infos.push(i) }),
+  });
+  last().push({ v: 1, type: 'subscribed', channel: 'user:#alice', payload: { epoch: 'E', offset: 5 } });
+  last().push({ v: 1, type: 'message', channel: 'user:#alice', epoch: 'E', offset: 6, payload: { n: 6 } });
+  assert.deepEqual(got, ['user:#alice/6']);
+  assert.equal(infos[0].server, true);
+  assert.equal(infos[0].recovered, false);
+  const sub = client._subs.get('user:#alice');
+  assert.equal(sub.server, true);
+  assert.equal(sub.offset, 6);
+});
+
+test('after a reconnect a server subscription recovers its gap from history before the live messages', async () => {
+  const got = [];
+  const infos = [];
+  const { client, clock, last, events } = connected({
+    onServerSubscription: () => ({ onMessage: (m) => got.push(m.offset), onSubscribed: (i) => infos.push(i) }),
+  });
+  last().push({ v: 1, type: 'subscribed', channel: 'user:#alice', payload: { epoch: 'E', offset: 5 } });
+  last().push({ v: 1, type: 'message', channel: 'user:#alice', epoch: 'E', offset: 6, payload: {} });
+  last().drop(1006);
+  clock.advance(events.find(([e]) => e === 'disconnected')[1].retryInMs);
+  last().push(WELCOME);
+  // Like its own, it is subscribed again from its position; the server made it already.
+  const resub = last().sent.find((f) => f.type === 'subscribe');
+  assert.deepEqual(resub.since, { epoch: 'E', offset: 6 });
+  last().push({ v: 1, type: 'error', id: resub.id, code: 'already_subscribed', message: 'already', retryable: false });
+  last().push({ v: 1, type: 'subscribed', channel: 'user:#alice', payload: { epoch: 'E', offset: 9 } });
+  last().push({ v: 1, type: 'message', channel: 'user:#alice', epoch: 'E', offset: 10, payload: {} }); // held back
+  const read = last().lastSent();
+  assert.deepEqual({ type: read.type, since: read.since, limit: read.limit }, { type: 'history', since: { epoch: 'E', offset: 6 }, limit: 3 });
+  assert.deepEqual(got, [6]);
+  last().push({ v: 1, type: 'ack', id: read.id, payload: { epoch: 'E', offset: 10, publications: [
+    { offset: 7, ts: 1, payload: {} }, { offset: 8, ts: 1, payload: {} }, { offset: 9, ts: 1, payload: {} }] } });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(got, [6, 7, 8, 9, 10]);
+  assert.equal(infos[infos.length - 1].recovered, true);
+  assert.equal(client._subs.get('user:#alice').server, true);
+});

@@ -162,6 +162,88 @@ try {
   assert.equal(await b2a, 'plain');
   check('HTTP API: channels, channel info, users, trigger info, batch');
 
+  // Cache channels: pusher:cache_miss on a channel with no event yet, then the last event on subscribe, on
+  // either node; the same for a private cache channel.
+  for (const name of ['cache-prices', 'private-cache-orders']) {
+    const first = a1.subscribe(name);
+    const miss = within(5000, 'cache_miss on ' + name, (ok) => first.bind('pusher:cache_miss', ok));
+    const firstOk = within(5000, 'subscribed ' + name, (ok) => first.bind('pusher:subscription_succeeded', ok));
+    await Promise.all([miss, firstOk]);
+    const live = next(first, 'price', 'live event on ' + name);
+    await serverA.trigger(name, 'price', { v: 1 });
+    assert.deepEqual(await live, { v: 1 });
+    const live2 = next(first, 'price', 'second live event on ' + name);
+    await serverA2.trigger(name, 'price', { v: 2 });
+    assert.deepEqual(await live2, { v: 2 });
+    const late = a2.subscribe(name);
+    const lateSeen = record(late);
+    const cached = within(5000, 'the cached event on ' + name, (ok) => late.bind('price', ok));
+    assert.deepEqual(await cached, { v: 2 });
+    const lateSentinel = next(late, 'sentinel', 'sentinel on ' + name);
+    await serverA.trigger(name, 'sentinel', {});
+    await lateSentinel;
+    assert.deepEqual(lateSeen.map((e) => e.event), ['pusher:subscription_succeeded', 'price', 'sentinel'],
+      'the last event once, after subscription_succeeded, and no cache_miss');
+  }
+  const cacheList = JSON.parse(await (await serverA.get({ path: '/channels', params: { filter_by_prefix: 'cache-' } })).text());
+  assert.deepEqual(Object.keys(cacheList.channels), ['cache-prices']);
+  check('cache channels: cache_miss, then the last event on subscribe');
+
+  // User sign-in: pusher-js signin() with the SDK's authenticateUser, #server-to-user- events through
+  // sendToUser on either node to every connection of the user, a refused sign-in that keeps its connection,
+  // and terminateUserConnections closing the user's connections on both nodes (4009) and no one else's.
+  const userClient = (port, id, secret = APP_A.secret) => {
+    const signer = server(APP_A, port, secret);
+    const c = new Pusher(APP_A.key, {
+      wsHost: '127.0.0.1', wsPort: port, forceTLS: false, enabledTransports: ['ws'], cluster: 'mt1', disableStats: true,
+      userAuthentication: {
+        customHandler: ({ socketId }, cb) => {
+          try { cb(null, signer.authenticateUser(socketId, { id, user_info: { name: id } })); } catch (x) { cb(x, null); }
+        },
+      },
+    });
+    clients.push(c);
+    return c;
+  };
+  const signedIn = (c) => within(5000, 'signed in', (ok) => { c.signin(); const poll = () => (c.user.serverToUserChannel?.subscribed ? ok() : setTimeout(poll, 20)); poll(); });
+  const u1 = userClient(portA, 'u-42');
+  const u2 = userClient(portB, 'u-42');
+  const other = userClient(portA, 'u-7');
+  await Promise.all([connected(u1), connected(u2), connected(other)]);
+  await Promise.all([signedIn(u1), signedIn(u2), signedIn(other)]);
+  assert.equal(u1.user.user_data.id, 'u-42');
+  const toU1 = within(5000, 'user event on node A', (ok) => u1.user.bind('notice', ok));
+  const toU2 = within(5000, 'user event on node B', (ok) => u2.user.bind('notice', ok));
+  const otherSeen = [];
+  other.user.bind('notice', (d) => otherSeen.push(d));
+  assert.equal((await serverA2.sendToUser('u-42', 'notice', { text: 'hi' })).status, 200);
+  assert.deepEqual(await toU1, { text: 'hi' });
+  assert.deepEqual(await toU2, { text: 'hi' });
+  const otherGot = within(5000, 'user event for u-7', (ok) => other.user.bind('notice', ok));
+  await serverA.sendToUser('u-7', 'notice', { text: 'you' });
+  await otherGot;
+  assert.deepEqual(otherSeen, [{ text: 'you' }], 'u-7 got only its own event');
+  const listed = Object.keys(JSON.parse(await (await serverA.get({ path: '/channels' })).text()).channels);
+  assert.ok(!listed.some((n) => n.startsWith('#')), 'GET channels lists no user channel: ' + listed);
+  const forged = userClient(portA, 'u-42', 'not-the-secret-000000');
+  await connected(forged);
+  const errorData = (x) => x?.data ?? x?.error?.data; // pusher:error while connected, or the close's error
+  const forgedErr = within(5000, 'signin refused', (ok) => forged.connection.bind('error', (x) => errorData(x)?.code === 4009 && ok(errorData(x))));
+  forged.signin();
+  assert.match((await forgedErr).message, /signin refused/);
+  assert.equal(forged.connection.state, 'connected');
+  const closed = (c) => within(5000, 'closed with 4009', (ok) => c.connection.bind('error', (x) => errorData(x)?.code === 4009 && ok()));
+  const gone = [closed(u1), closed(u2)];
+  assert.equal((await serverA.terminateUserConnections('u-42')).status, 200);
+  await Promise.all(gone);
+  const down = (c) => within(5000, 'disconnected, no retry', (ok) => c.connection.state === 'disconnected' ? ok() : c.connection.bind('disconnected', ok));
+  await Promise.all([down(u1), down(u2)]);
+  const stillThere = within(5000, 'u-7 still gets events', (ok) => other.user.bind('after', ok));
+  await serverA.sendToUser('u-7', 'after', {});
+  await stillThere;
+  assert.equal(other.connection.state, 'connected');
+  check('user sign-in: signin, sendToUser on both nodes, terminateUserConnections');
+
   // Request signing: a wrong secret, a stale timestamp and a wrong body_md5 are refused with 401.
   await assert.rejects(server(APP_A, portA, 'wrong-secret-0123456789').trigger('news', 'x', {}), (x) => x.status === 401);
   const signed = (method, path, body, ts) => {

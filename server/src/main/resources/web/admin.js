@@ -15,6 +15,8 @@ const ui = {
   nodeId: $('node-id'), nodeVersion: $('node-version'), nodeEngine: $('node-engine'), nodeUptime: $('node-uptime'),
   nodeConnections: $('node-connections'), nodeSubscriptions: $('node-subscriptions'), nodeChannels: $('node-channels'),
   nodeHeap: $('node-heap'), nodes: $('nodes'), clusterCount: $('cluster-count'),
+  nodePusherFact: $('node-pusher-fact'), nodePusher: $('node-pusher'),
+  sources: $('sources'), sourceRows: $('source-rows'),
   nowConnections: $('now-connections'), nowIn: $('now-in'), nowOut: $('now-out'),
   nowP50: $('now-p50'), nowP99: $('now-p99'), nowErrors: $('now-errors'),
   channelFilter: $('channel-filter'), prefix: $('prefix'), channelsResult: $('channels-result'), channelRows: $('channel-rows'),
@@ -177,6 +179,35 @@ function showNode(s) {
   ui.nodeSubscriptions.textContent = formatNumber(s.subscriptions);
   ui.nodeChannels.textContent = formatNumber(s.channels);
   ui.nodeHeap.textContent = formatBytes(s.heapUsedBytes);
+  // With Pusher apps: their connections (part of "connections"), and per app.
+  ui.nodePusherFact.hidden = !s.pusher;
+  if (s.pusher) {
+    const apps = Object.entries(s.pusher.apps ?? {}).map(([id, n]) => `app ${id}: ${formatNumber(n)}`).join(', ');
+    ui.nodePusher.textContent = `${formatNumber(s.pusher.connections)} connections${apps ? ` (${apps})` : ''}`;
+  }
+}
+
+/** The outbox and Kafka consumers of this node (docs/consumers.md), with their publication rate. */
+function showSources(s, prev) {
+  const list = Array.isArray(s.consumers) ? s.consumers : [];
+  ui.sources.hidden = list.length === 0;
+  const before = new Map((Array.isArray(prev?.consumers) ? prev.consumers : []).map((c) => [c.source, c]));
+  const seconds = prev ? (s.ts - prev.ts) / 1000 : 0;
+  ui.sourceRows.replaceChildren(...list.map((c) => {
+    const tr = document.createElement('tr');
+    if (!c.reachable) tr.className = 'bad';
+    const p = before.get(c.source);
+    const perSecond = p && seconds > 0 ? Math.max(0, (c.published - p.published) / seconds) : null;
+    const cells = [c.source, c.reachable ? 'reachable' : `unreachable${c.problem ? ': ' + c.problem : ''}`,
+      formatNumber(c.published), perSecond === null ? '–' : `${formatNumber(perSecond)}/s`, formatNumber(c.lag),
+      formatNumber(c.deadLetters), formatNumber(c.errors)];
+    for (const text of cells) {
+      const td = document.createElement('td');
+      td.textContent = text ?? '–';
+      tr.append(td);
+    }
+    return tr;
+  }));
 }
 
 function showInfo(info) {
@@ -298,6 +329,7 @@ function onSample(s) {
   samples.push(s);
   if (samples.length > WINDOW_SECONDS + 1) samples.shift();
   showNode(s);
+  showSources(s, samples.length > 1 ? prev : null);
   const ts = s.ts;
   push(series.connections, ts, s.connections ?? 0);
   showNow(ui.nowConnections, s.connections ?? 0, formatNumber(s.connections ?? 0));
@@ -622,3 +654,80 @@ ui.unsubscribe.addEventListener('submit', async (ev) => {
 // ---- start ----
 
 if (apiKey) signIn(apiKey); else ui.key.focus();
+
+// ---- webhook dead letters ----
+
+const dead = {
+  form: $('dead-form'), endpoint: $('dead-endpoint'), result: $('dead-result'), rows: $('dead-rows'),
+  replayAll: $('dead-replay-all'),
+};
+let deadShown = null; // the endpoint whose dead letters the table shows
+
+async function listDeadLetters(endpoint) {
+  const mine = session;
+  setResult(dead.result, 'busy', `Reading the dead letters of ${endpoint}…`);
+  let data;
+  try {
+    data = await api(`/webhooks/dead-letters?endpoint=${encodeURIComponent(endpoint)}&limit=100`);
+  } catch (e) {
+    if (mine !== session) return;
+    deadShown = null;
+    dead.rows.replaceChildren();
+    dead.replayAll.disabled = true;
+    setResult(dead.result, 'error', describe(e));
+    return;
+  }
+  if (mine !== session) return;
+  deadShown = endpoint;
+  const events = Array.isArray(data.events) ? data.events : [];
+  dead.replayAll.disabled = events.length === 0;
+  setResult(dead.result, 'ok', events.length === 0 ? `No dead letters for ${endpoint}.`
+    : `${events.length} dead letter${events.length === 1 ? '' : 's'} for ${endpoint}${data.count > events.length ? ` (showing the oldest ${events.length} of ${data.count})` : ''}.`);
+  dead.rows.replaceChildren(...events.map((e) => {
+    const tr = document.createElement('tr');
+    tr.dataset.id = String(e.id ?? '');
+    const cells = [e.ts ? new Date(e.ts).toLocaleString() : '–', e.type, e.channel ?? e.user ?? '–', e.seq, e.id];
+    for (const c of cells) {
+      const td = document.createElement('td');
+      td.textContent = c == null ? '–' : String(c);
+      tr.append(td);
+    }
+    const td = document.createElement('td');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'secondary';
+    b.textContent = 'Replay';
+    b.setAttribute('aria-label', `Replay event ${e.id}`);
+    b.addEventListener('click', () => replayDeadLetters(endpoint, [String(e.id)]));
+    td.append(b);
+    tr.append(td);
+    return tr;
+  }));
+}
+
+async function replayDeadLetters(endpoint, ids) {
+  const mine = session;
+  try {
+    const body = ids ? { endpoint, ids } : { endpoint };
+    const r = await api('/webhooks/replay', { method: 'POST', body });
+    if (mine !== session) return;
+    await listDeadLetters(endpoint);
+    setResult(dead.result, 'ok', `Replayed ${r.replayed} event${r.replayed === 1 ? '' : 's'} to ${endpoint}; `
+      + dead.result.textContent);
+  } catch (e) {
+    if (mine === session) setResult(dead.result, 'error', 'Replay failed: ' + describe(e));
+  }
+}
+
+dead.form.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const endpoint = dead.endpoint.value.trim();
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(endpoint)) {
+    setResult(dead.result, 'error', 'An endpoint name is 1 to 64 of A-Z a-z 0-9 _ -.');
+    return;
+  }
+  listDeadLetters(endpoint);
+});
+
+dead.replayAll.addEventListener('click', () => { if (deadShown) replayDeadLetters(deadShown, null); });
+

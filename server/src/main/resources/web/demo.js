@@ -288,6 +288,11 @@ function start(name, room, firstToken) {
       return t.token;
     };
   }
+  // The server's own subscriptions (the personal channel user:#<you> when the node has one, docs/backend.md):
+  // what a backend sends there shows as a note only this user sees.
+  options.onServerSubscription = (ch) => ({
+    onMessage: (m) => { if (c === client) say(`Note for you (${ch}): ${String(m.payload?.text ?? JSON.stringify(m.payload))}`); },
+  });
   const c = new SwitchboardClient('/ws', options);
   client = c;
   c.on('state', (s) => {
@@ -372,6 +377,19 @@ ui.send.addEventListener('submit', async (ev) => {
   const text = ui.text.value.trim();
   if (!text || !client) return;
   ui.text.value = '';
+  if (text === '/who') {
+    // Answered by the application's backend through the node's rpc hook (docs/backend.md; the tiny one is
+    // examples/.../ChatBackend.java); a node without one says not_available.
+    try {
+      const r = await client.rpc('chat.who', channel.slice('chat:'.length));
+      say(`Online in ${channel}, says the backend: ${(r?.users ?? []).join(', ') || 'nobody'}`);
+    } catch (e) {
+      say(e.code === 'not_available'
+        ? '/who needs a backend: run the node with examples/chat-backend.yaml and the ChatBackend example (docs/backend.md).'
+        : `/who failed: ${e.message} (${e.code})`);
+    }
+    return;
+  }
   try {
     await client.publish(channel, { text, name: ui.name.value.trim() });
   } catch (e) {

@@ -1,10 +1,46 @@
 // Switchboard browser client, protocol v1 (JSON over WebSocket). No dependencies, no build step:
 //   import { SwitchboardClient } from '/switchboard.js';
-// See docs/client-js.md for the API and the reconnect rules.
+// The binary subprotocol is an option: import { protobuf } from '/switchboard-protobuf.js' and pass
+// { protocol: protobuf }. See docs/client-js.md for the API and the reconnect rules.
 
 export const SUBPROTOCOL = 'switchboard.v1.json';
 const CHANNEL_RE = /^[A-Za-z0-9_\-=@.:#,/]{1,255}$/;
 const UTF8 = new TextEncoder();
+
+function toBase64(bytes) {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+function fromBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** A payload that is not JSON arrives in `payloadBase64` (protocol.md 3.6): hand it on as bytes. */
+function binaryPayload(obj) {
+  if (obj && typeof obj.payloadBase64 === 'string') {
+    obj.payload = fromBase64(obj.payloadBase64);
+    delete obj.payloadBase64;
+  }
+  return obj;
+}
+
+/** switchboard.v1.json: envelopes as JSON text; a Uint8Array payload goes as `payloadBase64`. */
+export const json = {
+  subprotocol: SUBPROTOCOL,
+  binary: false,
+  encode(env) {
+    if (!(env.payload instanceof Uint8Array)) return JSON.stringify(env);
+    const { payload, ...rest } = env;
+    return JSON.stringify({ ...rest, payloadBase64: toBase64(payload) });
+  },
+  decode(data) {
+    if (typeof data !== 'string') throw new Error('a binary frame on switchboard.v1.json');
+    const parsed = JSON.parse(data);
+    return (Array.isArray(parsed) ? parsed : [parsed]).map(binaryPayload);
+  },
+};
 
 /** The error every rejected command and every reported problem carries. */
 export class SwitchboardError extends Error {
@@ -54,6 +90,9 @@ export class Subscription {
     this._everSubscribed = false;
     this._tries = 0;
     this._timer = null;
+    // True for a subscription the server made (a `subscribed` push), not subscribe().
+    this.server = false;
+    this._held = null; // live messages held back while a history read fills the gap before them
   }
 
   unsubscribe() {
@@ -73,6 +112,11 @@ export class SwitchboardClient {
     this._commandTimeout = options.commandTimeoutMs ?? 10000;
     this._maxQueued = options.maxQueuedCommands ?? 100;
     this._stableAfter = options.stableAfterMs ?? 5000;
+    // Called with the channel when the server subscribes this client on its own (a `subscribed` push for a
+    // channel it did not subscribe to): returns the handlers of the new Subscription, like subscribe()'s.
+    this._onServerSubscription = options.onServerSubscription ?? null;
+    // The wire format: `json` (the default) or `protobuf` from switchboard-protobuf.js.
+    this._protocol = options.protocol ?? json;
     // Injection points, so tests can run without a network or a wall clock.
     this._WebSocket = options.WebSocket ?? globalThis.WebSocket;
     this._random = options.random ?? Math.random;
@@ -153,7 +197,10 @@ export class SwitchboardClient {
     }
     if (reverse != null) fields.reverse = Boolean(reverse);
     if (since != null) fields.since = checkPosition(since);
-    return this._command('history', fields);
+    return this._command('history', fields).then((page) => {
+      for (const p of page?.publications ?? []) binaryPayload(p);
+      return page;
+    });
   }
 
   /**
@@ -191,6 +238,18 @@ export class SwitchboardClient {
     return { clients, users: page.users, connections: page.connections };
   }
 
+  /**
+   * Calls the application's backend over this connection (the `rpc` command): resolves with the backend's
+   * result (null when it returned none), rejects with a SwitchboardError (`forbidden`, `not_available`,
+   * `rate_limited`, `unavailable`, ...). `method`: 1 to 64 of A-Z a-z 0-9 _ . : -
+   */
+  rpc(method, payload) {
+    if (typeof method !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(method)) throw new TypeError(`invalid rpc method: ${method}`);
+    const fields = { method };
+    if (payload !== undefined) fields.payload = payload;
+    return this._command('rpc', fields).then((v) => (v === undefined ? null : v));
+  }
+
   /** Resolves with the round-trip time in milliseconds. */
   ping() { return this._command('ping', {}); }
 
@@ -219,7 +278,8 @@ export class SwitchboardClient {
   _dial(token) {
     let ws;
     try {
-      ws = new this._WebSocket(this._buildUrl(token), [SUBPROTOCOL]);
+      ws = new this._WebSocket(this._buildUrl(token), [this._protocol.subprotocol]);
+      if (this._protocol.binary) ws.binaryType = 'arraybuffer';
     } catch (e) {
       // A malformed URL will not fix itself by retrying.
       this._emit('error', new SwitchboardError('bad_url', e?.message ?? String(e)));
@@ -310,11 +370,12 @@ export class SwitchboardClient {
     if (this._welcome) this._armHeartbeatWatchdog();
     let parsed;
     try {
-      parsed = JSON.parse(data);
-    } catch {
-      return this._emit('error', new SwitchboardError('bad_request', 'server sent a frame that is not JSON'));
+      parsed = this._protocol.decode(data);
+    } catch (e) {
+      return this._emit('error', new SwitchboardError('bad_request',
+        `server sent a frame that is not ${this._protocol.subprotocol}: ${e?.message ?? e}`));
     }
-    for (const env of Array.isArray(parsed) ? parsed : [parsed]) {
+    for (const env of parsed) {
       if (env && typeof env === 'object' && this._ws) this._onEnvelope(env);
     }
   }
@@ -340,7 +401,8 @@ export class SwitchboardClient {
         this._lastError = err; // usually explains the close that follows
         return this._emit('error', err);
       }
-      case 'message': return sub && this._deliver(sub, env);
+      case 'message': return sub && (sub._held ? sub._held.push(env) : this._deliver(sub, env));
+      case 'subscribed': return this._onServerSubscribed(sub, env);
       case 'presenceUpdate': return sub && this._call(sub._handlers.onPresence, env.payload, env);
       case 'presenceDiff': return sub && this._presenceDiff(sub, env);
       case 'presenceCount': return sub && this._call(sub._handlers.onPresenceCount, env.payload, env);
@@ -375,6 +437,54 @@ export class SwitchboardClient {
     for (const sub of this._subs.values()) this._sendSubscribe(sub);
     for (const [id, e] of this._pending) if (!e.sent) this._transmit(id, e); // queued while offline, in order
     this._emit('connected', payload);
+  }
+
+  /**
+   * The server subscribed this client to a channel. A new channel becomes a Subscription with the handlers
+   * `onServerSubscription` gives; one the client already follows (its own, or a server one after a reconnect)
+   * recovers like its own: when the push's position is ahead of ours in the same epoch, the gap is read with
+   * history and delivered before the live messages, which are held back meanwhile.
+   */
+  _onServerSubscribed(sub, env) {
+    if (!sub) {
+      const handlers = (this._onServerSubscription && this._onServerSubscription(env.channel)) || {};
+      sub = new Subscription(this, env.channel, handlers);
+      sub.server = true;
+      this._subs.set(env.channel, sub);
+    }
+    const p = env.payload ?? {};
+    const done = (recovered) => {
+      const held = sub._held ?? [];
+      sub._held = null;
+      for (const m of held) this._deliver(sub, m);
+      const info = { ...p, server: true, recovered, resubscribed: sub._everSubscribed };
+      sub._everSubscribed = true;
+      this._call(sub._handlers.onSubscribed, info);
+    };
+    const positioned = typeof p.epoch === 'string' && Number.isInteger(p.offset);
+    if (!positioned) return done(false);
+    if (sub.epoch === p.epoch && Number.isInteger(sub.offset) && p.offset > sub.offset) {
+      const since = { epoch: sub.epoch, offset: sub.offset };
+      const gap = p.offset - sub.offset;
+      sub._held = [];
+      this.history(sub.channel, { since, limit: Math.min(gap, 1000) }).then((page) => {
+        for (const m of page.publications ?? []) {
+          if (m.offset <= p.offset) this._deliver(sub, { ...m, channel: sub.channel, epoch: page.epoch ?? p.epoch });
+        }
+        done(gap <= 1000);
+      }, (err) => {
+        this._call(sub._handlers.onError, err);
+        sub.epoch = p.epoch;
+        sub.offset = p.offset;
+        done(false);
+      });
+      return;
+    }
+    if (sub.epoch !== p.epoch || !Number.isInteger(sub.offset) || p.offset > sub.offset) {
+      sub.epoch = p.epoch;
+      sub.offset = p.offset;
+    }
+    done(false);
   }
 
   _deliver(sub, env) {
@@ -469,10 +579,11 @@ export class SwitchboardClient {
   }
 
   _transmit(key, entry) {
-    const text = JSON.stringify(entry.frame);
+    const text = this._protocol.encode(entry.frame);
     const limit = this._welcome?.limits?.maxFrameBytes;
+    const size = typeof text === 'string' ? UTF8.encode(text).length : text.byteLength;
     // The server would close the whole connection (1009) for an oversized frame; fail just this command.
-    if (limit && UTF8.encode(text).length > limit) {
+    if (limit && size > limit) {
       return this._settle(key, new SwitchboardError('too_large', `command is larger than ${limit} bytes`));
     }
     entry.sent = true;
@@ -488,7 +599,7 @@ export class SwitchboardClient {
     e.done(error, value);
   }
 
-  _send(obj) { this._ws?.send(JSON.stringify(obj)); }
+  _send(obj) { this._ws?.send(this._protocol.encode(obj)); }
 
   // ---- helpers ----
 

@@ -61,6 +61,20 @@ public final class BenchMain implements Runnable {
         @Option(names = "--workers", description = "Generator processes per scenario.") Integer workers;
         @Option(names = "--switchboard-args", defaultValue = "", description = "Extra options for 'switchboard serve', e.g. \"--io-threads 1\".")
         String switchboardArgs;
+        @Option(names = "--scale", description = "Instead of the scenarios: many connections on several nodes sharing one Redis "
+                + "(bench/compare --scale; see docs/capacity.md).")
+        boolean scale;
+        @Option(names = "--scale-nodes", defaultValue = "6", description = "--scale: node processes (default: ${DEFAULT-VALUE}).")
+        int scaleNodes;
+        @Option(names = "--scale-connections-per-node", defaultValue = "17000",
+                description = "--scale: connections per node, at most about 18,000 here (default: ${DEFAULT-VALUE}).")
+        int scalePerNode;
+        @Option(names = "--scale-rate", defaultValue = "0.2",
+                description = "--scale: publications per second to all connections (default: ${DEFAULT-VALUE}, one every 5 s).")
+        double scaleRate;
+        @Option(names = "--switchboard-launcher", description = "Program run instead of ./switchboard for the Switchboard target "
+                + "(bench/embedded-node: the node embedded in the Spring Boot example).")
+        Path switchboardLauncher;
         @Option(names = "--worker-java-opts", defaultValue = "-Xmx1g -XX:+UseParallelGC", description = "JVM options of the generator processes (default: ${DEFAULT-VALUE}).")
         String workerJavaOpts;
 
@@ -94,8 +108,9 @@ public final class BenchMain implements Runnable {
             Compare.Launcher launcher = new Compare.Launcher() {
                 @Override
                 public List<String> serverCommand(Target t, int port, String secret) {
-                    List<String> cmd = new ArrayList<>(Launchers.command(t, rootDir, List.of(rootDir.resolve("switchboard").toString()), port, secret));
-                    if (t == Target.SWITCHBOARD && !switchboardArgs.isBlank()) {
+                    Path program = switchboardLauncher != null ? switchboardLauncher.toAbsolutePath() : rootDir.resolve("switchboard");
+                    List<String> cmd = new ArrayList<>(Launchers.command(t, rootDir, List.of(program.toString()), port, secret));
+                    if (t.isSwitchboard() && !switchboardArgs.isBlank()) {
                         cmd.addAll(Arrays.asList(switchboardArgs.trim().split("\\s+")));
                     }
                     return cmd;
@@ -106,6 +121,17 @@ public final class BenchMain implements Runnable {
                     return WorkerHandle.process(spec, workerJava, log);
                 }
             };
+            if (scale) {
+                Scale.Options so = new Scale.Options();
+                so.nodes = scaleNodes;
+                so.perNode = scalePerNode;
+                so.rate = scaleRate;
+                if (measure != null) so.measureSeconds = measure;
+                String report = new Scale(so, launcher, dir).run();
+                System.out.print(report);
+                System.err.println("switchboard-bench: done; see " + dir.resolve("scale.md"));
+                return 0;
+            }
             Map<String, String> env = Launchers.environment(rootDir);
             env.put("command", "bench/compare" + (commandLineArgs().isEmpty() ? "" : " " + commandLineArgs()));
             System.err.println("switchboard-bench: writing to " + dir);

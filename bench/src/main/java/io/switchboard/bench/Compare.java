@@ -80,7 +80,7 @@ final class Compare {
             if (s == Scenario.IDLE) {
                 Thread.sleep((long) (Math.min(1, settings.idleSettleSeconds) * 1000));
                 run.rssBeforeBytes = server.residentBytes();
-                if (t == Target.SWITCHBOARD) {
+                if (t.isSwitchboard()) {
                     run.heapBeforeBytes = JvmHeap.usedAfterGc(server.pid());
                 }
             }
@@ -103,10 +103,10 @@ final class Compare {
                 if (s == Scenario.IDLE) {
                     Worker.sleepUntil(System.nanoTime() + (long) (settings.idleSettleSeconds * 1e9));
                     run.rssAfterBytes = server.residentBytes();
-                    if (t == Target.SWITCHBOARD) {
+                    if (t.isSwitchboard()) {
                         run.heapAfterBytes = JvmHeap.usedAfterGc(server.pid());
                         // what the connections are made of, for the docs and for whoever optimises next
-                        Files.writeString(out.resolve("logs").resolve("switchboard-idle-class-histogram.txt"),
+                        Files.writeString(out.resolve("logs").resolve(t.id() + "-idle-class-histogram.txt"),
                                 JvmHeap.classHistogram(server.pid(), 45));
                     }
                 }

@@ -82,8 +82,13 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
 
     void deliveries(ByteBuf text) {
+        deliveries(text, Frames.SENT);
+    }
+
+    /** Records each {@code stamp} and the number after it in the frame as one delivery. */
+    void deliveries(ByteBuf text, byte[] stamp) {
         long now = System.nanoTime();
-        Frames.scanSent(text, sent -> deliveries.record(sent, now));
+        Frames.scanSent(text, stamp, sent -> deliveries.record(sent, now));
     }
 
     private static final byte[][] PRESENCE_TYPES = {Frames.ascii("\"type\":\"presenceDiff\""),

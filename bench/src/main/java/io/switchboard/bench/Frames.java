@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 final class Frames {
 
     static final byte[] SENT = "\"sent\":".getBytes(StandardCharsets.US_ASCII);
+    /** The stamp inside a JSON string (Pusher's {@code data} is the payload as a string): {@code \"sent\":}. */
+    static final byte[] SENT_IN_STRING = "\\\"sent\\\":".getBytes(StandardCharsets.US_ASCII);
 
     interface SentConsumer {
         void accept(long sentNanos);
@@ -21,11 +23,16 @@ final class Frames {
 
     /** Calls {@code sink} once per {@code "sent":N} in the readable bytes; returns how many it found. */
     static int scanSent(ByteBuf buf, SentConsumer sink) {
+        return scanSent(buf, SENT, sink);
+    }
+
+    /** Calls {@code sink} once per {@code stamp} followed by a number; returns how many it found. */
+    static int scanSent(ByteBuf buf, byte[] stamp, SentConsumer sink) {
         int found = 0;
         int i = buf.readerIndex();
         int end = buf.writerIndex();
-        while ((i = indexOf(buf, SENT, i, end)) >= 0) {
-            i += SENT.length;
+        while ((i = indexOf(buf, stamp, i, end)) >= 0) {
+            i += stamp.length;
             boolean negative = i < end && buf.getByte(i) == '-';
             if (negative) {
                 i++;

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A process's CPU time and resident memory, read from {@code /proc/PID/stat} and {@code /proc/PID/status}. */
-final class ProcStats {
+public final class ProcStats {
 
     /** USER_HZ: the unit of utime and stime. 100 on every Linux this runs on; {@code getconf CLK_TCK} says so. */
     static final int CLOCK_TICKS_PER_SECOND = 100;
@@ -26,7 +26,7 @@ final class ProcStats {
     }
 
     /** utime + stime of the process (all its threads), in seconds. */
-    static double cpuSeconds(long pid) {
+    public static double cpuSeconds(long pid) {
         return cpuTicks(read(Path.of("/proc", Long.toString(pid), "stat"))) / (double) CLOCK_TICKS_PER_SECOND;
     }
 
@@ -34,7 +34,7 @@ final class ProcStats {
      * The whole machine's CPU time from the first line of {@code /proc/stat}: {busy, total} in seconds
      * (busy = total minus idle and iowait), to tell how much of the machine others used meanwhile.
      */
-    static double[] machineCpuSeconds() {
+    public static double[] machineCpuSeconds() {
         return machineCpu(read(Path.of("/proc/stat")));
     }
 

@@ -30,8 +30,15 @@ enum Scenario {
         return this == PRESENCE || this == PRESENCE_OFF;
     }
 
-    /** Whether a server can run it: the presence scenarios need Switchboard's presence. */
+    /**
+     * Whether a server can run it: the presence scenarios need Switchboard's presence; the Pusher target runs
+     * idle, fanout and connect (rooms needs every member to publish and get its own messages back, and a Pusher
+     * client only publishes client events, never echoed to their sender).
+     */
     boolean runsOn(Target t) {
+        if (t == Target.PUSHER) {
+            return this == IDLE || this == FANOUT || this == CONNECT;
+        }
         return !fillsOneChannel() || t == Target.SWITCHBOARD;
     }
 }

@@ -62,6 +62,10 @@ final class ServerUnderTest implements AutoCloseable {
         }
     }
 
+    int port() {
+        return port;
+    }
+
     long pid() {
         return process.pid();
     }

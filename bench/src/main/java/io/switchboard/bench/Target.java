@@ -62,6 +62,67 @@ enum Target {
         }
     },
 
+    /**
+     * The same node's Pusher front door (docs/pusher.md) as pusher-js speaks it: {@code /app/{key}?protocol=7},
+     * {@code pusher:subscribe} to a public channel, answered {@code pusher_internal:subscription_succeeded},
+     * {@code pusher:pong} to {@code pusher:ping}; the publisher is a backend triggering through the signed HTTP
+     * API ({@link PusherTrigger}). Delivered events carry the payload as a JSON string, so the stamp is escaped.
+     */
+    PUSHER("Switchboard (Pusher)") {
+        private final byte[] established = Frames.ascii("\"event\":\"pusher:connection_established\"");
+        private final byte[] succeeded = Frames.ascii("\"event\":\"pusher_internal:subscription_succeeded\"");
+        private final byte[] refused = Frames.ascii("\"event\":\"pusher:subscription_error\"");
+        private final byte[] error = Frames.ascii("\"event\":\"pusher:error\"");
+        private final byte[] ping = Frames.ascii("\"event\":\"pusher:ping\"");
+
+        @Override
+        URI uri(int port, String token) {
+            return URI.create("ws://127.0.0.1:" + port + "/app/" + PusherTrigger.KEY + "?protocol=7&client=bench&version=8.6.0");
+        }
+
+        @Override
+        void onOpen(Conn c) {
+            // wait for pusher:connection_established
+        }
+
+        @Override
+        void subscribe(Conn c, String channel) {
+            c.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
+        }
+
+        @Override
+        void onText(Conn c, ByteBuf text) {
+            if (Frames.contains(text, ping)) {
+                c.send("{\"event\":\"pusher:pong\",\"data\":{}}");
+                return;
+            }
+            if (!c.isReady()) {
+                if (Frames.contains(text, established)) {
+                    c.connected();
+                } else if (Frames.contains(text, succeeded)) {
+                    c.ready();
+                } else if (Frames.contains(text, refused) || Frames.contains(text, error)) {
+                    c.fail("refused: " + text.toString(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                return;
+            }
+            if (Frames.contains(text, error)) {
+                c.serverError();
+            }
+            c.deliveries(text, Frames.SENT_IN_STRING);
+        }
+
+        @Override
+        String publish(String channel, String payload, long seq) {
+            throw new UnsupportedOperationException("Pusher clients publish client events only; the bench triggers over HTTP");
+        }
+
+        @Override
+        void publishFrom(Conn c, int port, String channel, String payload, long seq, java.util.concurrent.atomic.AtomicLong errors) {
+            PusherTrigger.trigger(port, channel, payload, errors::incrementAndGet);
+        }
+    },
+
     /** bench/peers/ws-server.js: the minimal pub/sub most teams write on the ws package. */
     WS("ws") {
         private final byte[] ack = Frames.ascii("\"type\":\"ack\"");
@@ -179,4 +240,14 @@ enum Target {
 
     /** One publish command carrying {@code payload} (a JSON object) to {@code channel}. */
     abstract String publish(String channel, String payload, long seq);
+
+    /** Publishes {@code payload} to {@code channel} as this target's publishers do: a command on {@code c}. */
+    void publishFrom(Conn c, int port, String channel, String payload, long seq, java.util.concurrent.atomic.AtomicLong errors) {
+        c.send(publish(channel, payload, seq));
+    }
+
+    /** Whether the server under test is a Switchboard node (the heap can be read with jcmd). */
+    boolean isSwitchboard() {
+        return this == SWITCHBOARD || this == PUSHER;
+    }
 }

@@ -285,7 +285,7 @@ final class Worker {
             sleepUntil(due);
             Conn c = pubs.get((int) (k % pubs.size()));
             String channel = c.channelName() == null ? "fanout" : c.channelName();
-            c.send(target.publish(channel, Frames.payload(due, spec.payloadBytes), k));
+            target.publishFrom(c, spec.port, channel, Frames.payload(due, spec.payloadBytes), k, serverErrors);
             if (due >= warmupEnd) {
                 published++;
                 expected += fanout;

@@ -67,7 +67,8 @@ class CompareSmokeIT {
                 targets, List.of(Scenario.values())).run();
         new Report(runs, targets, s, Map.of("machine", "smoke test")).write(out);
 
-        assertThat(runs).hasSize(14); // 4 scenarios on 3 servers, the 2 presence ones on Switchboard only
+        // 4 scenarios on 3 servers, the 2 presence ones on Switchboard only, idle, fanout and connect on its Pusher door
+        assertThat(runs).hasSize(17);
         for (ScenarioRun r : runs) {
             String what = r.target + " " + r.scenario + " (" + r.firstFailure + ")";
             assertThat(r.failed).as(what).isZero();
@@ -112,11 +113,11 @@ class CompareSmokeIT {
             }
         }
         String md = Files.readString(out.resolve("results.md"));
-        assertThat(md).contains("## Targets", "| Switchboard |", "| ws |", "| Socket.IO |");
+        assertThat(md).contains("## Targets", "| Switchboard |", "| ws |", "| Socket.IO |", "| Switchboard (Pusher) |");
         for (String png : List.of("latency-fanout.png", "latency-rooms.png", "memory.png", "cpu.png")) {
             assertThat(ImageIO.read(out.resolve(png).toFile())).as(png).isNotNull();
         }
-        assertThat(Json.MAPPER.readTree(out.resolve("results.json").toFile()).get("runs")).hasSize(14);
-        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[14/14]");
+        assertThat(Json.MAPPER.readTree(out.resolve("results.json").toFile()).get("runs")).hasSize(17);
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[17/17]");
     }
 }

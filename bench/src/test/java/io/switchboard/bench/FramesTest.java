@@ -31,6 +31,18 @@ class FramesTest {
     }
 
     @Test
+    void aPusherEventsStampIsFoundInsideItsStringData() {
+        String event = "{\"event\":\"bench\",\"channel\":\"fanout\",\"data\":\"{\\\"sent\\\":987,\\\"pad\\\":\\\"xx\\\"}\"}";
+        java.util.List<Long> found = new java.util.ArrayList<>();
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.copiedBuffer(event, java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(Frames.scanSent(buf, Frames.SENT_IN_STRING, found::add)).isEqualTo(1);
+        assertThat(found).containsExactly(987L);
+        assertThat(Frames.scanSent(buf, found::add)).as("the plain stamp is not in a string's escaped form").isZero();
+        buf.release();
+        assertThat(PusherTrigger.quote(Frames.payload(5, 40))).contains("\\\"sent\\\":5");
+    }
+
+    @Test
     void framesWithoutAStampCountNothing() {
         assertThat(scan("{\"v\":1,\"type\":\"ack\",\"id\":\"s\"}")).isEmpty();
         assertThat(scan("{\"sent\":\"not a number\"}")).isEmpty();

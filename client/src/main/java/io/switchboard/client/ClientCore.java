@@ -4,7 +4,6 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.DecodeException;
 import io.switchboard.protocol.Decoded;
 import io.switchboard.protocol.Envelope;
-import io.switchboard.protocol.EnvelopeDecoder;
 import io.switchboard.protocol.MessageType;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +36,7 @@ final class ClientCore {
     final PendingCommands commands;
     final Subscriptions subscriptions;
     final CopyOnWriteArrayList<ConnectionListener> listeners;
-    private final EnvelopeDecoder decoder = new EnvelopeDecoder();
+    private final io.switchboard.protocol.WireFormat format; // the client's protocol: how frames are read and written
 
     // Readable from any thread; written on the loop.
     private volatile ConnectionState state = ConnectionState.IDLE;
@@ -59,8 +58,12 @@ final class ClientCore {
         this.loop = new SerialExecutor(options.loopExecutor());
         this.callbacks = new Callbacks(options.callbackExecutor());
         this.clock = options.scheduler();
+        this.format = options.protocol().format();
+        this.pong = format.encode(Envelope.builder(MessageType.PONG).build());
         this.commands = new PendingCommands(clock, loop, options.commandTimeout().toNanos(), options.maxQueuedCommands());
-        this.subscriptions = new Subscriptions(loop, callbacks, commands, clock, options.backoff(), options.random());
+        this.commands.format(format);
+        this.subscriptions = new Subscriptions(loop, callbacks, commands, clock, options.backoff(), options.random(),
+                options.serverSubscriptions());
         this.listeners = new CopyOnWriteArrayList<>(options.listeners());
         this.watchdog = new Watchdog(clock, loop, this::silent);
         this.refresher = new TokenRefresher(options.tokenSupplier(), callbacks.executor(), loop, clock, commands,
@@ -210,7 +213,7 @@ final class ClientCore {
         SocketListener listener = new SocketListener(gen);
         CompletableFuture<Void> opening;
         try {
-            opening = options.transport().open(options.uri(), token, options.connectTimeout(), listener);
+            opening = options.transport().open(options.uri(), token, options.connectTimeout(), format.subprotocol(), listener);
         } catch (RuntimeException e) {
             opening = CompletableFuture.failedFuture(e);
         }
@@ -256,17 +259,30 @@ final class ClientCore {
                     connection.abort(); // given up on (watchdog, close()) while it was opening
                     return;
                 }
-                outbox = new Outbox(connection, loop, Integer.MAX_VALUE);
+                outbox = new Outbox(connection, format, loop, Integer.MAX_VALUE);
             });
         }
 
         @Override
         public void onText(String text) {
+            onFrame(text.getBytes(StandardCharsets.UTF_8), true);
+        }
+
+        @Override
+        public void onBinary(byte[] bytes) {
+            onFrame(bytes, false);
+        }
+
+        private void onFrame(byte[] frame, boolean text) {
             // Decoding here keeps the loop free for state changes; order is kept by the loop's queue.
             List<Decoded> decoded;
             DecodeException broken = null;
             try {
-                decoded = decoder.decode(text.getBytes(StandardCharsets.UTF_8));
+                if (text != format.text()) {
+                    throw new DecodeException(io.switchboard.protocol.ErrorCode.BAD_REQUEST,
+                            (text ? "a text" : "a binary") + " frame on " + format.subprotocol());
+                }
+                decoded = format.decode(frame);
             } catch (DecodeException e) {
                 decoded = List.of();
                 broken = e;
@@ -321,7 +337,7 @@ final class ClientCore {
             case WELCOME -> onWelcome(e);
             case PING -> {
                 if (e.id() == null && outbox != null) {
-                    outbox.send(PONG);
+                    outbox.send(pong);
                 }
             }
             case ACK, PONG -> commands.onReply(e);
@@ -338,13 +354,15 @@ final class ClientCore {
             case PRESENCE_UPDATE -> subscriptions.onPresence(e);
             case PRESENCE_DIFF, PRESENCE_COUNT -> subscriptions.onPresenceWindow(e);
             case UNSUBSCRIBED -> subscriptions.onUnsubscribed(e);
+            case SUBSCRIBED -> subscriptions.onServerSubscribed(e);
             default -> {
                 // a type only clients send: a confused server; nothing to do
             }
         }
     }
 
-    private static final byte[] PONG = "{\"v\":1,\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8);
+    // The answer to a server ping, encoded once in the client's format.
+    private final byte[] pong;
 
     private void onWelcome(Envelope e) {
         if (state != ConnectionState.CONNECTING || outbox == null) {

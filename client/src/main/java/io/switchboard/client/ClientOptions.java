@@ -11,5 +11,6 @@ import java.util.random.RandomGenerator;
 record ClientOptions(URI uri, String token, Supplier<String> tokenSupplier, Backoff backoff, Duration commandTimeout,
                      Duration connectTimeout, Duration stableAfter, int maxQueuedCommands, Executor callbackExecutor,
                      Transport transport, Scheduler scheduler, Executor loopExecutor, RandomGenerator random,
-                     List<ConnectionListener> listeners) {
+                     List<ConnectionListener> listeners,
+                     java.util.function.Function<String, SubscriptionListener> serverSubscriptions, Protocol protocol) {
 }

@@ -42,7 +42,12 @@ final class JdkTransport implements Transport {
 
     @Override
     public CompletableFuture<Void> open(URI uri, String token, Duration timeout, Listener listener) {
-        WebSocket.Builder b = http.newWebSocketBuilder().subprotocols(SUBPROTOCOL).connectTimeout(timeout);
+        return open(uri, token, timeout, SUBPROTOCOL, listener);
+    }
+
+    @Override
+    public CompletableFuture<Void> open(URI uri, String token, Duration timeout, String subprotocol, Listener listener) {
+        WebSocket.Builder b = http.newWebSocketBuilder().subprotocols(subprotocol).connectTimeout(timeout);
         if (token != null && !token.isEmpty()) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -54,6 +59,7 @@ final class JdkTransport implements Transport {
         private final Listener listener;
         // Fragments of the message being received; the JDK calls one method at a time, so no lock.
         private StringBuilder parts;
+        private java.io.ByteArrayOutputStream binaryParts;
 
         Adapter(Listener listener) {
             this.listener = listener;
@@ -91,7 +97,27 @@ final class JdkTransport implements Transport {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            ws.request(1); // the protocol has no binary frames; ignore rather than fail
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            if (binaryParts == null && last) {
+                listener.onBinary(chunk);
+            } else {
+                if (binaryParts == null) {
+                    binaryParts = new java.io.ByteArrayOutputStream();
+                }
+                if (binaryParts.size() + chunk.length > MAX_MESSAGE_CHARS) {
+                    ws.abort();
+                    listener.onError(new java.io.IOException("the server sent a message over " + MAX_MESSAGE_CHARS + " bytes"));
+                    return null;
+                }
+                binaryParts.writeBytes(chunk);
+                if (last) {
+                    byte[] whole = binaryParts.toByteArray();
+                    binaryParts = null;
+                    listener.onBinary(whole);
+                }
+            }
+            ws.request(1);
             return null;
         }
 
@@ -129,6 +155,11 @@ final class JdkTransport implements Transport {
         @Override
         public CompletableFuture<Void> sendText(String text) {
             return ws.sendText(text, true).thenApply(w -> null);
+        }
+
+        @Override
+        public CompletableFuture<Void> sendBinary(byte[] bytes) {
+            return ws.sendBinary(ByteBuffer.wrap(bytes), true).thenApply(w -> null);
         }
 
         @Override

@@ -6,7 +6,9 @@ import java.time.Instant;
 
 /**
  * One publication on a channel: pushed live, recovered after a reconnect, or read with
- * {@link SwitchboardClient#history}. The payload is the publisher's JSON, byte for byte. Immutable.
+ * {@link SwitchboardClient#history}. The payload is the publisher's bytes, byte for byte: JSON text, or any
+ * bytes published with {@link SwitchboardClient#publish(String, byte[])} (read those with
+ * {@link #payloadBytes()}; docs/protocol.md 3.6). Immutable.
  */
 public final class Message {
 
@@ -35,7 +37,7 @@ public final class Message {
         return new String(payload, StandardCharsets.UTF_8);
     }
 
-    /** The payload's UTF-8 bytes; a copy. */
+    /** The payload's bytes (a JSON payload's UTF-8, or a binary payload as published); a copy. */
     public byte[] payloadBytes() {
         return payload.clone();
     }

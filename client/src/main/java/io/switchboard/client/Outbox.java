@@ -2,6 +2,7 @@ package io.switchboard.client;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -15,6 +16,7 @@ final class Outbox {
     static final int MAX_BATCH = 100;
 
     private final Transport.Connection connection;
+    private final io.switchboard.protocol.WireFormat format;
     private final Executor loop;
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     private int maxFrameBytes;
@@ -22,7 +24,13 @@ final class Outbox {
     private boolean closed;
 
     Outbox(Transport.Connection connection, Executor loop, int maxFrameBytes) {
+        this(connection, io.switchboard.protocol.WireFormat.JSON, loop, maxFrameBytes);
+    }
+
+    /** @param format how the queued envelopes were encoded: a JSON array batch in text, or delimited Protobuf in binary */
+    Outbox(Transport.Connection connection, io.switchboard.protocol.WireFormat format, Executor loop, int maxFrameBytes) {
         this.connection = connection;
+        this.format = format;
         this.loop = loop;
         this.maxFrameBytes = maxFrameBytes;
     }
@@ -54,15 +62,31 @@ final class Outbox {
         if (sending || queue.isEmpty() || closed) {
             return;
         }
-        String frame = nextFrame();
         sending = true;
-        connection.sendText(frame).whenComplete((ok, failure) -> loop.execute(() -> {
+        CompletableFuture<Void> sent = format.text() ? connection.sendText(nextFrame()) : connection.sendBinary(nextBinaryFrame());
+        sent.whenComplete((ok, failure) -> loop.execute(() -> {
             sending = false;
             // A failed send means the socket is failing; its listener reports that, so just stop here.
             if (failure == null) {
                 drain();
             }
         }));
+    }
+
+    /** Delimited Protobuf envelopes back to back: a batch is their concatenation. */
+    private byte[] nextBinaryFrame() {
+        byte[] first = queue.poll();
+        if (queue.isEmpty()) {
+            return first;
+        }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(first.length * 2);
+        b.writeBytes(first);
+        int count = 1;
+        while (count < MAX_BATCH && !queue.isEmpty() && b.size() + queue.peek().length <= maxFrameBytes) {
+            b.writeBytes(queue.poll());
+            count++;
+        }
+        return b.toByteArray();
     }
 
     private String nextFrame() {

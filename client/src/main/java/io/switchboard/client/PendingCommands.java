@@ -2,7 +2,6 @@ package io.switchboard.client;
 
 import io.switchboard.protocol.CommandId;
 import io.switchboard.protocol.Envelope;
-import io.switchboard.protocol.EnvelopeEncoder;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.MessageType;
 import java.util.ArrayList;
@@ -52,6 +51,7 @@ final class PendingCommands {
     private int queued; // pending commands not yet sent
     private Outbox outbox; // null while not connected
     private int maxFrameBytes = Integer.MAX_VALUE;
+    private io.switchboard.protocol.WireFormat format = io.switchboard.protocol.WireFormat.JSON;
     private Scheduler.Cancellable timer;
 
     PendingCommands(Scheduler clock, Executor loop, long timeoutNanos, int maxQueued) {
@@ -59,6 +59,11 @@ final class PendingCommands {
         this.loop = loop;
         this.timeoutNanos = timeoutNanos;
         this.maxQueued = maxQueued;
+    }
+
+    /** How commands are encoded (the client's protocol); set once, before the first command. */
+    void format(io.switchboard.protocol.WireFormat format) {
+        this.format = format;
     }
 
     /** Sends the command now if connected, queues it if allowed, or fails it. */
@@ -76,7 +81,7 @@ final class PendingCommands {
             }
         }
         long id = nextId++;
-        byte[] frame = EnvelopeEncoder.encode(command.id(CommandId.of(id)).build());
+        byte[] frame = format.encode(command.id(CommandId.of(id)).build());
         if (outbox != null && frame.length > maxFrameBytes) {
             reply.done(null, tooLarge(frame.length), 0);
             return;

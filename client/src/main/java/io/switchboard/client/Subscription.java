@@ -18,6 +18,14 @@ public interface Subscription {
     /** True while the server has acknowledged the current connection's subscribe. */
     boolean isSubscribed();
 
+    /**
+     * True for a subscription the server made (a {@code subscribed} push: the token's {@code subscribe} claim, the
+     * connect hook, the personal channel, the server API), false for one made by {@link SwitchboardClient#subscribe}.
+     */
+    default boolean isServer() {
+        return false;
+    }
+
     /** The position of the last message delivered (or of the subscribe ack); null on channels without history. */
     StreamPosition position();
 

@@ -27,9 +27,11 @@ final class Subscriptions {
     private final Scheduler clock;
     private final Backoff backoff;
     private final RandomGenerator random;
+    private final java.util.function.Function<String, SubscriptionListener> serverListeners;
 
     Subscriptions(Executor loop, Callbacks callbacks, PendingCommands commands, Scheduler clock, Backoff backoff,
-                  RandomGenerator random) {
+                  RandomGenerator random, java.util.function.Function<String, SubscriptionListener> serverListeners) {
+        this.serverListeners = serverListeners;
         this.loop = loop;
         this.callbacks = callbacks;
         this.commands = commands;
@@ -89,6 +91,14 @@ final class Subscriptions {
         if (sub == null || !sub.active) {
             return; // e.g. a message already on its way when we unsubscribed
         }
+        if (sub.held != null) {
+            sub.held.add(e); // a history read is filling the gap before it
+            return;
+        }
+        deliver(sub, e);
+    }
+
+    private void deliver(Sub sub, Envelope e) {
         long offset = e.offset() == null ? -1 : e.offset();
         if (e.epoch() != null && offset >= 0) {
             StreamPosition last = sub.position;
@@ -180,6 +190,117 @@ final class Subscriptions {
             end(sub, new SwitchboardException(e.code() == null ? "unsubscribed" : e.code(),
                     e.message() == null ? "the server ended the subscription" : e.message(), false));
         }
+    }
+
+    /**
+     * The server subscribed this client to a channel ({@code subscribed} push). A channel without a subscription
+     * here gets one, with the listener the builder's {@code onServerSubscription} gives; one that is followed
+     * already (its own, or the server's after a reconnect) recovers like the client's own: a push position ahead
+     * of the last one delivered, in the same epoch, is a gap read with {@code history} and delivered before the
+     * live messages, which are held back meanwhile.
+     */
+    void onServerSubscribed(Envelope e) {
+        String ch = e.channel();
+        if (ch == null || ChannelNames.problem(ch) != null) {
+            return;
+        }
+        Sub sub = byChannel.get(ch);
+        if (sub == null) {
+            SubscriptionListener l = serverListeners.apply(ch);
+            sub = new Sub(ch, l == null ? new SubscriptionListener() {
+                @Override
+                public void onMessage(Message message) {
+                }
+            } : l);
+            sub.server = true;
+            Sub raced = byChannel.putIfAbsent(ch, sub);
+            if (raced != null) {
+                sub = raced;
+            }
+        }
+        if (!sub.active) {
+            return;
+        }
+        sub.subscribed = true;
+        sub.tries = 0;
+        String epoch = null;
+        long offset = -1;
+        if (e.payload() != null) {
+            try {
+                JsonTree.Node n = JsonTree.parse(e.payload());
+                epoch = n.string("epoch");
+                offset = n.longValue("offset", -1);
+            } catch (IllegalArgumentException unreadable) {
+                epoch = null;
+            }
+        }
+        StreamPosition last = sub.position;
+        if (epoch == null || offset < 0) {
+            serverSubscribed(sub, null, -1, false);
+        } else if (last != null && last.epoch().equals(epoch) && offset > last.offset()) {
+            readGap(sub, last, epoch, offset);
+        } else {
+            if (last == null || !last.epoch().equals(epoch) || offset > last.offset()) {
+                sub.position = new StreamPosition(epoch, offset);
+            }
+            serverSubscribed(sub, epoch, offset, false);
+        }
+    }
+
+    private void readGap(Sub sub, StreamPosition last, String epoch, long offset) {
+        long gap = offset - last.offset();
+        sub.held = new java.util.ArrayList<>();
+        Envelope.Builder b = Envelope.builder(MessageType.HISTORY).channel(sub.channel).since(last).limit((int) Math.min(gap, 1000));
+        commands.issue(MessageType.HISTORY, b, (reply, error, sentAt) -> {
+            boolean whole = false;
+            if (error == null && reply != null && reply.payload() != null) {
+                try {
+                    JsonTree.Node n = JsonTree.parse(reply.payload());
+                    JsonTree.Node pubs = n.get("publications");
+                    if (pubs != null) {
+                        for (JsonTree.Node p : pubs.items()) {
+                            long o = p.longValue("offset", -1);
+                            if (o > offset) {
+                                continue; // live from the push on: held, or still coming
+                            }
+                            JsonTree.Node payload = p.get("payload");
+                            Envelope.Builder m = Envelope.builder(MessageType.MESSAGE).channel(sub.channel).epoch(epoch).offset(o)
+                                    .from(p.string("from")).ts(p.longValue("ts", 0));
+                            if (payload != null) {
+                                m.payload(payload.raw());
+                            }
+                            deliver(sub, m.build());
+                        }
+                    }
+                    whole = gap <= 1000;
+                } catch (IllegalArgumentException unreadable) {
+                    whole = false;
+                }
+            } else if (error != null) {
+                SwitchboardException why = error;
+                callbacks.event(() -> sub.listener.onError(why));
+            }
+            StreamPosition now = sub.position;
+            if (now == null || now.offset() < offset) {
+                sub.position = new StreamPosition(epoch, offset); // what could not be read is skipped
+            }
+            java.util.List<Envelope> held = sub.held;
+            sub.held = null;
+            for (Envelope h : held) {
+                deliver(sub, h);
+            }
+            serverSubscribed(sub, epoch, offset, whole);
+        });
+    }
+
+    private void serverSubscribed(Sub sub, String epoch, long offset, boolean recovered) {
+        SubscribeResult result = new SubscribeResult(epoch, offset, recovered, null, sub.everSubscribed);
+        sub.everSubscribed = true;
+        callbacks.event(() -> {
+            if (sub.active) {
+                sub.listener.onSubscribed(result);
+            }
+        });
     }
 
     // ---- subscribe and its answer (loop) ----------------------------------------------------------
@@ -324,6 +445,8 @@ final class Subscriptions {
         volatile StreamPosition position;
         boolean inFlight;
         boolean noRecovery; // the server refused `since` for this user: resubscribe without it
+        boolean server; // made by the server (a `subscribed` push), not by subscribe()
+        java.util.List<Envelope> held; // live messages held back while a history read fills a gap; loop only
         boolean everSubscribed;
         int tries;
         Scheduler.Cancellable retry;
@@ -351,6 +474,11 @@ final class Subscriptions {
         @Override
         public StreamPosition position() {
             return position;
+        }
+
+        @Override
+        public boolean isServer() {
+            return server;
         }
 
         @Override

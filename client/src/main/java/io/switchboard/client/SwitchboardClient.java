@@ -119,6 +119,53 @@ public final class SwitchboardClient implements AutoCloseable {
         });
     }
 
+    /**
+     * Calls the application's backend over this connection (the {@code rpc} command): {@code method} names the
+     * procedure (1 to 64 of {@code A-Z a-z 0-9 _ . : -}), {@code json} is its argument as JSON text (or null for
+     * none). The future completes with the backend's result as JSON text ({@code "null"} for none), or fails with
+     * a {@link SwitchboardException}: the backend's refusal ({@code forbidden}, {@code bad_request}, ...),
+     * {@code rate_limited} when the method is called faster than its limit, {@code not_available} on a node
+     * without an rpc hook, {@code unavailable} (retryable) when the backend could not answer.
+     */
+    public CompletableFuture<String> rpc(String method, String json) {
+        Objects.requireNonNull(method, "method");
+        String problem = method.isEmpty() ? "method is empty" : io.switchboard.protocol.Commands.rpcMethodProblem(method);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        byte[] payload = json == null ? null : json.getBytes(StandardCharsets.UTF_8);
+        if (payload != null) {
+            JsonTree.validate(payload);
+        }
+        Envelope.Builder b = Envelope.builder(MessageType.RPC).method(method).payload(payload);
+        return core.command(MessageType.RPC, b,
+                (ack, rtt) -> ack.payload() == null ? "null" : new String(ack.payload(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Publishes a payload of any bytes. Over {@link Protocol#PROTOBUF} they travel as they are; over JSON
+     * bytes that are not one JSON value go as {@code payloadBase64}. Subscribers read them with
+     * {@link Message#payloadBytes()}; JSON subscribers of other SDKs get bytes that are not JSON in
+     * base64 (docs/protocol.md 3.6). The server allows three quarters of the JSON payload limit for them.
+     */
+    public CompletableFuture<PublishResult> publish(String channel, byte[] payload) {
+        return publish(channel, payload, null);
+    }
+
+    /** As {@link #publish(String, byte[])}, with an idempotency key (see {@link #publish(String, String, String)}). */
+    public CompletableFuture<PublishResult> publish(String channel, byte[] payload, String idempotencyKey) {
+        checkChannel(channel);
+        Envelope.Builder b = Envelope.builder(MessageType.PUBLISH).channel(channel)
+                .payload(Objects.requireNonNull(payload, "payload").clone()).idempotencyKey(idempotencyKey);
+        return core.command(MessageType.PUBLISH, b, (ack, rtt) -> {
+            if (ack.payload() == null) {
+                return new PublishResult(null, -1);
+            }
+            JsonTree.Node n = JsonTree.parse(ack.payload());
+            return new PublishResult(n.string("epoch"), n.longValue("offset", -1));
+        });
+    }
+
     /** Measures the round-trip time to the server with a {@code ping} command. */
     public CompletableFuture<Duration> ping() {
         return core.command(MessageType.PING, Envelope.builder(MessageType.PING), (pong, rtt) -> Duration.ofNanos(rtt));
@@ -137,7 +184,10 @@ public final class SwitchboardClient implements AutoCloseable {
             if (pubs != null) {
                 for (JsonTree.Node p : pubs.items()) {
                     JsonTree.Node payload = p.get("payload");
-                    messages.add(new Message(channel, payload == null ? "null".getBytes(StandardCharsets.UTF_8) : payload.raw(),
+                    String base64 = p.string("payloadBase64"); // a binary payload (docs/protocol.md 3.6)
+                    byte[] bytes = base64 != null ? java.util.Base64.getDecoder().decode(base64)
+                            : payload == null ? "null".getBytes(StandardCharsets.UTF_8) : payload.raw();
+                    messages.add(new Message(channel, bytes,
                             p.string("from"), p.longValue("ts", 0), p.longValue("offset", -1), epoch));
                 }
             }

@@ -30,6 +30,7 @@ public final class SwitchboardClientBuilder {
     private HttpClient httpClient;
     private RandomGenerator random;
     private final List<ConnectionListener> listeners = new ArrayList<>();
+    private Protocol protocol = Protocol.JSON;
     // Test seams (package-private): replace the network, the clock and the client's loop.
     private Transport transport;
     private Scheduler scheduler;
@@ -126,10 +127,37 @@ public final class SwitchboardClientBuilder {
         return this;
     }
 
+    /**
+     * Where the server's own subscriptions of this client go: called with the channel when the server subscribes
+     * the client to a channel it did not subscribe to (a {@code subscribed} push: the token's {@code subscribe}
+     * claim, the connect hook, the user's personal channel, or the server API), it returns that subscription's
+     * listener. Without one, such subscriptions exist with a listener that ignores everything.
+     */
+    public SwitchboardClientBuilder onServerSubscription(java.util.function.Function<String, SubscriptionListener> listeners) {
+        this.serverSubscriptions = Objects.requireNonNull(listeners);
+        return this;
+    }
+
+    /**
+     * The wire format (default {@link Protocol#JSON}): {@link Protocol#PROTOBUF} speaks
+     * {@code switchboard.v1.protobuf}, binary frames and raw-byte payloads (docs/protocol.md section 14).
+     * Everything else about the client is the same.
+     */
+    public SwitchboardClientBuilder protocol(Protocol protocol) {
+        this.protocol = Objects.requireNonNull(protocol);
+        return this;
+    }
+
     public SwitchboardClientBuilder listener(ConnectionListener listener) {
         listeners.add(Objects.requireNonNull(listener));
         return this;
     }
+
+    private java.util.function.Function<String, SubscriptionListener> serverSubscriptions = channel -> new SubscriptionListener() {
+        @Override
+        public void onMessage(Message message) {
+        }
+    };
 
     SwitchboardClientBuilder transport(Transport t) {
         this.transport = t;
@@ -154,7 +182,7 @@ public final class SwitchboardClientBuilder {
                 maxQueuedCommands, callbackExecutor != null ? callbackExecutor : Scheduler.SharedThreads.CALLBACKS, t,
                 scheduler != null ? scheduler : Scheduler.SYSTEM,
                 loopExecutor != null ? loopExecutor : Scheduler.SharedThreads.LOOPS,
-                random != null ? random : new Random(), List.copyOf(listeners));
+                random != null ? random : new Random(), List.copyOf(listeners), serverSubscriptions, protocol);
         return new SwitchboardClient(new ClientCore(o));
     }
 

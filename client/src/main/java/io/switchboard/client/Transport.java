@@ -20,10 +20,23 @@ interface Transport {
      */
     CompletableFuture<Void> open(URI uri, String token, Duration timeout, Listener listener);
 
+    /** As {@link #open(URI, String, Duration, Listener)}, offering {@code subprotocol} instead. */
+    default CompletableFuture<Void> open(URI uri, String token, Duration timeout, String subprotocol, Listener listener) {
+        if (!SUBPROTOCOL.equals(subprotocol)) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("this transport speaks " + SUBPROTOCOL + " only"));
+        }
+        return open(uri, token, timeout, listener);
+    }
+
     /** One open socket. */
     interface Connection {
         /** Sends one text message; the next may only be sent once the returned future completed. */
         CompletableFuture<Void> sendText(String text);
+
+        /** Sends one binary message; the same one-at-a-time rule. */
+        default CompletableFuture<Void> sendBinary(byte[] bytes) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("no binary messages on this transport"));
+        }
 
         /** Starts the closing handshake. */
         void close(int code, String reason);
@@ -38,6 +51,10 @@ interface Transport {
 
         /** One whole text message (fragments already joined). */
         void onText(String text);
+
+        /** One whole binary message (fragments already joined). */
+        default void onBinary(byte[] bytes) {
+        }
 
         /** The server's close frame. */
         void onClose(int code, String reason);

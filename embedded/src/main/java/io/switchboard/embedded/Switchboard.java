@@ -181,6 +181,16 @@ public final class Switchboard implements AutoCloseable {
         return guard(() -> running().node().channels().disconnectUser(userId, CloseCode.DISCONNECTED));
     }
 
+    /**
+     * Subscribes every connection of {@code userId}, on every node, to {@code channel} (a server-side
+     * subscription: no access check, no subscribe hook); each client gets a {@code subscribed} push. Connections
+     * the user opens later are not subscribed by this (use the token's {@code subscribe} claim for that).
+     */
+    public CompletionStage<Void> subscribe(String userId, String channel) {
+        Objects.requireNonNull(userId, "userId");
+        return guard(() -> running().node().channels().subscribeUser(userId, channel));
+    }
+
     /** Ends {@code userId}'s subscriptions to {@code channel} on every node; the clients get {@code unsubscribed}. */
     public CompletionStage<Void> unsubscribe(String userId, String channel) {
         Objects.requireNonNull(userId, "userId");

@@ -176,6 +176,31 @@ public final class SwitchboardBuilder {
         return this;
     }
 
+    /** {@code --commands-per-second} alone: commands per second per connection (0 = off); the burst stays. */
+    public SwitchboardBuilder commandsPerSecond(int perSecond) {
+        config = config.commandsPerSecond(perSecond);
+        return this;
+    }
+
+    /** {@code --command-burst} alone: commands a connection may send at once; the rate stays. */
+    public SwitchboardBuilder commandBurst(int burst) {
+        config = config.commandBurst(burst);
+        return this;
+    }
+
+    /**
+     * {@code hooks.rpc-limits}: how often each connection may call the rpc {@code method} ({@code "*"}: one shared
+     * rate for every method not given its own); a call over it is answered {@code rate_limited}.
+     */
+    public SwitchboardBuilder rpcLimit(String method, int perSecond, int burst) {
+        java.util.Map<String, io.switchboard.server.config.HooksConfig.RateLimit> limits =
+                new java.util.LinkedHashMap<>(config.hooks().rpcLimits());
+        limits.put(method, new io.switchboard.server.config.HooksConfig.RateLimit(perSecond, burst));
+        io.switchboard.server.config.HooksConfig h = config.hooks();
+        config = config.hooks(new io.switchboard.server.config.HooksConfig(h.hooks(), h.maxAnswerBytes(), limits));
+        return this;
+    }
+
     /** {@code --max-connections-per-user}: open connections per user (0 = off). */
     public SwitchboardBuilder maxConnectionsPerUser(int n) {
         config = config.maxConnectionsPerUser(n);
@@ -191,6 +216,18 @@ public final class SwitchboardBuilder {
     /** {@code --new-connections-per-second-per-ip} and {@code --new-connections-burst-per-ip}. */
     public SwitchboardBuilder newConnectionRatePerIp(int perSecond, int burst) {
         config = config.newConnectionsPerSecondPerIp(perSecond).newConnectionsBurstPerIp(burst);
+        return this;
+    }
+
+    /** {@code --new-connections-per-second-per-ip} alone (0 = off); the burst stays. */
+    public SwitchboardBuilder newConnectionsPerSecondPerIp(int perSecond) {
+        config = config.newConnectionsPerSecondPerIp(perSecond);
+        return this;
+    }
+
+    /** {@code --new-connections-burst-per-ip} alone; the rate stays. */
+    public SwitchboardBuilder newConnectionsBurstPerIp(int burst) {
+        config = config.newConnectionsBurstPerIp(burst);
         return this;
     }
 
@@ -329,6 +366,18 @@ public final class SwitchboardBuilder {
     /** An asynchronous publish decision. */
     public SwitchboardBuilder onPublishAsync(AsyncPublishHook hook) {
         hooks.publishAsync(hook);
+        return this;
+    }
+
+    /** A blocking answer to clients' {@code rpc} commands, run on the hook executor. */
+    public SwitchboardBuilder onRpc(RpcHook hook) {
+        hooks.rpc(hook);
+        return this;
+    }
+
+    /** An asynchronous answer to clients' {@code rpc} commands. */
+    public SwitchboardBuilder onRpcAsync(AsyncRpcHook hook) {
+        hooks.rpcAsync(hook);
         return this;
     }
 

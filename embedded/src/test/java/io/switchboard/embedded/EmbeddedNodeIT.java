@@ -137,6 +137,48 @@ class EmbeddedNodeIT {
         }
     }
 
+    @Test
+    void theRpcHookAnswersTheJavaClientsCallsAtTheirRate() throws Exception {
+        Switchboard node = Switchboard.builder().port(0).ioThreads(1).jwtSecret(SECRET)
+                .onRpc(r -> switch (r.method()) {
+                    case "who" -> RpcResult.of("{\"caller\":\"" + r.userId() + "\",\"arg\":" + r.payloadJson() + "}");
+                    case "ban" -> RpcResult.refuse("moderators only");
+                    case "bad" -> RpcResult.of("not json");
+                    default -> RpcResult.notAvailable("no method " + r.method());
+                })
+                .rpcLimit("who", 1, 2)
+                .build();
+        List<Message> serverSide = new CopyOnWriteArrayList<>();
+        try (Switchboard sb = node.start();
+             SwitchboardClient alice = SwitchboardClient.builder(sb.webSocketUrl()).token(sb.mintToken("alice", Duration.ofMinutes(5)))
+                     .onServerSubscription(channel -> serverSide::add).build()) {
+            alice.connect().get(10, TimeUnit.SECONDS);
+            // The application subscribes the user on the server side; the client is told and gets the messages.
+            sb.subscribe("alice", "chat:alerts").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // Publish until one arrives: the subscription is made asynchronously after the call returns.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                sb.publish("chat:alerts", "{\"alert\":1}").toCompletableFuture().get(10, TimeUnit.SECONDS);
+                return !serverSide.isEmpty();
+            });
+            assertThat(serverSide.get(0).channel()).isEqualTo("chat:alerts");
+            assertThat(alice.rpc("who", "[1,2]").get(10, TimeUnit.SECONDS)).isEqualTo("{\"caller\":\"alice\",\"arg\":[1,2]}");
+            assertThat(rpcError(alice, "ban")).isEqualTo("forbidden");
+            assertThat(rpcError(alice, "nope")).isEqualTo("not_available");
+            assertThat(rpcError(alice, "bad")).isEqualTo("unavailable");
+            assertThat(alice.rpc("who", null).get(10, TimeUnit.SECONDS)).isEqualTo("{\"caller\":\"alice\",\"arg\":null}");
+            assertThat(rpcError(alice, "who")).isEqualTo("rate_limited"); // its burst of 2 is spent
+        }
+    }
+
+    private static String rpcError(SwitchboardClient c, String method) throws Exception {
+        try {
+            c.rpc(method, "{}").get(10, TimeUnit.SECONDS);
+            return "none";
+        } catch (ExecutionException e) {
+            return ((io.switchboard.client.SwitchboardException) e.getCause()).code();
+        }
+    }
+
     /** The code a subscribe is refused with for good. */
     private static String refusal(SwitchboardClient c, String channel) throws Exception {
         CompletableFuture<String> code = new CompletableFuture<>();

@@ -76,6 +76,7 @@ class ImageTarIT {
             }
         }
         assertThat(modes.get("opt/java/bin/java") & 0111).as("java is executable").isNotZero();
+        assertThat(root.resolve("opt/java/lib/server/classes.jsa")).as("the runtime's CDS archive").exists();
         assertThat(modes.get("tmp") & 0777).as("/tmp is writable by the node's user").isEqualTo(0777);
         assertThat(root.resolve("lib64/ld-linux-x86-64.so.2")).exists();
         assertThat(root.resolve("lib/x86_64-linux-gnu/libc.so.6")).exists();
@@ -86,7 +87,8 @@ class ImageTarIT {
         // Run it as the image would, from the unpacked layers (paths under the temporary root).
         String local = java.util.Arrays.stream(classpath.split(":")).map(e -> root.resolve(e.substring(1)).toString())
                 .collect(Collectors.joining(":"));
-        Process node = new ProcessBuilder(root.resolve("opt/java/bin/java").toString(), "-cp", local,
+        // -Xshare:on: the JVM refuses to start unless it can map the runtime's CDS archive.
+        Process node = new ProcessBuilder(root.resolve("opt/java/bin/java").toString(), "-Xshare:on", "-cp", local,
                 "io.switchboard.server.cli.Main", "serve", "--bind", "127.0.0.1", "--port", "0")
                 .redirectErrorStream(true).start();
         try {

@@ -36,7 +36,35 @@ public final class Commands {
                     return new Rejected(e.id(), ErrorCode.BAD_REQUEST, "missing token");
                 }
             }
+            case RPC -> {
+                if (e.method() == null || e.method().isEmpty()) {
+                    return new Rejected(e.id(), ErrorCode.BAD_REQUEST, "missing method");
+                }
+                String problem = rpcMethodProblem(e.method());
+                if (problem != null) {
+                    return new Rejected(e.id(), ErrorCode.BAD_REQUEST, problem);
+                }
+            }
             default -> {
+            }
+        }
+        return null;
+    }
+
+    /** Longest {@code rpc} method name, in characters. */
+    public static final int MAX_METHOD = 64;
+
+    /** Null when {@code method} is a valid rpc method name: 1 to 64 of {@code A-Z a-z 0-9 _ . : -}. */
+    public static String rpcMethodProblem(String method) {
+        if (method.length() > MAX_METHOD) {
+            return "method is longer than " + MAX_METHOD + " characters";
+        }
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'
+                    || c == ':' || c == '-';
+            if (!ok) {
+                return "method may hold only A-Z a-z 0-9 _ . : -";
             }
         }
         return null;

@@ -24,6 +24,7 @@ public final class Envelope implements Decoded {
     private final Long ts;
     private final String from;
     private final String token;
+    private final String method;
     private final String idempotencyKey;
     private final Integer limit;
     private final String cursor;
@@ -43,6 +44,7 @@ public final class Envelope implements Decoded {
         this.ts = b.ts;
         this.from = b.from;
         this.token = b.token;
+        this.method = b.method;
         this.idempotencyKey = b.idempotencyKey;
         this.limit = b.limit;
         this.cursor = b.cursor;
@@ -115,6 +117,11 @@ public final class Envelope implements Decoded {
         return token;
     }
 
+    /** The backend's procedure an {@code rpc} command calls. */
+    public String method() {
+        return method;
+    }
+
     public String idempotencyKey() {
         return idempotencyKey;
     }
@@ -156,6 +163,7 @@ public final class Envelope implements Decoded {
         b.ts = ts;
         b.from = from;
         b.token = token;
+        b.method = method;
         b.idempotencyKey = idempotencyKey;
         b.limit = limit;
         b.cursor = cursor;
@@ -177,7 +185,7 @@ public final class Envelope implements Decoded {
         return type == e.type && Objects.equals(id, e.id) && Objects.equals(channel, e.channel)
                 && Arrays.equals(payload, e.payload) && Objects.equals(since, e.since)
                 && Objects.equals(offset, e.offset) && Objects.equals(epoch, e.epoch) && Objects.equals(ts, e.ts)
-                && Objects.equals(from, e.from) && Objects.equals(token, e.token)
+                && Objects.equals(from, e.from) && Objects.equals(token, e.token) && Objects.equals(method, e.method)
                 && Objects.equals(idempotencyKey, e.idempotencyKey) && Objects.equals(limit, e.limit) && Objects.equals(cursor, e.cursor)
                 && Objects.equals(reverse, e.reverse)
                 && Objects.equals(code, e.code) && Objects.equals(message, e.message)
@@ -206,6 +214,7 @@ public final class Envelope implements Decoded {
         private Long ts;
         private String from;
         private String token;
+        private String method;
         private String idempotencyKey;
         private Integer limit;
         private String cursor;
@@ -272,6 +281,11 @@ public final class Envelope implements Decoded {
 
         public Builder token(String token) {
             this.token = token;
+            return this;
+        }
+
+        public Builder method(String method) {
+            this.method = method;
             return this;
         }
 

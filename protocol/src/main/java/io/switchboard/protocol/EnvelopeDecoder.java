@@ -129,7 +129,8 @@ public final class EnvelopeDecoder {
                 case "type" -> f.type = string(p, t, f, name);
                 case "id" -> f.id = id(p, t, f);
                 case "channel" -> f.b.channel(string(p, t, f, name));
-                case "payload" -> f.b.payload(t == JsonToken.VALUE_NULL ? null : rawValue(p, t, data, off));
+                case "payload" -> f.payload(t == JsonToken.VALUE_NULL ? null : rawValue(p, t, data, off), name);
+                case "payloadBase64" -> f.payload(base64(string(p, t, f, name), f), name);
                 case "since" -> f.b.since(position(p, t, f));
                 case "offset" -> f.b.offset(longValue(p, t, f, name));
                 case "ts" -> f.b.ts(longValue(p, t, f, name));
@@ -144,6 +145,7 @@ public final class EnvelopeDecoder {
                 case "epoch" -> f.b.epoch(string(p, t, f, name));
                 case "from" -> f.b.from(string(p, t, f, name));
                 case "token" -> f.b.token(string(p, t, f, name));
+                case "method" -> f.b.method(string(p, t, f, name));
                 case "idempotencyKey" -> f.b.idempotencyKey(string(p, t, f, name));
                 case "code" -> f.b.code(string(p, t, f, name));
                 case "message" -> f.b.message(string(p, t, f, name));
@@ -167,6 +169,19 @@ public final class EnvelopeDecoder {
         }
         p.skipChildren();
         return null;
+    }
+
+    /** A {@code payloadBase64} value: standard base64 (RFC 4648 section 4), padding optional. */
+    private static byte[] base64(String text, Fields f) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            f.problem(ErrorCode.BAD_REQUEST, "payloadBase64 is not base64");
+            return null;
+        }
     }
 
     private static Boolean bool(JsonParser p, JsonToken t, Fields f, String name) throws IOException {
@@ -275,6 +290,20 @@ public final class EnvelopeDecoder {
             }
             seen.add(name);
             return true;
+        }
+
+        String payloadField; // which of payload and payloadBase64 gave the payload
+
+        void payload(byte[] bytes, String field) {
+            if (bytes == null) {
+                return;
+            }
+            if (payloadField != null) {
+                problem(ErrorCode.BAD_REQUEST, "payload and payloadBase64 exclude each other");
+                return;
+            }
+            payloadField = field;
+            b.payload(bytes);
         }
 
         void problem(ErrorCode code, String message) {

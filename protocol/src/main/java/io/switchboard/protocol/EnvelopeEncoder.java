@@ -11,7 +11,8 @@ import java.io.UncheckedIOException;
 /**
  * Writes envelopes as compact JSON with Jackson's streaming generator. The payload is copied in as raw
  * bytes. Fields appear in a fixed order ({@code v}, {@code type}, {@code id}, routing fields, error
- * fields, then {@code payload}) and absent fields are omitted. Thread-safe.
+ * fields, then {@code payload}) and absent fields are omitted. A {@code message} or {@code publish} payload that
+ * is not JSON ({@link JsonPayloads}) is written as {@code payloadBase64} instead. Thread-safe.
  */
 public final class EnvelopeEncoder {
 
@@ -71,6 +72,7 @@ public final class EnvelopeEncoder {
         }
         stringField(g, "from", e.from());
         stringField(g, "token", e.token());
+        stringField(g, "method", e.method());
         stringField(g, "idempotencyKey", e.idempotencyKey());
         if (e.limit() != null) {
             g.writeNumberField("limit", e.limit());
@@ -85,10 +87,20 @@ public final class EnvelopeEncoder {
             g.writeBooleanField("retryable", e.retryable());
         }
         if (e.payload() != null) {
-            g.writeFieldName("payload");
-            g.writeRawValue(new RawJson(e.payload()));
+            if (carriesAppData(e.type()) && !JsonPayloads.isJson(e.payload())) {
+                // A binary payload (published over the binary subprotocol) travels in base64 (protocol.md 3.6).
+                g.writeStringField("payloadBase64", JsonPayloads.base64(e.payload()));
+            } else {
+                g.writeFieldName("payload");
+                g.writeRawValue(new RawJson(e.payload()));
+            }
         }
         g.writeEndObject();
+    }
+
+    /** The types whose payload is the application's bytes (any bytes), not a document the server wrote. */
+    private static boolean carriesAppData(MessageType t) {
+        return t == MessageType.MESSAGE || t == MessageType.PUBLISH;
     }
 
     private static void stringField(JsonGenerator g, String name, String value) throws IOException {

@@ -12,6 +12,8 @@ public enum MessageType {
     PRESENCE("presence", Direction.COMMAND),
     HISTORY("history", Direction.COMMAND),
     REFRESH("refresh", Direction.COMMAND),
+    // A call to the application's backend (its rpc hook); the ack carries the result.
+    RPC("rpc", Direction.COMMAND),
     PING("ping", Direction.BOTH),
     // The answer to a server ping (no id), or the server's answer to a client ping (with its id).
     PONG("pong", Direction.BOTH),
@@ -26,7 +28,9 @@ public enum MessageType {
     PRESENCE_DIFF("presenceDiff", Direction.PUSH),
     // A large channel's user count, at most once per window.
     PRESENCE_COUNT("presenceCount", Direction.PUSH),
-    UNSUBSCRIBED("unsubscribed", Direction.PUSH);
+    UNSUBSCRIBED("unsubscribed", Direction.PUSH),
+    // The server subscribed the connection to a channel (server-side subscription): its position, if any.
+    SUBSCRIBED("subscribed", Direction.PUSH);
 
     /** Who may send a type. */
     public enum Direction { COMMAND, PUSH, BOTH }

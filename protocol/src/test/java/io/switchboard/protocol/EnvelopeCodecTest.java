@@ -36,6 +36,7 @@ class EnvelopeCodecTest {
                 case PRESENCE -> b.id("4").channel("chat:lobby").limit(100).cursor("YWJj.0a1b2c3d");
                 case HISTORY -> b.id("5").channel("chat:lobby").since(new StreamPosition("e", 0)).limit(50).reverse(true);
                 case REFRESH -> b.id("6").token("a.b.c");
+                case RPC -> b.id("8").method("chat.who").payloadJson("{\"room\":\"lobby\"}");
                 case PING, PONG -> b.id("7");
                 case WELCOME -> b.payloadJson("{\"sessionId\":\"s1\",\"userId\":\"alice\"}");
                 case ACK -> b.id("1").payloadJson("{\"epoch\":\"Qx81\",\"offset\":41,\"recovered\":false}");
@@ -43,6 +44,7 @@ class EnvelopeCodecTest {
                 case MESSAGE -> b.channel("chat:lobby").offset(42L).epoch("Qx81").ts(1678886400123L).from("user123").payloadJson("\"\u2603 snow\"");
                 case PRESENCE_UPDATE -> b.channel("chat:lobby").payloadJson("{\"userId\":\"alice\",\"status\":\"online\"}");
                 case UNSUBSCRIBED -> b.channel("chat:lobby").code("forbidden").message("gone");
+                case SUBSCRIBED -> b.channel("user:#alice").payloadJson("{\"epoch\":\"Qx81\",\"offset\":7}");
                 case PRESENCE_DIFF -> b.channel("chat:lobby").payloadJson("{\"joins\":[\"alice\"],\"leaves\":[],\"users\":1}");
                 case PRESENCE_COUNT -> b.channel("chat:lobby").payloadJson("{\"users\":50000}");
                 default -> throw new AssertionError(t);
@@ -229,6 +231,11 @@ class EnvelopeCodecTest {
         assertThat(Commands.check(single("{\"v\":1,\"type\":\"ack\",\"id\":1}")).code()).isEqualTo(ErrorCode.UNKNOWN_TYPE);
         assertThat(Commands.check(single("{\"v\":1,\"type\":\"publish\",\"id\":1,\"channel\":\"c\"}")).message()).contains("payload");
         assertThat(Commands.check(single("{\"v\":1,\"type\":\"refresh\",\"id\":1}")).message()).contains("token");
+        assertThat(Commands.check(single("{\"v\":1,\"type\":\"rpc\",\"id\":1}")).message()).contains("missing method");
+        assertThat(Commands.check(single("{\"v\":1,\"type\":\"rpc\",\"id\":1,\"method\":\"a b\"}")).message()).contains("only A-Z");
+        assertThat(Commands.check(single("{\"v\":1,\"type\":\"rpc\",\"id\":1,\"method\":\"" + "m".repeat(65) + "\"}")).message())
+                .contains("longer than 64");
+        assertThat(Commands.check(single("{\"v\":1,\"type\":\"rpc\",\"id\":1,\"method\":\"chat.who\"}"))).isNull();
         assertThat(Commands.check(single("{\"v\":1,\"type\":\"subscribe\",\"id\":1,\"channel\":\"a b\"}")).code()).isEqualTo(ErrorCode.UNKNOWN_CHANNEL);
     }
 }

@@ -11,6 +11,7 @@ import io.switchboard.embedded.PublishHook;
 import io.switchboard.embedded.SubscribeHook;
 import io.switchboard.embedded.Switchboard;
 import io.switchboard.embedded.SwitchboardBuilder;
+import io.switchboard.spring.security.SpringSecurityConnectHook;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -22,6 +23,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.authentication.UserDetailsRepositoryReactiveAuthenticationManager;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
+import org.springframework.web.server.session.CookieWebSessionIdResolver;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.WebSessionManager;
+import org.springframework.web.server.session.WebSessionStore;
 
 /**
  * Runs an embedded Switchboard node in a Spring Boot application: built from {@code switchboard.*}, with
@@ -55,6 +63,11 @@ public class SwitchboardAutoConfiguration {
         publish.ifUnique(b::onPublish);
         publishAsync.ifUnique(b::onPublishAsync);
         registry.ifAvailable(b::meterRegistry);
+        if (p.getSpringSecurity().isConnect()) {
+            // Handshakes without a node token must reach the connect decision, which refuses those Spring
+            // Security does not know.
+            b.allowAnonymous(true);
+        }
         return b.build();
     }
 
@@ -63,6 +76,37 @@ public class SwitchboardAutoConfiguration {
     @ConditionalOnMissingBean
     public SwitchboardLifecycle switchboardLifecycle(Switchboard switchboard) {
         return new SwitchboardLifecycle(switchboard);
+    }
+
+    /**
+     * With {@code switchboard.spring-security.connect: true} and Spring Security, Reactor and Spring Web on
+     * the class path: the connect decision is Spring Security's ({@link SpringSecurityConnectHook}), unless
+     * the application has a connect hook of its own.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"org.springframework.security.authentication.ReactiveAuthenticationManager",
+            "org.springframework.web.server.session.WebSessionManager", "reactor.core.publisher.Mono"})
+    @ConditionalOnProperty(prefix = "switchboard.spring-security", name = "connect", havingValue = "true")
+    static class SpringSecurityConnect {
+        @Bean
+        @ConditionalOnMissingBean({ConnectHook.class, AsyncConnectHook.class})
+        SpringSecurityConnectHook switchboardSpringSecurityConnectHook(ObjectProvider<ReactiveAuthenticationManager> managers,
+                                                                       ObjectProvider<ReactiveUserDetailsService> users,
+                                                                       ObjectProvider<WebSessionManager> sessions) {
+            ReactiveAuthenticationManager manager = managers.getIfUnique(() -> {
+                ReactiveUserDetailsService u = users.getIfUnique();
+                return u == null ? null : new UserDetailsRepositoryReactiveAuthenticationManager(u);
+            });
+            WebSessionStore store = null;
+            String cookie = "SESSION";
+            if (sessions.getIfUnique() instanceof DefaultWebSessionManager d) {
+                store = d.getSessionStore();
+                if (d.getSessionIdResolver() instanceof CookieWebSessionIdResolver r) {
+                    cookie = r.getCookieName();
+                }
+            }
+            return new SpringSecurityConnectHook(manager, store, cookie);
+        }
     }
 
     /** With Actuator: {@code /actuator/health} shows the node and its engine. */
@@ -102,6 +146,10 @@ public class SwitchboardAutoConfiguration {
         set(p.getPresenceTtl(), b::presenceTtl);
         set(p.getMaxConnectionsPerUser(), b::maxConnectionsPerUser);
         set(p.getMaxConnectionsPerIp(), b::maxConnectionsPerIp);
+        set(p.getCommandsPerSecond(), b::commandsPerSecond);
+        set(p.getCommandBurst(), b::commandBurst);
+        set(p.getNewConnectionsPerSecondPerIp(), b::newConnectionsPerSecondPerIp);
+        set(p.getNewConnectionsBurstPerIp(), b::newConnectionsBurstPerIp);
         list(p.getApiKeys(), b::apiKeys);
         set(p.getNodeName(), b::nodeName);
         if ("redis".equals(p.getEngine())) {

@@ -67,6 +67,14 @@ public class SwitchboardProperties {
     private Integer maxConnectionsPerUser;
     /** Open connections per address (default 5000; 0 = off). */
     private Integer maxConnectionsPerIp;
+    /** Commands per second per connection (default 100; 0 = off). */
+    private Integer commandsPerSecond;
+    /** Commands a connection may send at once (default 200). */
+    private Integer commandBurst;
+    /** New connections per second per address (default 100; 0 = off). */
+    private Integer newConnectionsPerSecondPerIp;
+    /** New connections an address may open at once (default 500). */
+    private Integer newConnectionsBurstPerIp;
     /** Keys that open the node's server API (/api) and admin page; none: off. */
     private List<String> apiKeys = new ArrayList<>();
     /** The node's name in node info (random per run when not given). */
@@ -85,6 +93,21 @@ public class SwitchboardProperties {
     private Duration hookTimeout = Duration.ofSeconds(5);
     /** Namespaces by name, added to (or replacing) the default "" and "chat". */
     private Map<String, NamespaceProperties> namespaces = new LinkedHashMap<>();
+    /** Spring Security as the connect decision. */
+    private final SpringSecurity springSecurity = new SpringSecurity();
+
+    /** {@code switchboard.spring-security.*}. */
+    public static class SpringSecurity {
+        /**
+         * Let the application's Spring Security decide who a connection is: the signed-in user of the
+         * WebFlux session cookie, or Basic credentials checked by its authentication manager; a valid node
+         * token still works. Handshakes without any of them are refused.
+         */
+        private boolean connect;
+
+        public boolean isConnect() { return connect; }
+        public void setConnect(boolean v) { connect = v; }
+    }
 
     /** The options of one namespace. */
     public static class NamespaceProperties {
@@ -175,6 +198,14 @@ public class SwitchboardProperties {
     public void setPresenceTtl(Duration v) { presenceTtl = v; }
     public Integer getMaxConnectionsPerUser() { return maxConnectionsPerUser; }
     public void setMaxConnectionsPerUser(Integer v) { maxConnectionsPerUser = v; }
+    public Integer getCommandsPerSecond() { return commandsPerSecond; }
+    public void setCommandsPerSecond(Integer v) { commandsPerSecond = v; }
+    public Integer getCommandBurst() { return commandBurst; }
+    public void setCommandBurst(Integer v) { commandBurst = v; }
+    public Integer getNewConnectionsPerSecondPerIp() { return newConnectionsPerSecondPerIp; }
+    public void setNewConnectionsPerSecondPerIp(Integer v) { newConnectionsPerSecondPerIp = v; }
+    public Integer getNewConnectionsBurstPerIp() { return newConnectionsBurstPerIp; }
+    public void setNewConnectionsBurstPerIp(Integer v) { newConnectionsBurstPerIp = v; }
     public Integer getMaxConnectionsPerIp() { return maxConnectionsPerIp; }
     public void setMaxConnectionsPerIp(Integer v) { maxConnectionsPerIp = v; }
     public List<String> getApiKeys() { return apiKeys; }
@@ -193,6 +224,7 @@ public class SwitchboardProperties {
     public void setHookQueue(int v) { hookQueue = v; }
     public Duration getHookTimeout() { return hookTimeout; }
     public void setHookTimeout(Duration v) { hookTimeout = v; }
+    public SpringSecurity getSpringSecurity() { return springSecurity; }
     public Map<String, NamespaceProperties> getNamespaces() { return namespaces; }
     public void setNamespaces(Map<String, NamespaceProperties> v) { namespaces = v; }
 }

@@ -106,6 +106,31 @@ public final class Tools {
         throw new IllegalStateException("no " + LIST + " in " + dir + " or above it");
     }
 
+    /**
+     * Makes sure the npm packages of {@code dir}'s committed lockfile are installed: nothing when
+     * {@code node_modules/<probe>/package.json} is there, else {@code npm ci} (at most 5 minutes).
+     *
+     * @throws AssertionError when npm is missing (with its install command) or {@code npm ci} fails (with its output)
+     */
+    public static void npmCi(Path dir, String probe) throws java.io.IOException, InterruptedException {
+        if (Files.isRegularFile(dir.resolve("node_modules").resolve(probe).resolve("package.json"))) {
+            return;
+        }
+        Path log = Files.createTempFile("switchboard-npm-ci", ".log");
+        Process npm = new ProcessBuilder(path("npm"), "ci", "--no-audit", "--no-fund").directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean done = npm.waitFor(5, java.util.concurrent.TimeUnit.MINUTES);
+        if (!done) {
+            npm.descendants().forEach(ProcessHandle::destroyForcibly);
+            npm.destroyForcibly();
+        }
+        String out = Files.readString(log);
+        Files.deleteIfExists(log);
+        if (!done || npm.exitValue() != 0) {
+            throw new AssertionError("npm ci in " + dir + (done ? " failed:\n" : " took over 5 minutes:\n") + out);
+        }
+    }
+
     private static boolean runnable(Path p) {
         return Files.isRegularFile(p) && Files.isExecutable(p);
     }

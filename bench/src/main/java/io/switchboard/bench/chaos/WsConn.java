@@ -138,6 +138,15 @@ final class WsConn implements WebSocket.Listener {
                 });
     }
 
+    /** Closes with 1000 (a client that leaves on purpose); the end is reported when the server answers. */
+    synchronized void close() {
+        WebSocket w = ws;
+        if (w == null || ended.get()) {
+            return;
+        }
+        sending = sending.handle((x, e) -> null).thenCompose(x -> w.sendClose(1000, "bye"));
+    }
+
     /** Drops the connection without a close handshake (as a crashed client or a cut cable would). */
     void abort() {
         WebSocket w = ws;

@@ -16,6 +16,10 @@ import io.switchboard.embedded.Decision;
 import io.switchboard.embedded.PublishDecision;
 import io.switchboard.embedded.PublishHook;
 import io.switchboard.embedded.PublishRequest;
+import io.switchboard.embedded.RpcHook;
+import io.switchboard.embedded.AsyncRpcHook;
+import io.switchboard.embedded.RpcRequest;
+import io.switchboard.embedded.RpcResult;
 import io.switchboard.embedded.SubscribeHook;
 import io.switchboard.embedded.SubscribeRequest;
 import io.switchboard.embedded.User;
@@ -44,7 +48,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The application's hooks as the node's {@link Hooks} seam: blocking hooks run on a bounded executor,
+ * The application's hooks (connect, subscribe, publish, rpc) as the node's {@link Hooks} seam: blocking hooks run on a bounded executor,
  * every hook is bounded by the timeout, and a hook that throws, returns null, answers late, finds the
  * queue full or returns invalid JSON is answered {@code unavailable}, counted in
  * {@code switchboard.hook.failures{hook, reason}} and logged (the first failure of a hook with its stack
@@ -60,6 +64,7 @@ public final class HookRunner implements Hooks {
     private final Function<ConnectRequest, CompletionStage<ConnectDecision>> connect;
     private final Function<SubscribeRequest, CompletionStage<Decision>> subscribe;
     private final Function<PublishRequest, CompletionStage<PublishDecision>> publish;
+    private final Function<RpcRequest, CompletionStage<RpcResult>> rpc;
     private final Duration timeout;
     private final ThreadPoolExecutor executor; // null when no blocking hook is set
     private volatile boolean allowAnonymous;
@@ -74,6 +79,7 @@ public final class HookRunner implements Hooks {
         this.connect = b.connectAsync != null ? b.connectAsync::decide : b.connect == null ? null : r -> blocking(() -> b.connect.decide(r));
         this.subscribe = b.subscribeAsync != null ? b.subscribeAsync::decide : b.subscribe == null ? null : r -> blocking(() -> b.subscribe.decide(r));
         this.publish = b.publishAsync != null ? b.publishAsync::decide : b.publish == null ? null : r -> blocking(() -> b.publish.decide(r));
+        this.rpc = b.rpcAsync != null ? b.rpcAsync::call : b.rpc == null ? null : r -> blocking(() -> b.rpc.call(r));
     }
 
     /** Called once the node runs: where failures are counted, and whether anonymous connections are allowed. */
@@ -119,6 +125,11 @@ public final class HookRunner implements Hooks {
     }
 
     @Override
+    public boolean decidesRpc() {
+        return rpc != null;
+    }
+
+    @Override
     public CompletionStage<Principal> connect(Handshake h, Principal authenticated) {
         ConnectRequest r = new ConnectRequest(authenticated.anonymous() ? null : user(authenticated), h.token(), h.headers(),
                 h.remoteAddress());
@@ -159,6 +170,22 @@ public final class HookRunner implements Hooks {
                 throw unavailable("publish");
             }
             return replacement;
+        });
+    }
+
+    @Override
+    public CompletionStage<byte[]> rpc(Caller caller, String method, byte[] payload) {
+        RpcRequest r = new RpcRequest(caller.principal().userId(), caller.clientId(), method, payload);
+        return call("rpc", () -> rpc.apply(r), () -> unavailable("rpc")).thenApply(d -> {
+            if (d.refused()) {
+                throw new ChannelException(ErrorCode.fromWireName(d.code()), d.message());
+            }
+            byte[] json = d.json();
+            if (!isJson(json)) {
+                failed("rpc", "invalid", null);
+                throw unavailable("rpc");
+            }
+            return json;
         });
     }
 
@@ -317,6 +344,8 @@ public final class HookRunner implements Hooks {
         private AsyncSubscribeHook subscribeAsync;
         private PublishHook publish;
         private AsyncPublishHook publishAsync;
+        private RpcHook rpc;
+        private AsyncRpcHook rpcAsync;
         private int threads = 8;
         private int queue = 1024;
         private Duration timeout = Duration.ofSeconds(5);
@@ -355,6 +384,16 @@ public final class HookRunner implements Hooks {
             publish = null;
         }
 
+        public void rpc(RpcHook h) {
+            rpc = h;
+            rpcAsync = null;
+        }
+
+        public void rpcAsync(AsyncRpcHook h) {
+            rpcAsync = h;
+            rpc = null;
+        }
+
         public void executor(int threads, int queue) {
             if (threads < 1 || queue < 1) {
                 throw new IllegalArgumentException("hook executor: threads and queue must be at least 1");
@@ -371,7 +410,7 @@ public final class HookRunner implements Hooks {
         }
 
         boolean anyBlocking() {
-            return connect != null || subscribe != null || publish != null;
+            return connect != null || subscribe != null || publish != null || rpc != null;
         }
 
         public HookRunner build() {

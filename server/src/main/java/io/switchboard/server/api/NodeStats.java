@@ -1,12 +1,15 @@
 package io.switchboard.server.api;
 
+import io.switchboard.server.consumer.Consumers;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.util.Json;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,7 @@ public final class NodeStats {
 
     private final Node node;
     private final Set<Consumer<byte[]>> listeners = new CopyOnWriteArraySet<>();
+    private volatile Supplier<Map<String, Consumers.Status>> consumers = Map::of;
     private volatile byte[] latest;
     private long lastReport; // sampler thread only
 
@@ -36,6 +40,11 @@ public final class NodeStats {
     /** The last sample. */
     public byte[] latest() {
         return latest;
+    }
+
+    /** Where the samples read the consumers' figures from (none until set). */
+    public void consumers(Supplier<Map<String, Consumers.Status>> status) {
+        this.consumers = status;
     }
 
     /** Receives every new sample until removed; called on the sampler's thread, so it must not block. */
@@ -91,6 +100,17 @@ public final class NodeStats {
             g.writeNumberField("errors", (long) m.errorsTotal());
             g.writeNumberField("slowConsumers", (long) m.slowConsumersTotal());
             g.writeNumberField("rateLimited", (long) m.rateLimitedTotal());
+            java.util.Map<String, Integer> apps = m.pusherApps();
+            if (apps != null) { // the Pusher front door is on: its connections, of "connections" above, by app
+                g.writeObjectFieldStart("pusher");
+                g.writeNumberField("connections", m.pusherConnectionsOpen());
+                g.writeObjectFieldStart("apps");
+                for (java.util.Map.Entry<String, Integer> a : apps.entrySet()) {
+                    g.writeNumberField(a.getKey(), a.getValue());
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            }
             g.writeObjectFieldStart("latencyMicros");
             g.writeNumberField("p50", latency[0]);
             g.writeNumberField("p90", latency[1]);
@@ -101,6 +121,25 @@ public final class NodeStats {
             Runtime rt = Runtime.getRuntime();
             g.writeNumberField("heapUsedBytes", rt.totalMemory() - rt.freeMemory());
             g.writeNumberField("directMemoryBytes", io.netty.util.internal.PlatformDependent.usedDirectMemory());
+            Map<String, Consumers.Status> cs = consumers.get();
+            if (!cs.isEmpty()) {
+                g.writeArrayFieldStart("consumers");
+                for (Map.Entry<String, Consumers.Status> e : cs.entrySet()) {
+                    Consumers.Status c = e.getValue();
+                    g.writeStartObject();
+                    g.writeStringField("source", e.getKey());
+                    g.writeBooleanField("reachable", c.reachable());
+                    if (c.problem() != null) {
+                        g.writeStringField("problem", c.problem());
+                    }
+                    g.writeNumberField("published", c.published());
+                    g.writeNumberField("deadLetters", c.deadLetters());
+                    g.writeNumberField("errors", c.errors());
+                    g.writeNumberField("lag", c.lag());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
         });
     }
 }

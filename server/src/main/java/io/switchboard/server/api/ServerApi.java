@@ -145,6 +145,9 @@ public final class ServerApi {
             case "/unsubscribe":
                 requireMethod(method, "POST");
                 return unsubscribe(parse(body));
+            case "/subscribe":
+                requireMethod(method, "POST");
+                return subscribe(parse(body));
             case "/info":
                 requireMethod(method, "GET");
                 return info();
@@ -355,6 +358,15 @@ public final class ServerApi {
         String user = text(req.get("userId"), "userId");
         String channel = text(req.get("channel"), "channel");
         return channels.unsubscribeUser(user, channel).thenApply(v -> sent(g -> {
+            g.writeStringField("userId", user);
+            g.writeStringField("channel", channel);
+        }));
+    }
+
+    private CompletableFuture<Reply> subscribe(JsonNode req) {
+        String user = text(req.get("userId"), "userId");
+        String channel = text(req.get("channel"), "channel");
+        return channels.subscribeUser(user, channel).thenApply(v -> sent(g -> {
             g.writeStringField("userId", user);
             g.writeStringField("channel", channel);
         }));

@@ -45,6 +45,8 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
     private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
 
     private final DefaultJWTProcessor<SecurityContext> processor;
+    /** The quick path for plain, valid HS256 tokens; null without a secret (or when switched off for tests). */
+    private final Hs256Tokens hs256;
     private final KeyChooser keys;
     private final JwksKeySource jwks;
     private final boolean allowAnonymous;
@@ -63,6 +65,8 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         processor.setJWSKeySelector(keys);
         processor.setJWSVerifierFactory(new Verifiers());
         processor.setJWTClaimsSetVerifier(new ClaimRules(b.issuer, b.audiences, CLOCK_SKEW_SECONDS * 1000L, b.clock));
+        this.hs256 = b.secret == null || !b.quickHs256 ? null
+                : new Hs256Tokens(b.secret, b.issuer, b.audiences, CLOCK_SKEW_SECONDS * 1000L, b.clock);
     }
 
     public static Builder builder() {
@@ -124,6 +128,12 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
             }
             throw AuthException.unauthorized("a token is required: send Authorization: Bearer <JWT> or ?access_token=<JWT>");
         }
+        if (hs256 != null) {
+            Principal quick = hs256.accept(token);
+            if (quick != null) {
+                return quick;
+            }
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -140,16 +150,19 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         }
         Date exp = claims.getExpirationTime();
         List<String> channels;
+        List<String> subscribe;
         byte[] info;
         try {
             List<String> c = claims.getStringListClaim("channels");
             channels = c == null ? List.of() : List.copyOf(c);
+            List<String> s = claims.getStringListClaim("subscribe");
+            subscribe = s == null ? List.of() : List.copyOf(s);
             Object i = claims.getClaim("info");
             info = i == null ? null : JSON.writeValueAsBytes(i);
         } catch (ParseException | JsonProcessingException | RuntimeException e) {
-            throw AuthException.unauthorized("the token's channels claim must be a list of strings");
+            throw AuthException.unauthorized("the token's channels and subscribe claims must be lists of strings");
         }
-        return new Principal(claims.getSubject(), false, exp == null ? Long.MAX_VALUE : exp.getTime(), channels, info);
+        return new Principal(claims.getSubject(), false, exp == null ? Long.MAX_VALUE : exp.getTime(), channels, info, subscribe);
     }
 
     /** Stops the JWKS refresh, if any. */
@@ -171,8 +184,15 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         private final Set<String> audiences = new LinkedHashSet<>();
         private boolean allowAnonymous;
         private Clock clock = Clock.systemUTC();
+        private boolean quickHs256 = true;
 
         private Builder() {
+        }
+
+        /** Whether plain valid HS256 tokens take the quick path ({@link Hs256Tokens}); on by default. */
+        Builder quickHs256(boolean on) {
+            this.quickHs256 = on;
+            return this;
         }
 
         /** The HMAC secret (at least 32 bytes), or null to refuse HS* tokens. */

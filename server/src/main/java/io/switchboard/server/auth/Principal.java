@@ -10,10 +10,22 @@ import java.util.List;
  * @param channels        the token's {@code channels} claim: channel names, or prefixes ending in {@code *},
  *                        that namespaces with {@code claim} access admit this user to; empty when absent
  * @param info            raw JSON of the token's {@code info} claim (shown in presence), or null
+ * @param subscribe       the token's {@code subscribe} claim (or the connect hook's {@code subscribe}): channels
+ *                        the server subscribes the connection to when it opens (server-side subscriptions)
  */
-public record Principal(String userId, boolean anonymous, long expiresAtMillis, List<String> channels, byte[] info) {
+public record Principal(String userId, boolean anonymous, long expiresAtMillis, List<String> channels, byte[] info,
+                        List<String> subscribe) {
 
     public static final Principal ANONYMOUS = new Principal("", true, Long.MAX_VALUE, List.of(), null);
+
+    public Principal {
+        subscribe = subscribe == null ? List.of() : List.copyOf(subscribe);
+    }
+
+    /** A principal without server-side subscriptions. */
+    public Principal(String userId, boolean anonymous, long expiresAtMillis, List<String> channels, byte[] info) {
+        this(userId, anonymous, expiresAtMillis, channels, info, List.of());
+    }
 
     public boolean expires() {
         return expiresAtMillis != Long.MAX_VALUE;

@@ -40,6 +40,7 @@ final class ConfigSources implements IDefaultValueProvider {
     private JsonNode pusherNode;
     private JsonNode consumersNode;
     private JsonNode webhooksNode;
+    private JsonNode hooksNode;
 
     private ConfigSources(Map<String, String> env, Map<String, Given> file, Path filePath) {
         this.env = env;
@@ -60,10 +61,14 @@ final class ConfigSources implements IDefaultValueProvider {
         if (path == null) {
             path = env.get("SWITCHBOARD_CONFIG");
         }
-        if (path == null) {
+        return load(path == null ? null : Path.of(path), env);
+    }
+
+    /** Reads the YAML file {@code p} (null: no file, the environment and the defaults only). */
+    static ConfigSources load(Path p, Map<String, String> env) {
+        if (p == null) {
             return new ConfigSources(env, Map.of(), null);
         }
-        Path p = Path.of(path);
         Map<String, Given> values = new HashMap<>();
         ConfigSources s = new ConfigSources(env, values, p);
         JsonNode[] blocks = readYaml(p, values);
@@ -71,7 +76,27 @@ final class ConfigSources implements IDefaultValueProvider {
         s.pusherNode = blocks[1];
         s.consumersNode = blocks[2];
         s.webhooksNode = blocks[3];
+        s.hooksNode = blocks[4];
         return s;
+    }
+
+    /** The YAML file read, or null. */
+    Path file() {
+        return filePath;
+    }
+
+    /** How many options the file and the environment give (for {@code config check}'s summary). */
+    int[] counts(Collection<String> options) {
+        int fromFile = 0;
+        int fromEnv = 0;
+        for (String o : options) {
+            if (env.containsKey(envName(o))) {
+                fromEnv++;
+            } else if (file.containsKey(o)) {
+                fromFile++;
+            }
+        }
+        return new int[] {fromFile, fromEnv};
     }
 
     /** The namespaces of the config file, or the shipped ones. */
@@ -110,9 +135,18 @@ final class ConfigSources implements IDefaultValueProvider {
         }
     }
 
+    /** The {@code hooks:} section of the config file (decisions asked of the backend), or none. */
+    io.switchboard.server.config.HooksConfig hooks() {
+        try {
+            return HooksYaml.parse(hooksNode);
+        } catch (ConfigException e) {
+            throw new ConfigException(filePath + ": " + e.getMessage());
+        }
+    }
+
     /**
      * Reads scalar options into {@code out}, with their lines; returns the {@code namespaces},
-     * {@code pusher}, {@code consumers} and {@code webhooks} mappings (null when absent).
+     * {@code pusher}, {@code consumers}, {@code webhooks} and {@code hooks} mappings (null when absent).
      */
     private static JsonNode[] readYaml(Path p, Map<String, Given> out) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -120,10 +154,11 @@ final class ConfigSources implements IDefaultValueProvider {
         JsonNode pusher = null;
         JsonNode consumers = null;
         JsonNode webhooks = null;
+        JsonNode hooks = null;
         try (JsonParser parser = yaml.createParser(Files.readString(p))) {
             JsonToken first = parser.nextToken();
             if (first == null || first == JsonToken.VALUE_NULL) {
-                return new JsonNode[4];
+                return new JsonNode[5];
             }
             if (first != JsonToken.START_OBJECT) {
                 throw new ConfigException("config file " + p + " must be a mapping of option names to values");
@@ -148,6 +183,10 @@ final class ConfigSources implements IDefaultValueProvider {
                 }
                 if (key.equals("webhooks")) {
                     webhooks = v;
+                    continue;
+                }
+                if (key.equals("hooks")) {
+                    hooks = v;
                     continue;
                 }
                 if (out.containsKey(key)) {
@@ -176,7 +215,7 @@ final class ConfigSources implements IDefaultValueProvider {
             String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.toString();
             throw new ConfigException("cannot read config file " + p + ": " + why.lines().findFirst().orElse(why));
         }
-        return new JsonNode[] {namespaces, pusher, consumers, webhooks};
+        return new JsonNode[] {namespaces, pusher, consumers, webhooks, hooks};
     }
 
     /** Fails on keys in the file that name no option, so that a typo is not silently ignored. */

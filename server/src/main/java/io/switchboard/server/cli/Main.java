@@ -37,11 +37,12 @@ public final class Main {
             System.arraycopy(args, 0, withServe, 1, args.length);
             args = withServe;
         }
+        boolean configCheck = args.length >= 2 && args[0].equals("config") && args[1].equals("check");
         ConfigSources sources;
         try {
-            sources = ConfigSources.load(args, env);
+            sources = configCheck ? ConfigCommand.Check.sources(args, env) : ConfigSources.load(args, env);
         } catch (ConfigSources.ConfigException e) {
-            return fail(new PrintWriter(System.err, true), e.getMessage(), args[0]);
+            return fail(new PrintWriter(System.err, true), e.getMessage(), configCheck ? "config check" : args[0]);
         }
         CommandLine token = new CommandLine(new TokenCommand());
         token.setDefaultValueProvider(sources);
@@ -49,12 +50,13 @@ public final class Main {
                 .addSubcommand(ServeCommand.commandLine(sources))
                 .addSubcommand(token)
                 .addSubcommand(new CommandLine(new OutboxCommand()).addSubcommand(new CommandLine(new OutboxCommand.Init(sources))))
+                .addSubcommand(new CommandLine(new ConfigCommand()).addSubcommand(new CommandLine(new ConfigCommand.Check(sources))))
                 .addSubcommand(new VersionCommand())
                 .addSubcommand(new CommandLine.HelpCommand());
         cli.setParameterExceptionHandler(Main::badArguments);
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof ConfigSources.ConfigException) {
-                return fail(cmd.getErr(), ex.getMessage(), cmd.getCommandName());
+                return fail(cmd.getErr(), ex.getMessage(), path(cmd));
             }
             if (ex instanceof InvalidConfigException || ex instanceof IllegalArgumentException
                     || ex instanceof IllegalStateException) {
@@ -79,7 +81,13 @@ public final class Main {
             }
         }
         message = Text.escape(message);
-        return fail(cmd.getErr(), message, cmd.getCommandName());
+        return fail(cmd.getErr(), message, path(cmd));
+    }
+
+    /** The subcommand's words after {@code switchboard} ("serve", "config check"), or "switchboard" for the root. */
+    private static String path(CommandLine cmd) {
+        String q = cmd.getCommandSpec().qualifiedName(" ");
+        return q.equals("switchboard") ? q : q.substring("switchboard ".length());
     }
 
     private static int fail(PrintWriter err, String message, String command) {

@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * Reads the {@code pusher:} mapping of the YAML config: {@code apps:}, a list of apps with {@code id},
  * {@code key}, {@code secret} (required) and {@code client-events} (default true), {@code max-connections}
- * (default 0, no limit). Webhooks are not supported yet and are refused rather than ignored.
+ * (default 0, no limit), and {@code webhooks}: a list of {@code url} and {@code events} (Pusher's names).
  */
 final class PusherYaml {
 
@@ -50,9 +50,6 @@ final class PusherYaml {
                     throw new ConfigSources.ConfigException(where + ": unknown option '" + Text.escape(k) + "'; known: " + APP_KEYS);
                 }
             });
-            if (a.has("webhooks")) {
-                throw new ConfigSources.ConfigException(where + ": webhooks are not supported yet (docs/pusher.md)");
-            }
             for (String k : List.of("id", "key", "secret")) {
                 if (!a.hasNonNull(k) || a.get(k).isContainerNode()) {
                     throw new ConfigSources.ConfigException(where + " needs " + k);
@@ -67,11 +64,49 @@ final class PusherYaml {
             try {
                 apps.add(new PusherApp(a.get("id").asText(), a.get("key").asText(), a.get("secret").asText(),
                         !a.has("client-events") || a.get("client-events").asBoolean(),
-                        a.has("max-connections") ? a.get("max-connections").asInt() : 0));
+                        a.has("max-connections") ? a.get("max-connections").asInt() : 0, webhooks(where, a.get("webhooks"))));
             } catch (InvalidConfigException e) {
                 throw new ConfigSources.ConfigException(where + ": " + e.reason());
             }
         }
         return apps;
+    }
+
+    private static final Set<String> WEBHOOK_KEYS = Set.of("url", "events");
+
+    private static List<PusherApp.Webhook> webhooks(String where, JsonNode list) {
+        List<PusherApp.Webhook> hooks = new ArrayList<>();
+        if (list == null || list.isNull()) {
+            return hooks;
+        }
+        if (!list.isArray()) {
+            throw new ConfigSources.ConfigException(where + ": webhooks must be a list of { url: ..., events: [...] }");
+        }
+        int i = 0;
+        for (JsonNode h : list) {
+            String at = where + ".webhooks[" + i++ + "]";
+            if (!h.isObject()) {
+                throw new ConfigSources.ConfigException(at + " must be a mapping with url and events");
+            }
+            h.fieldNames().forEachRemaining(k -> {
+                if (!WEBHOOK_KEYS.contains(k)) {
+                    throw new ConfigSources.ConfigException(at + ": unknown option '" + Text.escape(k) + "'; known: " + WEBHOOK_KEYS);
+                }
+            });
+            JsonNode events = h.get("events");
+            if (!h.hasNonNull("url") || !h.get("url").isTextual() || events == null || !events.isArray()) {
+                throw new ConfigSources.ConfigException(at + " needs url and events (a list)");
+            }
+            Set<String> names = new java.util.LinkedHashSet<>();
+            for (JsonNode e : events) {
+                if (!e.isTextual() || !PusherApp.WEBHOOK_EVENTS.contains(e.textValue())) {
+                    throw new ConfigSources.ConfigException(at + ": unknown event '" + Text.escape(e.asText()) + "'; known: "
+                            + PusherApp.WEBHOOK_EVENTS);
+                }
+                names.add(e.textValue());
+            }
+            hooks.add(new PusherApp.Webhook(h.get("url").textValue(), names));
+        }
+        return hooks;
     }
 }

@@ -51,15 +51,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> keys = new ArrayList<>(ServeOptions.names());
-        sources.checkFileKeys(keys);
         ParseResult parsed = spec.commandLine().getParseResult();
-        Map<String, Given> given = resolve(parsed);
-        Map<String, Object> values = new HashMap<>();
-        ServerConfig cfg = build(given, values);
-        String logFormat = (String) values.getOrDefault("log-format", LogFormat.DEFAULT);
+        Configured c = configure(sources, parsed);
+        ServerConfig cfg = c.config();
+        String logFormat = (String) c.values().getOrDefault("log-format", LogFormat.DEFAULT);
         if (parsed.hasMatchedOption("--print-config")) {
-            ConfigPrinter.print(System.out, cfg, given, sources, logFormat);
+            ConfigPrinter.print(System.out, cfg, c.given(), sources, logFormat);
             return 0;
         }
         if (logFormat.equals("json")) {
@@ -83,11 +80,28 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A configuration read from every source: the config, each option's given text, and its value as read. */
+    record Configured(ServerConfig config, Map<String, Given> given, Map<String, Object> values) {
+    }
+
+    /**
+     * Reads and checks the configuration the way {@code serve} does before it starts anything: unknown file
+     * keys, each value, then the combinations. {@code parsed} holds the flags (null: none, as for
+     * {@code config check}). Throws {@link ConfigException} with the one line to print.
+     */
+    static Configured configure(ConfigSources sources, ParseResult parsed) {
+        sources.checkFileKeys(new ArrayList<>(ServeOptions.names()));
+        Map<String, Given> given = resolve(sources, parsed);
+        Map<String, Object> values = new HashMap<>();
+        ServerConfig cfg = build(sources, given, values);
+        return new Configured(cfg, given, values);
+    }
+
     /** Each option's text: the flag's, else the environment's, else the file's; absent: the default. */
-    private Map<String, Given> resolve(ParseResult parsed) {
+    private static Map<String, Given> resolve(ConfigSources sources, ParseResult parsed) {
         Map<String, Given> given = new HashMap<>();
         for (Opt o : ServeOptions.all()) {
-            OptionSpec matched = parsed.matchedOption(o.flag());
+            OptionSpec matched = parsed == null ? null : parsed.matchedOption(o.flag());
             if (matched != null) {
                 String text = o.kind() == Kind.BOOL ? String.valueOf((Object) matched.getValue())
                         : String.join(",", matched.stringValues());
@@ -103,38 +117,39 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** The defaults with every given value read, checked and applied; {@code values} receives what was read. */
-    private ServerConfig build(Map<String, Given> given, Map<String, Object> values) {
+    private static ServerConfig build(ConfigSources sources, Map<String, Given> given, Map<String, Object> values) {
         ServerConfig cfg = new ServerConfig();
         for (Opt o : ServeOptions.all()) {
             Given g = given.get(o.name());
             if (g == null) {
                 continue;
             }
-            Object value = checked(given, () -> o.parse(g.text()));
+            Object value = checked(sources, given, () -> o.parse(g.text()));
             values.put(o.name(), value);
             if (o.set() != null) {
                 ServerConfig before = cfg;
-                cfg = checked(given, () -> o.set().apply(before, value));
+                cfg = checked(sources, given, () -> o.set().apply(before, value));
             }
         }
         ServerConfig partial = cfg;
         ServerConfig defaults = new ServerConfig();
         @SuppressWarnings("unchecked")
-        ClusterConfig cluster = checked(given, () -> new ClusterConfig(
+        ClusterConfig cluster = checked(sources, given, () -> new ClusterConfig(
                 (String) values.getOrDefault("engine", defaults.cluster().engine()), (List<String>) values.get("redis-url"),
                 (String) values.get("broker"), (String) values.get("nats-url")));
-        ServerConfig withTls = checked(given, () -> partial.cluster(cluster)
+        ServerConfig withTls = checked(sources, given, () -> partial.cluster(cluster)
                 .tls((Path) values.get("tls-cert"), (Path) values.get("tls-key")));
         ServerConfig withNamespaces = withTls.namespaces(sources.namespaces()).consumers(sources.consumers())
-                .webhooks(sources.webhooks());
+                .webhooks(sources.webhooks())
+                .hooks(sources.hooks());
         List<io.switchboard.server.config.PusherApp> apps = new ArrayList<>(withNamespaces.pusherApps());
         apps.addAll(sources.pusherApps());
-        ServerConfig complete = checked(given, () -> withNamespaces.pusherApps(apps));
-        return checked(given, complete::checkCombinations);
+        ServerConfig complete = checked(sources, given, () -> withNamespaces.pusherApps(apps));
+        return checked(sources, given, complete::checkCombinations);
     }
 
     /** Runs a step of reading the configuration, turning its complaint into one line naming the source. */
-    private <T> T checked(Map<String, Given> given, Supplier<T> step) {
+    private static <T> T checked(ConfigSources sources, Map<String, Given> given, Supplier<T> step) {
         try {
             return step.get();
         } catch (InvalidConfigException e) {

@@ -9,8 +9,37 @@ package io.switchboard.server.config;
  * @param secret         signs channel authorizations and HTTP API requests: at least {@value #MIN_SECRET_LENGTH} characters
  * @param clientEvents   whether clients may send {@code client-} events on private and presence channels
  * @param maxConnections open connections the app may have on this node; 0 = no limit (over it: close 4004)
+ * @param webhooks       where the app's webhooks go, in Pusher's format (docs/pusher.md)
  */
-public record PusherApp(String id, String key, String secret, boolean clientEvents, int maxConnections) {
+public record PusherApp(String id, String key, String secret, boolean clientEvents, int maxConnections,
+                        java.util.List<Webhook> webhooks) {
+
+    /** The webhook events an app may ask for, as Pusher names them. */
+    public static final java.util.List<String> WEBHOOK_EVENTS = java.util.List.of("channel_occupied", "channel_vacated",
+            "member_added", "member_removed", "client_event", "cache_miss");
+
+    /**
+     * One webhook of an app: a URL and the events it gets, signed with the app's key and secret.
+     *
+     * @param url    an {@code http://} or {@code https://} URL
+     * @param events some of {@link #WEBHOOK_EVENTS}
+     */
+    public record Webhook(String url, java.util.Set<String> events) {
+        public Webhook {
+            if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+                throw new InvalidConfigException("pusher-app", "a webhook url must start with http:// or https://");
+            }
+            if (events == null || events.isEmpty() || !WEBHOOK_EVENTS.containsAll(events)) {
+                throw new InvalidConfigException("pusher-app", "a webhook's events must be some of " + WEBHOOK_EVENTS);
+            }
+            events = java.util.Set.copyOf(events);
+        }
+    }
+
+    /** An app without webhooks. */
+    public PusherApp(String id, String key, String secret, boolean clientEvents, int maxConnections) {
+        this(id, key, secret, clientEvents, maxConnections, java.util.List.of());
+    }
 
     public static final int MIN_SECRET_LENGTH = 16;
     /** The prefix of every app's namespace; no configured namespace may start with it. */
@@ -29,6 +58,12 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
         if (maxConnections < 0) {
             throw new InvalidConfigException("pusher-app", "max-connections of app " + id + " must be 0 (no limit) or more");
         }
+        webhooks = java.util.List.copyOf(webhooks);
+    }
+
+    /** This app with these webhooks. */
+    public PusherApp withWebhooks(java.util.List<Webhook> list) {
+        return new PusherApp(id, key, secret, clientEvents, maxConnections, list);
     }
 
     /** An app with client events on and no connection limit. */
@@ -48,6 +83,24 @@ public record PusherApp(String id, String key, String secret, boolean clientEven
     /** The namespace that holds this app's channels: {@code pusher.<id>}. */
     public String namespace() {
         return NAMESPACE_PREFIX + id;
+    }
+
+    /** The namespace that holds this app's {@code cache-} channels: {@code pusher.<id>.cache}. */
+    public String cacheNamespace() {
+        return namespace() + ".cache";
+    }
+
+    /** How long a cache channel keeps its last event (Pusher's 30 minutes). */
+    public static final java.time.Duration CACHE_TTL = java.time.Duration.ofMinutes(30);
+
+    /** The app's namespaces: {@link #namespaceConfig()}, and the cache channels' (the same, keeping the last event). */
+    public java.util.List<NamespaceConfig> namespaceConfigs() {
+        NamespaceConfig main = namespaceConfig();
+        NamespaceConfig cache = NamespaceConfig.plain(cacheNamespace()).withPresence(true, true)
+                .withPresenceWindow(java.time.Duration.ZERO, 0)
+                .withAccess(Access.NONE, Access.NONE, Access.NONE, Access.NONE)
+                .withHistory(1, CACHE_TTL);
+        return java.util.List.of(main, cache);
     }
 
     /**

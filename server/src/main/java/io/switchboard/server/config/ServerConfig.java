@@ -63,6 +63,7 @@ public final class ServerConfig implements Cloneable {
     private Namespaces configuredNamespaces = Namespaces.defaults();
     private List<PusherApp> pusherApps = List.of();
     private WebhookConfig webhooks = WebhookConfig.none();
+    private HooksConfig hooks = HooksConfig.none();
     private Duration idempotencyWindow = Duration.ofMinutes(5);
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
@@ -433,7 +434,7 @@ public final class ServerConfig implements Cloneable {
         }
         return with(c -> {
             c.configuredNamespaces = namespaces;
-            c.namespaces = namespaces.plus(c.pusherApps.stream().map(PusherApp::namespaceConfig).toList());
+            c.namespaces = namespaces.plus(c.pusherApps.stream().flatMap(a -> a.namespaceConfigs().stream()).toList());
         });
     }
 
@@ -457,7 +458,7 @@ public final class ServerConfig implements Cloneable {
         }
         return with(c -> {
             c.pusherApps = checked;
-            c.namespaces = c.configuredNamespaces.plus(checked.stream().map(PusherApp::namespaceConfig).toList());
+            c.namespaces = c.configuredNamespaces.plus(checked.stream().flatMap(a -> a.namespaceConfigs().stream()).toList());
         });
     }
 
@@ -467,6 +468,14 @@ public final class ServerConfig implements Cloneable {
     public ServerConfig webhooks(WebhookConfig webhooks) {
         Objects.requireNonNull(webhooks, "webhooks");
         return with(c -> c.webhooks = webhooks);
+    }
+
+    /** The decisions asked of the backend over HTTP (hooks in); none by default. */
+    public HooksConfig hooks() { return hooks; }
+
+    public ServerConfig hooks(HooksConfig hooks) {
+        Objects.requireNonNull(hooks, "hooks");
+        return with(c -> c.hooks = hooks);
     }
 
     /** How long an idempotency key is remembered. */

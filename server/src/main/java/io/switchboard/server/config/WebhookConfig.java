@@ -62,26 +62,35 @@ public record WebhookConfig(List<Endpoint> endpoints, Duration maxAge, Duration 
      * @param secret     the HMAC-SHA256 key of the signature header (at least 32 bytes)
      * @param events     the event names it wants ({@link #EVENT_TYPES})
      * @param namespaces the namespaces whose channel events it wants; empty: all
+     * @param format     how its requests are written and signed; null: Switchboard's own (docs/backend.md)
      */
-    public record Endpoint(String name, String url, String secret, Set<String> events, Set<String> namespaces) {
+    public record Endpoint(String name, String url, String secret, Set<String> events, Set<String> namespaces,
+                           Format format) {
+
+        /** An endpoint that gets Switchboard's own format. */
+        public Endpoint(String name, String url, String secret, Set<String> events, Set<String> namespaces) {
+            this(name, url, secret, events, namespaces, null);
+        }
+
         public Endpoint {
             String where = "webhooks endpoint '" + name + "'";
+            List<String> known = format == null ? EVENT_TYPES : format.eventTypes();
             if (name == null || !name.matches("[A-Za-z0-9_-]{1,64}")) {
                 throw new InvalidConfigException("webhooks", "an endpoint's name must be 1 to 64 of A-Z a-z 0-9 _ -, not '" + name + "'");
             }
             if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
                 throw new InvalidConfigException(where, "url must start with http:// or https://");
             }
-            if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+            if (secret == null || format == null && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
                 throw new InvalidConfigException(where, "secret must be at least 32 bytes");
             }
             for (String e : events) {
-                if (!EVENT_TYPES.contains(e)) {
-                    throw new InvalidConfigException(where, "unknown event '" + e + "'; known: " + EVENT_TYPES);
+                if (!known.contains(e)) {
+                    throw new InvalidConfigException(where, "unknown event '" + e + "'; known: " + known);
                 }
             }
             if (events.isEmpty()) {
-                throw new InvalidConfigException(where, "events must name at least one of " + EVENT_TYPES);
+                throw new InvalidConfigException(where, "events must name at least one of " + known);
             }
             events = Set.copyOf(events);
             namespaces = Set.copyOf(namespaces);
@@ -96,5 +105,21 @@ public record WebhookConfig(List<Endpoint> endpoints, Duration maxAge, Duration 
         public String toString() {
             return "Endpoint[" + name + " " + url + " events=" + events + " namespaces=" + namespaces + "]";
         }
+    }
+
+    /**
+     * Another way of writing an endpoint's requests (the Pusher apps' webhooks use one): the events are those
+     * the node produced and queued, oldest first, each body a JSON object with {@code id}, {@code type},
+     * {@code ts} and the type's fields (docs/backend.md); the format picks what it sends of them.
+     */
+    public interface Format {
+        /** The event types an endpoint of this format may ask for. */
+        List<String> eventTypes();
+
+        /** The request body for these events (at least one), sent at {@code nowMillis}. */
+        byte[] body(List<io.switchboard.server.engine.EventQueue.QueuedEvent> events, long nowMillis);
+
+        /** The headers that sign {@code body} (besides Content-Type and User-Agent). */
+        java.util.Map<String, String> headers(byte[] body, long nowMillis);
     }
 }

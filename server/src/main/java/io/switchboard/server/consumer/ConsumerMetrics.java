@@ -60,6 +60,14 @@ final class ConsumerMetrics {
         return published.count();
     }
 
+    double errorsTotal() {
+        return errors.count();
+    }
+
+    long lagNow() {
+        return lag.get();
+    }
+
     double deadLettersTotal() {
         return dead.values().stream().mapToDouble(Counter::count).sum();
     }

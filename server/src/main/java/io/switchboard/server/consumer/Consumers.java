@@ -14,8 +14,12 @@ import java.util.Map;
  */
 public final class Consumers implements AutoCloseable {
 
-    /** What {@code /readyz} says of one consumer: whether its source answers, and if not, why. */
-    public record Status(boolean reachable, String problem) {
+    /**
+     * One consumer as {@code /readyz} and the admin page see it: whether its source answers (and if not,
+     * why), and its totals since start: publications made, rows or records moved aside, failures, and
+     * what waits in its source now (the {@code switchboard_consumer_*} meters).
+     */
+    public record Status(boolean reachable, String problem, long published, long deadLetters, long errors, long lag) {
     }
 
     private final List<SourceConsumer> consumers;
@@ -50,7 +54,9 @@ public final class Consumers implements AutoCloseable {
     public Map<String, Status> status() {
         Map<String, Status> out = new LinkedHashMap<>();
         for (SourceConsumer c : consumers) {
-            out.put(c.name(), new Status(c.reachable(), c.problem()));
+            ConsumerMetrics m = c.metrics();
+            out.put(c.name(), new Status(c.reachable(), c.problem(), (long) m.publishedTotal(), (long) m.deadLettersTotal(),
+                    (long) m.errorsTotal(), m.lagNow()));
         }
         return out;
     }

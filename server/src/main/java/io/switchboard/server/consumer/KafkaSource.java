@@ -94,7 +94,8 @@ final class KafkaSource implements SourceConsumer {
         return reachable ? null : problem;
     }
 
-    ConsumerMetrics metrics() {
+    @Override
+    public ConsumerMetrics metrics() {
         return metrics;
     }
 

@@ -92,7 +92,8 @@ final class OutboxConsumer implements SourceConsumer {
         return reachable ? null : problem;
     }
 
-    ConsumerMetrics metrics() {
+    @Override
+    public ConsumerMetrics metrics() {
         return metrics;
     }
 

@@ -18,6 +18,9 @@ interface SourceConsumer extends AutoCloseable {
     /** Why the source is not reachable, one line without secrets; null while it is. */
     String problem();
 
+    /** Its meters. */
+    ConsumerMetrics metrics();
+
     @Override
     void close();
 }

@@ -133,15 +133,19 @@ final class Dispatcher {
     }
 
     private void send(List<QueuedEvent> events) {
-        byte[] body = batch(events);
         long sentAt = System.currentTimeMillis();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.url()))
+        WebhookConfig.Format format = endpoint.format();
+        byte[] body = format == null ? batch(events) : format.body(events, sentAt);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(endpoint.url()))
                 .timeout(config.timeout())
                 .header("Content-Type", "application/json")
-                .header(Signature.HEADER, Signature.header(endpoint.secret(), sentAt, body))
-                .header("User-Agent", "switchboard-webhooks")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .header("User-Agent", "switchboard-webhooks");
+        if (format == null) {
+            builder.header(Signature.HEADER, Signature.header(endpoint.secret(), sentAt, body));
+        } else {
+            format.headers(body, sentAt).forEach(builder::header);
+        }
+        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         long start = System.nanoTime();
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenCompleteAsync((response, failure) -> {
             latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

@@ -57,11 +57,14 @@ public final class Events implements AutoCloseable {
     // Connection id -> what this node records of it; changed only under this object's lock.
     private final Map<String, Conn> conns = new LinkedHashMap<>();
 
-    /** What a connection's record says: its user and its channels (true: it is in the channel's presence). */
+    /**
+     * What a connection's record says: its user and its channels, each with the user it is in the channel's
+     * presence as (null: not in presence; a Pusher connection's presence user differs per channel).
+     */
     static final class Conn {
         final String user;
         final boolean anonymous;
-        final Map<String, Boolean> channels = new LinkedHashMap<>();
+        final Map<String, String> channels = new LinkedHashMap<>();
 
         Conn(String user, boolean anonymous) {
             this.user = user;
@@ -77,8 +80,12 @@ public final class Events implements AutoCloseable {
                 g.writeStringField("u", user);
                 g.writeBooleanField("a", anonymous);
                 g.writeObjectFieldStart("ch");
-                for (Map.Entry<String, Boolean> c : channels.entrySet()) {
-                    g.writeBooleanField(c.getKey(), c.getValue());
+                for (Map.Entry<String, String> c : channels.entrySet()) {
+                    if (c.getValue() == null) {
+                        g.writeBooleanField(c.getKey(), false);
+                    } else {
+                        g.writeStringField(c.getKey(), c.getValue());
+                    }
                 }
                 g.writeEndObject();
             });
@@ -87,7 +94,9 @@ public final class Events implements AutoCloseable {
         static Conn parse(byte[] state) throws java.io.IOException {
             JsonNode n = MAPPER.readTree(state);
             Conn c = new Conn(n.path("u").asText(""), n.path("a").asBoolean(false));
-            n.path("ch").fields().forEachRemaining(e -> c.channels.put(e.getKey(), e.getValue().asBoolean()));
+            // true: a record written before members were kept per channel (the connection's own user)
+            n.path("ch").fields().forEachRemaining(e -> c.channels.put(e.getKey(), e.getValue().isTextual()
+                    ? e.getValue().textValue() : e.getValue().asBoolean() ? c.user : null));
             return c;
         }
     }
@@ -180,6 +189,19 @@ public final class Events implements AutoCloseable {
 
     /** A connection subscribed to a channel (the subscribe was answered); {@code presence}: it joined presence. */
     public void subscribed(String clientId, String channel, boolean presence) {
+        String user;
+        synchronized (this) {
+            Conn c = conns.get(clientId);
+            user = c == null ? "" : c.user;
+        }
+        subscribed(clientId, channel, presence ? user : null);
+    }
+
+    /**
+     * A connection subscribed to a channel (the subscribe was answered), and joined its presence as user
+     * {@code member} (null: it did not join presence).
+     */
+    public void subscribed(String clientId, String channel, String member) {
         if (!enabled()) {
             return;
         }
@@ -188,9 +210,9 @@ public final class Events implements AutoCloseable {
             if (c == null || c.channels.containsKey(channel)) {
                 return;
             }
-            c.channels.put(channel, presence);
+            c.channels.put(channel, member);
             List<NewEvent> out = new ArrayList<>();
-            channelJoined(out, clientId, c, channel, presence);
+            channelJoined(out, clientId, c, channel, member);
             submit(List.of(new ConnectionRecord(incarnation, clientId, c.state())), out);
         }
     }
@@ -205,9 +227,9 @@ public final class Events implements AutoCloseable {
             if (c == null || !c.channels.containsKey(channel)) {
                 return;
             }
-            boolean presence = c.channels.remove(channel);
+            String member = c.channels.remove(channel);
             List<NewEvent> out = new ArrayList<>();
-            channelLeft(out, clientId, c, channel, presence, reason);
+            channelLeft(out, clientId, c, channel, member, reason);
             submit(List.of(new ConnectionRecord(incarnation, clientId, c.state())), out);
         }
     }
@@ -242,34 +264,69 @@ public final class Events implements AutoCloseable {
                 if (offset >= 0) {
                     g.writeNumberField("offset", offset);
                 }
-                g.writeFieldName("payload");
-                g.writeRawValue(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+                io.switchboard.server.node.HistoryPayload.writePayload(g, payload);
             }, null, 0));
+            submit(List.of(), out);
+        }
+    }
+
+    /**
+     * An event about a channel that no connection record stands behind (e.g. a Pusher app's
+     * {@code client_event} or {@code cache_miss}), numbered per channel; nothing when no endpoint wants it.
+     */
+    public void channelEvent(String type, String channel, Json.Fields fields) {
+        if (!enabled() || !wanted(List.of(type), channel)) {
+            return;
+        }
+        synchronized (this) {
+            List<NewEvent> out = new ArrayList<>();
+            add(out, event(type, channel, "channel:" + channel, null, null, fields, null, 0));
             submit(List.of(), out);
         }
     }
 
     // ---- building events -------------------------------------------------------------------------
 
-    private void channelJoined(List<NewEvent> out, String clientId, Conn c, String channel, boolean presence) {
+    /** The per-user presence events: counted (first connection in, last out) only where an endpoint wants them. */
+    private static final List<String> MEMBER_EVENTS = List.of("member_added", "member_removed");
+
+    private boolean wanted(List<String> types, String channel) {
+        String ns = ChannelNames.namespace(channel);
+        return config.endpoints().stream().anyMatch(e -> types.stream().anyMatch(t -> e.wants(t, ns)));
+    }
+
+    private void channelJoined(List<NewEvent> out, String clientId, Conn c, String channel, String member) {
         add(out, event("subscribe", channel, c.key(clientId), clientId, c, g -> { }, null, 0));
-        if (presence) {
+        if (member != null) {
             add(out, event("presence_join", channel, c.key(clientId), clientId, c, g -> { }, null, 0));
         }
         add(out, event("channel_occupied", channel, "channel:" + channel, null, null, g -> { }, channel, 1));
+        if (member != null && wanted(MEMBER_EVENTS, channel)) {
+            add(out, event("member_added", channel, "channel:" + channel, null, null,
+                    g -> g.writeStringField("user_id", member), memberCounter(channel, member), 1));
+        }
     }
 
-    private void channelLeft(List<NewEvent> out, String clientId, Conn c, String channel, boolean presence, String reason) {
-        if (presence) {
+    private void channelLeft(List<NewEvent> out, String clientId, Conn c, String channel, String member, String reason) {
+        if (member != null) {
             add(out, event("presence_leave", channel, c.key(clientId), clientId, c, g -> { }, null, 0));
         }
         add(out, event("unsubscribe", channel, c.key(clientId), clientId, c, g -> g.writeStringField("reason", reason), null, 0));
+        if (member != null && wanted(MEMBER_EVENTS, channel)) {
+            add(out, event("member_removed", channel, "channel:" + channel, null, null,
+                    g -> g.writeStringField("user_id", member), memberCounter(channel, member), -1));
+        }
         add(out, event("channel_vacated", channel, "channel:" + channel, null, null, g -> { }, channel, -1));
+    }
+
+    /** A user's connections in a channel's presence, cluster-wide (channel names have no space). */
+    private static String memberCounter(String channel, String member) {
+        return "m " + channel + " " + member;
     }
 
     /** The events that end a connection: each of its channels left, then the disconnect. */
     void lastEvents(List<NewEvent> out, String clientId, Conn c, int code, String reason) {
-        for (Map.Entry<String, Boolean> ch : c.channels.entrySet()) {
+        for (Map.Entry<String, String> ch : c.channels.entrySet()) {
             channelLeft(out, clientId, c, ch.getKey(), ch.getValue(), reason.equals("node_lost") ? reason : "unsubscribe");
         }
         add(out, event("disconnect", null, c.key(clientId), clientId, c, g -> {

@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.switchboard.protocol.Envelope;
-import io.switchboard.protocol.EnvelopeEncoder;
 import io.switchboard.protocol.MessageType;
+import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.config.NamespaceConfig;
 import io.switchboard.server.config.Namespaces;
 import io.switchboard.server.engine.Broker;
@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * This node's subscriptions: channel to local subscribers. It tells the engine when a channel gains its
  * first or loses its last local subscriber, and turns each publication (and presence change) the engine
- * delivers into one encoded frame whose bytes are shared (retained duplicates) by every local subscriber.
+ * delivers into one encoded frame per wire format present among the channel's subscribers ({@link Frames}),
+ * whose bytes are shared (retained duplicates) by every local subscriber of that format.
  */
 public final class Hub implements PublicationSink {
 
@@ -117,8 +118,8 @@ public final class Hub implements PublicationSink {
             return;
         }
         metrics.brokerLag(System.currentTimeMillis() - p.timestamp());
-        ByteBuf frame = encode(alloc, messageEnvelope(p), p.payload().length);
-        int n = fanOut(c, frame, p.offset(), p.hasPosition() ? p.epoch() : null, p.clientId(), MessageType.MESSAGE);
+        Frames frames = new Frames(alloc, messageEnvelope(p), p.payload().length);
+        int n = fanOut(c, frames, p.offset(), p.hasPosition() ? p.epoch() : null, p.clientId(), MessageType.MESSAGE);
         if (n > 0) {
             // Ingress to the hand-over to the last local subscriber; a publication that entered through
             // another node has only the engine's millisecond timestamp to go by.
@@ -162,7 +163,7 @@ public final class Hub implements PublicationSink {
             g.writeNumberField("timestamp", u.timestamp());
         });
         Envelope e = Envelope.builder(MessageType.PRESENCE_UPDATE).channel(u.channel()).payload(payload).build();
-        fanOut(c, encode(alloc, e, payload.length), -1, null, null, MessageType.PRESENCE_UPDATE);
+        fanOut(c, new Frames(alloc, e, payload.length), -1, null, null, MessageType.PRESENCE_UPDATE);
     }
 
     /** A window's presence push: encoded once, shared by the channel's local subscribers. */
@@ -170,7 +171,7 @@ public final class Hub implements PublicationSink {
         ChannelSubscribers c = channels.get(channel);
         if (c != null) {
             Envelope e = Envelope.builder(type).channel(channel).payload(payload).build();
-            fanOut(c, encode(alloc, e, payload.length), -1, null, null, type);
+            fanOut(c, new Frames(alloc, e, payload.length), -1, null, null, type);
         }
     }
 
@@ -197,21 +198,26 @@ public final class Hub implements PublicationSink {
         }
     }
 
-    /** Hands one frame to every member; returns how many got it. */
-    private int fanOut(ChannelSubscribers c, ByteBuf frame, long offset, String epoch, String clientId, MessageType type) {
+    /** Hands one push to every member, in the member's wire format; returns how many got it. */
+    private int fanOut(ChannelSubscribers c, Frames frames, long offset, String epoch, String clientId, MessageType type) {
         int n = 0;
-        int bytes = frame.readableBytes();
-        SharedFrame shared = SharedFrame.open(frame); // subscribers may derive one variant of it, once (permessage-deflate)
+        long bytes = 0;
+        // Subscribers may derive one variant of each format's frame, once per push (permessage-deflate).
+        SharedFrame shared = SharedFrame.open();
         try {
             for (Subscriber s : c.members) {
+                ByteBuf frame = frames.frame(s.format());
+                shared.use(frame);
+                int size = frame.readableBytes();
                 if (s.deliver(frame.retainedDuplicate(), offset, epoch, clientId)) {
                     n++;
+                    bytes += size;
                 }
             }
         } finally {
             shared.close();
-            frame.release();
-            metrics.messagesOut(type, n, (long) n * bytes);
+            frames.release();
+            metrics.messagesOut(type, n, bytes);
         }
         return n;
     }
@@ -229,11 +235,16 @@ public final class Hub implements PublicationSink {
         return b.build();
     }
 
-    /** Encodes one envelope into a pooled buffer. */
+    /** Encodes one envelope as JSON into a pooled buffer. */
     public static ByteBuf encode(ByteBufAllocator alloc, Envelope e, int sizeHint) {
+        return encode(alloc, WireFormat.JSON, e, sizeHint);
+    }
+
+    /** Encodes one envelope in {@code format} (as one element of a batch) into a pooled buffer. */
+    public static ByteBuf encode(ByteBufAllocator alloc, WireFormat format, Envelope e, int sizeHint) {
         ByteBuf buf = alloc.buffer(sizeHint + 128);
         try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-            EnvelopeEncoder.write(e, out);
+            format.write(e, out);
         } catch (IOException ex) {
             buf.release();
             throw new UncheckedIOException(ex);

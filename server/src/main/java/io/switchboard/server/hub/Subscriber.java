@@ -1,6 +1,7 @@
 package io.switchboard.server.hub;
 
 import io.netty.buffer.ByteBuf;
+import io.switchboard.protocol.WireFormat;
 
 /** A local receiver of one channel's frames: in practice one session's subscription to it. */
 public interface Subscriber {
@@ -17,6 +18,14 @@ public interface Subscriber {
      *         offset it has already passed on, or it gave up as a slow consumer)
      */
     boolean deliver(ByteBuf frame, long offset, String epoch, String clientId);
+
+    /**
+     * The wire format this subscriber's frames must be in: {@link #deliver} gets the push encoded in it (the
+     * hub encodes each push once per format present among a channel's subscribers). Must not change.
+     */
+    default WireFormat format() {
+        return WireFormat.JSON;
+    }
 
     /**
      * The engine lost some of the channel's publications for this node ({@code PublicationSink.onGap}).

@@ -45,8 +45,18 @@ public final class Metrics implements AutoCloseable {
 
     private final Counter connectionsOpened;
     private final Map<Integer, Counter> connectionsClosed = new ConcurrentHashMap<>();
+    // The Pusher front door's connections and messages: the same meters with protocol="pusher".
+    private final Counter pusherOpened;
+    private final AtomicLong pusherOpen = new AtomicLong();
+    private final Map<Integer, Counter> pusherClosed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> pusherIn = new ConcurrentHashMap<>();
+    private final Map<String, Counter> pusherBytesIn = new ConcurrentHashMap<>();
+    private final Counter pusherOut;
+    private final Counter pusherBytesOut;
+    private volatile Supplier<Map<String, Integer>> pusherApps;
     private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
     private final Map<String, Counter> proxyRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> framesRejected = new ConcurrentHashMap<>();
     private final AtomicLong subscriptions = new AtomicLong();
     private final EnumMap<MessageType, Counter> messagesIn = new EnumMap<>(MessageType.class);
     private final EnumMap<MessageType, Counter> bytesIn = new EnumMap<>(MessageType.class);
@@ -92,21 +102,27 @@ public final class Metrics implements AutoCloseable {
             both.add(external);
             registry = both;
         }
-        connectionsOpened = Counter.builder("switchboard.connections.opened")
+        connectionsOpened = Counter.builder("switchboard.connections.opened").tag("protocol", NATIVE)
                 .description("WebSocket sessions opened (welcome sent)").register(registry);
-        batchBytesIn = Counter.builder("switchboard.bytes.in").tag("type", "batch")
+        pusherOpened = Counter.builder("switchboard.connections.opened").tag("protocol", PUSHER)
+                .description("WebSocket sessions opened (welcome sent)").register(registry);
+        pusherOut = Counter.builder("switchboard.messages.out").tag("type", "event").tag("protocol", PUSHER)
+                .description("Envelopes handed to client connections, by type").register(registry);
+        pusherBytesOut = Counter.builder("switchboard.bytes.out").tag("type", "event").tag("protocol", PUSHER)
+                .description("Bytes of envelopes handed to client connections, by type").register(registry);
+        batchBytesIn = Counter.builder("switchboard.bytes.in").tag("type", "batch").tag("protocol", NATIVE)
                 .description("Bytes of inbound text frames; frames holding several envelopes are counted as type batch")
                 .register(registry);
         for (MessageType t : MessageType.values()) {
             String type = t.wireName();
-            messagesIn.put(t, Counter.builder("switchboard.messages.in").tag("type", type)
+            messagesIn.put(t, Counter.builder("switchboard.messages.in").tag("type", type).tag("protocol", NATIVE)
                     .description("Envelopes received from clients, by type").register(registry));
-            bytesIn.put(t, Counter.builder("switchboard.bytes.in").tag("type", type)
+            bytesIn.put(t, Counter.builder("switchboard.bytes.in").tag("type", type).tag("protocol", NATIVE)
                     .description("Bytes of inbound text frames; frames holding several envelopes are counted as type batch")
                     .register(registry));
-            messagesOut.put(t, Counter.builder("switchboard.messages.out").tag("type", type)
+            messagesOut.put(t, Counter.builder("switchboard.messages.out").tag("type", type).tag("protocol", NATIVE)
                     .description("Envelopes handed to client connections, by type").register(registry));
-            bytesOut.put(t, Counter.builder("switchboard.bytes.out").tag("type", type)
+            bytesOut.put(t, Counter.builder("switchboard.bytes.out").tag("type", type).tag("protocol", NATIVE)
                     .description("Bytes of envelopes handed to client connections, by type").register(registry));
             if (!t.clientMustSendId()) {
                 continue;
@@ -187,7 +203,10 @@ public final class Metrics implements AutoCloseable {
 
     /** Registers the gauges that read the live node: open connections and channels with local subscribers. */
     public void bindNode(Supplier<Number> connections, Supplier<Number> channels) {
-        Gauge.builder("switchboard.connections.open", connections).description("Open WebSocket sessions").register(registry);
+        Gauge.builder("switchboard.connections.open", () -> connections.get().longValue() - pusherOpen.get())
+                .tag("protocol", NATIVE).description("Open WebSocket sessions").register(registry);
+        Gauge.builder("switchboard.connections.open", pusherOpen, AtomicLong::get)
+                .tag("protocol", PUSHER).description("Open WebSocket sessions").register(registry);
         Gauge.builder("switchboard.channels", channels).description("Channels with at least one local subscriber").register(registry);
     }
 
@@ -213,15 +232,87 @@ public final class Metrics implements AutoCloseable {
 
     private Counter closedCounter(int code) {
         return connectionsClosed.computeIfAbsent(code, c -> Counter.builder("switchboard.connections.closed")
-                .tag("code", Integer.toString(c))
+                .tag("code", Integer.toString(c)).tag("protocol", NATIVE)
                 .description("WebSocket sessions ended, by close code (1006: the socket closed without a close frame)")
                 .register(registry));
+    }
+
+    // ---- the Pusher front door -------------------------------------------------------------------
+
+    /** The label value of the node's own protocol's meters. */
+    public static final String NATIVE = "native";
+    /** The label value of the Pusher front door's meters. */
+    public static final String PUSHER = "pusher";
+    /** The Pusher events counted by name in {@code switchboard_messages_in_total}; others count as {@code other}. */
+    private static final java.util.Set<String> PUSHER_IN_TYPES = java.util.Set.of("pusher:subscribe", "pusher:unsubscribe",
+            "pusher:ping", "pusher:pong", "pusher:signin", "client_event", "other");
+
+    public void pusherConnectionOpened() {
+        pusherOpened.increment();
+        pusherOpen.incrementAndGet();
+    }
+
+    /** A Pusher connection ended with {@code code} (the Pusher close code sent or received; 1006 without one). */
+    public void pusherConnectionClosed(int code) {
+        pusherOpen.decrementAndGet();
+        pusherClosed.computeIfAbsent(code, c -> Counter.builder("switchboard.connections.closed")
+                .tag("code", Integer.toString(c)).tag("protocol", PUSHER)
+                .description("WebSocket sessions ended, by close code (1006: the socket closed without a close frame)")
+                .register(registry)).increment();
+    }
+
+    /** A Pusher frame of {@code bytes} arrived; {@code event} is its event name ({@code client-...}: a client event). */
+    public void pusherMessageIn(String event, int bytes) {
+        String type = event.startsWith("client-") ? "client_event" : PUSHER_IN_TYPES.contains(event) ? event : "other";
+        pusherIn.computeIfAbsent(type, t -> Counter.builder("switchboard.messages.in").tag("type", t).tag("protocol", PUSHER)
+                .description("Envelopes received from clients, by type").register(registry)).increment();
+        pusherBytesIn.computeIfAbsent(type, t -> Counter.builder("switchboard.bytes.in").tag("type", t).tag("protocol", PUSHER)
+                .description("Bytes of inbound text frames; frames holding several envelopes are counted as type batch")
+                .register(registry)).increment(bytes);
+    }
+
+    /** {@code count} Pusher events of {@code bytes} in all were written to a connection. */
+    public void pusherMessagesOut(int count, long bytes) {
+        pusherOut.increment(count);
+        pusherBytesOut.increment(bytes);
+    }
+
+    /** Where the Pusher apps' open connections on this node come from (app id to count), for stats and a gauge per app. */
+    public void bindPusherApps(Supplier<Map<String, Integer>> apps) {
+        pusherApps = apps;
+        for (String id : apps.get().keySet()) {
+            Gauge.builder("switchboard.pusher.app.connections", () -> apps.get().getOrDefault(id, 0)).tag("app", id)
+                    .description("Open Pusher connections of an app on this node").register(registry);
+        }
+    }
+
+    /** Open Pusher connections by app id, or null when the Pusher front door is off. */
+    public Map<String, Integer> pusherApps() {
+        Supplier<Map<String, Integer>> s = pusherApps;
+        return s == null ? null : s.get();
+    }
+
+    public long pusherConnectionsOpen() {
+        return pusherOpen.get();
     }
 
     /** An upgrade refused after the handshake (origin, token, limits, draining), by error code. */
     public void connectionRefused(ErrorCode code) {
         connectionsRefused.computeIfAbsent(code.wireName(), c -> Counter.builder("switchboard.connections.refused")
                 .tag("code", c).description("Upgrades refused with an error and a close frame, by error code")
+                .register(registry)).increment();
+    }
+
+    /**
+     * A frame refused as a whole, by the connection's subprotocol ({@code json}, {@code protobuf}) and
+     * reason: {@code malformed} (it could not be decoded) or {@code wrong_kind} (a binary frame on the JSON
+     * subprotocol, a text frame on the binary one). Each also got an {@code error} {@code bad_request}.
+     */
+    public void frameRejected(io.switchboard.protocol.WireFormat format, String reason) {
+        String key = format.name().toLowerCase(java.util.Locale.ROOT) + ' ' + reason;
+        framesRejected.computeIfAbsent(key, k -> Counter.builder("switchboard.frames.rejected")
+                .tag("protocol", format.name().toLowerCase(java.util.Locale.ROOT)).tag("reason", reason)
+                .description("Inbound frames refused as a whole (malformed, or the wrong kind for the subprotocol)")
                 .register(registry)).increment();
     }
 
@@ -322,11 +413,12 @@ public final class Metrics implements AutoCloseable {
     // ---- reading back (node stats, tests) ---------------------------------------------------------
 
     public double connectionsOpenedTotal() {
-        return connectionsOpened.count();
+        return connectionsOpened.count() + pusherOpened.count();
     }
 
     public double connectionsClosedTotal() {
-        return connectionsClosed.values().stream().mapToDouble(Counter::count).sum();
+        return connectionsClosed.values().stream().mapToDouble(Counter::count).sum()
+                + pusherClosed.values().stream().mapToDouble(Counter::count).sum();
     }
 
     public long subscriptions() {
@@ -334,19 +426,21 @@ public final class Metrics implements AutoCloseable {
     }
 
     public double messagesInTotal() {
-        return messagesIn.values().stream().mapToDouble(Counter::count).sum();
+        return messagesIn.values().stream().mapToDouble(Counter::count).sum()
+                + pusherIn.values().stream().mapToDouble(Counter::count).sum();
     }
 
     public double messagesOutTotal() {
-        return messagesOut.values().stream().mapToDouble(Counter::count).sum();
+        return messagesOut.values().stream().mapToDouble(Counter::count).sum() + pusherOut.count();
     }
 
     public double bytesInTotal() {
-        return bytesIn.values().stream().mapToDouble(Counter::count).sum() + batchBytesIn.count();
+        return bytesIn.values().stream().mapToDouble(Counter::count).sum() + batchBytesIn.count()
+                + pusherBytesIn.values().stream().mapToDouble(Counter::count).sum();
     }
 
     public double bytesOutTotal() {
-        return bytesOut.values().stream().mapToDouble(Counter::count).sum();
+        return bytesOut.values().stream().mapToDouble(Counter::count).sum() + pusherBytesOut.count();
     }
 
     public double errorsTotal() {

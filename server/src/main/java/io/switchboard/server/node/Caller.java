@@ -17,10 +17,21 @@ import io.switchboard.server.auth.Principal;
  *                      connection its publications are attributed to (and not delivered back to), or null
  * @param clientAddress the client's IP address (behind a trusted proxy, the one it named), or null
  * @param vouched       true for a client whose front door has checked its rights itself
+ * @param headers       the handshake headers the application's decisions asked to keep ({@link Hooks#keep}),
+ *                      lower-case names; empty for most callers
  */
-public record Caller(Principal principal, String clientId, String clientAddress, boolean vouched) {
+public record Caller(Principal principal, String clientId, String clientAddress, boolean vouched,
+                     java.util.Map<String, java.util.List<String>> headers) {
 
     private static final Caller SERVER = new Caller(null, null, null, false);
+
+    public Caller {
+        headers = headers == null ? java.util.Map.of() : headers;
+    }
+
+    public Caller(Principal principal, String clientId, String clientAddress, boolean vouched) {
+        this(principal, clientId, clientAddress, vouched, java.util.Map.of());
+    }
 
     /** The server side: the server API and other backend-facing doors. */
     public static Caller server() {
@@ -33,6 +44,12 @@ public record Caller(Principal principal, String clientId, String clientAddress,
 
     public static Caller client(Principal principal, String clientId, String clientAddress) {
         return new Caller(principal, clientId, clientAddress, false);
+    }
+
+    /** A client with the handshake headers the application's decisions keep ({@link Hooks#keep}). */
+    public static Caller client(Principal principal, String clientId, String clientAddress,
+                                java.util.Map<String, java.util.List<String>> headers) {
+        return new Caller(principal, clientId, clientAddress, false, headers);
     }
 
     /** A client of a front door that checked its rights itself (see the class comment). */

@@ -87,7 +87,8 @@ public final class ChannelService {
         io.switchboard.server.events.Events e = events;
         if (e != null && !caller.isServer()) {
             NamespaceConfig ns = config.namespaces().forChannel(channel);
-            e.subscribed(caller.clientId(), channel, ns != null && ns.presence() && caller.identified());
+            e.subscribed(caller.clientId(), channel, ns != null && ns.presence() && caller.identified()
+                    ? caller.principal().userId() : null);
         }
     }
 
@@ -109,6 +110,14 @@ public final class ChannelService {
     /** Largest publish payload: every push of it must fit the frame limit clients were told. */
     public int maxPayloadBytes() {
         return config.maxFrameBytes() - PUSH_OVERHEAD_BYTES;
+    }
+
+    /**
+     * Largest payload that is not JSON (protocol.md 3.6): JSON subscribers get it in base64, which must fit
+     * where a JSON payload of {@link #maxPayloadBytes} would.
+     */
+    public int maxBinaryPayloadBytes() {
+        return maxPayloadBytes() / 4 * 3;
     }
 
     /** Whether {@code caller} passes {@code access} on {@code channel} (the server side always does). */
@@ -179,10 +188,14 @@ public final class ChannelService {
         if (payload.length > maxPayloadBytes()) {
             throw new ChannelException(ErrorCode.TOO_LARGE, "payload is over " + maxPayloadBytes() + " bytes");
         }
+        if (payload.length > maxBinaryPayloadBytes() && !io.switchboard.protocol.JsonPayloads.isJson(payload)) {
+            throw new ChannelException(ErrorCode.TOO_LARGE, "a binary payload is over " + maxBinaryPayloadBytes()
+                    + " bytes (JSON subscribers get it in base64, a third larger)");
+        }
         if (idempotencyKey != null && idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
             throw new ChannelException(ErrorCode.BAD_REQUEST, "idempotencyKey is longer than " + MAX_IDEMPOTENCY_KEY + " characters");
         }
-        if (!caller.isServer() && hooks.decidesPublish()) {
+        if (!caller.isServer() && hooks.decidesPublish(ns.name())) {
             // The application's decision first; a replaced payload meets the same size limit.
             return hooks.publish(caller, channel, payload).toCompletableFuture().handle((decided, refused) -> {
                 if (refused != null) {
@@ -210,6 +223,39 @@ public final class ChannelService {
             io.switchboard.server.events.Events e = events;
             if (e != null) {
                 e.published(channel, caller.from(), caller.clientId(), payload, result.offset());
+            }
+            return result;
+        });
+    }
+
+    // ---- rpc --------------------------------------------------------------------------------------
+
+    /**
+     * A client's call to the application's backend ({@link Hooks#rpc}): completes with the result's JSON bytes,
+     * or fails with a {@code ChannelException}: {@code not_available} when the node has no rpc hook,
+     * {@code too_large} for a payload over the publish limit, the backend's refusal, or {@code unavailable}.
+     */
+    public CompletableFuture<byte[]> rpc(Caller caller, String method, byte[] payload) {
+        if (caller.isServer() || !hooks.decidesRpc()) {
+            throw new ChannelException(ErrorCode.NOT_AVAILABLE, "rpc is not enabled on this node");
+        }
+        if (payload != null && payload.length > maxPayloadBytes()) {
+            throw new ChannelException(ErrorCode.TOO_LARGE, "payload is over " + maxPayloadBytes() + " bytes");
+        }
+        java.util.concurrent.CompletionStage<byte[]> answered;
+        try {
+            answered = hooks.rpc(caller, method, payload);
+        } catch (RuntimeException e) {
+            answered = CompletableFuture.failedFuture(e);
+        }
+        return answered.toCompletableFuture().handle((result, failure) -> {
+            Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (t instanceof ChannelException c) {
+                throw c;
+            }
+            if (t != null || result == null || result.length > maxPayloadBytes()) {
+                throw new ChannelException(ErrorCode.UNAVAILABLE, "the rpc hook failed; retry later");
             }
             return result;
         });
@@ -278,8 +324,9 @@ public final class ChannelService {
     }
 
     /** Whether a subscribe of {@code caller} waits for the application's decision ({@link #decideSubscribe}). */
-    public boolean subscribeNeedsDecision(Caller caller) {
-        return !caller.isServer() && hooks.decidesSubscribe();
+    public boolean subscribeNeedsDecision(Caller caller, String channel) {
+        NamespaceConfig ns = config.namespaces().forChannel(channel);
+        return !caller.isServer() && ns != null && hooks.decidesSubscribe(ns.name());
     }
 
     /**
@@ -288,7 +335,7 @@ public final class ChannelService {
      * failed ({@code unavailable}).
      */
     public CompletableFuture<Void> decideSubscribe(Caller caller, String channel) {
-        if (!subscribeNeedsDecision(caller)) {
+        if (!subscribeNeedsDecision(caller, channel)) {
             return CompletableFuture.completedFuture(null);
         }
         return hooks.subscribe(caller, channel).toCompletableFuture().handle((ok, refused) -> {
@@ -464,6 +511,24 @@ public final class ChannelService {
     public CompletableFuture<Void> unsubscribeUser(String userId, String channel) {
         namespace(channel);
         return broadcast(ControlMessages.unsubscribe(userId, channel));
+    }
+
+    /**
+     * Subscribes every connection of {@code userId}, on every node, to {@code channel} (server-side: no access
+     * check or subscribe hook, the server decided); each client gets a {@code subscribed} push.
+     */
+    public CompletableFuture<Void> subscribeUser(String userId, String channel) {
+        namespace(channel);
+        return broadcast(ControlMessages.subscribe(userId, channel));
+    }
+
+    /**
+     * What a server-side subscription is granted: the namespace's history, always recoverable, and standing on
+     * the server's word (a refresh's new token does not end it).
+     */
+    public Grant serverGrant(String channel) {
+        NamespaceConfig ns = namespace(channel);
+        return new Grant(ns, ns.historyAccess() != Access.NONE, true);
     }
 
     private CompletableFuture<Void> broadcast(byte[] message) {

@@ -28,6 +28,14 @@ public interface Connection {
     /** Ends the connection's subscription to {@code channel}, if any, and tells the client it was the server's doing. */
     void unsubscribeByServer(String channel);
 
+    /**
+     * Subscribes the connection to {@code channel} on the server's behalf (a server-side subscription), if it
+     * is not subscribed already, and tells the client. Front doors whose protocol has no way to tell the client
+     * ignore it (the default).
+     */
+    default void subscribeByServer(String channel) {
+    }
+
     /** Renews the connection's presence entries before their TTL runs out. */
     void renewPresence();
 }

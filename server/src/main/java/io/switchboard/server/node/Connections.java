@@ -67,6 +67,15 @@ public final class Connections {
         return n;
     }
 
+    /** Subscribes every connection of {@code userId} on this node to {@code channel} (server-side). */
+    public void subscribeUser(String userId, String channel) {
+        for (Connection c : open) {
+            if (c.userId().equals(userId)) {
+                c.subscribeByServer(channel);
+            }
+        }
+    }
+
     /** Ends {@code userId}'s subscriptions to {@code channel} on this node. */
     public void unsubscribeUser(String userId, String channel) {
         for (Connection c : open) {

@@ -8,7 +8,7 @@ import java.io.IOException;
 
 /**
  * The control messages nodes broadcast to each other through the engine (JSON): disconnect a user's
- * connections, or end a user's subscriptions to a channel, on every node.
+ * connections, or subscribe a user to a channel or end its subscriptions to one, on every node.
  */
 final class ControlMessages {
 
@@ -28,6 +28,14 @@ final class ControlMessages {
     static byte[] unsubscribe(String userId, String channel) {
         return Json.object(g -> {
             g.writeStringField("op", "unsubscribe");
+            g.writeStringField("userId", userId);
+            g.writeStringField("channel", channel);
+        });
+    }
+
+    static byte[] subscribe(String userId, String channel) {
+        return Json.object(g -> {
+            g.writeStringField("op", "subscribe");
             g.writeStringField("userId", userId);
             g.writeStringField("channel", channel);
         });
@@ -66,6 +74,8 @@ final class ControlMessages {
             connections.disconnectUser(user, close == null ? CloseCode.DISCONNECTED : close);
         } else if ("unsubscribe".equals(op) && channel != null) {
             connections.unsubscribeUser(user, channel);
+        } else if ("subscribe".equals(op) && channel != null) {
+            connections.subscribeUser(user, channel);
         } else {
             throw new IOException("unknown control op " + op);
         }

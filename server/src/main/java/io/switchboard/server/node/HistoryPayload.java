@@ -32,7 +32,10 @@ public final class HistoryPayload {
         List<Publication> fit = new java.util.ArrayList<>();
         long used = 0;
         for (Publication p : h.publications()) {
-            long size = p.payload().length + ENTRY_OVERHEAD + escapedBytes(p.from());
+            // A binary payload goes out in base64: a third larger.
+            int n = p.payload().length;
+            long payloadSize = io.switchboard.protocol.JsonPayloads.isJson(p.payload()) ? n : (n + 2L) / 3 * 4;
+            long size = payloadSize + ENTRY_OVERHEAD + escapedBytes(p.from());
             if (!fit.isEmpty() && used + size > budget) {
                 break;
             }
@@ -55,12 +58,24 @@ public final class HistoryPayload {
                 if (p.from() != null) {
                     g.writeStringField("from", p.from());
                 }
-                g.writeFieldName("payload");
-                g.writeRawValue(EnvelopeEncoder.raw(p.payload()));
+                writePayload(g, p.payload());
                 g.writeEndObject();
             }
             g.writeEndArray();
         });
+    }
+
+    /**
+     * A publication's payload in a JSON document: as it is when it is JSON, else (a binary payload published
+     * over the binary subprotocol) in base64 as {@code payloadBase64} (protocol.md 3.6).
+     */
+    public static void writePayload(com.fasterxml.jackson.core.JsonGenerator g, byte[] payload) throws java.io.IOException {
+        if (io.switchboard.protocol.JsonPayloads.isJson(payload)) {
+            g.writeFieldName("payload");
+            g.writeRawValue(EnvelopeEncoder.raw(payload));
+        } else {
+            g.writeStringField("payloadBase64", io.switchboard.protocol.JsonPayloads.base64(payload));
+        }
     }
 
     /**

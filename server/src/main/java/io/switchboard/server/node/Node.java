@@ -41,6 +41,7 @@ public final class Node implements AutoCloseable {
     private ChannelService channels;
     private ClusterBus cluster;
     private io.switchboard.server.events.Events events;
+    private Hooks hooks = Hooks.NONE; // set in start(): the application's, or the backend's over HTTP (hooks:)
     // Sends the presence windows' pushes (hub.PresenceWindows); one thread, so a channel's pushes stay in order.
     private final java.util.concurrent.ScheduledExecutorService presenceTimer =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -94,12 +95,18 @@ public final class Node implements AutoCloseable {
     public Node start() {
         jwt = JwtAuthenticator.create(config, secret, secretGenerated);
         authenticator = extensions.authenticator() != null ? extensions.authenticator() : jwt;
+        String personal = config.hooks().personalNamespace();
+        if (personal != null && config.namespaces().forChannel(personal + ":x") == null) {
+            throw new io.switchboard.server.config.InvalidConfigException("hooks.personal-namespace",
+                    "names '" + personal + "', which is not a configured namespace");
+        }
+        hooks = chooseHooks();
         Engine measured = new MeasuredEngine(engine, metrics);
         hub = new Hub(measured, measured, PooledByteBufAllocator.DEFAULT, config.namespaces(), metrics, presenceTimer,
                 config.maxFrameBytes() - ChannelService.PUSH_OVERHEAD_BYTES);
         cluster = measured;
         channels = new ChannelService(config, hub, measured, measured, authenticator, metrics, measured::broadcastControl,
-                extensions.hooksOrNone());
+                hooks);
         hub.onControl(message -> {
             try {
                 ControlMessages.apply(connections, message);
@@ -109,7 +116,9 @@ public final class Node implements AutoCloseable {
         });
         metrics.bindNode(connections::size, hub::channelCount);
         engine.start(hub).join();
-        events = io.switchboard.server.events.Events.create(config.webhooks(), measured, nodeId, metrics.registry());
+        events = io.switchboard.server.events.Events.create(
+                io.switchboard.server.pusher.PusherWebhooks.withApps(config.webhooks(), config.pusherApps()),
+                measured, nodeId, metrics.registry());
         connections.events(events);
         channels.events(events);
         events.start();
@@ -152,9 +161,28 @@ public final class Node implements AutoCloseable {
         return authenticator;
     }
 
-    /** The application's connect, subscribe and publish decisions ({@link Hooks#NONE} without any). */
+    /**
+     * The application's decisions ({@link Hooks#NONE} without any): an embedding application's, or else the
+     * backend's over HTTP as the {@code hooks:} config names them.
+     */
     public Hooks hooks() {
-        return extensions.hooksOrNone();
+        return hooks;
+    }
+
+    private Hooks chooseHooks() {
+        if (extensions.hooks() != null) {
+            if (config.hooks().any()) {
+                log.warn("the hooks: section of the config is ignored: the embedding application decides (its own hooks)");
+            }
+            return extensions.hooks();
+        }
+        Hooks http = io.switchboard.server.hooks.BackendHooks.http(config.hooks(), metrics.registry(), config.allowAnonymous(),
+                config.maxFrameBytes() - ChannelService.PUSH_OVERHEAD_BYTES);
+        if (http != null) {
+            log.info("hooks: the backend decides {}", config.hooks().hooks().keySet());
+            return http;
+        }
+        return Hooks.NONE;
     }
 
     /** The backend's events (webhooks): what the node produces, and the dead letters the server API shows. */
@@ -195,6 +223,9 @@ public final class Node implements AutoCloseable {
             events.close(); // first: it appends what the last closes produced, if the engine still takes it
         }
         presenceTimer.shutdownNow();
+        if (hooks instanceof io.switchboard.server.hooks.BackendHooks b) {
+            b.close();
+        }
         engine.close();
         metrics.close();
         if (jwt != null) {

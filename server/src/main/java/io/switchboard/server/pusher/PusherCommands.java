@@ -3,7 +3,10 @@ package io.switchboard.server.pusher;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.server.auth.Principal;
 import io.switchboard.server.config.PusherApp;
+import io.switchboard.server.engine.HistoryQuery;
+import io.switchboard.server.engine.HistoryResult;
 import io.switchboard.server.engine.PresenceEntry;
+import io.switchboard.server.engine.Publication;
 import io.switchboard.server.node.Caller;
 import io.switchboard.server.node.ChannelException;
 import io.switchboard.server.node.ChannelService;
@@ -67,6 +70,11 @@ final class PusherCommands {
             return;
         }
         PusherChannels.Kind kind = PusherChannels.kind(name);
+        if (kind == PusherChannels.Kind.USER && !name.equals(PusherChannels.USER_PREFIX + connection.signedInUser())) {
+            connection.send(PusherFrames.subscriptionError(name, 403, "AuthError",
+                    "only a connection signed in (pusher:signin) as that user may subscribe to " + name));
+            return;
+        }
         String socketId = connection.id();
         Principal principal = Principal.ANONYMOUS;
         if (kind.needsAuth()) {
@@ -97,7 +105,9 @@ final class PusherCommands {
             return;
         }
         PusherSubscription sub = new PusherSubscription(name, internal, kind, kind == PusherChannels.Kind.PRESENCE
-                ? principal.userId() : null, socketId, connection.outbound(), user -> memberInfo(caller, internal, user));
+                ? principal.userId() : null, socketId, connection.outbound(),
+                user -> connection.transcoder().memberInfo(internal, user, () -> memberInfo(caller, internal, user)),
+                connection.transcoder());
         subscriptions.put(name, new Entry(sub, caller));
         channels.attach(internal, sub).whenComplete((ok, failure) -> connection.onLoop(() -> {
             if (!current(name, sub)) {
@@ -109,8 +119,7 @@ final class PusherCommands {
                 return;
             }
             if (kind != PusherChannels.Kind.PRESENCE) {
-                connection.send(PusherFrames.event("pusher_internal:subscription_succeeded", name, "{}"));
-                sub.goLive();
+                succeeded(name, sub, caller, PusherFrames.event("pusher_internal:subscription_succeeded", name, "{}"));
                 return;
             }
             channels.joinPresence(caller, internal);
@@ -123,9 +132,42 @@ final class PusherCommands {
                     connection.send(PusherFrames.subscriptionError(name, 503, "ServerError", ChannelException.of(err, "presence failed").getMessage()));
                     return;
                 }
-                connection.send(presenceSucceeded(name, caller.principal(), entries));
-                sub.goLive();
+                succeeded(name, sub, caller, presenceSucceeded(name, caller.principal(), entries));
             }));
+        }));
+    }
+
+    /**
+     * Sends {@code subscription_succeeded} and lets the subscription's events through; on a cache channel
+     * first its last event, or {@code pusher:cache_miss} (and the {@code cache_miss} webhook).
+     */
+    private void succeeded(String name, PusherSubscription sub, Caller caller, byte[] succeededFrame) {
+        connection.send(succeededFrame);
+        if (sub.kind != PusherChannels.Kind.USER) { // a user's own channel is no channel for webhooks
+            channels.subscribed(caller, sub.internal);
+        }
+        if (!PusherChannels.cached(name)) {
+            sub.goLive();
+            return;
+        }
+        CompletableFuture<HistoryResult> last;
+        try {
+            last = channels.history(caller, sub.internal, new HistoryQuery(-1, 1, true), null);
+        } catch (ChannelException e) {
+            last = CompletableFuture.failedFuture(e);
+        }
+        last.whenComplete((h, failure) -> connection.onLoop(() -> {
+            if (!current(name, sub)) {
+                return;
+            }
+            Publication p = failure == null && !h.publications().isEmpty() ? h.publications().get(0) : null;
+            byte[] event = p == null ? null : sub.event(p.payload());
+            if (event != null) {
+                sub.goLive(event, p.offset());
+                return;
+            }
+            sub.goLive(PusherFrames.event("pusher:cache_miss", name, (String) null), failure == null ? h.offset() : -1);
+            node.events().channelEvent("cache_miss", sub.internal, g -> { });
         }));
     }
 
@@ -195,6 +237,45 @@ final class PusherCommands {
         });
     }
 
+    /**
+     * {@code pusher:signin}: the app's signature over {@code socket_id::user::user_data}, whose {@code id}
+     * becomes the connection's user; answered {@code pusher:signin_success}, or {@code pusher:error} 4009 (the
+     * connection stays). The client then subscribes to its {@code #server-to-user-<id>}.
+     */
+    void signin(PusherFrames.Frame f) {
+        JsonNode data = f.dataObject();
+        String userData = data == null ? null : text(data, "user_data");
+        if (userData == null) {
+            signinRefused("pusher:signin needs data.auth and data.user_data (a JSON string)");
+            return;
+        }
+        String why = PusherSignatures.authProblem(app.key(), app.secret(), text(data, "auth"),
+                connection.id() + "::user::" + userData);
+        if (why != null) {
+            signinRefused("pusher:signin refused: " + why);
+            return;
+        }
+        JsonNode ud = PusherFrames.parse(userData);
+        JsonNode id = ud == null || !ud.isObject() ? null : ud.get("id");
+        String problem = id == null || !id.isTextual() ? "user_data must be a JSON object with a string id"
+                : PusherChannels.userIdProblem(id.textValue()) == null ? null : "the user id " + PusherChannels.userIdProblem(id.textValue());
+        if (problem != null) {
+            signinRefused("pusher:signin refused: " + problem);
+            return;
+        }
+        String previous = connection.signedInUser();
+        if (previous != null && !previous.equals(id.textValue())) {
+            signinRefused("pusher:signin refused: the connection is signed in as another user");
+            return;
+        }
+        connection.signedIn(id.textValue());
+        connection.send(PusherFrames.event("pusher:signin_success", null, g -> g.writeStringField("user_data", userData)));
+    }
+
+    private void signinRefused(String message) {
+        connection.send(PusherFrames.error(PusherConnection.CLOSE_UNAUTHORIZED, message));
+    }
+
     void unsubscribe(PusherFrames.Frame f) {
         JsonNode data = f.dataObject();
         String name = data == null ? null : text(data, "channel");
@@ -234,11 +315,24 @@ final class PusherCommands {
             return;
         }
         byte[] payload = PusherFrames.payload(f.event(), data, e.sub().userId);
+        String internal = e.sub().internal;
+        String user = e.sub().userId;
         try {
-            channels.publish(e.caller(), e.sub().internal, payload, null, System.nanoTime()).whenComplete((ok, failure) -> {
+            channels.publish(e.caller(), internal, payload, null, System.nanoTime()).whenComplete((ok, failure) -> {
                 if (failure != null) {
                     connection.send(PusherFrames.error(null, "Client event failed: " + ChannelException.of(failure, "publish failed").getMessage()));
+                    return;
                 }
+                node.events().channelEvent("client_event", internal, g -> {
+                    g.writeStringField("event", f.event());
+                    if (data != null) {
+                        g.writeStringField("data", data);
+                    }
+                    g.writeStringField("socket_id", connection.id());
+                    if (user != null) {
+                        g.writeStringField("user_id", user);
+                    }
+                });
             });
         } catch (ChannelException ex) {
             connection.send(PusherFrames.error(null, "Client event rejected - " + ex.getMessage()));

@@ -41,6 +41,8 @@ final class PusherConnection implements Connection {
     private final Runnable onEnd;
     private final long activityMillis;
 
+    private volatile String signedInUser; // null until pusher:signin succeeded
+
     // Event loop only.
     private boolean open = true;
     private long lastHeard;
@@ -48,15 +50,19 @@ final class PusherConnection implements Connection {
     private long errorWindowStart;
     private int errorsInWindow;
     private ScheduledFuture<?> timer;
+    private int closeCode = 1006; // until a close frame is sent or received
 
-    PusherConnection(Node node, PusherApp app, Channel channel, Runnable onEnd) {
+    private final PusherTranscoder transcoder;
+
+    PusherConnection(Node node, PusherApp app, Channel channel, PusherTranscoder transcoder, Runnable onEnd) {
+        this.transcoder = transcoder;
         this.node = node;
         this.app = app;
         this.channel = channel;
         this.onEnd = onEnd;
         this.socketId = newSocketId();
         this.activityMillis = Math.max(1, node.config().heartbeatInterval().toSeconds()) * 1000;
-        this.outbound = new PusherOutbound(channel, node.config().maxQueuedBytes(), this::onSlowConsumer);
+        this.outbound = new PusherOutbound(channel, node.config().maxQueuedBytes(), this::onSlowConsumer, node.metrics());
         this.commands = new PusherCommands(this, node, app);
     }
 
@@ -71,13 +77,37 @@ final class PusherConnection implements Connection {
         return socketId;
     }
 
+    /**
+     * The signed-in user as the node knows it: {@code pusher.<app id>:<user id>}, so that the server API's and
+     * {@code terminate_connections}' disconnect of a user reaches only that app's connections; "" before
+     * {@code pusher:signin} (presence users are per channel and are not this).
+     */
     @Override
     public String userId() {
-        return ""; // Pusher connections have no user of their own (presence users are per channel)
+        String u = signedInUser;
+        return u == null ? "" : nodeUserId(app, u);
+    }
+
+    /** The node's user id for the app's signed-in user {@code user}. */
+    static String nodeUserId(PusherApp app, String user) {
+        return app.namespace() + ":" + user;
+    }
+
+    /** The user this connection signed in as (pusher:signin), or null. */
+    String signedInUser() {
+        return signedInUser;
+    }
+
+    void signedIn(String user) {
+        signedInUser = user;
     }
 
     PusherApp app() {
         return app;
+    }
+
+    PusherTranscoder transcoder() {
+        return transcoder;
     }
 
     PusherOutbound outbound() {
@@ -91,7 +121,7 @@ final class PusherConnection implements Connection {
     /** Sends {@code pusher:connection_established} and starts the activity check. */
     void start() {
         node.connections().add(this);
-        node.metrics().connectionOpened();
+        node.metrics().pusherConnectionOpened();
         send(PusherFrames.event("pusher:connection_established", null, g -> {
             g.writeStringField("socket_id", socketId);
             g.writeNumberField("activity_timeout", activityMillis / 1000);
@@ -116,14 +146,17 @@ final class PusherConnection implements Connection {
         try {
             f = PusherFrames.decode(text);
         } catch (PusherFrames.BadFrame e) {
+            node.metrics().pusherMessageIn("", text.length);
             reject(e.getMessage());
             return;
         }
+        node.metrics().pusherMessageIn(f.event(), text.length);
         switch (f.event()) {
             case "pusher:ping" -> send(PusherFrames.event("pusher:pong", null, "{}"));
             case "pusher:pong" -> pongDeadline = 0;
             case "pusher:subscribe" -> commands.subscribe(f);
             case "pusher:unsubscribe" -> commands.unsubscribe(f);
+            case "pusher:signin" -> commands.signin(f);
             default -> {
                 if (f.event().startsWith("client-")) {
                     commands.clientEvent(f);
@@ -204,6 +237,7 @@ final class PusherConnection implements Connection {
             return;
         }
         open = false;
+        closeCode = code;
         commands.leaveAll();
         outbound.flush();
         outbound.close();
@@ -219,9 +253,10 @@ final class PusherConnection implements Connection {
     }
 
     /** The client sent its close frame: answer it and close. */
-    void onPeerClose() {
+    void onPeerClose(int code) {
         if (open) {
             open = false;
+            closeCode = code;
             commands.leaveAll();
             outbound.flush();
             outbound.close();
@@ -240,8 +275,8 @@ final class PusherConnection implements Connection {
         }
         commands.leaveAll();
         outbound.close();
-        node.connections().remove(this);
-        node.metrics().connectionClosed(1000);
+        node.connections().remove(this, closeCode);
+        node.metrics().pusherConnectionClosed(closeCode);
         onEnd.run();
         log.atDebug().addKeyValue("session", socketId).log("pusher connection {} ended", socketId);
     }

@@ -33,6 +33,7 @@ public final class PusherDoor {
     private final Map<String, PusherApp> byId = new HashMap<>();
     private final Map<String, AtomicInteger> open = new HashMap<>();
     private final PusherHttpApi api;
+    private final PusherTranscoder transcoder = new PusherTranscoder(4096);
 
     public PusherDoor(Node node) {
         this.node = node;
@@ -42,6 +43,11 @@ public final class PusherDoor {
             open.put(a.id(), new AtomicInteger());
         }
         this.api = new PusherHttpApi(node, byId);
+        node.metrics().bindPusherApps(() -> {
+            Map<String, Integer> counts = new java.util.TreeMap<>();
+            open.forEach((id, n) -> counts.put(id, Math.max(0, n.get())));
+            return counts;
+        });
     }
 
     /** Null when the front door is off (no app configured). */
@@ -107,7 +113,7 @@ public final class PusherDoor {
             return () -> refuse(ch, c, why);
         }
         AtomicInteger count = open.get(app.id());
-        PusherConnection connection = new PusherConnection(node, app, ch, () -> {
+        PusherConnection connection = new PusherConnection(node, app, ch, transcoder, () -> {
             count.decrementAndGet();
             onEnd.run();
         });

@@ -37,7 +37,8 @@ final class PusherHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         } else if (frame instanceof PongWebSocketFrame) {
             connection.heard();
         } else if (frame instanceof CloseWebSocketFrame) {
-            connection.onPeerClose();
+            int code = ((CloseWebSocketFrame) frame).statusCode();
+            connection.onPeerClose(code < 0 ? 1005 : code); // 1005: a close frame without a code
         } else if (frame instanceof BinaryWebSocketFrame) {
             connection.onBinary();
         }

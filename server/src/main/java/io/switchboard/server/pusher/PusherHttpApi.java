@@ -100,7 +100,20 @@ final class PusherHttpApi {
         if (get && rest.size() == 3 && rest.get(0).equals("channels") && rest.get(2).equals("users")) {
             return users(app, checkedName(rest.get(1)));
         }
+        if (post && rest.size() == 3 && rest.get(0).equals("users") && rest.get(2).equals("terminate_connections")) {
+            return terminate(app, rest.get(1));
+        }
         throw new Refused(404, "no such endpoint: " + method + " /apps/" + app.id() + "/" + PusherConnection.clip(String.join("/", rest)));
+    }
+
+    /** Closes every connection of the app signed in as {@code user}, on every node (4009: pusher-js does not reconnect). */
+    private CompletableFuture<byte[]> terminate(PusherApp app, String user) {
+        String problem = PusherChannels.userIdProblem(user);
+        if (problem != null) {
+            throw new Refused(400, "the user id " + problem);
+        }
+        return channels.disconnectUser(PusherConnection.nodeUserId(app, user), io.switchboard.protocol.CloseCode.DISCONNECTED)
+                .thenApply(v -> Json.object(g -> { }));
     }
 
     // ---- events -----------------------------------------------------------------------------------
@@ -224,11 +237,14 @@ final class PusherHttpApi {
         if (info.contains("user_count") && !p.startsWith("presence-")) {
             throw new Refused(400, "info=user_count needs filter_by_prefix=presence-");
         }
-        SortedMap<String, Integer> local = channels.localChannels(app.namespace() + ":" + p.replace(';', ':'));
+        SortedMap<String, Integer> local = new java.util.TreeMap<>(channels.localChannels(app.namespace() + ":" + p.replace(';', ':')));
+        local.putAll(channels.localChannels(app.cacheNamespace() + ":" + p.replace(';', ':')));
         List<CompletableFuture<Counts>> each = new ArrayList<>();
         for (String internal : local.keySet()) {
             String name = PusherChannels.external(app, internal);
-            each.add(counts(app, name, info));
+            if (PusherChannels.kind(name) != PusherChannels.Kind.USER) { // users' own channels are not listed
+                each.add(counts(app, name, info));
+            }
         }
         return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> Json.object(g -> {
             Map<String, Counts> m = new TreeMap<>();

@@ -24,7 +24,10 @@ final class PusherOutbound {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    PusherOutbound(Channel channel, long maxPendingBytes, Runnable onOverflow) {
+    private final io.switchboard.server.metrics.Metrics metrics;
+
+    PusherOutbound(Channel channel, long maxPendingBytes, Runnable onOverflow, io.switchboard.server.metrics.Metrics metrics) {
+        this.metrics = metrics;
         this.channel = channel;
         this.maxPendingBytes = maxPendingBytes;
         this.onOverflow = onOverflow;
@@ -62,15 +65,18 @@ final class PusherOutbound {
             queue.clear();
             return;
         }
-        boolean wrote = false;
+        int count = 0;
+        long bytes = 0;
         byte[] next;
         while (channel.isWritable() && (next = queue.poll()) != null) {
             int n = next.length;
             channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next))).addListener(f -> pendingBytes.addAndGet(-n));
-            wrote = true;
+            count++;
+            bytes += n;
         }
-        if (wrote) {
+        if (count > 0) {
             channel.flush();
+            metrics.pusherMessagesOut(count, bytes);
         }
     }
 

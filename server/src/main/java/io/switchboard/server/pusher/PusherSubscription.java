@@ -2,7 +2,6 @@ package io.switchboard.server.pusher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.switchboard.server.hub.Subscriber;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.function.Function;
  * {@code pusher_internal:member_added} (with the member's {@code user_info}, read from presence) or
  * {@code member_removed}. It skips publications its own connection made (client events are not echoed,
  * and the HTTP API's {@code socket_id} excludes a connection the same way) and updates about its own user.
+ * A publication is transcoded once per channel on the node ({@link PusherTranscoder}), not once per subscriber.
  *
  * <p>Until {@link #goLive} (after {@code subscription_succeeded} was queued) events are held back, so the
  * client sees the member list before any change to it. Events keep the channel's order, also while a
@@ -31,14 +31,20 @@ final class PusherSubscription implements Subscriber {
     private final String socketId;
     private final PusherOutbound outbound;
     private final Function<String, CompletableFuture<byte[]>> memberInfo;
+    private final PusherTranscoder transcoder;
+
+    private record Held(byte[] event, long offset) {
+    }
 
     // Guarded by this.
-    private List<byte[]> held = new ArrayList<>();
+    private List<Held> held = new ArrayList<>();
     private boolean ended;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
     PusherSubscription(String name, String internal, PusherChannels.Kind kind, String userId, String socketId,
-                       PusherOutbound outbound, Function<String, CompletableFuture<byte[]>> memberInfo) {
+                       PusherOutbound outbound, Function<String, CompletableFuture<byte[]>> memberInfo,
+                       PusherTranscoder transcoder) {
+        this.transcoder = transcoder;
         this.name = name;
         this.internal = internal;
         this.kind = kind;
@@ -51,11 +57,17 @@ final class PusherSubscription implements Subscriber {
     @Override
     public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
         JsonNode root;
+        byte[] bytes;
         try {
             if (clientId != null && clientId.equals(socketId)) {
                 return false;
             }
-            root = PusherFrames.mapper().readTree((java.io.InputStream) new ByteBufInputStream(frame));
+            byte[] known = transcoder.find(internal, frame); // another subscriber of the channel did the work
+            if (known != null) {
+                return emit(known, offset);
+            }
+            bytes = io.netty.buffer.ByteBufUtil.getBytes(frame);
+            root = PusherFrames.mapper().readTree(bytes);
         } catch (IOException e) {
             return false;
         } finally {
@@ -64,7 +76,9 @@ final class PusherSubscription implements Subscriber {
         String type = root.path("type").asText();
         JsonNode payload = root.path("payload");
         if (type.equals("message")) {
-            return emit(transcode(payload));
+            byte[] event = transcode(payload);
+            transcoder.remember(internal, bytes, event);
+            return emit(event, offset);
         }
         if (type.equals("presenceUpdate") && kind == PusherChannels.Kind.PRESENCE) {
             String user = payload.path("userId").asText();
@@ -72,14 +86,14 @@ final class PusherSubscription implements Subscriber {
                 return false; // Pusher tells a connection nothing about its own user
             }
             if (payload.path("status").asText().equals("offline")) {
-                return emit(PusherFrames.event("pusher_internal:member_removed", name, g -> g.writeStringField("user_id", user)));
+                return emit(PusherFrames.event("pusher_internal:member_removed", name, g -> g.writeStringField("user_id", user)), -1);
             }
             synchronized (this) {
                 if (ended) {
                     return false;
                 }
                 tail = tail.thenCompose(v -> memberInfo.apply(user).exceptionally(t -> null))
-                        .thenAccept(info -> emitNow(memberAdded(user, info)));
+                        .thenAccept(info -> emitNow(memberAdded(user, info), -1));
             }
             return true;
         }
@@ -93,6 +107,12 @@ final class PusherSubscription implements Subscriber {
                 PusherFrames.rawField(g, "user_info", info);
             }
         });
+    }
+
+    /** A publication's payload (e.g. a cache channel's last event) as the Pusher event it carries; null if it is no JSON. */
+    byte[] event(byte[] payload) {
+        JsonNode root = PusherFrames.parse(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+        return root == null ? null : transcode(root);
     }
 
     /** A published payload as the Pusher event it carries; payloads that are no Pusher event arrive as event {@code message}. */
@@ -116,25 +136,25 @@ final class PusherSubscription implements Subscriber {
     }
 
     /** Passes an event on in order: after any event still waiting for a member's info. */
-    private boolean emit(byte[] event) {
+    private boolean emit(byte[] event, long offset) {
         synchronized (this) {
             if (ended) {
                 return false;
             }
             if (!tail.isDone()) {
-                tail = tail.thenRun(() -> emitNow(event));
+                tail = tail.thenRun(() -> emitNow(event, offset));
                 return true;
             }
         }
-        return emitNow(event);
+        return emitNow(event, offset);
     }
 
-    private synchronized boolean emitNow(byte[] event) {
+    private synchronized boolean emitNow(byte[] event, long offset) {
         if (ended) {
             return false;
         }
         if (held != null) {
-            held.add(event);
+            held.add(new Held(event, offset));
         } else {
             outbound.deliver(event);
         }
@@ -142,13 +162,29 @@ final class PusherSubscription implements Subscriber {
     }
 
     /** Passes on what was held and lets later events through; call after {@code subscription_succeeded} was queued. */
-    synchronized void goLive() {
+    void goLive() {
+        goLive(null, -1);
+    }
+
+    /**
+     * Passes on {@code first} (a cache channel's last event, or its cache miss; null: none), then what was
+     * held except publications at or below {@code skipThrough} (already in {@code first}), and lets later
+     * events through.
+     */
+    synchronized void goLive(byte[] first, long skipThrough) {
         if (held == null || ended) {
             return;
         }
-        List<byte[]> events = held;
+        List<Held> events = held;
         held = null;
-        events.forEach(outbound::deliver);
+        if (first != null) {
+            outbound.deliver(first);
+        }
+        for (Held h : events) {
+            if (h.offset() < 0 || h.offset() > skipThrough) {
+                outbound.deliver(h.event());
+            }
+        }
     }
 
     /** Ends the subscription: nothing delivered after this is passed on. */

@@ -13,10 +13,13 @@ import io.switchboard.server.node.ChannelService;
 import io.switchboard.server.node.HistoryPayload;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.util.Json;
+import io.switchboard.server.util.LogText;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The channel commands of one session, in the native protocol: it decodes what a command asks, lets the
@@ -25,6 +28,8 @@ import java.util.function.Consumer;
  * per-connection channel limit, and the order of replies. Event loop only, like its {@link Session}.
  */
 final class ChannelCommands {
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelCommands.class);
 
     /** Most live frames held back while one subscription's history is read. */
     private static final int MAX_HELD = 10_000;
@@ -37,16 +42,18 @@ final class ChannelCommands {
     private final ServerConfig config;
     // channel -> this session's subscription to it.
     private final Map<String, ChannelSubscription> subscriptions = new HashMap<>(4); // most connections follow few channels
+    private final RpcLimits rpcLimits;
 
     ChannelCommands(Session session, Node node) {
         this.session = session;
         this.node = node;
         this.channels = node.channels();
         this.config = node.config();
+        this.rpcLimits = new RpcLimits(config.hooks().rpcLimits());
     }
 
-    private Caller caller() {
-        return Caller.client(session.principal(), session.id(), session.clientAddress());
+    Caller caller() {
+        return Caller.client(session.principal(), session.id(), session.clientAddress(), session.keptHeaders());
     }
 
     // ---- subscribe and recovery ----------------------------------------------------------------
@@ -77,7 +84,7 @@ final class ChannelCommands {
         subscriptions.put(ch, sub);
         node.metrics().subscriptionAdded();
         sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
-        if (channels.subscribeNeedsDecision(caller())) {
+        if (channels.subscribeNeedsDecision(caller(), ch)) {
             // The application decides first (Hooks); nothing is attached until it allowed the subscribe.
             channels.decideSubscribe(caller(), ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
                     () -> attach(e, sub, grant)));
@@ -168,6 +175,70 @@ final class ChannelCommands {
         sub.cancel();
     }
 
+    /**
+     * The server subscribes this connection to {@code ch} (a server-side subscription: the token's or the
+     * connect hook's {@code subscribe} list, the personal channel, or the server API's subscribe): no access
+     * check and no subscribe hook. The client is told with a {@code subscribed} push carrying the position the
+     * live messages continue from; nothing is recovered here (the client reads history from its own position,
+     * protocol.md 4.12). Already subscribed, an unknown namespace, or the channel limit: nothing happens.
+     */
+    void addByServer(String ch) {
+        ChannelSubscription previous = subscriptions.get(ch);
+        if (previous != null && !previous.ended()) {
+            return;
+        }
+        ChannelService.Grant grant;
+        try {
+            grant = channels.serverGrant(ch);
+        } catch (ChannelException x) {
+            log.debug("session {}: no server-side subscription to {}: {}", session.id(), LogText.escape(ch), x.getMessage());
+            return;
+        }
+        if (previous != null) {
+            dropSubscription(ch, previous);
+        }
+        if (subscriptions.size() >= config.maxChannelsPerConnection()) {
+            log.info("session {}: server-side subscription to {} not made: the connection has {} channels already",
+                    session.id(), LogText.escape(ch), subscriptions.size());
+            return;
+        }
+        boolean history = grant.namespace().keepsHistory();
+        ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
+                !history, MAX_HELD, true);
+        subscriptions.put(ch, sub);
+        node.metrics().subscriptionAdded();
+        sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
+        Runnable drop = () -> {
+            if (subscriptions.get(ch) == sub) {
+                dropSubscription(ch, sub);
+            }
+        };
+        channels.attach(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
+            if (subscriptions.get(ch) != sub || failure != null || sub.ended()) {
+                drop.run();
+                return;
+            }
+            channels.joinPresence(caller(), ch);
+            if (!history) {
+                session.send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).build());
+                channels.subscribed(caller(), ch);
+                return;
+            }
+            channels.recover(ch, grant, null).whenComplete((r, readFailure) -> session.onLoop(() -> {
+                if (subscriptions.get(ch) != sub || readFailure != null || sub.ended()) {
+                    drop.run();
+                    return;
+                }
+                session.send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).payload(Json.object(g -> {
+                    g.writeStringField("epoch", r.epoch());
+                    g.writeNumberField("offset", r.offset());
+                })).build());
+                sub.goLive(r.epoch(), r.offset());
+                channels.subscribed(caller(), ch);
+            }));
+        }));
+    }
+
     /** The server API asked to end this connection's subscription to {@code ch}: drop it and say so. */
     void removeByServer(String ch) {
         ChannelSubscription sub = subscriptions.get(ch);
@@ -239,6 +310,15 @@ final class ChannelCommands {
                     g.writeNumberField("offset", result.offset());
                     g.writeStringField("epoch", result.epoch());
                 }))));
+    }
+
+    /** A call to the backend: rate-limited per method ({@code hooks.rpc-limits}), answered with its result. */
+    void rpc(Envelope e) {
+        if (!rpcLimits.tryTake(e.method(), System.nanoTime())) {
+            session.error(e.id(), ErrorCode.RATE_LIMITED, "rpc method " + e.method() + " is called faster than its limit");
+            return;
+        }
+        call(e, () -> channels.rpc(caller(), e.method(), e.payload()), result -> session.send(Envelope.ack(e.id(), result)));
     }
 
     void history(Envelope e) {

@@ -62,6 +62,12 @@ final class ChannelSubscription implements Subscriber {
         this.held = startLive ? null : new ArrayList<>();
     }
 
+    /** The session's wire format: the hub hands this subscription its pushes encoded in it. */
+    @Override
+    public io.switchboard.protocol.WireFormat format() {
+        return outbound.format();
+    }
+
     @Override
     public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
         if (!echo && clientId != null && clientId.equals(sessionId)) {

@@ -4,8 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.protocol.EnvelopeDecoder;
+import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.deflate.Deflation;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,14 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One connection's outbound queue. Any thread may {@link #deliver} encoded envelopes; the connection's
- * event loop writes them, honouring Netty's writability, and coalesces what is queued into one JSON
- * array frame. Bytes queued here plus bytes written but not yet on the socket are bounded: going over
+ * event loop writes them, honouring Netty's writability, and coalesces what is queued into one batch frame
+ * (a JSON array in a text frame, or delimited Protobuf envelopes one after the other in a binary frame). Bytes queued here plus bytes written but not yet on the socket are bounded: going over
  * the bound calls the overflow action once (the session closes as a slow consumer) and drops the rest.
  *
  * <p>With permessage-deflate agreed ({@link Deflation}), a frame the hub is fanning out is replaced at
- * {@link #deliver} by the compressed form the hub's fan-out shares (compressed once for all subscribers)
- * and written as a frame of its own, never batched; other frames are batched as before, and a frame or
- * batch of at least the threshold is compressed for this connection when written.
+ * {@link #deliver} by the compressed form the hub's fan-out shares (compressed once for all subscribers of
+ * the format) and written as a frame of its own, never batched; other frames are batched as before, and a
+ * frame or batch of at least the threshold is compressed for this connection when written. Text and
+ * binary frames alike: the extension compresses messages of either kind.
  */
 final class Outbound {
 
@@ -31,6 +35,7 @@ final class Outbound {
     private static final int MAX_BATCH = EnvelopeDecoder.DEFAULT_MAX_BATCH;
 
     private final Channel channel;
+    private final WireFormat format;
     private final long maxPendingBytes;
     private final int maxBatchBytes;
     private final Runnable onOverflow;
@@ -53,12 +58,21 @@ final class Outbound {
     }
 
     Outbound(Channel channel, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow) {
-        this(channel, maxPendingBytes, maxBatchBytes, onOverflow, null);
+        this(channel, WireFormat.JSON, maxPendingBytes, maxBatchBytes, onOverflow, null);
     }
 
-    Outbound(Channel channel, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow, Deflation deflate) {
+    Outbound(Channel channel, WireFormat format, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow) {
+        this(channel, format, maxPendingBytes, maxBatchBytes, onOverflow, null);
+    }
+
+    /**
+     * @param format  how queued envelopes are encoded, and so how a batch is made of them
+     * @param deflate the permessage-deflate agreement, or null
+     */
+    Outbound(Channel channel, WireFormat format, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow, Deflation deflate) {
         this.deflate = deflate;
         this.channel = channel;
+        this.format = format;
         this.maxPendingBytes = maxPendingBytes;
         this.maxBatchBytes = maxBatchBytes;
         this.onOverflow = onOverflow;
@@ -122,25 +136,31 @@ final class Outbound {
         boolean wrote = false;
         Object polled;
         while (channel.isWritable() && (polled = queue.poll()) != null) {
-            wrote = true;
             if (polled instanceof Ready r) {
                 int bytes = r.content().readableBytes();
                 if (r.rsv() != 0) {
                     deflate.sent(bytes);
                 }
-                channel.write(new TextWebSocketFrame(true, r.rsv(), r.content())).addListener(f -> pendingBytes.addAndGet(-bytes));
+                channel.write(frame(r.content(), r.rsv())).addListener(f -> pendingBytes.addAndGet(-bytes));
+                wrote = true;
                 continue;
             }
             ByteBuf first = (ByteBuf) polled;
-            if (!(queue.peek() instanceof ByteBuf next) || first.readableBytes() + next.readableBytes() + 3 > maxBatchBytes) {
+            if (!(queue.peek() instanceof ByteBuf next) || first.readableBytes() + next.readableBytes() + punctuation(2) > maxBatchBytes) {
                 write(first, first.readableBytes());
             } else {
                 write(batch(first), 0);
             }
+            wrote = true;
         }
         if (wrote) {
             channel.flush();
         }
+    }
+
+    /** The wire format of what is queued here. */
+    WireFormat format() {
+        return format;
     }
 
     /** The connection's bound, which also caps what a subscription may hold back while it starts. */
@@ -156,19 +176,28 @@ final class Outbound {
 
     private CompositeByteBuf batch(ByteBuf first) {
         CompositeByteBuf batch = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
-        batch.addComponent(true, OPEN.duplicate());
+        // Protobuf envelopes are delimited already: a batch of them is their concatenation.
+        boolean json = format.text();
+        if (json) {
+            batch.addComponent(true, OPEN.duplicate());
+        }
         batch.addComponent(true, first);
-        int size = first.readableBytes() + 2;
+        int size = first.readableBytes() + (json ? 2 : 0);
         int count = 1;
+        int sep = json ? 1 : 0;
         // A batch obeys the limits every decoder enforces: the frame size and the envelope count.
-        while (count < MAX_BATCH && queue.peek() instanceof ByteBuf next && size + next.readableBytes() + 1 <= maxBatchBytes) {
+        while (count < MAX_BATCH && queue.peek() instanceof ByteBuf next && size + next.readableBytes() + sep <= maxBatchBytes) {
             queue.poll();
             count++;
-            batch.addComponent(true, COMMA.duplicate());
+            if (json) {
+                batch.addComponent(true, COMMA.duplicate());
+            }
             batch.addComponent(true, next);
-            size += next.readableBytes() + 1;
+            size += next.readableBytes() + sep;
         }
-        batch.addComponent(true, CLOSE.duplicate());
+        if (json) {
+            batch.addComponent(true, CLOSE.duplicate());
+        }
         return batch;
     }
 
@@ -181,29 +210,35 @@ final class Outbound {
             if (z != null) {
                 content.release();
                 deflate.sent(z.readableBytes());
-                channel.write(new TextWebSocketFrame(true, Deflation.RSV1, z)).addListener(f -> pendingBytes.addAndGet(-settle));
+                channel.write(frame(z, Deflation.RSV1)).addListener(f -> pendingBytes.addAndGet(-settle));
                 return;
             }
         }
-        channel.write(new TextWebSocketFrame(content)).addListener(f -> pendingBytes.addAndGet(-settle));
+        channel.write(frame(content, 0)).addListener(f -> pendingBytes.addAndGet(-settle));
     }
 
-    private static int commaAndBrackets(ByteBuf batch) {
-        // A batch of k envelopes carries k-1 commas and two brackets: k+1 bytes of its own.
-        return ((CompositeByteBuf) batch).numComponents() / 2 + 1;
+    /** A final frame of this connection's kind (text for JSON, binary for Protobuf) with these RSV bits. */
+    private WebSocketFrame frame(ByteBuf content, int rsv) {
+        return format.text() ? new TextWebSocketFrame(true, rsv, content) : new BinaryWebSocketFrame(true, rsv, content);
+    }
+
+    /** Bytes of its own a batch of {@code envelopes} adds to them: JSON's brackets and commas, none for Protobuf. */
+    private int punctuation(int envelopes) {
+        return format.text() ? envelopes + 1 : 0;
+    }
+
+    private int commaAndBrackets(ByteBuf batch) {
+        // A JSON batch of k envelopes carries k-1 commas and two brackets: k+1 bytes of its own.
+        return format.text() ? ((CompositeByteBuf) batch).numComponents() / 2 + 1 : 0;
     }
 
     private void releaseQueued() {
         Object item;
         while ((item = queue.poll()) != null) {
-            release(item);
+            ByteBuf b = item instanceof Ready r ? r.content() : (ByteBuf) item;
+            pendingBytes.addAndGet(-b.readableBytes());
+            b.release();
         }
-    }
-
-    private void release(Object item) {
-        ByteBuf b = item instanceof Ready r ? r.content() : (ByteBuf) item;
-        pendingBytes.addAndGet(-b.readableBytes());
-        b.release();
     }
 
     private static ByteBuf constant(char c) {

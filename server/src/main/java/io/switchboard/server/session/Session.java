@@ -12,6 +12,7 @@ import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.protocol.Rejected;
+import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.auth.AuthException;
 import io.switchboard.server.auth.Principal;
 import io.switchboard.server.config.ServerConfig;
@@ -38,8 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class Session implements Connection {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    /** The protocol's decoder; stateless, shared by every session. */
-    private static final io.switchboard.protocol.EnvelopeDecoder DECODER = new io.switchboard.protocol.EnvelopeDecoder();
     private static final long CLOSE_GRACE_MILLIS = 2000;
     /** A token is honoured this long past its exp, as at the handshake. */
     private static final long EXPIRY_GRACE_MILLIS = JwtAuthenticator.CLOCK_SKEW_SECONDS * 1000L;
@@ -51,6 +50,8 @@ public final class Session implements Connection {
     private final String id;
     private final String userId; // the principal's; a refresh may not change it
     private final String clientAddress;
+    private final Map<String, List<String>> keptHeaders; // for the application's decisions (Hooks.keep)
+    private final WireFormat format; // the subprotocol's: how this connection's frames are written and read
     private final Outbound outbound;
 
     // Everything below: event loop only.
@@ -76,7 +77,22 @@ public final class Session implements Connection {
     private static final MessageType[] TYPES = MessageType.values();
 
     Session(Node node, Channel channel, Principal principal, String clientAddress) {
+        this(node, channel, principal, clientAddress, Map.of(), WireFormat.JSON);
+    }
+
+    Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
+        this(node, channel, principal, clientAddress, Map.of(), format);
+    }
+
+    Session(Node node, Channel channel, Principal principal, String clientAddress, Map<String, List<String>> keptHeaders) {
+        this(node, channel, principal, clientAddress, keptHeaders, WireFormat.JSON);
+    }
+
+    Session(Node node, Channel channel, Principal principal, String clientAddress, Map<String, List<String>> keptHeaders,
+            WireFormat format) {
         this.node = node;
+        this.keptHeaders = keptHeaders;
+        this.format = format;
         this.clientAddress = clientAddress;
         this.config = node.config();
         this.channel = channel;
@@ -84,7 +100,7 @@ public final class Session implements Connection {
         this.userId = principal.userId();
         this.id = node.newSessionId();
         int batchBytes = config.maxFrameBytes();
-        this.outbound = new Outbound(channel, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer,
+        this.outbound = new Outbound(channel, format, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer,
                 channel.hasAttr(io.switchboard.server.deflate.Deflation.KEY) ? channel.attr(io.switchboard.server.deflate.Deflation.KEY).get() : null);
         this.channels = new ChannelCommands(this, node);
         this.commandRate = config.commandsPerSecond() > 0
@@ -107,6 +123,11 @@ public final class Session implements Connection {
     @Override
     public String clientAddress() {
         return clientAddress;
+    }
+
+    /** The handshake headers the application's decisions keep; any thread. */
+    Map<String, List<String>> keptHeaders() {
+        return keptHeaders;
     }
 
     /** The connection's user ("" for anonymous); any thread. */
@@ -137,22 +158,41 @@ public final class Session implements Connection {
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         nextPingAt = timer.now() + config.heartbeatInterval().toMillis();
         reschedule();
+        for (String ch : io.switchboard.server.node.ServerChannels.of(principal, config.hooks().personalNamespace())) {
+            channels.addByServer(ch); // the token's or the connect hook's list, and the personal channel
+        }
         log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {} (peer {})", id, LogText.escape(principal.userId()), clientAddress,
                 channel.remoteAddress());
     }
 
     // ---- inbound ------------------------------------------------------------------------------
 
-    void onText(byte[] frame) {
+    /**
+     * One whole WebSocket message: the protocol itself when its kind (text or binary) is the subprotocol's,
+     * otherwise an error without id that counts as bad input (protocol.md 1.3).
+     */
+    void onFrame(byte[] frame, boolean text) {
+        if (text == format.text()) {
+            decodeAndHandle(frame);
+        } else if (state == State.OPEN) {
+            node.metrics().frameIn(frame.length, null);
+            node.metrics().frameRejected(format, "wrong_kind");
+            reject(null, ErrorCode.BAD_REQUEST, (text ? "text" : "binary") + " frames are not accepted on "
+                    + format.subprotocol() + (text ? ": send binary frames" : ": send JSON in text frames"));
+        }
+    }
+
+    private void decodeAndHandle(byte[] frame) {
         if (state != State.OPEN) {
             return;
         }
         frameArrivedNanos = System.nanoTime();
         List<Decoded> decoded;
         try {
-            decoded = DECODER.decode(frame);
+            decoded = format.decode(frame);
         } catch (DecodeException e) {
             node.metrics().frameIn(frame.length, null);
+            node.metrics().frameRejected(format, "malformed");
             reject(null, e.code(), e.getMessage());
             return;
         }
@@ -177,12 +217,6 @@ public final class Session implements Connection {
             } else {
                 handle(e);
             }
-        }
-    }
-
-    void onBinary() {
-        if (state == State.OPEN) {
-            reject(null, ErrorCode.BAD_REQUEST, "binary frames are not accepted: send JSON in text frames");
         }
     }
 
@@ -276,11 +310,37 @@ public final class Session implements Connection {
             case PRESENCE -> channels.presence(e);
             case HISTORY -> channels.history(e);
             case REFRESH -> refresh(e);
+            case RPC -> channels.rpc(e);
             default -> reject(e.id(), ErrorCode.UNKNOWN_TYPE, "unexpected type " + e.type().wireName());
         }
     }
 
     private void refresh(Envelope e) {
+        if (node.hooks().decidesRefresh()) {
+            // The application decides (Hooks); its answer is applied back on this loop.
+            io.switchboard.server.node.Caller caller = channels.caller();
+            java.util.concurrent.CompletionStage<Principal> decided;
+            try {
+                decided = node.hooks().refresh(caller, e.token());
+            } catch (RuntimeException ex) {
+                decided = java.util.concurrent.CompletableFuture.failedFuture(ex);
+            }
+            decided.whenComplete((next, failure) -> onLoop(() -> {
+                if (state != State.OPEN) {
+                    return;
+                }
+                Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (t instanceof AuthException ex) {
+                    error(e.id(), ex.errorCode(), ex.getMessage());
+                } else if (t != null || next == null) {
+                    error(e.id(), ErrorCode.UNAVAILABLE, "the refresh decision failed; retry later");
+                } else {
+                    refreshed(e, next);
+                }
+            }));
+            return;
+        }
         Principal next;
         try {
             next = node.authenticator().authenticate(e.token());
@@ -288,6 +348,10 @@ public final class Session implements Connection {
             error(e.id(), ex.errorCode(), ex.getMessage());
             return;
         }
+        refreshed(e, next);
+    }
+
+    private void refreshed(Envelope e, Principal next) {
         Welcome.Refusal refused = Welcome.refreshProblem(principal, next, config);
         if (refused != null) {
             error(e.id(), refused.code(), refused.message());
@@ -301,6 +365,16 @@ public final class Session implements Connection {
         })));
         channels.recheckAccess(); // the new token's claims may allow less than the old one's
         reschedule();
+    }
+
+    /** Subscribes this connection to {@code channel} on the server's behalf, telling it; any thread. */
+    @Override
+    public void subscribeByServer(String channel) {
+        onLoop(() -> {
+            if (state == State.OPEN) {
+                channels.addByServer(channel);
+            }
+        });
     }
 
     /** Renews this session's presence entries; any thread. */
@@ -355,7 +429,7 @@ public final class Session implements Connection {
 
     /** Sends an envelope; event loop only for replies (envelopes with a command id), see {@link #push}. */
     void send(Envelope e) {
-        io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), e, e.payload() == null ? 0 : e.payload().length);
+        io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), format, e, e.payload() == null ? 0 : e.payload().length);
         MessageType type = e.type();
         node.metrics().messagesOut(type, 1, frame.readableBytes());
         if (type == MessageType.ERROR) {

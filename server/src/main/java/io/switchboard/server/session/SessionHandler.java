@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.auth.Principal;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -29,15 +30,35 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     private final Node node;
     private final Principal principal;
     private final String clientAddress;
+    private final WireFormat format;
     private final Runnable onEnd;
+    private final java.util.Map<String, java.util.List<String>> keptHeaders;
     private Session session; // set in handlerAdded; event loop only
 
     /**
      * @param clientAddress the client's address as the transport judged it (behind a trusted proxy: the one it named)
+     * @param keptHeaders the handshake headers the application's decisions keep ({@code Hooks.keep})
      * @param onEnd runs once when the connection closes (gives back connection-limit slots)
      */
     public SessionHandler(Node node, Principal principal, String clientAddress, Runnable onEnd) {
+        this(node, principal, clientAddress, java.util.Map.of(), WireFormat.JSON, onEnd);
+    }
+
+    /** @param format the wire format of the subprotocol the handshake selected */
+    public SessionHandler(Node node, Principal principal, String clientAddress, WireFormat format, Runnable onEnd) {
+        this(node, principal, clientAddress, java.util.Map.of(), format, onEnd);
+    }
+
+    public SessionHandler(Node node, Principal principal, String clientAddress,
+                          java.util.Map<String, java.util.List<String>> keptHeaders, Runnable onEnd) {
+        this(node, principal, clientAddress, keptHeaders, WireFormat.JSON, onEnd);
+    }
+
+    public SessionHandler(Node node, Principal principal, String clientAddress,
+                          java.util.Map<String, java.util.List<String>> keptHeaders, WireFormat format, Runnable onEnd) {
         this.node = node;
+        this.keptHeaders = keptHeaders;
+        this.format = format;
         this.principal = principal;
         this.clientAddress = clientAddress;
         this.onEnd = onEnd;
@@ -49,7 +70,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        session = new Session(node, ctx.channel(), principal, clientAddress);
+        session = new Session(node, ctx.channel(), principal, clientAddress, keptHeaders, format);
     }
 
     /** Called once the handshake response is on its way. */
@@ -60,9 +81,9 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame) {
-            session.onText(ByteBufUtil.getBytes(frame.content()));
+            session.onFrame(ByteBufUtil.getBytes(frame.content()), true);
         } else if (frame instanceof BinaryWebSocketFrame) {
-            session.onBinary();
+            session.onFrame(ByteBufUtil.getBytes(frame.content()), false);
         } else if (frame instanceof PingWebSocketFrame) {
             session.onProtocolPing(frame.content());
         } else if (frame instanceof CloseWebSocketFrame close) {

@@ -29,15 +29,20 @@ final class ConnectDecision {
     private ConnectDecision() {
     }
 
-    static void ask(Hooks hooks, ChannelHandlerContext ctx, FullHttpRequest req, String token, String ip,
-                    Principal authenticated, Answer answer) {
+    /** The request's headers by lower-case name. */
+    static Map<String, List<String>> headers(FullHttpRequest req) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> h : req.headers()) {
             headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(h.getValue());
         }
+        return Map.copyOf(headers);
+    }
+
+    static void ask(Hooks hooks, ChannelHandlerContext ctx, FullHttpRequest req, String token, String ip,
+                    Principal authenticated, Answer answer) {
         CompletionStage<Principal> decided;
         try {
-            decided = hooks.connect(new Hooks.Handshake(token, Map.copyOf(headers), ip), authenticated);
+            decided = hooks.connect(new Hooks.Handshake(token, headers(req), ip), authenticated);
         } catch (RuntimeException e) {
             answer.admit(null, AuthException.unavailable("the connect decision failed; retry later"));
             return;

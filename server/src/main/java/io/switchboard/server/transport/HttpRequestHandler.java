@@ -31,6 +31,7 @@ import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.deflate.PerMessageDeflate;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.session.SessionHandler;
+import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.util.Json;
 import java.util.List;
 
@@ -40,7 +41,7 @@ import java.util.List;
  */
 final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
-    static final String SUBPROTOCOL_V1 = "switchboard.v1.json";
+    static final String SUBPROTOCOL_V1 = WireFormat.JSON.subprotocol();
     /** Requests a client may pipeline behind the one being answered; more closes the connection. */
     static final int MAX_PIPELINED = 16;
 
@@ -211,13 +212,16 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             tooManyUpgrades(ctx, req);
             return;
         }
-        // Subprotocol: ours if offered; none offered means v1; only unknown ones offered: accept the first
-        // so that a browser completes the handshake and can read the refusal's close code.
+        // Subprotocol: the first offered one spoken here (JSON or Protobuf, in the client's order); none
+        // offered means v1 JSON; only unknown ones offered: accept the first so that a browser completes the
+        // handshake and can read the refusal's close code.
         List<String> offered = req.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL).stream()
                 .flatMap(v -> java.util.Arrays.stream(v.split(",")))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        boolean versionOk = offered.isEmpty() || offered.contains(SUBPROTOCOL_V1);
-        String selected = offered.isEmpty() ? null : versionOk ? SUBPROTOCOL_V1 : offered.get(0);
+        WireFormat chosen = offered.isEmpty() ? WireFormat.JSON : WireFormat.choose(offered);
+        boolean versionOk = chosen != null;
+        String selected = offered.isEmpty() ? null : versionOk ? chosen.subprotocol() : offered.get(0);
+        WireFormat format = versionOk ? chosen : WireFormat.JSON;
 
         // permessage-deflate (docs/protocol.md 1.6): only on /ws, only when enabled, only for a spoken subprotocol.
         PerMessageDeflate.Agreement deflated = versionOk ? deflate.negotiate(req.headers()) : null;
@@ -236,10 +240,15 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             refused = new AuthException(ErrorCode.FORBIDDEN, CloseCode.FORBIDDEN,
                     "origin " + clip(origin) + " may not open WebSockets here (see --allowed-origins)");
         } else if (versionOk) {
-            try {
-                principal = node.authenticator().authenticate(token(req, uri));
-            } catch (AuthException e) {
-                refused = e;
+            String token = token(req, uri);
+            if ((token == null || token.isEmpty()) && node.hooks().decidesTokenless()) {
+                principal = Principal.ANONYMOUS; // the connect decision names the user (from headers or cookies)
+            } else {
+                try {
+                    principal = node.authenticator().authenticate(token);
+                } catch (AuthException e) {
+                    refused = e;
+                }
             }
         }
         if (principal != null && node.hooks().decidesConnect()) {
@@ -249,7 +258,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             ConnectDecision.ask(node.hooks(), ctx, req, token(req, uri), ip, principal, (decided, why) -> {
                 try {
                     if (ctx.channel().isActive()) {
-                        admit(ctx, req, handshaker, offered, true, ip, decided, why, deflated);
+                        admit(ctx, req, handshaker, offered, format, true, ip, decided, why, deflated);
                     }
                 } finally {
                     req.release();
@@ -257,13 +266,13 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             });
             return;
         }
-        admit(ctx, req, handshaker, offered, versionOk, ip, principal, refused, deflated);
+        admit(ctx, req, handshaker, offered, format, versionOk, ip, principal, refused, deflated);
     }
 
     /** The rest of an upgrade once it is known who the client is (or why it is refused). */
     private void admit(ChannelHandlerContext ctx, FullHttpRequest req, WebSocketServerHandshaker handshaker,
-                       List<String> offered, boolean versionOk, String ip, Principal principal, AuthException refused,
-                       PerMessageDeflate.Agreement deflated) {
+                       List<String> offered, WireFormat format, boolean versionOk, String ip, Principal principal,
+                       AuthException refused, PerMessageDeflate.Agreement deflated) {
         if (principal != null) {
             try {
                 String idProblem = Principal.userIdProblem(principal.userId());
@@ -316,7 +325,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             done.addListener(f -> {
                 if (f.isSuccess()) {
                     RefusedConnection.refuse(ch, ErrorCode.UNSUPPORTED_VERSION,
-                            "none of the offered subprotocols " + offered + " is spoken here; offer " + SUBPROTOCOL_V1,
+                            "none of the offered subprotocols " + offered + " is spoken here; offer " + SUBPROTOCOL_V1
+                                    + " or " + WireFormat.PROTOBUF.subprotocol(),
                             CloseCode.UNSUPPORTED_VERSION);
                 }
             });
@@ -327,7 +337,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             node.metrics().connectionRefused(why.errorCode());
             done.addListener(f -> {
                 if (f.isSuccess()) {
-                    RefusedConnection.refuse(ch, why.errorCode(), why.getMessage(), why.closeCode());
+                    RefusedConnection.refuse(ch, format, why.errorCode(), why.getMessage(), why.closeCode());
                 }
             });
             return;
@@ -337,7 +347,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             limits.closed(principal.userId(), principal.anonymous(), ip);
             done.addListener(f -> {
                 if (f.isSuccess()) {
-                    RefusedConnection.refuse(ch, ErrorCode.UNAVAILABLE, "the node is shutting down",
+                    RefusedConnection.refuse(ch, format, ErrorCode.UNAVAILABLE, "the node is shutting down",
                             CloseCode.GOING_AWAY);
                 }
             });
@@ -345,7 +355,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         Principal admitted = principal;
         ConnectionLimits slots = limits; // not this handler: the session outlives it, and must not keep it
-        SessionHandler session = new SessionHandler(node, principal, ip,
+        // Only the application's decisions keep handshake headers; without any, nothing is copied per connection.
+        java.util.Map<String, List<String>> kept = node.hooks() == io.switchboard.server.node.Hooks.NONE
+                ? java.util.Map.of() : node.hooks().keep(ConnectDecision.headers(req));
+        SessionHandler session = new SessionHandler(node, principal, ip, kept, format,
                 () -> slots.closed(admitted.userId(), admitted.anonymous(), ip));
         p.addLast("session", session);
         done.addListener(f -> {

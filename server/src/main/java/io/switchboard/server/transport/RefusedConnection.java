@@ -4,13 +4,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.Envelope;
-import io.switchboard.protocol.EnvelopeEncoder;
 import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.WireFormat;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,9 +24,15 @@ final class RefusedConnection extends SimpleChannelInboundHandler<WebSocketFrame
     private static final long GRACE_MILLIS = 2000;
 
     static void refuse(Channel ch, ErrorCode error, String message, CloseCode close) {
+        refuse(ch, WireFormat.JSON, error, message, close);
+    }
+
+    /** @param format the selected subprotocol's: the error envelope is written in it */
+    static void refuse(Channel ch, WireFormat format, ErrorCode error, String message, CloseCode close) {
         ch.pipeline().addLast(new RefusedConnection());
-        byte[] body = EnvelopeEncoder.encode(Envelope.error(null, error, message));
-        ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(body)));
+        byte[] body = format.encode(Envelope.error(null, error, message));
+        ch.write(format.text() ? new TextWebSocketFrame(Unpooled.wrappedBuffer(body))
+                : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(body)));
         ch.writeAndFlush(new CloseWebSocketFrame(close.code(), close.reason()));
         ch.eventLoop().schedule(() -> {
             ch.close();

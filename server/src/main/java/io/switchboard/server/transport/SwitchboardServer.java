@@ -97,6 +97,7 @@ public final class SwitchboardServer implements AutoCloseable {
         boolean secretAccepted = !secretGenerated || (config.jwtPublicKeys().isEmpty() && config.jwksUrl() == null);
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled() && secretAccepted);
         routes.consumers(() -> consumers.status());
+        stats.consumers(() -> consumers.status());
         if (config.tlsEnabled()) {
             try {
                 tls = new TlsContext(config.tlsCert(), config.tlsKey());

@@ -59,9 +59,20 @@ class PusherAppsConfigTest {
         CliRun dup = run(Map.of(), "serve", "--config", yaml.toString(), "--pusher-app", "2002:key-z:secret-z-0123456789", "--print-config");
         assertThat(dup.exit()).isEqualTo(2);
         assertThat(dup.err()).contains("app id 2002 is given twice");
-        Files.writeString(yaml, "pusher:\n  apps:\n    - id: \"1\"\n      key: k\n      secret: secret-y-0123456789\n      webhooks: []\n");
+        Files.writeString(yaml, "pusher:\n  apps:\n    - id: \"1\"\n      key: k\n      secret: secret-y-0123456789\n"
+                + "      webhooks: [ { url: \"http://127.0.0.1:9/hook\", events: [channel_occupied, presence_join] } ]\n");
         CliRun hooks = run(Map.of(), "serve", "--config", yaml.toString(), "--print-config");
         assertThat(hooks.exit()).isEqualTo(2);
-        assertThat(hooks.err()).contains("webhooks are not supported yet");
+        assertThat(hooks.err()).contains("unknown event 'presence_join'").contains("member_added");
+    }
+
+    @Test
+    void webhooksOfAnAppAreReadFromYaml() {
+        com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(Map.of("apps",
+                List.of(Map.of("id", "1", "key", "k", "secret", "secret-y-0123456789", "webhooks",
+                        List.of(Map.of("url", "http://127.0.0.1:9/hook", "events", List.of("member_added", "cache_miss")))))));
+        PusherApp app = PusherYaml.parse(node).get(0);
+        assertThat(app.webhooks()).containsExactly(new PusherApp.Webhook("http://127.0.0.1:9/hook", java.util.Set.of("member_added", "cache_miss")));
+        assertThatThrownBy(() -> new PusherApp.Webhook("ftp://x", java.util.Set.of("member_added"))).hasMessageContaining("http://");
     }
 }

@@ -37,13 +37,16 @@ import org.junit.jupiter.api.Test;
  */
 class OutboxIT {
 
+    private static final String API_KEY = "outbox-it-api-key-0123456789";
+
     static final Namespaces NS = Namespaces.builder()
             .put(NamespaceConfig.plain("feed").withHistory(10_000, Duration.ofMinutes(10))).build();
 
     @Test
     void committedRowsArePublishedOnceInOrderRolledBackOnesNeverAndBadOnesMovedAside() throws Exception {
         try (TestDatabase db = new TestDatabase();
-             TestServer node = TestServer.start(TestServer.config().namespaces(NS).consumers(new ConsumersConfig(db.outbox(), null)));
+             TestServer node = TestServer.start(TestServer.config().namespaces(NS).apiKeys(List.of(API_KEY))
+                     .consumers(new ConsumersConfig(db.outbox(), null)));
              WsClient client = node.client("reader")) {
             assertThat(client.subscribe("feed:a").type()).isEqualTo(MessageType.ACK);
             assertThat(client.subscribe("feed:b").type()).isEqualTo(MessageType.ACK);
@@ -111,6 +114,12 @@ class OutboxIT {
                     .contains("switchboard_consumer_reachable{source=\"outbox\"} 1.0");
             String ready = get(node.port(), "/readyz");
             assertThat(ready).contains("\"status\":\"ready\"").contains("\"consumers\":{\"outbox\":{\"reachable\":true}}");
+            // The figures the admin page shows: every committed row and the two sentinels published, the bad ones moved aside.
+            long published = expected.values().stream().mapToLong(List::size).sum() + 2;
+            String want = "\"consumers\":[{\"source\":\"outbox\",\"reachable\":true,\"published\":" + published
+                    + ",\"deadLetters\":" + bad + ",\"errors\":0,\"lag\":0}]";
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(getWithKey(node.port(), "/api/stats")).contains(want));
         }
     }
 
@@ -194,6 +203,12 @@ class OutboxIT {
                     .contains("\"status\":\"ready\"").contains("\"outbox\":{\"reachable\":false,\"problem\":\""));
             assertThat(node.server.metrics().scrape()).contains("switchboard_consumer_reachable{source=\"outbox\"} 0.0");
         }
+    }
+
+    static String getWithKey(int port, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("X-API-Key", API_KEY).build(), HttpResponse.BodyHandlers.ofString());
+        return r.body();
     }
 
     static String get(int port, String path) throws Exception {

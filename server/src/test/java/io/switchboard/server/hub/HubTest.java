@@ -63,7 +63,7 @@ class HubTest {
             .put(NamespaceConfig.plain("quiet").withPresence(true, false)).build(), metrics, presenceTimer, 64 * 1024);
 
     /** A member that keeps what it is handed. */
-    static final class Member implements Subscriber {
+    static class Member implements Subscriber {
         final List<ByteBuf> frames = new ArrayList<>();
         final List<Long> offsets = new ArrayList<>();
         int interruptions;
@@ -89,13 +89,30 @@ class HubTest {
         }
     }
 
+    /** A member of the binary subprotocol. */
+    static final class ProtobufMember extends Member {
+        @Override
+        public io.switchboard.protocol.WireFormat format() {
+            return io.switchboard.protocol.WireFormat.PROTOBUF;
+        }
+
+        io.switchboard.protocol.proto.Envelope decoded(int i) throws Exception {
+            ByteBuf f = frames.get(i).duplicate();
+            return io.switchboard.protocol.proto.Envelope.parseDelimitedFrom(new io.netty.buffer.ByteBufInputStream(f));
+        }
+    }
+
     final Member a = new Member();
     final Member b = new Member();
+    final ProtobufMember c = new ProtobufMember();
+    final ProtobufMember d = new ProtobufMember();
 
     @AfterEach
     void release() {
         a.release();
         b.release();
+        c.release();
+        d.release();
         metrics.close();
         presenceTimer.shutdownNow();
     }
@@ -132,6 +149,46 @@ class HubTest {
         viewA.setByte(viewA.readerIndex(), first);
         assertThat(a.text(0)).contains("\"type\":\"message\"", "\"offset\":7", "\"payload\":{\"n\":1}");
         assertThat(a.offsets).containsExactly(7L);
+    }
+
+    /** True when two views share their memory: a byte written through one is read through the other. */
+    static boolean sameBytes(ByteBuf x, ByteBuf y) {
+        byte first = y.getByte(y.readerIndex());
+        byte probe = (byte) (first ^ 0x5A);
+        x.setByte(x.readerIndex(), probe);
+        boolean same = y.getByte(y.readerIndex()) == probe;
+        x.setByte(x.readerIndex(), first);
+        return same;
+    }
+
+    @Test
+    void aPublicationIsEncodedOncePerWireFormatPresentAmongTheMembers() throws Exception {
+        hub.subscribe("room:x", a);
+        hub.subscribe("room:x", c);
+        hub.subscribe("room:x", b);
+        hub.subscribe("room:x", d);
+        byte[] binary = {0, (byte) 0xFF, 'x', 1};
+        hub.onPublication(new Publication("room:x", binary, "ann", 9, "E", 1L, null));
+        assertThat(List.of(a.frames.size(), b.frames.size(), c.frames.size(), d.frames.size())).containsOnly(1);
+        assertThat(sameBytes(a.frames.get(0), b.frames.get(0))).as("JSON members share one encode").isTrue();
+        assertThat(sameBytes(c.frames.get(0), d.frames.get(0))).as("Protobuf members share one encode").isTrue();
+        assertThat(sameBytes(a.frames.get(0), c.frames.get(0))).as("each format has its own").isFalse();
+        // JSON members get a payload that is not JSON in base64; Protobuf members get the bytes themselves.
+        assertThat(a.text(0)).contains("\"type\":\"message\"", "\"payloadBase64\":\"AP94AQ==\"").doesNotContain("\"payload\":");
+        io.switchboard.protocol.proto.Envelope pe = c.decoded(0);
+        assertThat(pe.getType()).isEqualTo(io.switchboard.protocol.proto.Type.MESSAGE);
+        assertThat(pe.getPayload().toByteArray()).isEqualTo(binary);
+        assertThat(pe.getOffset()).isEqualTo(9);
+        assertThat(pe.getChannel()).isEqualTo("room:x");
+    }
+
+    @Test
+    void aChannelOfOneFormatIsEncodedInThatFormatOnly() throws Exception {
+        hub.subscribe("room:p", c);
+        hub.onPublication(pub("room:p", 3));
+        assertThat(c.decoded(0).getPayload().toStringUtf8()).isEqualTo("{\"n\":1}");
+        assertThat(metrics.registry().get("switchboard.bytes.out").tag("type", "message").counter().count())
+                .as("the bytes counted are the Protobuf frame's").isEqualTo(c.frames.get(0).readableBytes());
     }
 
     @Test

@@ -44,6 +44,35 @@ class SharedFrameTest {
     }
 
     @Test
+    void eachWireFormatsFrameHasItsOwnVariant() {
+        ByteBuf json = text("json frame");
+        ByteBuf proto = text("proto frame");
+        AtomicInteger derived = new AtomicInteger();
+        Function<ByteBuf, ByteBuf> tag = b -> {
+            derived.incrementAndGet();
+            return text("z:" + b.toString(StandardCharsets.UTF_8));
+        };
+        SharedFrame scope = SharedFrame.open();
+        scope.use(json);
+        ByteBuf a = SharedFrame.variant(json.retainedDuplicate(), tag);
+        scope.use(proto);
+        assertThat(SharedFrame.variant(json.retainedDuplicate(), tag)).as("not the frame in use").isNull();
+        ByteBuf b = SharedFrame.variant(proto.retainedDuplicate(), tag);
+        scope.use(json);
+        ByteBuf c = SharedFrame.variant(json.retainedDuplicate(), tag);
+        assertThat(a.toString(StandardCharsets.UTF_8)).isEqualTo("z:json frame");
+        assertThat(b.toString(StandardCharsets.UTF_8)).isEqualTo("z:proto frame");
+        assertThat(c.toString(StandardCharsets.UTF_8)).isEqualTo("z:json frame");
+        assertThat(derived).hasValue(2);
+        a.release();
+        b.release();
+        c.release();
+        scope.close();
+        json.release();
+        proto.release();
+    }
+
+    @Test
     void nestedFanOutsEachHaveTheirOwnAndTheVariantIsReleasedAtTheEnd() {
         ByteBuf outer = text("outer");
         ByteBuf inner = text("inner");

@@ -81,16 +81,16 @@ class MetricsIT {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> node.server.sessionCount() == n - 3);
 
             Map<String, Double> s = scrape(node.port(), null);
-            assertThat(value(s, "switchboard_connections_opened_total")).isEqualTo(n);
-            assertThat(value(s, "switchboard_connections_open")).isEqualTo(n - 3);
-            assertThat(value(s, "switchboard_connections_closed_total{code=\"1000\"}")).isEqualTo(3);
+            assertThat(value(s, "switchboard_connections_opened_total{protocol=\"native\"}")).isEqualTo(n);
+            assertThat(value(s, "switchboard_connections_open{protocol=\"native\"}")).isEqualTo(n - 3);
+            assertThat(value(s, "switchboard_connections_closed_total{code=\"1000\",protocol=\"native\"}")).isEqualTo(3);
             assertThat(value(s, "switchboard_subscriptions")).isEqualTo(n - 3);
             assertThat(value(s, "switchboard_channels")).isEqualTo(1);
             assertThat(value(s, "switchboard_publications_total{source=\"websocket\"}")).isEqualTo(m);
-            assertThat(value(s, "switchboard_messages_in_total{type=\"publish\"}")).isEqualTo(m);
-            assertThat(value(s, "switchboard_messages_in_total{type=\"subscribe\"}")).isEqualTo(n + k);
-            assertThat(value(s, "switchboard_messages_out_total{type=\"message\"}")).isEqualTo((double) m * n);
-            assertThat(value(s, "switchboard_messages_out_total{type=\"welcome\"}")).isEqualTo(n);
+            assertThat(value(s, "switchboard_messages_in_total{protocol=\"native\",type=\"publish\"}")).isEqualTo(m);
+            assertThat(value(s, "switchboard_messages_in_total{protocol=\"native\",type=\"subscribe\"}")).isEqualTo(n + k);
+            assertThat(value(s, "switchboard_messages_out_total{protocol=\"native\",type=\"message\"}")).isEqualTo((double) m * n);
+            assertThat(value(s, "switchboard_messages_out_total{protocol=\"native\",type=\"welcome\"}")).isEqualTo(n);
             assertThat(value(s, "switchboard_errors_total{code=\"unknown_channel\"}")).isEqualTo(k);
             double errors = s.entrySet().stream().filter(e -> e.getKey().startsWith("switchboard_errors_total{"))
                     .mapToDouble(Map.Entry::getValue).sum();
@@ -100,7 +100,7 @@ class MetricsIT {
             assertThat(value(s, "switchboard_command_duration_seconds_count{type=\"subscribe\"}")).isEqualTo(n + k);
             assertThat(value(s, "switchboard_engine_rtt_seconds_count{op=\"publish\"}")).isEqualTo(m);
             assertThat(value(s, "switchboard_slow_consumer_disconnects_total")).isZero();
-            assertThat(value(s, "switchboard_bytes_in_total{type=\"publish\"}")).isPositive();
+            assertThat(value(s, "switchboard_bytes_in_total{protocol=\"native\",type=\"publish\"}")).isPositive();
             assertThat(s.keySet()).anyMatch(name -> name.startsWith("jvm_memory_used_bytes"))
                     .anyMatch(name -> name.startsWith("switchboard_netty_direct_memory_used_bytes"))
                     .anyMatch(name -> name.startsWith("netty_allocator_memory_used"));
@@ -161,7 +161,7 @@ class MetricsIT {
             stalled.setReading(true);
             assertThat(stalled.awaitClose()).isEqualTo(4001);
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
-                    scrape(node.port(), null).getOrDefault("switchboard_connections_closed_total{code=\"4001\"}", 0.0) == 1.0);
+                    scrape(node.port(), null).getOrDefault("switchboard_connections_closed_total{code=\"4001\",protocol=\"native\"}", 0.0) == 1.0);
             Map<String, Double> s = scrape(node.port(), null);
             assertThat(value(s, "switchboard_slow_consumer_disconnects_total")).isEqualTo(1);
             assertThat(logged.list.stream().filter(ev -> ev.getFormattedMessage().contains("slow consumer")).count()).isEqualTo(1);
@@ -177,7 +177,7 @@ class MetricsIT {
         try (TestServer node = TestServer.start(TestServer.config().metricsPort(0))) {
             int port = node.server.metricsPort();
             assertThat(port).isPositive().isNotEqualTo(node.port());
-            assertThat(scrape(port, null)).containsKey("switchboard_connections_opened_total");
+            assertThat(scrape(port, null)).containsKey("switchboard_connections_opened_total{protocol=\"native\"}");
             HttpResponse<String> main = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(main.statusCode()).isEqualTo(404);
@@ -188,7 +188,7 @@ class MetricsIT {
             HttpResponse<String> without = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(without.statusCode()).isEqualTo(401);
-            assertThat(scrape(node.port(), key)).containsKey("switchboard_connections_opened_total");
+            assertThat(scrape(node.port(), key)).containsKey("switchboard_connections_opened_total{protocol=\"native\"}");
         }
     }
 }

@@ -26,6 +26,7 @@ class PusherClusterIT {
                  TestServer b = TestServer.start(PusherJsIT.config().cluster(cc), engineB)) {
                 Awaitility.await("both nodes ready").atMost(Duration.ofSeconds(30)).until(() -> engineA.isReady() && engineB.isReady());
                 PusherJsIT.runSuite(a.port(), b.port());
+                PusherJsIT.runEcho(a.port(), b.port());
             }
         }
     }

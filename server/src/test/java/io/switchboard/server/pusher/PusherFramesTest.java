@@ -80,6 +80,60 @@ class PusherFramesTest {
     }
 
     @Test
+    void webhookRequestsAreInPushersFormatSignedWithTheAppsSecret() throws Exception {
+        PusherApp app = PusherApp.of("1001", "key-a", "0123456789abcdef").withWebhooks(List.of(
+                new PusherApp.Webhook("http://127.0.0.1:9/h", java.util.Set.of("member_added"))));
+        io.switchboard.server.config.WebhookConfig hooks = PusherWebhooks.withApps(io.switchboard.server.config.WebhookConfig.none(), List.of(app));
+        io.switchboard.server.config.WebhookConfig.Endpoint e = hooks.endpoints().get(0);
+        assertThat(e.name()).isEqualTo("pusher-1001-0");
+        assertThat(e.namespaces()).containsExactlyInAnyOrder("pusher.1001", "pusher.1001.cache");
+        byte[] stored = "{\"id\":\"abc\",\"type\":\"member_added\",\"node\":\"n\",\"ts\":1,\"channel\":\"pusher.1001:presence-a:b\",\"user_id\":\"7\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] body = e.format().body(List.of(new io.switchboard.server.engine.EventQueue.QueuedEvent("p", "abc", "channel:x", 3, 1, stored)), 42);
+        assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo(
+                "{\"time_ms\":42,\"events\":[{\"name\":\"member_added\",\"channel\":\"presence-a;b\",\"user_id\":\"7\",\"id\":\"abc\",\"seq\":3}]}");
+        assertThat(e.format().headers(body, 42)).containsEntry("X-Pusher-Key", "key-a")
+                .containsEntry("X-Pusher-Signature", PusherSignatures.hmac("0123456789abcdef", new String(body, StandardCharsets.UTF_8)));
+        assertThatThrownBy(() -> new PusherApp.Webhook("http://x", java.util.Set.of("presence_join"))).hasMessageContaining("member_added");
+    }
+
+    @Test
+    void aPublicationIsTranscodedOncePerChannelNotPerSubscriber() {
+        PusherTranscoder t = new PusherTranscoder(16);
+        byte[] frame = "{\"type\":\"message\",\"payload\":{\"event\":\"e\"}}".getBytes(StandardCharsets.UTF_8);
+        byte[] event = "{\"event\":\"e\",\"channel\":\"news\"}".getBytes(StandardCharsets.UTF_8);
+        io.netty.buffer.ByteBuf same = io.netty.buffer.Unpooled.wrappedBuffer(frame.clone());
+        assertThat(t.find("pusher.1:news", same)).isNull();
+        t.remember("pusher.1:news", frame, event);
+        assertThat(t.find("pusher.1:news", same)).isSameAs(event);
+        assertThat(t.find("pusher.2:news", same)).as("another app's channel").isNull();
+        byte[] other = frame.clone();
+        other[other.length - 3] = 'f';
+        assertThat(t.find("pusher.1:news", io.netty.buffer.Unpooled.wrappedBuffer(other))).as("another publication").isNull();
+        assertThatThrownBy(() -> new PusherTranscoder(10)).hasMessageContaining("power of two");
+    }
+
+    @Test
+    void subscribersShareAMembersInfoReadWhileItIsInFlight() {
+        PusherTranscoder t = new PusherTranscoder(16);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<byte[]> pending = new java.util.concurrent.CompletableFuture<>();
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<byte[]>> read = () -> {
+            reads.incrementAndGet();
+            return pending;
+        };
+        var first = t.memberInfo("pusher.1:presence-a", "u1", read);
+        var second = t.memberInfo("pusher.1:presence-a", "u1", read);
+        var otherUser = t.memberInfo("pusher.1:presence-a", "u2", () -> java.util.concurrent.CompletableFuture.completedFuture(null));
+        assertThat(reads).hasValue(1);
+        assertThat(otherUser).isCompletedWithValue(null);
+        pending.complete("{\"name\":\"Ann\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(first.join()).isEqualTo(second.join());
+        t.memberInfo("pusher.1:presence-a", "u1", read);
+        assertThat(reads).as("a later member_added reads afresh").hasValue(2);
+    }
+
+    @Test
     void deepNestingIsRefusedNotACrash() {
         String deep = "{\"event\":\"x\",\"data\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
         assertThatThrownBy(() -> PusherFrames.decode(deep.getBytes(StandardCharsets.UTF_8))).isInstanceOf(PusherFrames.BadFrame.class);
@@ -93,7 +147,14 @@ class PusherFramesTest {
         assertThat(PusherChannels.external(PusherApp.of("1002", "k2", "0123456789abcdef"), "pusher.1001:x")).isNull();
         assertThat(PusherChannels.problem("ok_-=@,.;")).isNull();
         assertThat(PusherChannels.problem("a:b")).contains("index 1");
-        assertThat(PusherChannels.problem("#server-to-user-1")).contains("not supported");
+        assertThat(PusherChannels.problem("#server-to-user-1")).isNull();
+        assertThat(PusherChannels.kind("#server-to-user-1")).isEqualTo(PusherChannels.Kind.USER);
+        assertThat(PusherChannels.problem("#server-to-user-")).contains("user id");
+        assertThat(PusherChannels.problem("#server-to-user-a b")).contains("user id");
+        assertThat(PusherChannels.problem("#other")).contains("only channels starting with #");
+        assertThat(PusherChannels.internal(app, "cache-x")).isEqualTo("pusher.1001.cache:cache-x");
+        assertThat(PusherChannels.external(app, "pusher.1001.cache:presence-cache-a:b")).isEqualTo("presence-cache-a;b");
+        assertThat(PusherChannels.problem("private-cache-")).contains("nothing after");
         assertThat(PusherChannels.problem("x".repeat(165))).contains("164");
         assertThat(PusherChannels.kind("private-encrypted-x")).isEqualTo(PusherChannels.Kind.ENCRYPTED);
         assertThat(PusherChannels.Kind.ENCRYPTED.allowsClientEvents()).isFalse();

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Pusher front door against the real libraries: {@code src/test/pusher/suite.mjs} drives pusher-js and
- * the {@code pusher} server SDK against a real node (every check it prints is listed in {@link #CHECKS}).
+ * the {@code pusher} server SDK against a real node (every check it prints is listed in {@link #CHECKS}), and
+ * {@code echo.mjs} Laravel Echo over pusher-js ({@link #ECHO_CHECKS}).
  */
 class PusherJsIT {
 
@@ -28,7 +29,12 @@ class PusherJsIT {
             "socket_id excludes a connection", "presence: member list and member_added with user_info",
             "presence: member_added/member_removed per user, not per connection",
             "HTTP API: channels, channel info, users, trigger info, batch",
+            "cache channels: cache_miss, then the last event on subscribe",
+            "user sign-in: signin, sendToUser on both nodes, terminateUserConnections",
             "HTTP API: bad signature, stale timestamp and wrong body_md5 refused", "unknown app key: 4001");
+
+    static final List<String> ECHO_CHECKS = List.of("echo: public channel listen", "echo: private channel with the auth endpoint",
+            "echo: presence here and joining, whisper", "echo: presence leaving");
 
     static ServerConfig config() {
         return TestServer.config().pusherApps(APPS);
@@ -38,34 +44,46 @@ class PusherJsIT {
     void pusherJsAndTheServerSdkWorkAgainstOneNode() throws Exception {
         try (TestServer node = TestServer.start(config())) {
             runSuite(node.port(), node.port());
+            runEcho(node.port(), node.port());
         }
     }
 
     /** Runs the suite with clients on {@code portA} and {@code portB}; asserts it passed every check. */
     static void runSuite(int portA, int portB) throws IOException, InterruptedException {
+        run("suite.mjs", CHECKS, "suite: ok", portA, portB);
+    }
+
+    /** Runs {@code echo.mjs} (Laravel Echo over pusher-js) with clients on both ports; asserts every check passed. */
+    static void runEcho(int portA, int portB) throws IOException, InterruptedException {
+        run("echo.mjs", ECHO_CHECKS, "echo: ok", portA, portB);
+    }
+
+    private static void run(String script, List<String> checks, String done, int portA, int portB) throws IOException, InterruptedException {
         installPackages();
         Path log = Files.createTempFile("switchboard-pusher-suite", ".log");
-        Process p = new ProcessBuilder(Tools.path("node"), "suite.mjs", Integer.toString(portA), Integer.toString(portB))
+        Process p = new ProcessBuilder(Tools.path("node"), script, Integer.toString(portA), Integer.toString(portB))
                 .directory(DIR.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean done = p.waitFor(2, TimeUnit.MINUTES);
-        if (!done) {
+        boolean finished = p.waitFor(2, TimeUnit.MINUTES);
+        if (!finished) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
         String out = Files.readString(log);
         Files.deleteIfExists(log);
-        assertThat(done).as("suite.mjs finished within 2 minutes:\n%s", out).isTrue();
-        assertThat(p.exitValue()).as("suite.mjs failed:\n%s", out).isZero();
-        for (String c : CHECKS) {
-            assertThat(out).as("suite.mjs output").contains("check: " + c);
+        assertThat(finished).as("%s finished within 2 minutes:\n%s", script, out).isTrue();
+        assertThat(p.exitValue()).as("%s failed:\n%s", script, out).isZero();
+        for (String c : checks) {
+            assertThat(out).as(script + " output").contains("check: " + c);
         }
-        assertThat(out).contains("suite: ok");
+        assertThat(out).contains(done);
     }
 
     /** {@code npm ci} in src/test/pusher once, when the packages are not installed there yet (a fresh clone). */
     static void installPackages() throws IOException, InterruptedException {
         if (Files.isRegularFile(DIR.resolve("node_modules/pusher-js/package.json"))
-                && Files.isRegularFile(DIR.resolve("node_modules/pusher/package.json"))) {
+                && Files.isRegularFile(DIR.resolve("node_modules/pusher/package.json"))
+                && Files.isRegularFile(DIR.resolve("node_modules/laravel-echo/package.json"))
+                && Files.isRegularFile(DIR.resolve("node_modules/playwright-core/package.json"))) {
             return;
         }
         Process npm = new ProcessBuilder(Tools.path("npm"), "ci", "--no-audit", "--no-fund").directory(DIR.toFile())

@@ -32,6 +32,7 @@ class PusherProtocolIT {
         final BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
         final boolean answerPings;
         WebSocket ws;
+        String socketId; // set by whoever reads connection_established and wants it
         private final StringBuilder partial = new StringBuilder();
 
         Raw(boolean answerPings) {

@@ -75,4 +75,36 @@ class OutboundTest {
         out.deliver(frame("{\"late\":1}"));
         assertThat(written()).as("the queue was dropped; nothing follows the overflow").isEmpty();
     }
+
+    @Test
+    void protobufEnvelopesLeaveBackToBackInOneBinaryFrameWithinTheLimits() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        Outbound pb = new Outbound(ch, io.switchboard.protocol.WireFormat.PROTOBUF, 1 << 20, 64, () -> { });
+        List<byte[]> envelopes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            byte[] e = io.switchboard.protocol.ProtobufCodec.encode(io.switchboard.protocol.Envelope
+                    .builder(io.switchboard.protocol.MessageType.MESSAGE).channel("c").ts((long) i).payload(new byte[] {(byte) i}).build());
+            envelopes.add(e);
+            pb.deliver(Unpooled.wrappedBuffer(e));
+        }
+        byte[] big = io.switchboard.protocol.ProtobufCodec.encode(io.switchboard.protocol.Envelope
+                .builder(io.switchboard.protocol.MessageType.MESSAGE).channel("c").ts(9L).payload(new byte[40]).build());
+        pb.deliver(Unpooled.wrappedBuffer(big)); // would take the batch past 64 bytes
+        ch.runPendingTasks();
+        List<byte[]> frames = new ArrayList<>();
+        Object f;
+        while ((f = ch.readOutbound()) != null) {
+            assertThat(f).isInstanceOf(io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame.class);
+            ByteBuf content = ((io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame) f).content();
+            frames.add(io.netty.buffer.ByteBufUtil.getBytes(content));
+            ((io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame) f).release();
+        }
+        assertThat(frames).hasSize(2);
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        envelopes.forEach(joined::writeBytes);
+        assertThat(frames.get(0)).as("delimited envelopes, concatenated").isEqualTo(joined.toByteArray());
+        assertThat(new io.switchboard.protocol.ProtobufCodec().decode(frames.get(0))).hasSize(3);
+        assertThat(frames.get(1)).isEqualTo(big);
+        ch.finishAndReleaseAll();
+    }
 }

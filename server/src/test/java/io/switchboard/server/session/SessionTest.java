@@ -35,7 +35,7 @@ class SessionTest {
     Session open(ServerConfig config, Principal principal) {
         channel.freezeTime();
         node = new Node(config, new MemoryEngine(), TestServer.SECRET.getBytes(StandardCharsets.UTF_8), false, clock).start();
-        Session s = new Session(node, channel, principal, "127.0.0.1");
+        Session s = new Session(node, channel, principal, "127.0.0.1", io.switchboard.protocol.WireFormat.JSON);
         s.start();
         assertThat(texts()).singleElement().asString().contains("\"type\":\"welcome\"");
         return s;
@@ -74,7 +74,7 @@ class SessionTest {
     }
 
     static void send(Session s, String json) {
-        s.onText(json.getBytes(StandardCharsets.UTF_8));
+        s.onFrame(json.getBytes(StandardCharsets.UTF_8), true);
     }
 
     @AfterEach

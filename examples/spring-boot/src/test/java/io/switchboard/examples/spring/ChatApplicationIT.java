@@ -9,11 +9,15 @@ import io.switchboard.client.SubscriptionListener;
 import io.switchboard.client.SwitchboardClient;
 import io.switchboard.client.SwitchboardException;
 import io.switchboard.embedded.Switchboard;
+import io.switchboard.testing.Tools;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -25,7 +29,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** The example application on random ports, driven over HTTP and with the Java SDK. */
+/** The example application on random ports, driven over HTTP, with the Java SDK and in headless Chromium. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"switchboard.port=0", "switchboard.io-threads=1", "switchboard.drain-window=0s"})
 class ChatApplicationIT {
@@ -64,6 +68,48 @@ class ChatApplicationIT {
             assertThat(announcements).hasSize(1); // alice's refused post published nothing
             assertThat(Payloads.stringField(announcements.get(0).payload(), "text")).isEqualTo("lunch at noon");
             assertThat(Payloads.stringField(announcements.get(0).payload(), "by")).isEqualTo("bob");
+        }
+    }
+
+    @Test
+    void theBrowserPageTalksToTheSdkThroughTheEmbeddedNode() throws Exception {
+        Tools.path("chromium");
+        Path e2e = Path.of("src/test/e2e").toAbsolutePath();
+        Tools.npmCi(e2e, "playwright-core");
+        String marker = Long.toString(System.nanoTime(), 36);
+        String bobToken = Payloads.stringField(get("/api/token", "bob:bob-password").body(), "token");
+        try (SwitchboardClient bob = SwitchboardClient.builder(switchboard.webSocketUrl()).token(bobToken).build()) {
+            bob.connect().get(10, TimeUnit.SECONDS);
+            List<Message> lobby = new CopyOnWriteArrayList<>();
+            var sub = bob.subscribe("chat:lobby", lobby::add);
+            await().atMost(Duration.ofSeconds(10)).until(sub::isSubscribed);
+
+            Process script = new ProcessBuilder(Tools.path("node"), "chat-page.mjs", "http://127.0.0.1:" + port, marker)
+                    .directory(e2e.toFile()).redirectErrorStream(true).start();
+            StringBuffer output = new StringBuffer();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(script.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        output.append(line).append('\n');
+                    }
+                } catch (java.io.IOException ignored) {
+                    // the script ended
+                }
+            });
+            reader.start();
+            try {
+                // The browser (alice, signed in with Spring Security) says something; the SDK answers it.
+                await().atMost(Duration.ofSeconds(40)).until(() -> lobby.stream()
+                        .anyMatch(m -> ("from-browser-" + marker).equals(Payloads.stringField(m.payload(), "text"))));
+                assertThat(lobby.get(0).from()).isEqualTo("alice");
+                bob.publish("chat:lobby", "{\"text\":\"from-sdk-" + marker + "\"}").get(10, TimeUnit.SECONDS);
+                assertThat(script.waitFor(40, TimeUnit.SECONDS)).as("the script ended:\n%s", output).isTrue();
+                reader.join(5000);
+                assertThat(script.exitValue()).as("chat-page.mjs:\n%s", output).isZero();
+                assertThat(output.toString()).contains("e2e: connected as alice; admin:ops refused").contains("e2e: ok");
+            } finally {
+                script.destroyForcibly();
+            }
         }
     }
 

@@ -1,0 +1,115 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code ./switchboard} launcher's warm start: the first {@code serve} after a build records an
+ * archive (AppCDS before JDK 25, the AOT cache from 25) next to the jar, later runs load the node's own
+ * classes from it, and {@code SWITCHBOARD_JAVA_OPTS} and {@code SWITCHBOARD_WARM_START=off} switch it off.
+ * Runs the launcher of this checkout on the JDK running the test (JAVA_HOME), against the jar the build made.
+ */
+class LauncherWarmStartIT {
+
+    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    private static final Path TARGET = ROOT.resolve("server/target");
+    /** A class of the node's own, as -Xlog:class+load reports it when it comes from an archive. */
+    private static final String MAIN_FROM_ARCHIVE = "io.switchboard.server.cli.Main source: shared objects file";
+
+    private record Run(int exit, String output) {
+    }
+
+    private static Map<String, String> env(String... pairs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    private static ProcessBuilder launcher(Map<String, String> env, Path log, String... args) {
+        ProcessBuilder pb = new ProcessBuilder(Stream.concat(Stream.of(ROOT.resolve("switchboard").toString()), Stream.of(args)).toList())
+                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    private static Run run(Map<String, String> env, String... args) throws Exception {
+        Path log = Files.createTempFile("launcher", ".log");
+        Process p = launcher(env, log, args).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("launcher %s finished", List.of(args)).isTrue();
+        return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    private static List<Path> archives() throws IOException {
+        try (Stream<Path> files = Files.list(TARGET)) {
+            String home = Path.of(System.getProperty("java.home")).toRealPath().getFileName().toString();
+            return files.filter(f -> f.getFileName().toString().startsWith("switchboard." + home + "-"))
+                    .filter(f -> f.toString().endsWith(".jsa") || f.toString().endsWith(".aot") || f.toString().endsWith(".failed"))
+                    .toList();
+        }
+    }
+
+    @Test
+    void theFirstServeRecordsAnArchiveThatLaterRunsUseUnlessTurnedOff() throws Exception {
+        assertThat(TARGET.resolve("switchboard.jar")).as("the build's jar").exists();
+        for (Path old : archives()) {
+            Files.delete(old);
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path log = Files.createTempFile("launcher-serve", ".log");
+        Process node = launcher(env(), log, "serve", "--port", String.valueOf(port)).start();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build();
+            // The first serve records the archive before the node starts: allow for that run too.
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        assertThat(node.isAlive()).as("the launcher is running").isTrue();
+                        return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    });
+        } finally {
+            node.destroy(); // SIGTERM: the node drains and exits 0
+            assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(node.exitValue()).as(Files.readString(log)).isZero();
+        assertThat(Files.readString(log)).contains("switchboard: recording the warm-start archive for Java");
+        assertThat(archives()).as("one archive for this JDK, no failure marker").singleElement()
+                .satisfies(a -> assertThat(a.toString()).doesNotEndWith(".failed"));
+
+        Run warm = run(env("SWITCHBOARD_JAVA_OPTS", "-Xlog:class+load=info"), "version");
+        assertThat(warm.exit()).as(warm.output()).isZero();
+        assertThat(warm.output()).contains(MAIN_FROM_ARCHIVE).doesNotContain("recording the warm-start archive");
+
+        Run overridden = run(env("SWITCHBOARD_JAVA_OPTS", "-Xshare:off -Xlog:class+load=info"), "version");
+        assertThat(overridden.exit()).as(overridden.output()).isZero();
+        assertThat(overridden.output()).contains("io.switchboard.server.cli.Main source: ").doesNotContain("shared objects file");
+
+        Run off = run(env("SWITCHBOARD_WARM_START", "off", "SWITCHBOARD_JAVA_OPTS", "-Xlog:class+load=info"), "version");
+        assertThat(off.exit()).as(off.output()).isZero();
+        assertThat(off.output()).contains("io.switchboard.server.cli.Main source: ").doesNotContain(MAIN_FROM_ARCHIVE);
+    }
+}

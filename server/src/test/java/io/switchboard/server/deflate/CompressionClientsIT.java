@@ -67,6 +67,19 @@ class CompressionClientsIT {
         assertThat(out).contains("ext=[('permessage-deflate', True, True)]");
     }
 
+    /** The Protobuf subprotocol: binary frames, compressed the same way (a JSON publisher, a Protobuf subscriber). */
+    @Test
+    void pythonWebsocketsOnProtobuf() throws Exception {
+        Tools.path("python3-websockets");
+        String marker = "subscribe-ack-marker-7f3";
+        String out = run("pyproto", (node, url, channel) -> {
+            byte[] subscribe = io.switchboard.server.testing.PbClient.encode(io.switchboard.protocol.proto.Envelope.newBuilder()
+                    .setType(io.switchboard.protocol.proto.Type.SUBSCRIBE).setId(marker).setChannel(channel).build());
+            return List.of(Tools.path("python3"), "python-protobuf.py", url, java.util.HexFormat.of().formatHex(subscribe), marker, "" + COUNT);
+        });
+        assertThat(out).contains("ext=[('permessage-deflate', True, True)]");
+    }
+
     interface Command {
         List<String> of(TestServer node, String url, String channel) throws Exception;
     }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * permessage-deflate with real clients against a node with {@code --compression on}: headless Chromium
- * (which always offers it), Node's {@code ws} with perMessageDeflate, and Python's {@code websockets}.
+ * (which always offers it), Node's {@code ws} with perMessageDeflate, and Python's {@code websockets} (on JSON,
+ * and on the Protobuf subprotocol, whose binary frames are compressed the same way: a JSON publisher there).
  * Each subscribes; this test publishes once it is ready; the client checks what arrived and reports the
  * extension it negotiated. The node's meters say the publications went out compressed (one compression
  * per publication, one compressed frame per delivery) and that the client's own frames came in compressed.

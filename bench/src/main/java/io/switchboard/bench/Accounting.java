@@ -74,6 +74,8 @@ final class Accounting {
             run.unexpectedCloses += r.unexpectedCloses;
         }
         run.lost = run.expected - run.received;
+        long wire = results.stream().mapToLong(r -> r.wireBytesIn).sum();
+        run.wireBytesPerDelivery = run.received == 0 ? Double.NaN : wire / (double) run.received;
         run.deliveriesPerSecond = run.received / measureSeconds;
         Histogram h = merge(results.stream().map(r -> r.latency).toList());
         run.p50Ms = percentileMs(h, 50);

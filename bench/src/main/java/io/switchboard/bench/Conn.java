@@ -134,6 +134,14 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
     }
 
+    void sendBinary(byte[] bytes) {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(new io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame(io.netty.buffer.Unpooled.wrappedBuffer(bytes)),
+                    ch.voidPromise());
+        }
+    }
+
     void close() {
         closing = true;
         Channel ch = channel;
@@ -161,6 +169,8 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame) {
             target.onText(this, frame.content());
+        } else if (frame instanceof io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame) {
+            target.onBinary(this, frame.content());
         } else if (frame instanceof CloseWebSocketFrame close) {
             if (!ready.isDone()) {
                 fail("closed by the server with " + close.statusCode() + " " + close.reasonText());

@@ -36,6 +36,9 @@ final class Generator implements AutoCloseable {
     /** Connections per source address before moving on to the next one (127.0.0.2, .3, ...). */
     static final int PER_SOURCE_ADDRESS = 2000;
 
+    /** Bytes read from the servers' sockets by every connection of this generator, as they came off the wire. */
+    final java.util.concurrent.atomic.LongAdder wireBytesIn = new java.util.concurrent.atomic.LongAdder();
+    private final io.netty.channel.ChannelHandler wireBytes = new WireBytes(wireBytesIn);
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     private final int port;
@@ -66,7 +69,7 @@ final class Generator implements AutoCloseable {
                 .webSocketUri(t.uri(port, conn.token()))
                 .subprotocol(t.subprotocol())
                 .version(WebSocketVersion.V13)
-                .allowExtensions(false)
+                .allowExtensions(t.compression())
                 .customHeaders(new DefaultHttpHeaders())
                 .maxFramePayloadLength(1 << 20)
                 .handshakeTimeoutMillis(30_000)
@@ -77,8 +80,14 @@ final class Generator implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
+                        .addLast(wireBytes)
                         .addLast(new HttpClientCodec())
-                        .addLast(new HttpObjectAggregator(64 * 1024))
+                        .addLast(new HttpObjectAggregator(64 * 1024));
+                if (t.compression()) {
+                    ch.pipeline().addLast(new io.netty.handler.codec.http.websocketx.extensions.compression
+                            .WebSocketClientCompressionHandler(0));
+                }
+                ch.pipeline()
                         .addLast(new WebSocketClientProtocolHandler(config))
                         .addLast(new WebSocketFrameAggregator(1 << 20))
                         .addLast(conn);
@@ -101,6 +110,24 @@ final class Generator implements AutoCloseable {
     static void closeAll(Iterable<Conn> conns) {
         for (Conn c : conns) {
             c.close();
+        }
+    }
+
+    /** Counts what the socket delivers before any decoding (first in every pipeline; shared). */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class WireBytes extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private final java.util.concurrent.atomic.LongAdder bytes;
+
+        WireBytes(java.util.concurrent.atomic.LongAdder bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.buffer.ByteBuf b) {
+                bytes.add(b.readableBytes());
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 }

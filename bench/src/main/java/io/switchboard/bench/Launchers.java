@@ -22,7 +22,7 @@ public final class Launchers {
     static List<String> command(Target t, Path root, List<String> switchboard, int port, String secret) {
         List<String> cmd = new ArrayList<>();
         switch (t) {
-            case SWITCHBOARD, PUSHER -> {
+            case SWITCHBOARD, PUSHER, SWITCHBOARD_DEFLATE, SWITCHBOARD_PROTOBUF -> {
                 cmd.addAll(switchboard);
                 // The per-connection command rate and per-address limits guard against abuse; a load
                 // generator on loopback is one address with thousands of busy connections. The peers
@@ -32,6 +32,9 @@ public final class Launchers {
                         "--max-connections-per-ip", "0", "--max-connections-per-user", "0",
                         // stop within a second of SIGTERM, instead of spreading closes over 10 s
                         "--drain-window", "200ms"));
+                if (t.compression()) {
+                    cmd.addAll(List.of("--compression", "on"));
+                }
                 if (t == Target.PUSHER) {
                     cmd.addAll(List.of("--pusher-app", PusherTrigger.APP_ID + ":" + PusherTrigger.KEY + ":" + PusherTrigger.SECRET));
                 }

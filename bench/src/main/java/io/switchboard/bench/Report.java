@@ -178,6 +178,11 @@ final class Report {
                     r.expected, r.received, r.lost, r.serverCpuSeconds, r.serverSystemCpuPercent, r.serverCpuPerMillion, r.generatorCpuSeconds,
                     r.otherCpuSeconds, r.machineBusyPercent)));
         }
+        List<String> wire = targets.stream().flatMap(t -> find(t, s).stream().map(r -> t.label() + " " + num(r.wireBytesPerDelivery))).toList();
+        if (!wire.isEmpty()) {
+            md.append("\nBytes the generators' sockets received per delivery (WebSocket framing, batching and compression "
+                    + "included; pings and acks too): ").append(String.join(", ", wire)).append(".\n");
+        }
     }
 
     private void charts(Path dir) throws IOException {

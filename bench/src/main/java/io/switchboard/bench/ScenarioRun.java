@@ -22,6 +22,8 @@ public final class ScenarioRun {
     public long unexpectedCloses;
     public double serverCpuSeconds;
     public double serverCpuPerMillion;
+    /** fanout, rooms: bytes received from the server's sockets per delivery, WebSocket framing included. */
+    public double wireBytesPerDelivery;
     /** The kernel's share of the server's CPU time over the window (syscalls: send, epoll, accept). */
     public double serverSystemCpuPercent = Double.NaN;
     public double generatorCpuSeconds;

@@ -63,6 +63,130 @@ enum Target {
     },
 
     /**
+     * {@link #SWITCHBOARD} with permessage-deflate (RFC 7692) negotiated: the node runs with
+     * {@code --compression on}, the generator offers the extension and inflates what it gets.
+     */
+    SWITCHBOARD_DEFLATE("Switchboard + deflate") {
+        @Override
+        URI uri(int port, String token) {
+            return SWITCHBOARD.uri(port, token);
+        }
+
+        @Override
+        String subprotocol() {
+            return SWITCHBOARD.subprotocol();
+        }
+
+        @Override
+        void onOpen(Conn c) {
+            SWITCHBOARD.onOpen(c);
+        }
+
+        @Override
+        void subscribe(Conn c, String channel) {
+            SWITCHBOARD.subscribe(c, channel);
+        }
+
+        @Override
+        void onText(Conn c, ByteBuf text) {
+            SWITCHBOARD.onText(c, text);
+        }
+
+        @Override
+        String publish(String channel, String payload, long seq) {
+            return SWITCHBOARD.publish(channel, payload, seq);
+        }
+
+        @Override
+        boolean compression() {
+            return true;
+        }
+    },
+
+    /**
+     * Switchboard protocol v1 over {@code switchboard.v1.protobuf} (docs/protocol.md 14): binary frames of
+     * varint-delimited envelopes, built and read with the protocol module's codec. A delivery's payload
+     * is the publisher's JSON bytes, so its stamp is found as in a text frame; other frames (the
+     * subscribe's ack, pings, errors) are decoded.
+     */
+    SWITCHBOARD_PROTOBUF("Switchboard Protobuf") {
+        @Override
+        URI uri(int port, String token) {
+            return SWITCHBOARD.uri(port, token);
+        }
+
+        @Override
+        String subprotocol() {
+            return "switchboard.v1.protobuf";
+        }
+
+        @Override
+        void onOpen(Conn c) {
+            c.connected();
+        }
+
+        @Override
+        void subscribe(Conn c, String channel) {
+            c.sendBinary(io.switchboard.protocol.ProtobufCodec.encode(io.switchboard.protocol.Envelope
+                    .builder(io.switchboard.protocol.MessageType.SUBSCRIBE).id("s").channel(channel).build()));
+        }
+
+        @Override
+        void onText(Conn c, ByteBuf text) {
+            c.fail("a text frame on the binary subprotocol: " + text.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        void onBinary(Conn c, ByteBuf frame) {
+            if (Frames.scanSent(frame, sent -> { }) > 0) {
+                c.deliveries(frame);
+                return;
+            }
+            byte[] bytes = new byte[frame.readableBytes()];
+            frame.getBytes(frame.readerIndex(), bytes);
+            try {
+                for (io.switchboard.protocol.Decoded d : PROTOBUF_CODEC.decode(bytes)) {
+                    if (!(d instanceof io.switchboard.protocol.Envelope e)) {
+                        continue;
+                    }
+                    boolean mine = e.id() != null && "s".equals(e.id().text());
+                    switch (e.type()) {
+                        case PING -> c.sendBinary(io.switchboard.protocol.ProtobufCodec.encode(
+                                io.switchboard.protocol.Envelope.builder(io.switchboard.protocol.MessageType.PONG).build()));
+                        case ACK -> {
+                            if (mine && !c.isReady()) {
+                                c.ready();
+                            }
+                        }
+                        case ERROR -> {
+                            if (mine && !c.isReady()) {
+                                c.fail("subscribe refused: " + e.code() + " " + e.message());
+                            } else {
+                                c.serverError();
+                            }
+                        }
+                        default -> { }
+                    }
+                }
+            } catch (io.switchboard.protocol.DecodeException bad) {
+                c.fail("a frame the codec cannot read: " + bad.getMessage());
+            }
+        }
+
+        @Override
+        String publish(String channel, String payload, long seq) {
+            throw new UnsupportedOperationException("binary: see publishFrom");
+        }
+
+        @Override
+        void publishFrom(Conn c, int port, String channel, String payload, long seq, java.util.concurrent.atomic.AtomicLong errors) {
+            c.sendBinary(io.switchboard.protocol.ProtobufCodec.encode(io.switchboard.protocol.Envelope
+                    .builder(io.switchboard.protocol.MessageType.PUBLISH).id(Long.toString(seq)).channel(channel)
+                    .payload(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build()));
+        }
+    },
+
+    /**
      * The same node's Pusher front door (docs/pusher.md) as pusher-js speaks it: {@code /app/{key}?protocol=7},
      * {@code pusher:subscribe} to a public channel, answered {@code pusher_internal:subscription_succeeded},
      * {@code pusher:pong} to {@code pusher:ping}; the publisher is a backend triggering through the signed HTTP
@@ -207,6 +331,8 @@ enum Target {
         }
     };
 
+    private static final io.switchboard.protocol.ProtobufCodec PROTOBUF_CODEC = new io.switchboard.protocol.ProtobufCodec();
+
     private final String label;
 
     Target(String label) {
@@ -238,6 +364,16 @@ enum Target {
 
     abstract void onText(Conn c, ByteBuf text);
 
+    /** A binary frame: none of the JSON targets expects one. */
+    void onBinary(Conn c, ByteBuf frame) {
+        c.fail("an unexpected binary frame");
+    }
+
+    /** Whether the generator offers permessage-deflate (and the node is started with it on). */
+    boolean compression() {
+        return false;
+    }
+
     /** One publish command carrying {@code payload} (a JSON object) to {@code channel}. */
     abstract String publish(String channel, String payload, long seq);
 
@@ -248,6 +384,6 @@ enum Target {
 
     /** Whether the server under test is a Switchboard node (the heap can be read with jcmd). */
     boolean isSwitchboard() {
-        return this == SWITCHBOARD || this == PUSHER;
+        return this == SWITCHBOARD || this == PUSHER || this == SWITCHBOARD_DEFLATE || this == SWITCHBOARD_PROTOBUF;
     }
 }

@@ -85,9 +85,11 @@ final class Worker {
                     t.start();
                     sleepUntil(warmupEnd);
                     double cpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+                    long wire0 = gen.wireBytesIn.sum();
                     sleepUntil(drainEnd);
                     deliveries.stop();
                     r.cpuSeconds = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - cpu0;
+                    r.wireBytesIn = gen.wireBytesIn.sum() - wire0;
                     t.join(5000);
                 }
             }

@@ -15,6 +15,8 @@ public final class WorkerResult {
     public long unexpectedCloses;
     /** This generator's own CPU time over the measured window. */
     public double cpuSeconds;
+    /** fanout, rooms: bytes the sockets delivered from warm-up's end to the drain's end (compressed, framed, all). */
+    public long wireBytesIn;
     /** Base64 compressed HdrHistogram of delivery latency in microseconds. */
     public String latency;
     /** connect: base64 compressed HdrHistogram of time to subscribed, in microseconds. */

@@ -201,6 +201,21 @@ public final class SwitchboardBuilder {
         return this;
     }
 
+    /**
+     * {@code --compression}, {@code --compression-threshold} and {@code --compression-level}: permessage-deflate
+     * on the node's {@code /ws} when a client offers it (off by default; docs/protocol.md 1.6).
+     */
+    public SwitchboardBuilder compression(boolean on, int thresholdBytes, int level) {
+        config = config.compression(new io.switchboard.server.config.CompressionConfig(on, thresholdBytes, level));
+        return this;
+    }
+
+    /** {@code --compression on} with the default threshold (256 bytes) and level (6). */
+    public SwitchboardBuilder compression(boolean on) {
+        io.switchboard.server.config.CompressionConfig c = io.switchboard.server.config.CompressionConfig.DEFAULT;
+        return compression(on, c.threshold(), c.level());
+    }
+
     /** {@code --max-connections-per-user}: open connections per user (0 = off). */
     public SwitchboardBuilder maxConnectionsPerUser(int n) {
         config = config.maxConnectionsPerUser(n);

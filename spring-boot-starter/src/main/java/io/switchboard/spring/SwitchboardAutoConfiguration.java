@@ -8,6 +8,8 @@ import io.switchboard.embedded.Authenticator;
 import io.switchboard.embedded.ConnectHook;
 import io.switchboard.embedded.Namespace;
 import io.switchboard.embedded.PublishHook;
+import io.switchboard.embedded.RpcHook;
+import io.switchboard.embedded.AsyncRpcHook;
 import io.switchboard.embedded.SubscribeHook;
 import io.switchboard.embedded.Switchboard;
 import io.switchboard.embedded.SwitchboardBuilder;
@@ -35,7 +37,7 @@ import org.springframework.web.server.session.WebSessionStore;
  * Runs an embedded Switchboard node in a Spring Boot application: built from {@code switchboard.*}, with
  * the application's beans of the hook types ({@link Authenticator}, {@link ConnectHook} or
  * {@link AsyncConnectHook}, {@link SubscribeHook} or {@link AsyncSubscribeHook}, {@link PublishHook} or
- * {@link AsyncPublishHook}; at most one of each kind), its {@link MeterRegistry} when there is one, a
+ * {@link AsyncPublishHook}, {@link RpcHook} or {@link AsyncRpcHook}; at most one of each kind), its {@link MeterRegistry} when there is one, a
  * {@link SwitchboardLifecycle} that starts and drains it with the context, and with Actuator a health
  * indicator {@code switchboard}. An application's own {@link Switchboard} bean replaces all of it.
  */
@@ -52,6 +54,7 @@ public class SwitchboardAutoConfiguration {
                                    ObjectProvider<ConnectHook> connect, ObjectProvider<AsyncConnectHook> connectAsync,
                                    ObjectProvider<SubscribeHook> subscribe, ObjectProvider<AsyncSubscribeHook> subscribeAsync,
                                    ObjectProvider<PublishHook> publish, ObjectProvider<AsyncPublishHook> publishAsync,
+                                   ObjectProvider<RpcHook> rpc, ObjectProvider<AsyncRpcHook> rpcAsync,
                                    ObjectProvider<MeterRegistry> registry) {
         SwitchboardBuilder b = Switchboard.builder();
         apply(p, b);
@@ -62,6 +65,8 @@ public class SwitchboardAutoConfiguration {
         subscribeAsync.ifUnique(b::onSubscribeAsync);
         publish.ifUnique(b::onPublish);
         publishAsync.ifUnique(b::onPublishAsync);
+        rpc.ifUnique(b::onRpc);
+        rpcAsync.ifUnique(b::onRpcAsync);
         registry.ifAvailable(b::meterRegistry);
         if (p.getSpringSecurity().isConnect()) {
             // Handshakes without a node token must reach the connect decision, which refuses those Spring
@@ -146,6 +151,12 @@ public class SwitchboardAutoConfiguration {
         set(p.getPresenceTtl(), b::presenceTtl);
         set(p.getMaxConnectionsPerUser(), b::maxConnectionsPerUser);
         set(p.getMaxConnectionsPerIp(), b::maxConnectionsPerIp);
+        if (p.getCompression() != null || p.getCompressionThreshold() != null || p.getCompressionLevel() != null) {
+            io.switchboard.server.config.CompressionConfig d = io.switchboard.server.config.CompressionConfig.DEFAULT;
+            b.compression(p.getCompression() != null ? p.getCompression() : d.enabled(),
+                    p.getCompressionThreshold() != null ? p.getCompressionThreshold() : d.threshold(),
+                    p.getCompressionLevel() != null ? p.getCompressionLevel() : d.level());
+        }
         set(p.getCommandsPerSecond(), b::commandsPerSecond);
         set(p.getCommandBurst(), b::commandBurst);
         set(p.getNewConnectionsPerSecondPerIp(), b::newConnectionsPerSecondPerIp);

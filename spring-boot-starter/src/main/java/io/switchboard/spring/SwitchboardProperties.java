@@ -67,6 +67,12 @@ public class SwitchboardProperties {
     private Integer maxConnectionsPerUser;
     /** Open connections per address (default 5000; 0 = off). */
     private Integer maxConnectionsPerIp;
+    /** Accept permessage-deflate when a client offers it (default false). */
+    private Boolean compression;
+    /** Messages smaller than this many bytes go out uncompressed (default 256). */
+    private Integer compressionThreshold;
+    /** zlib level, 1 to 9 (default 6). */
+    private Integer compressionLevel;
     /** Commands per second per connection (default 100; 0 = off). */
     private Integer commandsPerSecond;
     /** Commands a connection may send at once (default 200). */
@@ -198,6 +204,12 @@ public class SwitchboardProperties {
     public void setPresenceTtl(Duration v) { presenceTtl = v; }
     public Integer getMaxConnectionsPerUser() { return maxConnectionsPerUser; }
     public void setMaxConnectionsPerUser(Integer v) { maxConnectionsPerUser = v; }
+    public Boolean getCompression() { return compression; }
+    public void setCompression(Boolean v) { compression = v; }
+    public Integer getCompressionThreshold() { return compressionThreshold; }
+    public void setCompressionThreshold(Integer v) { compressionThreshold = v; }
+    public Integer getCompressionLevel() { return compressionLevel; }
+    public void setCompressionLevel(Integer v) { compressionLevel = v; }
     public Integer getCommandsPerSecond() { return commandsPerSecond; }
     public void setCommandsPerSecond(Integer v) { commandsPerSecond = v; }
     public Integer getCommandBurst() { return commandBurst; }

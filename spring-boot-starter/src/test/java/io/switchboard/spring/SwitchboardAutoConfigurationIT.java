@@ -28,9 +28,13 @@ class SwitchboardAutoConfigurationIT {
             .withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class))
             .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
             .withBean(SubscribeHook.class, () -> r -> r.channel().startsWith("chat:vip") ? Decision.refuse("vips only") : Decision.allow())
+            .withBean(io.switchboard.embedded.RpcHook.class, () -> r -> r.method().equals("whoami")
+                    ? io.switchboard.embedded.RpcResult.of("{\"user\":\"" + r.userId() + "\"}")
+                    : io.switchboard.embedded.RpcResult.notAvailable("no such method"))
             .withPropertyValues("switchboard.port=0", "switchboard.io-threads=1", "switchboard.drain-window=0s",
                     "switchboard.jwt-secret=a-starter-test-secret-of-32-bytes-at-least",
-                    "switchboard.namespaces.orders.history-size=5", "switchboard.namespaces.orders.publish=none");
+                    "switchboard.namespaces.orders.history-size=5", "switchboard.namespaces.orders.publish=none",
+                    "switchboard.compression=true", "switchboard.compression-threshold=512");
 
     @Test
     void startsWithTheContextUsesTheHookBeansAndStopsWithIt() {
@@ -45,6 +49,8 @@ class SwitchboardAutoConfigurationIT {
             try (SwitchboardClient c = SwitchboardClient.builder(sb.webSocketUrl()).token(sb.mintToken("carol", Duration.ofMinutes(1))).build()) {
                 c.connect().get(10, TimeUnit.SECONDS);
                 assertThat(refusal(c, "chat:vip-lounge")).isEqualTo("forbidden");
+                // The RpcHook bean answers the client's rpc.
+                assertThat(c.rpc("whoami", null).get(10, TimeUnit.SECONDS)).isEqualTo("{\"user\":\"carol\"}");
                 assertThatThrownBy(() -> c.publish("orders:1", "{}").get(10, TimeUnit.SECONDS)).cause()
                         .extracting(e -> ((SwitchboardException) e).code()).isEqualTo("forbidden");
                 await().atMost(Duration.ofSeconds(10)).until(() -> registry[0].find("switchboard.connections.open").gauge() != null

@@ -53,8 +53,9 @@ class SwitchboardAutoConfigurationIT {
                 assertThat(c.rpc("whoami", null).get(10, TimeUnit.SECONDS)).isEqualTo("{\"user\":\"carol\"}");
                 assertThatThrownBy(() -> c.publish("orders:1", "{}").get(10, TimeUnit.SECONDS)).cause()
                         .extracting(e -> ((SwitchboardException) e).code()).isEqualTo("forbidden");
-                await().atMost(Duration.ofSeconds(10)).until(() -> registry[0].find("switchboard.connections.open").gauge() != null
-                        && registry[0].get("switchboard.connections.open").gauge().value() == 1.0);
+                // Open connections are counted per protocol (native, pusher).
+                await().atMost(Duration.ofSeconds(10)).until(() -> registry[0].find("switchboard.connections.open").tag("protocol", "native").gauge() != null
+                        && registry[0].get("switchboard.connections.open").tag("protocol", "native").gauge().value() == 1.0);
             }
         });
         // The context closed: the node drained and took its meters out of the application's registry.

@@ -127,7 +127,9 @@ class OutboxIT {
     void aNodeKilledMidBatchIsReplacedWithoutLossOrDuplicate() throws Exception {
         int total = 1500;
         try (TestDatabase db = new TestDatabase(); ExternalServer redis = ExternalServer.redis()) {
-            ServerConfig cfg = TestServer.config().namespaces(NS).consumers(new ConsumersConfig(db.outbox(), null));
+            // The second node may publish the rest of the rows before the client comes back: all of them must be
+            // recoverable at once (the default --max-recover is 1,000, fewer than the rows this test can miss).
+            ServerConfig cfg = TestServer.config().namespaces(NS).maxRecover(total).consumers(new ConsumersConfig(db.outbox(), null));
             ClusterConfig cluster = new ClusterConfig("redis", List.of(redis.url()), null, null);
             TestServer first = TestServer.start(cfg.cluster(cluster), Engines.create(cluster));
             await().atMost(Duration.ofSeconds(10)).until(() -> first.server.engine().isReady());

@@ -275,20 +275,9 @@ final class ClientCore {
 
         private void onFrame(byte[] frame, boolean text) {
             // Decoding here keeps the loop free for state changes; order is kept by the loop's queue.
-            List<Decoded> decoded;
-            DecodeException broken = null;
-            try {
-                if (text != format.text()) {
-                    throw new DecodeException(io.switchboard.protocol.ErrorCode.BAD_REQUEST,
-                            (text ? "a text" : "a binary") + " frame on " + format.subprotocol());
-                }
-                decoded = format.decode(frame);
-            } catch (DecodeException e) {
-                decoded = List.of();
-                broken = e;
-            }
-            List<Decoded> envelopes = decoded;
-            DecodeException problem = broken;
+            IncomingFrame read = IncomingFrame.read(format, frame, text);
+            List<Decoded> envelopes = read.decoded();
+            DecodeException problem = read.problem();
             loop.execute(() -> {
                 if (gen != generation) {
                     return;

@@ -119,17 +119,10 @@ final class Subscriptions {
 
     void onPresence(Envelope e) {
         Sub sub = e.channel() == null ? null : byChannel.get(e.channel());
-        if (sub == null || e.payload() == null) {
+        PresenceEvent ev = sub == null ? null : PresencePushes.update(e);
+        if (ev == null) {
             return;
         }
-        JsonTree.Node n;
-        try {
-            n = JsonTree.parse(e.payload());
-        } catch (IllegalArgumentException bad) {
-            return;
-        }
-        PresenceEvent ev = new PresenceEvent(e.channel(), n.string("userId"), "online".equals(n.string("status")),
-                n.longValue("timestamp", 0));
         callbacks.event(() -> {
             if (sub.active) {
                 sub.listener.onPresence(ev);
@@ -140,40 +133,15 @@ final class Subscriptions {
     /** A {@code presenceDiff} or {@code presenceCount} push. */
     void onPresenceWindow(Envelope e) {
         Sub sub = e.channel() == null ? null : byChannel.get(e.channel());
-        if (sub == null || e.payload() == null) {
+        java.util.function.Consumer<SubscriptionListener> call = sub == null ? null : PresencePushes.window(e);
+        if (call == null) {
             return;
-        }
-        JsonTree.Node n;
-        try {
-            n = JsonTree.parse(e.payload());
-        } catch (IllegalArgumentException bad) {
-            return;
-        }
-        long users = n.longValue("users", -1);
-        Runnable call;
-        if (e.type() == MessageType.PRESENCE_COUNT) {
-            call = () -> sub.listener.onPresenceCount(e.channel(), users);
-        } else {
-            PresenceDiff d = new PresenceDiff(e.channel(), strings(n.get("joins")), strings(n.get("leaves")), users);
-            call = () -> sub.listener.onPresenceDiff(d);
         }
         callbacks.event(() -> {
             if (sub.active) {
-                call.run();
+                call.accept(sub.listener);
             }
         });
-    }
-
-    private static java.util.List<String> strings(JsonTree.Node list) {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        if (list != null) {
-            for (JsonTree.Node u : list.items()) {
-                if (u.text() != null) {
-                    out.add(u.text());
-                }
-            }
-        }
-        return out;
     }
 
     /** The server ended a subscription ({@code unsubscribed} push). */

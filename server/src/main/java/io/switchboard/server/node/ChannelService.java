@@ -30,9 +30,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The one place where a channel operation is decided and carried out, whichever front door asked: the
  * namespace lookup, the access check against the caller, the payload limit, the stream options, the
- * recovery decision, presence, metrics, and the cluster-wide disconnect and unsubscribe. Front doors
- * decode their wire format, call this, and encode the answer; none of them decides what an operation
- * means.
+ * recovery decision (carried out by {@code StreamRecovery}), rpc (by {@code RpcCalls}), presence, metrics,
+ * and the cluster-wide disconnect and unsubscribe. Front doors decode their wire format, call this, and
+ * encode the answer; none of them decides what an operation means.
  *
  * <p>Checks throw {@link ChannelException} at once; engine failures fail the returned future with a
  * {@code ChannelException} of code {@code unavailable}. Thread-safe and stateless apart from what it holds.
@@ -54,6 +54,8 @@ public final class ChannelService {
     private final Metrics metrics;
     private final Cluster cluster;
     private final Hooks hooks;
+    private final RpcCalls rpc;
+    private final StreamRecovery recovery;
     private volatile io.switchboard.server.events.Events events;
 
     /** How the cluster-wide operations reach every node (the node's control messages). */
@@ -71,6 +73,8 @@ public final class ChannelService {
         this.authenticator = authenticator;
         this.metrics = metrics;
         this.cluster = cluster;
+        this.rpc = new RpcCalls(hooks);
+        this.recovery = new StreamRecovery(config, streams);
     }
 
     /** Where subscriptions and publications are reported as the backend's events (set once by the node). */
@@ -236,29 +240,7 @@ public final class ChannelService {
      * {@code too_large} for a payload over the publish limit, the backend's refusal, or {@code unavailable}.
      */
     public CompletableFuture<byte[]> rpc(Caller caller, String method, byte[] payload) {
-        if (caller.isServer() || !hooks.decidesRpc()) {
-            throw new ChannelException(ErrorCode.NOT_AVAILABLE, "rpc is not enabled on this node");
-        }
-        if (payload != null && payload.length > maxPayloadBytes()) {
-            throw new ChannelException(ErrorCode.TOO_LARGE, "payload is over " + maxPayloadBytes() + " bytes");
-        }
-        java.util.concurrent.CompletionStage<byte[]> answered;
-        try {
-            answered = hooks.rpc(caller, method, payload);
-        } catch (RuntimeException e) {
-            answered = CompletableFuture.failedFuture(e);
-        }
-        return answered.toCompletableFuture().handle((result, failure) -> {
-            Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (t instanceof ChannelException c) {
-                throw c;
-            }
-            if (t != null || result == null || result.length > maxPayloadBytes()) {
-                throw new ChannelException(ErrorCode.UNAVAILABLE, "the rpc hook failed; retry later");
-            }
-            return result;
-        });
+        return rpc.call(caller, method, payload, maxPayloadBytes());
     }
 
     // ---- subscribe --------------------------------------------------------------------------------
@@ -384,40 +366,7 @@ public final class ChannelService {
      * the two is missed; the caller passes on live frames above {@link Recovery#offset()} only.
      */
     public CompletableFuture<Recovery> recover(String channel, Grant grant, StreamPosition since) {
-        StreamPosition from = grant.mayRecover() ? since : null;
-        String refused = since != null && !grant.mayRecover() ? "forbidden" : null;
-        HistoryQuery q = from == null ? HistoryQuery.positionOnly() : new HistoryQuery(from.offset(), config.maxRecover() + 1, false);
-        return streams.history(channel, q, streamOptions(grant.namespace())).handle((h, failure) -> {
-            if (failure != null) {
-                throw ChannelException.of(failure, "could not read the channel's history");
-            }
-            String problem = from == null ? refused : recoveryProblem(from, h);
-            boolean recovered = from != null && problem == null;
-            return new Recovery(h.epoch(), h.offset(), recovered, problem, recovered ? h.publications() : List.of());
-        });
-    }
-
-    /** Null when everything after {@code since} is still in the stream and few enough to send. */
-    private String recoveryProblem(StreamPosition since, HistoryResult h) {
-        if (!since.epoch().equals(h.epoch())) {
-            return "epoch_changed";
-        }
-        if (since.offset() > h.offset()) {
-            return "bad_position";
-        }
-        if (since.offset() < h.earliest() - 1) {
-            return "out_of_retention";
-        }
-        if (h.offset() - since.offset() > config.maxRecover()) {
-            return "too_many";
-        }
-        // Recovered messages are queued at once; they must fit well inside the outbound bound, or
-        // the recovery itself would close the connection as a slow consumer.
-        long bytes = 0;
-        for (Publication p : h.publications()) {
-            bytes += p.payload().length + PUSH_OVERHEAD_BYTES / 4;
-        }
-        return bytes > config.maxQueuedBytes() / 2 ? "too_many" : null;
+        return recovery.recover(channel, grant, since);
     }
 
     /** Adds (or renews) the caller's presence entry, when the channel tracks presence and the caller has a token. */

@@ -5,15 +5,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.CommandId;
-import io.switchboard.protocol.Commands;
-import io.switchboard.protocol.DecodeException;
-import io.switchboard.protocol.Decoded;
 import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.MessageType;
-import io.switchboard.protocol.Rejected;
 import io.switchboard.protocol.WireFormat;
-import io.switchboard.server.auth.AuthException;
 import io.switchboard.server.auth.Principal;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.auth.JwtAuthenticator;
@@ -21,8 +16,6 @@ import io.switchboard.server.engine.Publication;
 import io.switchboard.server.hub.Hub;
 import io.switchboard.server.node.Connection;
 import io.switchboard.server.node.Node;
-import io.switchboard.server.util.TokenBucket;
-import io.switchboard.server.util.Json;
 import io.switchboard.server.util.LogText;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * exactly once, keeps the heartbeat, and cleans up after itself. Confined to the connection's event
  * loop, except {@link #outbound}, which any thread may feed. All timing (pings, the pong deadline, token
  * expiry, the close deadline) runs on a single timer per connection, rescheduled to the nearest due time.
+ * Frames come in through its {@link CommandIntake} (decoding, the rate limit, the bad-input rule); a
+ * {@code refresh} is decided by its {@link TokenRefresh}.
  */
 public final class Session implements Connection {
 
@@ -63,15 +58,12 @@ public final class Session implements Connection {
     private long closeDeadline; // 0 until a close frame is sent
     private io.netty.channel.ChannelFuture closeFrameWritten; // null until a close frame is sent; event loop only
     private final SessionTimer timer;
-    private final BurstWindow badInput;
-    private final TokenBucket commandRate; // null when unlimited
-    private final BurstWindow overRate;
-    private boolean rateLimitLogged;
+    private final CommandIntake intake; // frames in: decoding, the rate limit, the bad-input rule
+    private final TokenRefresh refresh;
     private int closeCode; // the close code this session ends with; 0 until one is sent or received
     private boolean peerClosed; // the client sent a close frame of its own (not an answer to ours)
     private boolean closeSent; // our close frame is written: nothing may follow it
     private final PendingPong pong = new PendingPong();
-    private long frameArrivedNanos; // System.nanoTime() when the frame being handled arrived
     // Commands waiting for their reply: id -> {type ordinal, start nanos}; created on first use.
     private Map<CommandId, long[]> inFlight;
     private static final MessageType[] TYPES = MessageType.values();
@@ -103,11 +95,9 @@ public final class Session implements Connection {
         this.outbound = new Outbound(channel, format, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer,
                 channel.hasAttr(io.switchboard.server.deflate.Deflation.KEY) ? channel.attr(io.switchboard.server.deflate.Deflation.KEY).get() : null);
         this.channels = new ChannelCommands(this, node);
-        this.commandRate = config.commandsPerSecond() > 0
-                ? new TokenBucket(config.commandsPerSecond(), config.commandBurst(), System.nanoTime()) : null;
         this.timer = new SessionTimer(channel.eventLoop(), node.clock(), this::onTimer);
-        this.badInput = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
-        this.overRate = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
+        this.intake = new CommandIntake(this, config, node.metrics(), format);
+        this.refresh = new TokenRefresh(this, channels, node);
     }
 
     Principal principal() {
@@ -172,52 +162,16 @@ public final class Session implements Connection {
      * otherwise an error without id that counts as bad input (protocol.md 1.3).
      */
     void onFrame(byte[] frame, boolean text) {
-        if (text == format.text()) {
-            decodeAndHandle(frame);
-        } else if (state == State.OPEN) {
-            node.metrics().frameIn(frame.length, null);
-            node.metrics().frameRejected(format, "wrong_kind");
-            reject(null, ErrorCode.BAD_REQUEST, (text ? "text" : "binary") + " frames are not accepted on "
-                    + format.subprotocol() + (text ? ": send binary frames" : ": send JSON in text frames"));
-        }
+        intake.onFrame(frame, text);
     }
 
-    private void decodeAndHandle(byte[] frame) {
-        if (state != State.OPEN) {
-            return;
-        }
-        frameArrivedNanos = System.nanoTime();
-        List<Decoded> decoded;
-        try {
-            decoded = format.decode(frame);
-        } catch (DecodeException e) {
-            node.metrics().frameIn(frame.length, null);
-            node.metrics().frameRejected(format, "malformed");
-            reject(null, e.code(), e.getMessage());
-            return;
-        }
-        node.metrics().frameIn(frame.length, decoded.size() == 1 && decoded.get(0) instanceof Envelope one ? one.type() : null);
-        for (Decoded d : decoded) {
-            if (state != State.OPEN) {
-                return;
-            }
-            if (d instanceof Rejected r) {
-                reject(r.id(), r.code(), r.message());
-                continue;
-            }
-            Envelope e = (Envelope) d;
-            node.metrics().messageIn(e.type());
-            if (commandRate != null && e.type() != MessageType.PONG && !commandRate.tryTake(System.nanoTime())) {
-                rateLimited(e);
-                continue;
-            }
-            Rejected r = Commands.check(e);
-            if (r != null) {
-                reject(r.id(), r.code(), r.message());
-            } else {
-                handle(e);
-            }
-        }
+    boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /** Milliseconds since the epoch, by the node's clock (the one the session's deadlines are read from). */
+    long now() {
+        return timer.now();
     }
 
     /**
@@ -294,12 +248,13 @@ public final class Session implements Connection {
         log.atDebug().addKeyValue("session", id).log("session {} ended", id);
     }
 
-    private void handle(Envelope e) {
+    /** One command that passed {@link CommandIntake}'s checks. */
+    void handle(Envelope e) {
         if (e.id() != null && e.type().clientMustSendId()) {
             if (inFlight == null) {
                 inFlight = new HashMap<>(4);
             }
-            inFlight.put(e.id(), new long[] {e.type().ordinal(), frameArrivedNanos});
+            inFlight.put(e.id(), new long[] {e.type().ordinal(), intake.frameArrivedNanos()});
         }
         switch (e.type()) {
             case PONG -> pongDeadline = 0;
@@ -309,60 +264,16 @@ public final class Session implements Connection {
             case PUBLISH -> channels.publish(e);
             case PRESENCE -> channels.presence(e);
             case HISTORY -> channels.history(e);
-            case REFRESH -> refresh(e);
+            case REFRESH -> refresh.refresh(e);
             case RPC -> channels.rpc(e);
             default -> reject(e.id(), ErrorCode.UNKNOWN_TYPE, "unexpected type " + e.type().wireName());
         }
     }
 
-    private void refresh(Envelope e) {
-        if (node.hooks().decidesRefresh()) {
-            // The application decides (Hooks); its answer is applied back on this loop.
-            io.switchboard.server.node.Caller caller = channels.caller();
-            java.util.concurrent.CompletionStage<Principal> decided;
-            try {
-                decided = node.hooks().refresh(caller, e.token());
-            } catch (RuntimeException ex) {
-                decided = java.util.concurrent.CompletableFuture.failedFuture(ex);
-            }
-            decided.whenComplete((next, failure) -> onLoop(() -> {
-                if (state != State.OPEN) {
-                    return;
-                }
-                Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                if (t instanceof AuthException ex) {
-                    error(e.id(), ex.errorCode(), ex.getMessage());
-                } else if (t != null || next == null) {
-                    error(e.id(), ErrorCode.UNAVAILABLE, "the refresh decision failed; retry later");
-                } else {
-                    refreshed(e, next);
-                }
-            }));
-            return;
-        }
-        Principal next;
-        try {
-            next = node.authenticator().authenticate(e.token());
-        } catch (AuthException ex) {
-            error(e.id(), ex.errorCode(), ex.getMessage());
-            return;
-        }
-        refreshed(e, next);
-    }
-
-    private void refreshed(Envelope e, Principal next) {
-        Welcome.Refusal refused = Welcome.refreshProblem(principal, next, config);
-        if (refused != null) {
-            error(e.id(), refused.code(), refused.message());
-            return;
-        }
+    /** A refresh was granted ({@link TokenRefresh}): the new principal stands, the ack goes out, access is rechecked. */
+    void adoptRefreshed(Principal next, Envelope ack) {
         principal = next;
-        send(Envelope.ack(e.id(), Json.object(g -> {
-            if (next.expires()) {
-                g.writeNumberField("expiresAt", next.expiresAtMillis());
-            }
-        })));
+        send(ack);
         channels.recheckAccess(); // the new token's claims may allow less than the old one's
         reschedule();
     }
@@ -391,26 +302,7 @@ public final class Session implements Connection {
 
     /** An error caused by malformed input: counted against the burst limit. */
     private void reject(CommandId commandId, ErrorCode code, String message) {
-        error(commandId, code, message);
-        if (badInput.countIsOver(timer.now())) {
-            log.atInfo().addKeyValue("session", id).log("session {} closed: more than {} bad commands in {}", id, config.errorBurstLimit(), config.errorBurstWindow());
-            close(CloseCode.TOO_MANY_ERRORS);
-        }
-    }
-
-    /** A command over the rate: refused; a client that keeps on regardless is closed with 4003. */
-    private void rateLimited(Envelope e) {
-        node.metrics().rateLimitedCommand();
-        if (!rateLimitLogged) {
-            rateLimitLogged = true; // once per connection, not per refused command
-            log.atInfo().addKeyValue("session", id).log("session {} (user '{}') is over {} commands per second; refusing with rate_limited",
-                    id, LogText.escape(principal.userId()), config.commandsPerSecond());
-        }
-        error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.commandsPerSecond() + " commands per second; slow down");
-        if (overRate.countIsOver(timer.now())) {
-            log.atInfo().addKeyValue("session", id).log("session {} closed: kept exceeding {} commands per second", id, config.commandsPerSecond());
-            close(CloseCode.RATE_LIMITED);
-        }
+        intake.reject(commandId, code, message);
     }
 
     void error(CommandId id, ErrorCode code, String message) {
@@ -452,7 +344,7 @@ public final class Session implements Connection {
 
     /** {@link System#nanoTime()} when the frame being handled arrived: a publish's ingress time. */
     long frameArrivedNanos() {
-        return frameArrivedNanos;
+        return intake.frameArrivedNanos();
     }
 
     /** Sends one publication to this client alone (a recovered one). */

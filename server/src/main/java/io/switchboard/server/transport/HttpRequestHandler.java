@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -27,7 +26,6 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.server.auth.AuthException;
 import io.switchboard.server.auth.Principal;
-import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.deflate.PerMessageDeflate;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.session.SessionHandler;
@@ -36,8 +34,8 @@ import io.switchboard.server.util.Json;
 import java.util.List;
 
 /**
- * The HTTP side of a connection: the WebSocket upgrade at {@code /ws} (subprotocol choice, token
- * check, then the session pipeline) and the plain routes: health, readiness, demo tokens, static files.
+ * The HTTP side of a connection: the WebSocket upgrade at {@code /ws} (subprotocol and deflate choice,
+ * in {@link UpgradeNegotiation}; token check, then the session pipeline) and the plain routes: health, readiness, demo tokens, static files.
  */
 final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
@@ -212,22 +210,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             tooManyUpgrades(ctx, req);
             return;
         }
-        // Subprotocol: the first offered one spoken here (JSON or Protobuf, in the client's order); none
-        // offered means v1 JSON; only unknown ones offered: accept the first so that a browser completes the
-        // handshake and can read the refusal's close code.
-        List<String> offered = req.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL).stream()
-                .flatMap(v -> java.util.Arrays.stream(v.split(",")))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        WireFormat chosen = offered.isEmpty() ? WireFormat.JSON : WireFormat.choose(offered);
-        boolean versionOk = chosen != null;
-        String selected = offered.isEmpty() ? null : versionOk ? chosen.subprotocol() : offered.get(0);
-        WireFormat format = versionOk ? chosen : WireFormat.JSON;
-
-        // permessage-deflate (docs/protocol.md 1.6): only on /ws, only when enabled, only for a spoken subprotocol.
-        PerMessageDeflate.Agreement deflated = versionOk ? deflate.negotiate(req.headers()) : null;
-        WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
-                websocketUrl(req), selected, decoderConfig(deflated != null));
-        WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
+        // Subprotocol and permessage-deflate: see UpgradeNegotiation.
+        UpgradeNegotiation agreed = UpgradeNegotiation.of(req.headers(), deflate);
+        boolean versionOk = agreed.versionOk;
+        WebSocketServerHandshaker handshaker = agreed.handshaker(req, node.config().maxFrameBytes());
         if (handshaker == null) { // cannot happen after the admission check; refuse as it would
             refuseUpgrade(ctx, req, new UpgradeAdmission.Refusal(HttpResponseStatus.UPGRADE_REQUIRED, "unsupported version"));
             return;
@@ -258,7 +244,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             ConnectDecision.ask(node.hooks(), ctx, req, token(req, uri), ip, principal, (decided, why) -> {
                 try {
                     if (ctx.channel().isActive()) {
-                        admit(ctx, req, handshaker, offered, format, true, ip, decided, why, deflated);
+                        admit(ctx, req, handshaker, agreed, true, ip, decided, why);
                     }
                 } finally {
                     req.release();
@@ -266,13 +252,12 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             });
             return;
         }
-        admit(ctx, req, handshaker, offered, format, versionOk, ip, principal, refused, deflated);
+        admit(ctx, req, handshaker, agreed, versionOk, ip, principal, refused);
     }
 
     /** The rest of an upgrade once it is known who the client is (or why it is refused). */
     private void admit(ChannelHandlerContext ctx, FullHttpRequest req, WebSocketServerHandshaker handshaker,
-                       List<String> offered, WireFormat format, boolean versionOk, String ip, Principal principal,
-                       AuthException refused, PerMessageDeflate.Agreement deflated) {
+                       UpgradeNegotiation agreed, boolean versionOk, String ip, Principal principal, AuthException refused) {
         if (principal != null) {
             try {
                 String idProblem = Principal.userIdProblem(principal.userId());
@@ -297,13 +282,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         ChannelPipeline p = ctx.pipeline();
         ChannelFuture done;
         try {
-            if (deflated != null) {
-                io.netty.handler.codec.http.HttpHeaders answer = new io.netty.handler.codec.http.DefaultHttpHeaders();
-                answer.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, deflated.response());
-                done = handshaker.handshake(ch, req, answer, ch.newPromise());
-            } else {
-                done = handshaker.handshake(ch, req);
-            }
+            done = agreed.handshake(handshaker, ch, req);
         } catch (RuntimeException e) {
             if (principal != null) {
                 limits.closed(principal.userId(), principal.anonymous(), ip);
@@ -312,24 +291,11 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         toWebSocket(ch, p);
-        if (deflated != null) {
-            // Whole messages are inflated, then checked as UTF-8; the agreement goes to the session's Outbound.
-            p.remove("ws-utf8");
-            p.replace("ws-aggregate", "ws-aggregate", new io.switchboard.server.deflate.DeflateFrameAggregator(node.config().maxFrameBytes()));
-            p.addLast("ws-inflate", deflate.inflater());
-            p.addLast("ws-utf8", new Utf8FrameValidator(false));
-            ch.attr(Deflation.KEY).set(deflated.deflation());
-        }
+        agreed.installDeflate(ch, p, node.config().maxFrameBytes());
+        WireFormat format = agreed.format;
         if (!versionOk) {
             node.metrics().connectionRefused(ErrorCode.UNSUPPORTED_VERSION);
-            done.addListener(f -> {
-                if (f.isSuccess()) {
-                    RefusedConnection.refuse(ch, ErrorCode.UNSUPPORTED_VERSION,
-                            "none of the offered subprotocols " + offered + " is spoken here; offer " + SUBPROTOCOL_V1
-                                    + " or " + WireFormat.PROTOBUF.subprotocol(),
-                            CloseCode.UNSUPPORTED_VERSION);
-                }
-            });
+            agreed.refuseUnspoken(ch, done);
             return;
         }
         if (refused != null) {
@@ -392,18 +358,6 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
     }
 
-    /** @param deflate whether permessage-deflate was agreed: then RSV bits pass the decoder and the inflater judges them */
-    private WebSocketDecoderConfig decoderConfig(boolean deflate) {
-        return WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(node.config().maxFrameBytes())
-                .allowExtensions(deflate)
-                // The session closes gracefully itself (close frame, then wait for the client's), so that
-                // a client still sending does not get a TCP reset that destroys the close code.
-                .closeOnProtocolViolation(false)
-                .withUTF8Validator(false) // added after the aggregator, which sees whole messages
-                .build();
-    }
-
     /**
      * {@code /app/{key}}: a Pusher protocol connection (docs/pusher.md). The same admission, rate and
      * per-address limits as {@code /ws}, no token and no origin check (Pusher apps authorize per channel);
@@ -420,7 +374,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             tooManyUpgrades(ctx, req);
             return;
         }
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(websocketUrl(req), null, decoderConfig(false))
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(UpgradeNegotiation.websocketUrl(req), null,
+                UpgradeNegotiation.decoderConfig(node.config().maxFrameBytes(), false))
                 .newHandshaker(req);
         String over = limits.tryOpen("", true, ip);
         io.netty.channel.Channel ch = ctx.channel();
@@ -487,11 +442,6 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         List<String> q = uri.parameters().get("access_token");
         return q == null || q.isEmpty() ? null : q.get(0);
-    }
-
-    private static String websocketUrl(FullHttpRequest req) {
-        String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
-        return "ws://" + host + "/ws";
     }
 
     static byte[] error(String code, String message) {

@@ -1,0 +1,121 @@
+package io.switchboard.server.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.WireFormat;
+import io.switchboard.server.deflate.DeflateFrameAggregator;
+import io.switchboard.server.deflate.Deflation;
+import io.switchboard.server.deflate.PerMessageDeflate;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a {@code /ws} upgrade agrees on besides who the client is: the subprotocol (the first offered one spoken
+ * here, JSON or Protobuf in the client's order; none offered means v1 JSON; only unknown ones offered: the first
+ * is accepted so that a browser completes the handshake and reads the refusal's close code), permessage-deflate
+ * (docs/protocol.md 1.6: only when enabled, only for a spoken subprotocol), the handshake answer that carries
+ * them, and the pipeline stages an agreed deflate needs. Also the decoder settings and URL every upgrade's
+ * handshaker is built with. Immutable; used on the connection's event loop by {@link HttpRequestHandler}.
+ */
+final class UpgradeNegotiation {
+
+    /** The subprotocols the client offered, in its order. */
+    final List<String> offered;
+    /** Whether one of them (or none at all) is spoken here; when not, the connection is refused after the handshake. */
+    final boolean versionOk;
+    /** How the connection's frames are written and read (JSON when no offered subprotocol is spoken). */
+    final WireFormat format;
+    /** The subprotocol answered in the handshake, or null when the client offered none. */
+    final String selected;
+    /** The permessage-deflate agreement, or null. */
+    final PerMessageDeflate.Agreement deflated;
+    private final PerMessageDeflate deflate;
+
+    private UpgradeNegotiation(List<String> offered, WireFormat chosen, PerMessageDeflate deflate, HttpHeaders headers) {
+        this.offered = offered;
+        this.versionOk = chosen != null;
+        this.selected = offered.isEmpty() ? null : versionOk ? chosen.subprotocol() : offered.get(0);
+        this.format = versionOk ? chosen : WireFormat.JSON;
+        this.deflate = deflate;
+        this.deflated = versionOk ? deflate.negotiate(headers) : null;
+    }
+
+    static UpgradeNegotiation of(HttpHeaders headers, PerMessageDeflate deflate) {
+        List<String> offered = headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL).stream()
+                .flatMap(v -> Arrays.stream(v.split(",")))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        WireFormat chosen = offered.isEmpty() ? WireFormat.JSON : WireFormat.choose(offered);
+        return new UpgradeNegotiation(offered, chosen, deflate, headers);
+    }
+
+    /** The handshaker answering with the chosen subprotocol; null only for a request that is not a version-13 handshake. */
+    WebSocketServerHandshaker handshaker(FullHttpRequest req, int maxFrameBytes) {
+        return new WebSocketServerHandshakerFactory(websocketUrl(req), selected, decoderConfig(maxFrameBytes, deflated != null))
+                .newHandshaker(req);
+    }
+
+    /** Writes the handshake's answer, with the extension header when deflate was agreed; throws for an invalid upgrade. */
+    ChannelFuture handshake(WebSocketServerHandshaker handshaker, Channel ch, FullHttpRequest req) {
+        if (deflated == null) {
+            return handshaker.handshake(ch, req);
+        }
+        HttpHeaders answer = new DefaultHttpHeaders();
+        answer.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, deflated.response());
+        return handshaker.handshake(ch, req, answer, ch.newPromise());
+    }
+
+    /**
+     * With deflate agreed, after the WebSocket stages are in: whole messages are inflated, then checked as UTF-8;
+     * the agreement goes to the session's Outbound as a channel attribute. Nothing without it.
+     */
+    void installDeflate(Channel ch, ChannelPipeline p, int maxFrameBytes) {
+        if (deflated == null) {
+            return;
+        }
+        p.remove("ws-utf8");
+        p.replace("ws-aggregate", "ws-aggregate", new DeflateFrameAggregator(maxFrameBytes));
+        p.addLast("ws-inflate", deflate.inflater());
+        p.addLast("ws-utf8", new Utf8FrameValidator(false));
+        ch.attr(Deflation.KEY).set(deflated.deflation());
+    }
+
+    /** Refuses, once the handshake is written, a connection none of whose offered subprotocols is spoken here. */
+    void refuseUnspoken(Channel ch, ChannelFuture done) {
+        done.addListener(f -> {
+            if (f.isSuccess()) {
+                RefusedConnection.refuse(ch, ErrorCode.UNSUPPORTED_VERSION,
+                        "none of the offered subprotocols " + offered + " is spoken here; offer " + HttpRequestHandler.SUBPROTOCOL_V1
+                                + " or " + WireFormat.PROTOBUF.subprotocol(),
+                        CloseCode.UNSUPPORTED_VERSION);
+            }
+        });
+    }
+
+    /** @param deflate whether permessage-deflate was agreed: then RSV bits pass the decoder and the inflater judges them */
+    static WebSocketDecoderConfig decoderConfig(int maxFrameBytes, boolean deflate) {
+        return WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .allowExtensions(deflate)
+                // The session closes gracefully itself (close frame, then wait for the client's), so that
+                // a client still sending does not get a TCP reset that destroys the close code.
+                .closeOnProtocolViolation(false)
+                .withUTF8Validator(false) // added after the aggregator, which sees whole messages
+                .build();
+    }
+
+    static String websocketUrl(FullHttpRequest req) {
+        String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
+        return "ws://" + host + "/ws";
+    }
+}

@@ -55,7 +55,7 @@ class EmbeddedNodeIT {
                 assertThat(sb.presence("chat:room").toCompletableFuture().get(10, TimeUnit.SECONDS))
                         .extracting(PresenceMember::userId).containsExactly("alice");
                 // The node's meters are in the application's registry while it runs.
-                assertThat(registry.get("switchboard.connections.open").gauge().value()).isEqualTo(1.0);
+                assertThat(registry.get("switchboard.connections.open").tag("protocol", "native").gauge().value()).isEqualTo(1.0);
 
                 sb.disconnect("alice").toCompletableFuture().get(10, TimeUnit.SECONDS);
                 await().atMost(Duration.ofSeconds(10)).until(() -> !closed.isEmpty());

@@ -84,8 +84,11 @@ final class Generator implements AutoCloseable {
                         .addLast(new HttpClientCodec())
                         .addLast(new HttpObjectAggregator(64 * 1024));
                 if (t.compression()) {
-                    ch.pipeline().addLast(new io.netty.handler.codec.http.websocketx.extensions.compression
-                            .WebSocketClientCompressionHandler(0));
+                    // Offers server_no_context_takeover: the node always answers with it (RFC 7692 7.1.1.1 allows
+                    // that unasked), and Netty's client refuses an answer with a parameter it did not request.
+                    ch.pipeline().addLast(new io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensionHandler(
+                            new io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateClientExtensionHandshaker(
+                                    6, false, 15, true, true)));
                 }
                 ch.pipeline()
                         .addLast(new WebSocketClientProtocolHandler(config))

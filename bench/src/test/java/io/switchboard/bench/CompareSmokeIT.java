@@ -67,8 +67,9 @@ class CompareSmokeIT {
                 targets, List.of(Scenario.values())).run();
         new Report(runs, targets, s, Map.of("machine", "smoke test")).write(out);
 
-        // 4 scenarios on 3 servers, the 2 presence ones on Switchboard only, idle, fanout and connect on its Pusher door
-        assertThat(runs).hasSize(17);
+        // 4 scenarios on 3 servers and on Switchboard's Protobuf and deflate variants, the 2 presence ones on
+        // Switchboard only, idle, fanout and connect on its Pusher door
+        assertThat(runs).hasSize(25);
         for (ScenarioRun r : runs) {
             String what = r.target + " " + r.scenario + " (" + r.firstFailure + ")";
             assertThat(r.failed).as(what).isZero();
@@ -93,6 +94,7 @@ class CompareSmokeIT {
                     assertThat(r.lost).as(what).isEqualTo(r.expected - r.received);
                     assertThat(r.p99Ms).as(what).isPositive();
                     assertThat(r.serverCpuSeconds).as(what).isNotNegative();
+                    assertThat(r.wireBytesPerDelivery).as(what + ": bytes on the wire per delivery").isPositive();
                 }
                 case PRESENCE, PRESENCE_OFF -> {
                     assertThat(r.target).isEqualTo("switchboard");
@@ -113,11 +115,16 @@ class CompareSmokeIT {
             }
         }
         String md = Files.readString(out.resolve("results.md"));
-        assertThat(md).contains("## Targets", "| Switchboard |", "| ws |", "| Socket.IO |", "| Switchboard (Pusher) |");
+        assertThat(md).contains("## Targets", "| Switchboard |", "| ws |", "| Socket.IO |", "| Switchboard (Pusher) |",
+                "| Switchboard Protobuf |", "| Switchboard + deflate |");
         for (String png : List.of("latency-fanout.png", "latency-rooms.png", "memory.png", "cpu.png")) {
             assertThat(ImageIO.read(out.resolve(png).toFile())).as(png).isNotNull();
         }
-        assertThat(Json.MAPPER.readTree(out.resolve("results.json").toFile()).get("runs")).hasSize(17);
-        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[17/17]");
+        assertThat(Json.MAPPER.readTree(out.resolve("results.json").toFile()).get("runs")).hasSize(25);
+        // The binary protocol's deliveries are smaller on the wire than the same deliveries in JSON.
+        assertThat(runs.stream().filter(r -> r.scenario.equals("fanout") && r.target.equals("switchboard_protobuf")).findFirst()
+                .orElseThrow().wireBytesPerDelivery).isLessThan(runs.stream()
+                .filter(r -> r.scenario.equals("fanout") && r.target.equals("switchboard")).findFirst().orElseThrow().wireBytesPerDelivery);
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[25/25]");
     }
 }

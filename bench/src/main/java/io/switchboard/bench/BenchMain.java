@@ -59,6 +59,7 @@ public final class BenchMain implements Runnable {
         @Option(names = "--measure", description = "Seconds measured.") Double measure;
         @Option(names = "--drain", description = "Seconds allowed after the window for late deliveries.") Double drain;
         @Option(names = "--workers", description = "Generator processes per scenario.") Integer workers;
+        @Option(names = "--payload-bytes", description = "Size of each published payload, about (default: 100).") Integer payloadBytes;
         @Option(names = "--switchboard-args", defaultValue = "", description = "Extra options for 'switchboard serve', e.g. \"--io-threads 1\".")
         String switchboardArgs;
         @Option(names = "--scale", description = "Instead of the scenarios: many connections on several nodes sharing one Redis "
@@ -96,6 +97,7 @@ public final class BenchMain implements Runnable {
             if (measure != null) s.measureSeconds = measure;
             if (drain != null) s.drainSeconds = drain;
             if (workers != null) s.workers = workers;
+            if (payloadBytes != null) s.payloadBytes = payloadBytes;
             Path rootDir = root.toAbsolutePath().normalize();
             Path dir = out != null ? out : rootDir.resolve("bench/results").resolve(LocalDate.now().toString());
             List<Target> ts = targets.stream().map(Target::of).toList();

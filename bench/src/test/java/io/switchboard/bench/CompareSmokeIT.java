@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,15 +32,7 @@ class CompareSmokeIT {
     @BeforeAll
     static void installPeers() throws Exception {
         Tools.path("node"); // the peers' servers run on it
-        if (Files.isDirectory(ROOT.resolve("bench/peers/node_modules/socket.io"))
-                && Files.isDirectory(ROOT.resolve("bench/peers/node_modules/ws"))) {
-            return;
-        }
-        Process npm = new ProcessBuilder(Tools.path("npm"), "ci", "--no-audit", "--no-fund", "--prefer-offline")
-                .directory(ROOT.resolve("bench/peers").toFile()).redirectErrorStream(true).start();
-        String log = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(npm.waitFor(120, TimeUnit.SECONDS)).as("npm ci in bench/peers finished").isTrue();
-        assertThat(npm.exitValue()).as("npm ci in bench/peers: %s", log).isZero();
+        Tools.npmCi(ROOT.resolve("bench/peers"), "socket.io", "ws");
     }
 
     @Test

@@ -108,12 +108,16 @@ public final class Tools {
 
     /**
      * Makes sure the npm packages of {@code dir}'s committed lockfile are installed: nothing when
-     * {@code node_modules/<probe>/package.json} is there, else {@code npm ci} (at most 5 minutes).
+     * {@code node_modules/<probe>/package.json} is there for every probe, else {@code npm ci} (at most 5 minutes).
      *
      * @throws AssertionError when npm is missing (with its install command) or {@code npm ci} fails (with its output)
      */
-    public static void npmCi(Path dir, String probe) throws java.io.IOException, InterruptedException {
-        if (Files.isRegularFile(dir.resolve("node_modules").resolve(probe).resolve("package.json"))) {
+    public static void npmCi(Path dir, String... probes) throws java.io.IOException, InterruptedException {
+        boolean all = probes.length > 0;
+        for (String probe : probes) {
+            all &= Files.isRegularFile(dir.resolve("node_modules").resolve(probe).resolve("package.json"));
+        }
+        if (all) {
             return;
         }
         Path log = Files.createTempFile("switchboard-npm-ci", ".log");

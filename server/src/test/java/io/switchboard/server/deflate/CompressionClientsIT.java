@@ -13,7 +13,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,14 +35,7 @@ class CompressionClientsIT {
 
     @BeforeAll
     static void installPackages() throws Exception {
-        if (Files.isDirectory(DIR.resolve("node_modules/ws")) && Files.isDirectory(DIR.resolve("node_modules/playwright-core"))) {
-            return;
-        }
-        Process npm = new ProcessBuilder(Tools.path("npm"), "ci", "--no-audit", "--no-fund").directory(DIR.toFile())
-                .redirectErrorStream(true).start();
-        String out = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(npm.waitFor(5, TimeUnit.MINUTES)).as("npm ci in %s finished", DIR).isTrue();
-        assertThat(npm.exitValue()).as("npm ci in %s:\n%s", DIR, out).isZero();
+        Tools.npmCi(DIR, "ws", "playwright-core");
     }
 
     @Test

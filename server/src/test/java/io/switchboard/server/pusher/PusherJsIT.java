@@ -80,15 +80,6 @@ class PusherJsIT {
 
     /** {@code npm ci} in src/test/pusher once, when the packages are not installed there yet (a fresh clone). */
     static void installPackages() throws IOException, InterruptedException {
-        if (Files.isRegularFile(DIR.resolve("node_modules/pusher-js/package.json"))
-                && Files.isRegularFile(DIR.resolve("node_modules/pusher/package.json"))
-                && Files.isRegularFile(DIR.resolve("node_modules/laravel-echo/package.json"))
-                && Files.isRegularFile(DIR.resolve("node_modules/playwright-core/package.json"))) {
-            return;
-        }
-        Process npm = new ProcessBuilder(Tools.path("npm"), "ci", "--no-audit", "--no-fund").directory(DIR.toFile())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertThat(npm.waitFor(5, TimeUnit.MINUTES)).as("npm ci in %s finished", DIR).isTrue();
-        assertThat(npm.exitValue()).as("npm ci in %s", DIR).isZero();
+        Tools.npmCi(DIR, "pusher-js", "pusher", "laravel-echo", "playwright-core");
     }
 }

@@ -32,6 +32,11 @@ public final class TestNode implements AutoCloseable {
     final List<String> presenceUpdates = new CopyOnWriteArrayList<>();
     /** The user count each channel's latest presence update carried. */
     final Map<String, Long> presenceCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The highest user count a channel's presence updates carried: updates from two nodes have no order
+     * between them over NATS, so the latest to arrive may carry an older count.
+     */
+    final Map<String, Long> presenceCountMax = new java.util.concurrent.ConcurrentHashMap<>();
     final List<String> controls = new CopyOnWriteArrayList<>();
     /** Channels the engine reported a gap for; nothing in the suite makes one, so it must stay empty. */
     final List<String> gaps = new CopyOnWriteArrayList<>();
@@ -55,6 +60,7 @@ public final class TestNode implements AutoCloseable {
             public void onPresenceUpdate(PresenceUpdate u) {
                 presenceUpdates.add(u.channel() + ":" + u.userId() + ":" + (u.online() ? "online" : "offline"));
                 presenceCounts.put(u.channel(), u.users());
+                presenceCountMax.merge(u.channel(), u.users(), Math::max);
             }
 
             @Override

@@ -108,10 +108,15 @@ public final class Tools {
 
     /**
      * Makes sure the npm packages of {@code dir}'s committed lockfile are installed: nothing when
-     * {@code node_modules/<probe>/package.json} is there for every probe, else {@code npm ci} (at most 5 minutes).
+     * {@code node_modules/<probe>/package.json} is there, else {@code npm ci} (at most 5 minutes).
      *
      * @throws AssertionError when npm is missing (with its install command) or {@code npm ci} fails (with its output)
      */
+    public static void npmCi(Path dir, String probe) throws java.io.IOException, InterruptedException {
+        npmCi(dir, new String[] {probe});
+    }
+
+    /** As {@link #npmCi(Path, String)}, installed when any of the {@code probes} is missing. */
     public static void npmCi(Path dir, String... probes) throws java.io.IOException, InterruptedException {
         boolean all = probes.length > 0;
         for (String probe : probes) {

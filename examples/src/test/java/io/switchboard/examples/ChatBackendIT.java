@@ -1,6 +1,7 @@
 package io.switchboard.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.client.Subscription;
 import io.switchboard.client.SwitchboardClient;
@@ -38,10 +39,7 @@ class ChatBackendIT {
                 Subscription b = bob.subscribe("chat:lobby", m -> { });
                 alice.connect().get(30, TimeUnit.SECONDS);
                 bob.connect().get(30, TimeUnit.SECONDS);
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (!(a.isSubscribed() && b.isSubscribed()) && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(20);
-                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> a.isSubscribed() && b.isSubscribed());
                 String who = alice.rpc("chat.who", "\"lobby\"").get(30, TimeUnit.SECONDS);
                 assertThat(who).isEqualTo("{\"room\":\"lobby\",\"users\":[\"alice\",\"bob\"]}");
                 ExecutionException other = org.assertj.core.api.Assertions.catchThrowableOfType(

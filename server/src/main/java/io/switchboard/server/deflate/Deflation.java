@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.AttributeKey;
-import io.switchboard.server.hub.SharedFrame;
 import io.switchboard.server.metrics.CompressionMetrics;
 
 /**
@@ -41,26 +40,17 @@ public final class Deflation {
     }
 
     /**
-     * The compressed form of a frame the hub is fanning out, computed once for every subscriber with any
-     * agreement at this level (retained duplicate, the caller releases it); null when the frame is not
-     * being fanned out on this thread, or does not shrink. Call only when {@link #wants} the frame.
+     * The compressed form of an envelope the hub is fanning out, for {@link io.switchboard.server.hub.Push#variant}:
+     * made once for every subscriber of the push (the same level holds for every agreement of the node), in
+     * a buffer of the shared pool; null when it does not shrink. Does not consume {@code envelope}.
      */
-    public ByteBuf shared(ByteBuf frame) {
-        return SharedFrame.variant(frame, this::compressShared);
-    }
-
-    /** Whether {@link #shared} would answer for this frame (a fan-out of it is under way on this thread). */
-    public boolean sharing(ByteBuf frame) {
-        return SharedFrame.sharing(frame);
+    public ByteBuf compressForAll(ByteBuf envelope) {
+        return compress(PooledByteBufAllocator.DEFAULT, envelope, true);
     }
 
     /** The compressed form of one connection's frame (not consumed), or null when it does not shrink. */
     public ByteBuf compress(ByteBufAllocator alloc, ByteBuf frame) {
         return compress(alloc, frame, false);
-    }
-
-    private ByteBuf compressShared(ByteBuf frame) {
-        return compress(PooledByteBufAllocator.DEFAULT, frame, true);
     }
 
     private ByteBuf compress(ByteBufAllocator alloc, ByteBuf frame, boolean shared) {

@@ -26,8 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * This node's subscriptions: channel to local subscribers. It tells the engine when a channel gains its
  * first or loses its last local subscriber, and turns each publication (and presence change) the engine
- * delivers into one encoded frame per wire format present among the channel's subscribers ({@link Frames}),
- * whose bytes are shared (retained duplicates) by every local subscriber of that format.
+ * delivers into one {@link Push}: encoded once per wire format present among the channel's subscribers,
+ * WebSocket frame header included, and shared by every local subscriber of that format. It is handed to the
+ * subscribers of each event loop by one task on that loop ({@link Subscriber#executor}), not one per
+ * subscriber.
  */
 public final class Hub implements PublicationSink {
 
@@ -36,6 +38,7 @@ public final class Hub implements PublicationSink {
     private final ByteBufAllocator alloc;
     private final Namespaces namespaces;
     private final Metrics metrics;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Hub.class);
     private volatile java.util.function.Consumer<byte[]> controlHandler;
     private volatile Runnable reconnectHandler;
     // channel -> its local subscribers; an entry exists exactly while it has at least one subscriber.
@@ -66,7 +69,7 @@ public final class Hub implements PublicationSink {
             if (c == null) {
                 c = new ChannelSubscribers(broker.subscribe(name));
             }
-            c.members.add(subscriber);
+            c.add(subscriber);
             return c;
         });
         return cs.live;
@@ -74,8 +77,8 @@ public final class Hub implements PublicationSink {
 
     public void unsubscribe(String channel, Subscriber subscriber) {
         channels.computeIfPresent(channel, (name, c) -> {
-            c.members.remove(subscriber);
-            if (c.members.isEmpty()) {
+            c.remove(subscriber);
+            if (c.size() == 0) {
                 broker.unsubscribe(name);
                 return null;
             }
@@ -89,7 +92,7 @@ public final class Hub implements PublicationSink {
 
     public int subscriberCount(String channel) {
         ChannelSubscribers c = channels.get(channel);
-        return c == null ? 0 : c.members.size();
+        return c == null ? 0 : c.size();
     }
 
     /** Channels with at least one local subscriber. */
@@ -102,7 +105,7 @@ public final class Hub implements PublicationSink {
         java.util.SortedMap<String, Integer> out = new java.util.TreeMap<>();
         channels.forEach((name, c) -> {
             if (name.startsWith(prefix)) {
-                int n = c.members.size();
+                int n = c.size();
                 if (n > 0) {
                     out.put(name, n);
                 }
@@ -118,15 +121,16 @@ public final class Hub implements PublicationSink {
             return;
         }
         metrics.brokerLag(System.currentTimeMillis() - p.timestamp());
-        Frames frames = new Frames(alloc, messageEnvelope(p), p.payload().length);
-        int n = fanOut(c, frames, p.offset(), p.hasPosition() ? p.epoch() : null, p.clientId(), MessageType.MESSAGE);
-        if (n > 0) {
-            // Ingress to the hand-over to the last local subscriber; a publication that entered through
-            // another node has only the engine's millisecond timestamp to go by.
-            long nanos = p.ingressNanos() != 0 ? System.nanoTime() - p.ingressNanos()
-                    : (System.currentTimeMillis() - p.timestamp()) * 1_000_000L;
-            metrics.delivered(nanos);
-        }
+        Push push = new Push(alloc, messageEnvelope(p), p.payload().length);
+        fanOut(c, push, p.offset(), p.hasPosition() ? p.epoch() : null, p.clientId(), MessageType.MESSAGE, n -> {
+            if (n > 0) {
+                // Ingress to the hand-over to the last local subscriber; a publication that entered through
+                // another node has only the engine's millisecond timestamp to go by.
+                long nanos = p.ingressNanos() != 0 ? System.nanoTime() - p.ingressNanos()
+                        : (System.currentTimeMillis() - p.timestamp()) * 1_000_000L;
+                metrics.delivered(nanos);
+            }
+        });
     }
 
     /** Where control messages from the engine go (the node applies them to its sessions). */
@@ -163,7 +167,7 @@ public final class Hub implements PublicationSink {
             g.writeNumberField("timestamp", u.timestamp());
         });
         Envelope e = Envelope.builder(MessageType.PRESENCE_UPDATE).channel(u.channel()).payload(payload).build();
-        fanOut(c, new Frames(alloc, e, payload.length), -1, null, null, MessageType.PRESENCE_UPDATE);
+        fanOut(c, new Push(alloc, e, payload.length), -1, null, null, MessageType.PRESENCE_UPDATE, null);
     }
 
     /** A window's presence push: encoded once, shared by the channel's local subscribers. */
@@ -171,7 +175,7 @@ public final class Hub implements PublicationSink {
         ChannelSubscribers c = channels.get(channel);
         if (c != null) {
             Envelope e = Envelope.builder(type).channel(channel).payload(payload).build();
-            fanOut(c, new Frames(alloc, e, payload.length), -1, null, null, type);
+            fanOut(c, new Push(alloc, e, payload.length), -1, null, null, type, null);
         }
     }
 
@@ -194,32 +198,97 @@ public final class Hub implements PublicationSink {
         metrics.deliveryGap();
         ChannelSubscribers c = channels.get(channel);
         if (c != null) {
-            c.members.forEach(Subscriber::interrupted);
+            for (Group g : c.groups) {
+                // In line with the pushes: after those from before the loss, before any after it.
+                if (g.loop == null) {
+                    g.members.forEach(Subscriber::interrupted);
+                } else {
+                    g.loop.execute(() -> g.members.forEach(Subscriber::interrupted));
+                }
+            }
         }
     }
 
-    /** Hands one push to every member, in the member's wire format; returns how many got it. */
-    private int fanOut(ChannelSubscribers c, Frames frames, long offset, String epoch, String clientId, MessageType type) {
-        int n = 0;
-        long bytes = 0;
-        // Subscribers may derive one variant of each format's frame, once per push (permessage-deflate).
-        SharedFrame shared = SharedFrame.open();
-        try {
-            for (Subscriber s : c.members) {
-                ByteBuf frame = frames.frame(s.format());
-                shared.use(frame);
-                int size = frame.readableBytes();
-                if (s.deliver(frame.retainedDuplicate(), offset, epoch, clientId)) {
-                    n++;
-                    bytes += size;
+    /**
+     * Hands one push to every member, in the member's wire format: one task per event loop carrying that
+     * loop's members (members without an executor are served here and now). The push is released, and the
+     * counts recorded, after the last member; {@code delivered}, when not null, is run then with how many got it.
+     */
+    private void fanOut(ChannelSubscribers c, Push push, long offset, String epoch, String clientId, MessageType type,
+                        java.util.function.IntConsumer delivered) {
+        new FanOut(c.groups, push, offset, epoch, clientId, type, delivered).start();
+    }
+
+    /** One push on its way to a channel's members: counts what each event loop's share delivered, ends once. */
+    private final class FanOut {
+        private final Group[] groups;
+        private final Push push;
+        private final long offset;
+        private final String epoch;
+        private final String clientId;
+        private final MessageType type;
+        private final java.util.function.IntConsumer delivered;
+        private final java.util.concurrent.atomic.AtomicInteger unfinished;
+        private final java.util.concurrent.atomic.AtomicInteger deliveries = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicLong byteCount = new java.util.concurrent.atomic.AtomicLong();
+
+        FanOut(Group[] groups, Push push, long offset, String epoch, String clientId, MessageType type,
+               java.util.function.IntConsumer delivered) {
+            this.groups = groups;
+            this.push = push;
+            this.offset = offset;
+            this.epoch = epoch;
+            this.clientId = clientId;
+            this.type = type;
+            this.delivered = delivered;
+            this.unfinished = new java.util.concurrent.atomic.AtomicInteger(groups.length + 1);
+        }
+
+        void start() {
+            for (Group g : groups) {
+                if (g.loop == null) {
+                    run(g);
+                } else {
+                    // Even from the loop itself: a task queued earlier for this channel must go first.
+                    g.loop.execute(() -> run(g));
                 }
             }
-        } finally {
-            shared.close();
-            frames.release();
-            metrics.messagesOut(type, n, bytes);
+            finished(0, 0);
         }
-        return n;
+
+        private void run(Group g) {
+            int n = 0;
+            long bytes = 0;
+            try {
+                for (Subscriber s : g.members) {
+                    try {
+                        if (s.deliver(push, offset, epoch, clientId)) {
+                            n++;
+                            bytes += push.envelopeBytes(s.format());
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.warn("a subscriber failed to take a push; the others still get it", e);
+                    }
+                }
+            } finally {
+                finished(n, bytes);
+            }
+        }
+
+        private void finished(int n, long bytes) {
+            if (n > 0) {
+                deliveries.addAndGet(n);
+                byteCount.addAndGet(bytes);
+            }
+            if (unfinished.decrementAndGet() == 0) { // every share's counts were added before its decrement
+                push.release();
+                int total = deliveries.get();
+                metrics.messagesOut(type, total, byteCount.get());
+                if (delivered != null) {
+                    delivered.accept(total);
+                }
+            }
+        }
     }
 
     /** The {@code message} push for a publication (used live here, and by sessions for recovered ones). */
@@ -252,9 +321,55 @@ public final class Hub implements PublicationSink {
         return buf;
     }
 
-    private static final class ChannelSubscribers {
+    /** The members of one channel served on one event loop (or, loop null, on the delivering thread). */
+    private static final class Group {
+        final io.netty.util.concurrent.EventExecutor loop;
         final Set<Subscriber> members = ConcurrentHashMap.newKeySet();
+
+        Group(io.netty.util.concurrent.EventExecutor loop) {
+            this.loop = loop;
+        }
+    }
+
+    /** A channel's local members by event loop; changed only inside {@code channels.compute}, read anywhere. */
+    private static final class ChannelSubscribers {
+        // Groups are added, never removed while the channel has members: there are as many as event loops.
+        volatile Group[] groups = new Group[0];
+        private volatile int size;
         final CompletableFuture<Void> live;
+
+        void add(Subscriber s) {
+            io.netty.util.concurrent.EventExecutor loop = s.executor();
+            Group[] gs = groups;
+            for (Group g : gs) {
+                if (g.loop == loop) {
+                    if (g.members.add(s)) {
+                        size++;
+                    }
+                    return;
+                }
+            }
+            Group g = new Group(loop);
+            g.members.add(s);
+            size++;
+            Group[] more = java.util.Arrays.copyOf(gs, gs.length + 1);
+            more[gs.length] = g;
+            groups = more;
+        }
+
+        void remove(Subscriber s) {
+            io.netty.util.concurrent.EventExecutor loop = s.executor();
+            for (Group g : groups) {
+                if (g.loop == loop && g.members.remove(s)) {
+                    size--;
+                    return;
+                }
+            }
+        }
+
+        int size() {
+            return size;
+        }
 
         ChannelSubscribers(CompletableFuture<Void> live) {
             this.live = live;

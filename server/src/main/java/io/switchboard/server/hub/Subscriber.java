@@ -3,8 +3,26 @@ package io.switchboard.server.hub;
 import io.netty.buffer.ByteBuf;
 import io.switchboard.protocol.WireFormat;
 
-/** A local receiver of one channel's frames: in practice one session's subscription to it. */
+/**
+ * A local receiver of one channel's frames: in practice one session's subscription to it.
+ *
+ * <p>Threading: the hub calls {@link #deliver(Push, long, String, String)} and {@link #interrupted} on the
+ * subscriber's {@link #executor} (the connection's event loop), one task per event loop per push carrying
+ * all of that loop's subscribers, so that a subscriber sees the channel's pushes one at a time and in the
+ * channel's order. A subscriber without an executor is called on the thread that delivers the channel.
+ */
 public interface Subscriber {
+
+    /**
+     * Queues one push for sending, in this subscriber's {@link #format}. The push stays the hub's: take
+     * what is kept beyond the call as views ({@link Push#envelope}, {@link Push#frame}), which are the
+     * caller's to release. The default passes the envelope on to {@link #deliver(ByteBuf, long, String, String)}.
+     *
+     * @return as {@link #deliver(ByteBuf, long, String, String)}
+     */
+    default boolean deliver(Push push, long offset, String epoch, String clientId) {
+        return deliver(push.envelope(format()), offset, epoch, clientId);
+    }
 
     /**
      * Queues one encoded envelope for sending. Takes ownership of {@code frame} (releases it when sent or
@@ -28,8 +46,18 @@ public interface Subscriber {
     }
 
     /**
+     * Where the hub calls this subscriber: the event loop of its connection, so that the push is handed over
+     * and written on the thread that owns the socket; null to be called on the thread that delivers the
+     * channel. Must not change.
+     */
+    default io.netty.util.concurrent.EventExecutor executor() {
+        return null;
+    }
+
+    /**
      * The engine lost some of the channel's publications for this node ({@code PublicationSink.onGap}).
-     * Called on the thread that delivers the channel, before any frame after the loss: the subscriber must
+     * Called like {@link #deliver(Push, long, String, String)}: after every push from before the loss and
+     * before any push after it; the subscriber must
      * stop passing frames on at once, so that whatever it tells its client comes before any later offset.
      */
     default void interrupted() {

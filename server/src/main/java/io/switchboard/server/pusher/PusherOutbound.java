@@ -33,6 +33,11 @@ final class PusherOutbound {
         this.onOverflow = onOverflow;
     }
 
+    /** The event loop that writes this connection. */
+    io.netty.channel.EventLoop loop() {
+        return channel.eventLoop();
+    }
+
     /** Queues one event; any thread. */
     void deliver(byte[] event) {
         if (closed.get()) {

@@ -54,6 +54,12 @@ final class PusherSubscription implements Subscriber {
         this.memberInfo = memberInfo;
     }
 
+    /** The connection's event loop: the hub hands this subscription its pushes there. */
+    @Override
+    public io.netty.util.concurrent.EventExecutor executor() {
+        return outbound.loop();
+    }
+
     @Override
     public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
         JsonNode root;

@@ -1,6 +1,7 @@
 package io.switchboard.server.session;
 
 import io.netty.buffer.ByteBuf;
+import io.switchboard.server.hub.Push;
 import io.switchboard.server.hub.Subscriber;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,28 @@ final class ChannelSubscription implements Subscriber {
         return outbound.format();
     }
 
+    /** The connection's event loop: the hub hands this subscription its pushes there. */
+    @Override
+    public io.netty.util.concurrent.EventExecutor executor() {
+        return outbound.loop();
+    }
+
+    /** A live subscription passes the push itself on (its shared frame); one still held keeps its envelope. */
+    @Override
+    public boolean deliver(Push push, long offset, String epoch, String clientId) {
+        if (state != LIVE) {
+            return deliver(push.envelope(format()), offset, epoch, clientId);
+        }
+        if (!echo && clientId != null && clientId.equals(sessionId)) {
+            return false;
+        }
+        if (!advance(offset, epoch)) {
+            return false;
+        }
+        outbound.deliver(push);
+        return true;
+    }
+
     @Override
     public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
         if (!echo && clientId != null && clientId.equals(sessionId)) {
@@ -99,15 +122,23 @@ final class ChannelSubscription implements Subscriber {
 
     /** Passes one frame on unless its offset is not above what was passed on already in its epoch. */
     private boolean pass(ByteBuf frame, long offset, String epoch) {
+        if (!advance(offset, epoch)) {
+            frame.release();
+            return false;
+        }
+        outbound.deliver(frame);
+        return true;
+    }
+
+    /** Records a frame's position as passed on; false when it is not above what was passed on in its epoch. */
+    private boolean advance(long offset, String epoch) {
         if (offset >= 0 && epoch != null) {
             if (epoch.equals(this.epoch) && offset <= passed) {
-                frame.release();
                 return false;
             }
             this.epoch = epoch;
             this.passed = offset;
         }
-        outbound.deliver(frame);
         return true;
     }
 

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.protocol.EnvelopeDecoder;
 import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.deflate.Deflation;
+import io.switchboard.server.hub.Push;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,9 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * (a JSON array in a text frame, or delimited Protobuf envelopes one after the other in a binary frame). Bytes queued here plus bytes written but not yet on the socket are bounded: going over
  * the bound calls the overflow action once (the session closes as a slow consumer) and drops the rest.
  *
- * <p>With permessage-deflate agreed ({@link Deflation}), a frame the hub is fanning out is replaced at
- * {@link #deliver} by the compressed form the hub's fan-out shares (compressed once for all subscribers of
- * the format) and written as a frame of its own, never batched; other frames are batched as before, and a
+ * <p>A push the hub fans out ({@link #deliver(Push)}) is written on the event loop as the frame every
+ * subscriber shares when nothing is waiting here, and queued as an envelope otherwise. With
+ * permessage-deflate agreed ({@link Deflation}), a push is sent as the compressed form the fan-out shares
+ * (compressed once for all subscribers of the format), as a frame of its own, never batched; other frames are batched as before, and a
  * frame or batch of at least the threshold is compressed for this connection when written. Text and
  * binary frames alike: the extension compresses messages of either kind.
  */
@@ -57,6 +59,16 @@ final class Outbound {
     private record Ready(ByteBuf content, int rsv) {
     }
 
+    /**
+     * A push's whole WebSocket frame, header then envelope: written as it is when it leaves alone, or, in a
+     * batch, its envelope without the header.
+     */
+    private record Whole(ByteBuf frame, int header) {
+        ByteBuf envelope() {
+            return frame.skipBytes(header); // this queue's own view of the shared bytes: its indices are ours
+        }
+    }
+
     Outbound(Channel channel, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow) {
         this(channel, WireFormat.JSON, maxPendingBytes, maxBatchBytes, onOverflow, null);
     }
@@ -78,27 +90,41 @@ final class Outbound {
         this.onOverflow = onOverflow;
     }
 
+    /**
+     * Sends one push the hub is fanning out: queued as its shared frame, which goes on the socket as it is
+     * (no header encoded, no copy) when it leaves alone, and gives its envelope to a batch when other
+     * envelopes are waiting with it. With permessage-deflate its compressed form, made once per push, is
+     * queued as a frame of its own. The push stays the caller's. Any thread.
+     */
+    void deliver(Push push) {
+        if (closed.get()) {
+            return;
+        }
+        int n = push.envelopeBytes(format);
+        if (deflate != null && deflate.wants(n)) {
+            ByteBuf z = push.variant(format, deflate::compressForAll);
+            // does not shrink: sent plain, alone, not tried again per connection
+            enqueue(z != null ? new Ready(z, Deflation.RSV1) : new Ready(push.envelope(format), 0), z != null ? z.readableBytes() : n);
+            return;
+        }
+        ByteBuf frame = push.frame(format);
+        enqueue(new Whole(frame, frame.readableBytes() - n), n);
+    }
+
     /** Queues one encoded envelope; takes ownership of {@code frame}. Any thread. */
     void deliver(ByteBuf frame) {
         if (closed.get()) {
             frame.release();
             return;
         }
-        Object item = frame;
-        int n = frame.readableBytes();
-        if (deflate != null && deflate.wants(n) && deflate.sharing(frame)) {
-            ByteBuf z = deflate.shared(frame);
-            if (z != null) {
-                frame.release();
-                item = new Ready(z, Deflation.RSV1);
-                n = z.readableBytes();
-            } else {
-                item = new Ready(frame, 0); // does not shrink: not tried again per connection
-            }
-        }
+        enqueue(frame, frame.readableBytes());
+    }
+
+    /** Queues an envelope (a ByteBuf, may be batched) or a {@link Ready} frame of {@code n} bytes; takes ownership. */
+    private void enqueue(Object item, int n) {
         if (pendingBytes.addAndGet(n) > maxPendingBytes) {
             pendingBytes.addAndGet(-n);
-            (item instanceof Ready r ? r.content() : frame).release();
+            content(item).release();
             overflow();
             return;
         }
@@ -120,9 +146,20 @@ final class Outbound {
         }
     }
 
+    /**
+     * Makes the event loop write what is queued: on the loop itself, once after the tasks of its current
+     * iteration ({@link LoopFlush}), so that whatever that iteration queues for this connection (the acks of
+     * a batch of commands, several publications the loop was behind on) leaves together; from another
+     * thread, as a task.
+     */
     void scheduleFlush() {
         if (flushScheduled.compareAndSet(false, true)) {
-            channel.eventLoop().execute(flushTask);
+            io.netty.channel.EventLoop loop = channel.eventLoop();
+            if (loop instanceof io.netty.channel.SingleThreadEventLoop l && l.inEventLoop()) {
+                LoopFlush.later(l, this);
+            } else {
+                loop.execute(flushTask);
+            }
         }
     }
 
@@ -145,17 +182,27 @@ final class Outbound {
                 wrote = true;
                 continue;
             }
-            ByteBuf first = (ByteBuf) polled;
-            if (!(queue.peek() instanceof ByteBuf next) || first.readableBytes() + next.readableBytes() + punctuation(2) > maxBatchBytes) {
-                write(first, first.readableBytes());
+            Object next = queue.peek();
+            int size = envelopeBytes(polled);
+            if (!batchable(next) || size + envelopeBytes(next) + punctuation(2) > maxBatchBytes) {
+                if (polled instanceof Whole w) {
+                    channel.write(w.frame()).addListener(f -> pendingBytes.addAndGet(-size)); // the bytes as they are
+                } else {
+                    write((ByteBuf) polled, size);
+                }
             } else {
-                write(batch(first), 0);
+                write(batch(envelope(polled)), 0);
             }
             wrote = true;
         }
         if (wrote) {
             channel.flush();
         }
+    }
+
+    /** The event loop that writes this connection. */
+    io.netty.channel.EventLoop loop() {
+        return channel.eventLoop();
     }
 
     /** The wire format of what is queued here. */
@@ -186,8 +233,10 @@ final class Outbound {
         int count = 1;
         int sep = json ? 1 : 0;
         // A batch obeys the limits every decoder enforces: the frame size and the envelope count.
-        while (count < MAX_BATCH && queue.peek() instanceof ByteBuf next && size + next.readableBytes() + sep <= maxBatchBytes) {
+        Object item;
+        while (count < MAX_BATCH && batchable(item = queue.peek()) && size + envelopeBytes(item) + sep <= maxBatchBytes) {
             queue.poll();
+            ByteBuf next = envelope(item);
             count++;
             if (json) {
                 batch.addComponent(true, COMMA.duplicate());
@@ -235,10 +284,29 @@ final class Outbound {
     private void releaseQueued() {
         Object item;
         while ((item = queue.poll()) != null) {
-            ByteBuf b = item instanceof Ready r ? r.content() : (ByteBuf) item;
-            pendingBytes.addAndGet(-b.readableBytes());
-            b.release();
+            pendingBytes.addAndGet(-(item instanceof Ready r ? r.content().readableBytes() : envelopeBytes(item)));
+            content(item).release();
         }
+    }
+
+    /** Whether a queued item may join a batch: an envelope, or a push's frame (by its envelope). */
+    private static boolean batchable(Object item) {
+        return item instanceof ByteBuf || item instanceof Whole;
+    }
+
+    /** A batchable item's envelope size, without any frame header. */
+    private static int envelopeBytes(Object item) {
+        return item instanceof Whole w ? w.frame().readableBytes() - w.header() : ((ByteBuf) item).readableBytes();
+    }
+
+    /** A batchable item as an envelope, owned by the caller. */
+    private static ByteBuf envelope(Object item) {
+        return item instanceof Whole w ? w.envelope() : (ByteBuf) item;
+    }
+
+    /** The buffer an item holds, whatever its kind. */
+    private static ByteBuf content(Object item) {
+        return item instanceof Ready r ? r.content() : item instanceof Whole w ? w.frame() : (ByteBuf) item;
     }
 
     private static ByteBuf constant(char c) {

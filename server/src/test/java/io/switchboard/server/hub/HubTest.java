@@ -210,4 +210,76 @@ class HubTest {
         assertThat(a.interruptions).isOne();
         assertThat(b.interruptions).isZero();
     }
+
+    /** A member served on an event loop: records what it gets there, and how much it had got when interrupted. */
+    static final class LoopMember implements Subscriber {
+        final io.netty.channel.EventLoop loop;
+        final List<Long> offsets = new ArrayList<>();
+        final List<String> wrongThread = new ArrayList<>();
+        final java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        volatile int offsetsWhenInterrupted = -1;
+
+        LoopMember(io.netty.channel.EventLoop loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public io.netty.util.concurrent.EventExecutor executor() {
+            return loop;
+        }
+
+        @Override
+        public boolean deliver(Push push, long offset, String epoch, String clientId) {
+            if (!loop.inEventLoop()) {
+                wrongThread.add(Thread.currentThread().getName());
+            }
+            ByteBuf f = push.frame(format());
+            boolean framed = (f.getByte(f.readerIndex()) & 0xFF) == 0x81; // FIN + text
+            f.release();
+            offsets.add(framed ? offset : -offset);
+            return true;
+        }
+
+        @Override
+        public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
+            throw new AssertionError("the hub hands a push, not a buffer");
+        }
+
+        @Override
+        public void interrupted() {
+            offsetsWhenInterrupted = offsets.size();
+            interrupted.countDown();
+        }
+    }
+
+    @Test
+    void membersOnEventLoopsGetEveryPushThereInOrderAndAGapAfterThePushesBeforeIt() throws Exception {
+        io.netty.channel.DefaultEventLoopGroup loops = new io.netty.channel.DefaultEventLoopGroup(2);
+        try {
+            List<LoopMember> members = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                LoopMember m = new LoopMember(loops.next());
+                members.add(m);
+                hub.subscribe("room:x", m);
+            }
+            int n = 2_000;
+            List<Long> expected = new ArrayList<>();
+            for (long k = 1; k <= n; k++) {
+                hub.onPublication(pub("room:x", k)); // from this thread, as from an engine's
+                expected.add(k);
+            }
+            hub.onGap("room:x");
+            for (LoopMember m : members) {
+                assertThat(m.interrupted.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(m.offsetsWhenInterrupted).as("the gap comes after every push before it").isEqualTo(n);
+                assertThat(m.offsets).as("each push once, framed, in order").isEqualTo(expected);
+                assertThat(m.wrongThread).isEmpty();
+            }
+            // every share of every push was counted once the last one ended
+            assertThat(metrics.registry().get("switchboard.messages.out").tag("type", "message").counter().count())
+                    .isEqualTo((double) n * members.size());
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
 }

@@ -107,4 +107,47 @@ class OutboundTest {
         assertThat(frames.get(1)).isEqualTo(big);
         ch.finishAndReleaseAll();
     }
+
+    static io.switchboard.server.hub.Push push(String payload) {
+        return new io.switchboard.server.hub.Push(io.netty.buffer.PooledByteBufAllocator.DEFAULT,
+                io.switchboard.protocol.Envelope.builder(io.switchboard.protocol.MessageType.MESSAGE).channel("c")
+                        .payload(payload.getBytes(StandardCharsets.UTF_8)).build(), payload.length());
+    }
+
+    @Test
+    void aPushLeavingAloneGoesOutAsItsSharedFrameBytes() {
+        Outbound big = new Outbound(channel, 1 << 20, 1 << 16, overflows::incrementAndGet);
+        io.switchboard.server.hub.Push p = push("{\"n\":1}");
+        big.deliver(p);
+        channel.runPendingTasks();
+        ByteBuf f = channel.readOutbound();
+        ByteBuf expected = p.frame(io.switchboard.protocol.WireFormat.JSON);
+        assertThat(f).as("the push's own frame, header included").isEqualTo(expected);
+        assertThat(f.getByte(f.readerIndex()) & 0xFF).as("FIN, text").isEqualTo(0x81);
+        f.release();
+        expected.release();
+        assertThat((Object) channel.readOutbound()).isNull();
+        p.release();
+    }
+
+    @Test
+    void aPushBehindQueuedEnvelopesJoinsTheirBatchInOrder() {
+        Outbound big = new Outbound(channel, 1 << 20, 1 << 16, overflows::incrementAndGet);
+        big.deliver(frame("{\"a\":1}"));
+        io.switchboard.server.hub.Push p = push("{\"n\":2}");
+        big.deliver(p);
+        p.release();
+        assertThat(written()).containsExactly("[{\"a\":1},{\"v\":1,\"type\":\"message\",\"channel\":\"c\",\"payload\":{\"n\":2}}]");
+    }
+
+    @Test
+    void pushesWrittenButNotOnTheSocketCountTowardsTheBound() {
+        io.switchboard.server.hub.Push p = push("{\"pad\":\"" + "x".repeat(20) + "\"}"); // about 60 bytes: the 2nd passes 100
+        out.deliver(p);
+        assertThat(overflows).hasValue(0);
+        out.deliver(p);
+        channel.runPendingTasks();
+        assertThat(overflows).hasValue(1);
+        p.release();
+    }
 }

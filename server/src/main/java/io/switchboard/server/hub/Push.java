@@ -1,0 +1,168 @@
+package io.switchboard.server.hub;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.switchboard.protocol.Envelope;
+import io.switchboard.protocol.WireFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
+
+/**
+ * One push (a {@code message}, a presence push) as the hub fans it out to a channel's local subscribers:
+ * encoded at most once per wire format, on first use, together with the header of the WebSocket frame
+ * that carries it alone. A server's frames are not masked (RFC 6455, 5.1), so that frame is the same for
+ * every subscriber of the format and a connection can write these very bytes; a connection that batches
+ * several envelopes into one frame takes the envelope without the header instead. So a publication costs
+ * one encode per wire format present among its subscribers, whatever their number, and no copy per
+ * subscriber.
+ *
+ * <p>A subscriber may also ask for one variant of each format's envelope (its permessage-deflate form),
+ * derived once for all subscribers of the format by the first one to ask.
+ *
+ * <p>Thread-safe: the hub hands one push to the subscribers of each event loop on that loop, so several
+ * threads read it at once. Every buffer it returns is the caller's (a retained view of shared bytes, to be
+ * released once). The hub {@link #release releases} the push itself after its last subscriber.
+ */
+public final class Push {
+
+    private static final WireFormat[] FORMATS = WireFormat.values();
+    /** The longest header of an unmasked frame: 2 bytes, 8 of them the 64-bit length. */
+    private static final int MAX_HEADER = 10;
+    private static final Object NONE = new Object(); // derive returned null: no variant
+
+    private final ByteBufAllocator alloc;
+    private final Envelope envelope;
+    private final int sizeHint;
+    private final AtomicReferenceArray<Encoded> encoded = new AtomicReferenceArray<>(FORMATS.length);
+
+    /** One format's frame: header then envelope, in one buffer. */
+    private static final class Encoded {
+        final ByteBuf frame;
+        final int header;
+        final int envelopeBytes;
+        volatile Object variant; // null: nobody asked yet; NONE: there is none; else the ByteBuf
+
+        Encoded(ByteBuf frame, int header, int envelopeBytes) {
+            this.frame = frame;
+            this.header = header;
+            this.envelopeBytes = envelopeBytes;
+        }
+    }
+
+    /** @param sizeHint about how many bytes the payload has (the buffer is sized from it) */
+    public Push(ByteBufAllocator alloc, Envelope envelope, int sizeHint) {
+        this.alloc = alloc;
+        this.envelope = envelope;
+        this.sizeHint = sizeHint;
+    }
+
+    /** The envelope in {@code format}, as one element of a batch (the caller releases it). */
+    public ByteBuf envelope(WireFormat format) {
+        Encoded e = encoded(format);
+        return e.frame.retainedSlice(e.frame.readerIndex() + e.header, e.envelopeBytes);
+    }
+
+    /**
+     * The whole WebSocket frame carrying the envelope alone: FIN set, no extension bits, opcode text for a
+     * text format and binary otherwise, not masked (the caller releases it). It goes on the socket as it is.
+     */
+    public ByteBuf frame(WireFormat format) {
+        return encoded(format).frame.retainedDuplicate();
+    }
+
+    /** The envelope's size in {@code format}, without the frame header. */
+    public int envelopeBytes(WireFormat format) {
+        return encoded(format).envelopeBytes;
+    }
+
+    /**
+     * The variant of the envelope in {@code format} that {@code derive} makes from it (derive must not
+     * release its argument; it may return null for "none"), computed once per push and format by the first
+     * caller: one kind of variant per format, the first caller's {@code derive} decides it. Returns a view
+     * the caller releases, or null when there is none.
+     */
+    public ByteBuf variant(WireFormat format, Function<ByteBuf, ByteBuf> derive) {
+        Encoded e = encoded(format);
+        Object v = e.variant;
+        if (v == null) {
+            synchronized (e) {
+                v = e.variant;
+                if (v == null) {
+                    ByteBuf made = derive.apply(e.frame.slice(e.frame.readerIndex() + e.header, e.envelopeBytes));
+                    v = made == null ? NONE : made;
+                    e.variant = v;
+                }
+            }
+        }
+        return v == NONE ? null : ((ByteBuf) v).retainedDuplicate();
+    }
+
+    /** How many formats were encoded (for tests). */
+    int encodings() {
+        int n = 0;
+        for (int i = 0; i < FORMATS.length; i++) {
+            if (encoded.get(i) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Gives back what the push holds; views handed out stay valid until their holders release them. */
+    public void release() {
+        for (int i = 0; i < FORMATS.length; i++) {
+            Encoded e = encoded.getAndSet(i, null);
+            if (e != null) {
+                e.frame.release();
+                if (e.variant instanceof ByteBuf v) {
+                    v.release();
+                }
+            }
+        }
+    }
+
+    private Encoded encoded(WireFormat format) {
+        int i = format.ordinal();
+        Encoded e = encoded.get(i);
+        if (e != null) {
+            return e;
+        }
+        synchronized (this) {
+            e = encoded.get(i);
+            if (e == null) {
+                e = encode(format);
+                encoded.set(i, e);
+            }
+            return e;
+        }
+    }
+
+    private Encoded encode(WireFormat format) {
+        ByteBuf buf = alloc.buffer(MAX_HEADER + sizeHint + 128);
+        buf.writerIndex(MAX_HEADER);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+            format.write(envelope, out);
+        } catch (IOException | RuntimeException ex) {
+            buf.release();
+            throw ex instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) ex;
+        }
+        int length = buf.writerIndex() - MAX_HEADER;
+        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+        int start = MAX_HEADER - header;
+        buf.setByte(start, 0x80 | (format.text() ? 0x1 : 0x2)); // FIN, text or binary
+        if (header == 2) {
+            buf.setByte(start + 1, length);
+        } else if (header == 4) {
+            buf.setByte(start + 1, 126);
+            buf.setShort(start + 2, length);
+        } else {
+            buf.setByte(start + 1, 127);
+            buf.setLong(start + 2, length);
+        }
+        buf.readerIndex(start);
+        return new Encoded(buf, header, length);
+    }
+}

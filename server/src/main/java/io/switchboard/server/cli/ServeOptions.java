@@ -159,6 +159,9 @@ final class ServeOptions {
         add("handshake-timeout", n, "<duration>", Kind.DURATION, "Time to send a complete HTTP request or upgrade.",
                 ServerConfig::handshakeTimeout, (c, v) -> c.handshakeTimeout((Duration) v));
         add("io-threads", n, "<n>", Kind.INT, "Event-loop threads; 0 = one per core.", ServerConfig::ioThreads, (c, v) -> c.ioThreads((Integer) v));
+        add("transport", n, "auto|epoll|io_uring|nio", Kind.CHOICE, "The I/O transport: auto = epoll where it loads, NIO "
+                + "otherwise; io_uring needs Linux 5.14 or newer and a container that allows it.",
+                ServerConfig::transport, (c, v) -> c.transport((String) v));
         add("drain-window", n, "<duration>", Kind.DURATION, "On SIGTERM, sessions are closed with 1001 spread over this time.",
                 ServerConfig::drainWindow, (c, v) -> c.drainWindow((Duration) v));
 

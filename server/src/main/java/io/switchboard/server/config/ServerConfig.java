@@ -59,6 +59,7 @@ public final class ServerConfig implements Cloneable {
     private Duration errorBurstWindow = Duration.ofSeconds(10);
     private Duration drainWindow = Duration.ofSeconds(10);
     private int ioThreads;
+    private String transport = "auto";
     private Namespaces namespaces = Namespaces.defaults(); // the configured ones plus one per Pusher app
     private Namespaces configuredNamespaces = Namespaces.defaults();
     private List<PusherApp> pusherApps = List.of();
@@ -224,6 +225,16 @@ public final class ServerConfig implements Cloneable {
 
     public ServerConfig ioThreads(int ioThreads) {
         return with(c -> c.ioThreads = atLeast("io-threads", 0, ioThreads));
+    }
+
+    /** The I/O transport: auto (epoll where it loads, else NIO), epoll, io_uring or nio. */
+    public String transport() { return transport; }
+
+    public ServerConfig transport(String transport) {
+        if (!java.util.List.of("auto", "epoll", "io_uring", "nio").contains(transport)) {
+            throw new InvalidConfigException("transport", "must be auto, epoll, io_uring or nio");
+        }
+        return with(c -> c.transport = transport);
     }
 
     /** Sessions are closed with 1001 spread over this time on SIGTERM; 0 closes them at once. */

@@ -50,7 +50,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private Channel metricsChannel; // the separate metrics port, if any
     private final byte[] secret;
     private final boolean secretGenerated;
-    private final Transport transport = Transport.best();
+    private Transport transport = Transport.best();
     private final ChannelGroup allChannels = new DefaultChannelGroup("switchboard", GlobalEventExecutor.INSTANCE);
     private Node node;
     private io.switchboard.server.consumer.Consumers consumers = io.switchboard.server.consumer.Consumers.none();
@@ -111,6 +111,7 @@ public final class SwitchboardServer implements AutoCloseable {
         io.switchboard.server.deflate.PerMessageDeflate deflate = new io.switchboard.server.deflate.PerMessageDeflate(
                 config.compression(), config.maxFrameBytes(), node.metrics().compression());
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        transport = Transport.of(config.transport());
         bossGroup = transport.newGroup(1, "switchboard-accept");
         workerGroup = transport.newGroup(threads, "switchboard-io");
         long handshakeMillis = config.handshakeTimeout().toMillis();

@@ -9,26 +9,63 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import java.util.Locale;
 
-/** The I/O transport: Linux epoll when its native library loads, Java NIO otherwise. */
+/**
+ * The I/O transport ({@code --transport}): Linux epoll when its native library loads and Java NIO
+ * otherwise ({@code auto}, the default), or one named: {@code epoll}, {@code io_uring} (Linux 5.14 or newer,
+ * where the kernel and the container allow it) or {@code nio}.
+ */
 public enum Transport {
-    EPOLL, NIO;
+    EPOLL, IO_URING, NIO;
+
+    /** The choices {@code --transport} takes. */
+    public static final String CHOICES = "auto|epoll|io_uring|nio";
 
     public static Transport best() {
         return Epoll.isAvailable() ? EPOLL : NIO;
     }
 
+    /**
+     * The transport {@code --transport} names ({@code auto}: {@link #best}).
+     *
+     * @throws IllegalStateException when the named one cannot run here, saying why
+     */
+    public static Transport of(String name) {
+        if (name == null || name.equals("auto")) {
+            return best();
+        }
+        Transport t = valueOf(name.toUpperCase(Locale.ROOT));
+        Throwable why = t == EPOLL ? Epoll.unavailabilityCause() : t == IO_URING ? IoUring.unavailabilityCause() : null;
+        if (why != null) {
+            throw new IllegalStateException("--transport " + t + " cannot run here: " + why.getMessage()
+                    + " (use --transport auto)");
+        }
+        return t;
+    }
+
     public EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = switch (this) {
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+        };
         return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, true), factory);
     }
 
     public Class<? extends ServerChannel> serverChannel() {
-        return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return switch (this) {
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case NIO -> NioServerSocketChannel.class;
+        };
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

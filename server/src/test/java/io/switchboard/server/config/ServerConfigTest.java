@@ -58,6 +58,7 @@ class ServerConfigTest {
         refused(() -> c.newConnectionsBurstPerIp(0), "new-connections-burst-per-ip", "must be at least 1");
         refused(() -> c.apiMaxBodyBytes(100), "api-max-body-bytes", "must be at least 1024");
         refused(() -> c.ioThreads(-1), "io-threads", "must be at least 0");
+        refused(() -> c.transport("kqueue"), "transport", "must be auto, epoll, io_uring or nio");
         refused(() -> c.maxRecover(-1), "max-recover", "must be at least 0");
         refused(() -> c.maxPresenceInfoBytes(-1), "max-presence-info-bytes", "must be at least 0");
         // 0 switches these limits off

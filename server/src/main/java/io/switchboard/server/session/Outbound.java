@@ -48,6 +48,10 @@ final class Outbound {
     // Frames waiting for the event loop: a ByteBuf (an envelope, may be batched) or a Ready (a frame in its
     // final form); lock-free, written by any thread, read only by the event loop.
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    // What goes before the queue: an item queued on the event loop while nothing was waiting (the common
+    // case of a fan-out: one push per connection per iteration), kept without the lock-free queue's node
+    // and its atomic operations. Event loop only. Items queued after it, on any thread, go behind it.
+    private Object first;
     // Bytes in the queue plus bytes handed to Netty whose write has not completed; any thread.
     private final AtomicLong pendingBytes = new AtomicLong();
     // True while a flush task is queued on the event loop, so a burst schedules one flush, not many.
@@ -128,9 +132,14 @@ final class Outbound {
             overflow();
             return;
         }
+        if (first == null && queue.isEmpty() && channel.eventLoop().inEventLoop()) {
+            first = item; // close() runs on this loop too: it cannot have run since the check in deliver
+            scheduleFlush();
+            return;
+        }
         queue.offer(item);
         if (closed.get()) {
-            releaseQueued(); // lost a race with close(); do not leave the frame behind
+            releaseOffered(); // lost a race with close(); do not leave the frame behind
             return;
         }
         scheduleFlush();
@@ -172,7 +181,7 @@ final class Outbound {
         }
         boolean wrote = false;
         Object polled;
-        while (channel.isWritable() && (polled = queue.poll()) != null) {
+        while (channel.isWritable() && (polled = poll()) != null) {
             if (polled instanceof Ready r) {
                 int bytes = r.content().readableBytes();
                 if (r.rsv() != 0) {
@@ -182,7 +191,7 @@ final class Outbound {
                 wrote = true;
                 continue;
             }
-            Object next = queue.peek();
+            Object next = peek();
             int size = envelopeBytes(polled);
             if (!batchable(next) || size + envelopeBytes(next) + punctuation(2) > maxBatchBytes) {
                 if (polled instanceof Whole w) {
@@ -234,8 +243,8 @@ final class Outbound {
         int sep = json ? 1 : 0;
         // A batch obeys the limits every decoder enforces: the frame size and the envelope count.
         Object item;
-        while (count < MAX_BATCH && batchable(item = queue.peek()) && size + envelopeBytes(item) + sep <= maxBatchBytes) {
-            queue.poll();
+        while (count < MAX_BATCH && batchable(item = peek()) && size + envelopeBytes(item) + sep <= maxBatchBytes) {
+            poll();
             ByteBuf next = envelope(item);
             count++;
             if (json) {
@@ -281,7 +290,34 @@ final class Outbound {
         return format.text() ? ((CompositeByteBuf) batch).numComponents() / 2 + 1 : 0;
     }
 
+    /** The next item to write, without taking it. Event loop only. */
+    private Object peek() {
+        return first != null ? first : queue.peek();
+    }
+
+    /** Takes the next item to write. Event loop only. */
+    private Object poll() {
+        Object item = first;
+        if (item == null) {
+            return queue.poll();
+        }
+        first = null;
+        return item;
+    }
+
+    /** Drops everything waiting. Event loop only. */
     private void releaseQueued() {
+        Object item = first;
+        if (item != null) {
+            first = null;
+            pendingBytes.addAndGet(-(item instanceof Ready r ? r.content().readableBytes() : envelopeBytes(item)));
+            content(item).release();
+        }
+        releaseOffered();
+    }
+
+    /** Drops what other threads queued (the lock-free part); any thread. */
+    private void releaseOffered() {
         Object item;
         while ((item = queue.poll()) != null) {
             pendingBytes.addAndGet(-(item instanceof Ready r ? r.content().readableBytes() : envelopeBytes(item)));

@@ -10,8 +10,8 @@ final class Accounting {
     }
 
     /**
-     * Deliveries the window should have produced. fanout: every message published in the window,
-     * once per subscriber that was connected; rooms: what each worker's publishes owed its own
+     * Deliveries the window should have produced. fanout (capacity, cold): every message published in the
+     * window, once per subscriber that was connected, also those the server closed since; rooms: what each worker's publishes owed its own
      * (whole) rooms.
      */
     static long expected(Scenario s, List<WorkerResult> results) {
@@ -24,7 +24,7 @@ final class Accounting {
             local += r.expectedLocal;
         }
         return switch (s) {
-            case FANOUT -> published * subscribers;
+            case FANOUT, CAPACITY, COLD -> published * subscribers;
             case ROOMS -> local;
             default -> 0;
         };
@@ -111,5 +111,49 @@ final class Accounting {
             run.exactFinal += r.exactFinal;
         }
         run.presencePushesPerClient = run.connected == 0 ? Double.NaN : (double) pushes / run.connected;
+    }
+
+    /**
+     * Why a capacity step does not count as sustained, or null when it does: something was delivered, nothing
+     * lost (a subscriber the server closed owes every message after), no duplicate, and p99 below the limit.
+     */
+    static String shortfall(ScenarioRun step, double p99LimitMs) {
+        if (step.expected <= 0) {
+            return "nothing to deliver (no subscriber or no message)";
+        }
+        if (step.lost > 0) {
+            return String.format(java.util.Locale.ROOT, "lost %d of %d", step.lost, step.expected);
+        }
+        if (step.lost < 0) {
+            return String.format(java.util.Locale.ROOT, "%d deliveries more than expected", -step.lost);
+        }
+        if (!(step.p99Ms < p99LimitMs)) {
+            return String.format(java.util.Locale.ROOT, "p99 %.0f ms ≥ %.0f ms", step.p99Ms, p99LimitMs);
+        }
+        return null;
+    }
+
+    /**
+     * The highest offered rate up to which every step was sustained: the steps are in rising order, and a
+     * rate counts only when every lower one held too (a step after a failed one can pass by luck). 0 when
+     * the first step fell short, NaN when there were no steps.
+     */
+    static double highestSustained(List<ScenarioRun> steps) {
+        if (steps == null || steps.isEmpty()) {
+            return Double.NaN;
+        }
+        double best = 0;
+        for (ScenarioRun step : steps) {
+            if (step.shortfall != null) {
+                break;
+            }
+            best = Math.max(best, step.offeredRate);
+        }
+        return best;
+    }
+
+    /** Whether all {@code offered} steps ran and every one was sustained: the limit lies above the highest rate tried. */
+    static boolean everySustained(List<ScenarioRun> steps, int offered) {
+        return steps != null && steps.size() == offered && offered > 0 && steps.stream().allMatch(s -> s.shortfall == null);
     }
 }

@@ -42,7 +42,8 @@ public final class BenchMain implements Runnable {
         Path out;
         @Option(names = "--targets", split = ",", defaultValue = "switchboard,ws,socketio", description = "Servers to run (default: ${DEFAULT-VALUE}).")
         List<String> targets;
-        @Option(names = "--scenarios", split = ",", defaultValue = "idle,fanout,rooms,connect,presence,presence-off", description = "Scenarios to run (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--scenarios", split = ",", defaultValue = "idle,fanout,rooms,connect,presence,presence-off,capacity,cold",
+                description = "Scenarios to run (default: ${DEFAULT-VALUE}).")
         List<String> scenarios;
         @Option(names = "--idle-connections") Integer idleConnections;
         @Option(names = "--idle-channels") Integer idleChannels;
@@ -55,9 +56,21 @@ public final class BenchMain implements Runnable {
         @Option(names = "--connect-concurrency") Integer connectConcurrency;
         @Option(names = "--presence-members", description = "Members of the one channel in presence and presence-off.") Integer presenceMembers;
         @Option(names = "--presence-concurrency", description = "Joins in flight at once in presence and presence-off.") Integer presenceConcurrency;
-        @Option(names = "--warmup", description = "Seconds of warm-up before the measured window.") Double warmup;
+        @Option(names = "--capacity-rates", split = ",", description = "capacity: the publisher's rates in msg/s, one step each, "
+                + "over the --fanout-subscribers (default: 10,20,40,80).") List<Double> capacityRates;
+        @Option(names = "--capacity-warmup", description = "capacity: seconds of warm-up of each step; the first step, the server's "
+                + "first fan-out, warms up for --warmup when that is longer (default: 3).") Double capacityWarmup;
+        @Option(names = "--capacity-measure", description = "capacity: seconds measured in each step (default: 10).") Double capacityMeasure;
+        @Option(names = "--capacity-drain", description = "capacity: seconds after each step's window for late deliveries (default: 5).") Double capacityDrain;
+        @Option(names = "--capacity-p99-ms", description = "capacity: a step is sustained with nothing lost and p99 below this (default: 250).")
+        Double capacityP99;
+        @Option(names = "--capacity-keep-going", description = "capacity: run every step even after one was not sustained.")
+        boolean capacityKeepGoing;
+        @Option(names = "--cold-measure", description = "cold: seconds of fan-out measured right after the storm, with no warm-up (default: 30).")
+        Double coldMeasure;
+        @Option(names = "--warmup", description = "Seconds of warm-up before the measured window (fanout, rooms; capacity's first step).") Double warmup;
         @Option(names = "--measure", description = "Seconds measured.") Double measure;
-        @Option(names = "--drain", description = "Seconds allowed after the window for late deliveries.") Double drain;
+        @Option(names = "--drain", description = "Seconds allowed after the window for late deliveries (fanout, rooms, cold).") Double drain;
         @Option(names = "--workers", description = "Generator processes per scenario.") Integer workers;
         @Option(names = "--payload-bytes", description = "Size of each published payload, about (default: 100).") Integer payloadBytes;
         @Option(names = "--switchboard-args", defaultValue = "", description = "Extra options for 'switchboard serve', e.g. \"--io-threads 1\".")
@@ -93,6 +106,18 @@ public final class BenchMain implements Runnable {
             if (connectConcurrency != null) s.connectConcurrency = connectConcurrency;
             if (presenceMembers != null) s.presenceMembers = presenceMembers;
             if (presenceConcurrency != null) s.presenceConcurrency = presenceConcurrency;
+            if (capacityRates != null) {
+                s.capacityRates = CapacitySteps.rates(capacityRates.stream().mapToDouble(Double::doubleValue).toArray());
+                if (s.capacityRates.length == 0) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--capacity-rates needs at least one rate above 0");
+                }
+            }
+            if (capacityWarmup != null) s.capacityWarmupSeconds = capacityWarmup;
+            if (capacityMeasure != null) s.capacityMeasureSeconds = capacityMeasure;
+            if (capacityDrain != null) s.capacityDrainSeconds = capacityDrain;
+            if (capacityP99 != null) s.capacityP99LimitMs = capacityP99;
+            s.capacityKeepGoing = capacityKeepGoing;
+            if (coldMeasure != null) s.coldMeasureSeconds = coldMeasure;
             if (warmup != null) s.warmupSeconds = warmup;
             if (measure != null) s.measureSeconds = measure;
             if (drain != null) s.drainSeconds = drain;

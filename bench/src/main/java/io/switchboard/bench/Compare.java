@@ -76,6 +76,43 @@ final class Compare {
         run.target = t.id();
         run.scenario = s.id();
         List<WorkerSpec> specs = split(s, t, port);
+        // cold's generators open nothing before their storm: they are started, and ready, before the server, so
+        // that the storm reaches it the moment it is ready rather than once two JVMs have started.
+        List<WorkerHandle> early = new ArrayList<>();
+        int[] earlyReady = null;
+        try {
+            if (s == Scenario.COLD) {
+                startWorkers(specs, t, s, early);
+                earlyReady = awaitReady(early);
+            }
+            return runOne(t, s, run, specs, port, serverLog, early, earlyReady);
+        } finally {
+            for (WorkerHandle h : early) { // only when the server did not start: otherwise handed over and closed
+                h.send("END");
+                h.close();
+            }
+        }
+    }
+
+    private void startWorkers(List<WorkerSpec> specs, Target t, Scenario s, List<WorkerHandle> into) throws IOException {
+        for (int w = 0; w < specs.size(); w++) {
+            into.add(launcher.worker(specs.get(w), out.resolve("logs").resolve(t.id() + "-" + s.id() + "-worker" + w + ".log")));
+        }
+    }
+
+    /** Waits for every worker's READY; returns the connections they opened and those that failed. */
+    private int[] awaitReady(List<WorkerHandle> workers) throws InterruptedException {
+        int[] sum = new int[2];
+        for (WorkerHandle h : workers) {
+            String[] ready = h.await("READY", (settings.openTimeoutSeconds * 2 + 30) * 1000L).split(" ");
+            sum[0] += Integer.parseInt(ready[1]);
+            sum[1] += Integer.parseInt(ready[2]);
+        }
+        return sum;
+    }
+
+    private ScenarioRun runOne(Target t, Scenario s, ScenarioRun run, List<WorkerSpec> specs, int port, Path serverLog,
+                               List<WorkerHandle> early, int[] earlyReady) throws Exception {
         try (ServerUnderTest server = ServerUnderTest.start(t, launcher.serverCommand(t, port, SECRET), port, serverLog)) {
             if (s == Scenario.IDLE) {
                 Thread.sleep((long) (Math.min(1, settings.idleSettleSeconds) * 1000));
@@ -84,21 +121,38 @@ final class Compare {
                     run.heapBeforeBytes = JvmHeap.usedAfterGc(server.pid());
                 }
             }
-            List<WorkerHandle> workers = new ArrayList<>();
+            List<WorkerHandle> workers = new ArrayList<>(early);
+            early.clear();
             try {
-                for (int w = 0; w < specs.size(); w++) {
-                    workers.add(launcher.worker(specs.get(w), out.resolve("logs").resolve(t.id() + "-" + s.id() + "-worker" + w + ".log")));
+                if (workers.isEmpty()) {
+                    startWorkers(specs, t, s, workers);
                 }
-                int connected = 0;
-                int failed = 0;
-                for (WorkerHandle h : workers) {
-                    String[] ready = h.await("READY", (settings.openTimeoutSeconds * 2 + 30) * 1000L).split(" ");
-                    connected += Integer.parseInt(ready[1]);
-                    failed += Integer.parseInt(ready[2]);
-                }
-                boolean storm = s == Scenario.CONNECT || s.fillsOneChannel();
+                int[] ready = earlyReady != null ? earlyReady : awaitReady(workers);
+                int connected = ready[0];
+                int failed = ready[1];
+                boolean storm = s == Scenario.CONNECT || s.fillsOneChannel() || s == Scenario.COLD;
                 if (!storm) {
                     say(String.format("      %d connections subscribed, %d failed", connected, failed));
+                }
+                if (s == Scenario.CAPACITY || s == Scenario.COLD) {
+                    run.connected = connected;
+                    run.failed = failed;
+                    try {
+                        if (s == Scenario.CAPACITY) {
+                            new CapacitySteps(settings, this::say).run(server, workers, run);
+                        } else {
+                            run.connected = 0; // counted by the storm
+                            new ColdStart(settings, this::say).run(server, workers, run);
+                        }
+                    } finally {
+                        for (WorkerHandle h : workers) {
+                            h.send("END");
+                        }
+                    }
+                    if (!server.alive()) {
+                        say("      the server died; see " + serverLog);
+                    }
+                    return finish(run);
                 }
                 if (s == Scenario.IDLE) {
                     Worker.sleepUntil(System.nanoTime() + (long) (settings.idleSettleSeconds * 1e9));
@@ -196,6 +250,10 @@ final class Compare {
                 }
             }
         }
+        return finish(run);
+    }
+
+    private ScenarioRun finish(ScenarioRun run) {
         if (run.failed > 0) {
             say("      first failure: " + run.firstFailure);
         }
@@ -215,9 +273,9 @@ final class Compare {
             return spec;
         };
         switch (s) {
-            case IDLE, FANOUT, CONNECT, PRESENCE, PRESENCE_OFF -> {
+            case IDLE, FANOUT, CONNECT, PRESENCE, PRESENCE_OFF, CAPACITY, COLD -> {
                 int n = s == Scenario.IDLE ? settings.idleConnections
-                        : s == Scenario.FANOUT ? settings.fanoutSubscribers
+                        : s.fansOut() ? settings.fanoutSubscribers
                         : s.fillsOneChannel() ? settings.presenceMembers : settings.connectConnections;
                 int offset = 0;
                 for (int w = 0; w < workers; w++) {
@@ -226,11 +284,11 @@ final class Compare {
                     spec.connOffset = offset;
                     offset += spec.conns;
                     spec.channels = settings.idleChannels;
-                    if (s == Scenario.FANOUT && w == 0) {
+                    if (s.fansOut() && w == 0) {
                         spec.publisher = true;
                         spec.publishRate = settings.fanoutRate;
                     }
-                    if (s == Scenario.CONNECT) {
+                    if (s == Scenario.CONNECT || s == Scenario.COLD) {
                         spec.concurrency = Math.max(1, settings.connectConcurrency / workers);
                     }
                     if (s.fillsOneChannel()) {

@@ -59,6 +59,12 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
         return ready.isDone();
     }
 
+    /** Ready once and its socket still open: the server has not closed it (a slow consumer, say). */
+    boolean isOpen() {
+        Channel ch = channel;
+        return ready.isDone() && !ready.isCompletedExceptionally() && ch != null && ch.isActive();
+    }
+
     /** The protocol-level connection is up: subscribe, or be ready as a publisher. */
     void connected() {
         if (channelName == null) {

@@ -24,6 +24,14 @@ final class Report {
         this.environment = environment;
     }
 
+    Settings settings() {
+        return settings;
+    }
+
+    List<Target> targets() {
+        return targets;
+    }
+
     Optional<ScenarioRun> find(Target t, Scenario s) {
         return runs.stream().filter(r -> r.target.equals(t.id()) && r.scenario.equals(s.id())).findFirst();
     }
@@ -34,9 +42,36 @@ final class Report {
 
     void write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Json.MAPPER.writeValue(dir.resolve("results.json").toFile(), Map.of("environment", environment, "settings", settings, "runs", runs));
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("environment", environment);
+        json.put("settings", settings);
+        json.put("targets", targetsJson());
+        json.put("runs", runs);
+        Json.MAPPER.writeValue(dir.resolve("results.json").toFile(), json);
         Files.writeString(dir.resolve("results.md"), markdown());
         charts(dir);
+    }
+
+    private boolean threeServers() {
+        return targets.containsAll(List.of(Target.SWITCHBOARD, Target.WS, Target.SOCKETIO));
+    }
+
+    /** The targets table as results.json gives it (empty when not all three servers ran, as in results.md). */
+    List<Map<String, Object>> targetsJson() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (threeServers()) {
+            for (String[] row : targetRows()) {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("target", row[0]);
+                m.put("switchboard", row[1]);
+                m.put("ws", row[2]);
+                m.put("socketio", row[3]);
+                m.put("ratio", row[4]);
+                m.put("met", row[5].equals(met(true)));
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     /** One line per target of the issue: the figures, the ratio, and whether it was met. */
@@ -70,7 +105,56 @@ final class Report {
         rows.add(new String[] {"connect rate (connections/s to subscribed)", num(kSb),
                 num(value(ws, Scenario.CONNECT, r -> r.connectsPerSecond)), num(kSio),
                 "SB/SIO " + ratio(kSb / kSio) + " (≥ 2)", met(kSb / kSio >= 2)});
+        if (ran(Scenario.CAPACITY)) {
+            double hSb = value(sb, Scenario.CAPACITY, r -> r.highestSustainedRate);
+            double hWs = value(ws, Scenario.CAPACITY, r -> r.highestSustainedRate);
+            rows.add(new String[] {String.format(Locale.ROOT, "capacity: highest sustained fan-out rate, msg/s to %d subscribers (nothing lost, p99 < %.0f ms)",
+                    settings.fanoutSubscribers, settings.capacityP99LimitMs),
+                    sustained(sb), sustained(ws), sustained(sio),
+                    "SB/ws " + capacityRatio(sb, ws) + ", SB/SIO " + capacityRatio(sb, sio) + " (≥ 2)",
+                    met(!capped(ws) && hSb / hWs >= 2)});
+        }
+        if (ran(Scenario.COLD)) {
+            double sSb = value(sb, Scenario.COLD, ColdStart::stormCpuMsPerConnection);
+            double sWs = value(ws, Scenario.COLD, ColdStart::stormCpuMsPerConnection);
+            rows.add(new String[] {"cold: server CPU ms per connection, storm of " + settings.fanoutSubscribers + " on a fresh server",
+                    num3(sSb), num3(sWs), num3(value(sio, Scenario.COLD, ColdStart::stormCpuMsPerConnection)),
+                    "SB/ws " + ratio(sSb / sWs) + " (≤ 2)", met(sSb / sWs <= 2)});
+            double dSb = value(sb, Scenario.COLD, r -> r.serverCpuPerMillion);
+            double dWs = value(ws, Scenario.COLD, r -> r.serverCpuPerMillion);
+            rows.add(new String[] {String.format(Locale.ROOT, "cold: server CPU s per million deliveries, the first %.0f s of fan-out", settings.coldMeasureSeconds),
+                    num(dSb), num(dWs), num(value(sio, Scenario.COLD, r -> r.serverCpuPerMillion)),
+                    "SB/ws " + ratio(dSb / dWs) + " (≤ 2)", met(dSb / dWs <= 2)});
+        }
         return rows;
+    }
+
+    private boolean ran(Scenario s) {
+        return runs.stream().anyMatch(r -> r.scenario.equals(s.id()));
+    }
+
+    /** Every capacity step held: the server's limit lies above the highest rate tried. */
+    private boolean capped(Target t) {
+        return find(t, Scenario.CAPACITY).map(r -> r.everyStepSustained).orElse(false);
+    }
+
+    /** A server's highest sustained rate, "≥ max" when every step held, n/a when it did not run. */
+    String sustained(Target t) {
+        double v = value(t, Scenario.CAPACITY, r -> r.highestSustainedRate);
+        return Double.isNaN(v) ? "n/a" : (capped(t) ? "≥ " : "") + rate(v);
+    }
+
+    /** a's highest sustained rate over b's; a bound when a step limit hid one of them, n/a when b held no step. */
+    String capacityRatio(Target a, Target b) {
+        double va = value(a, Scenario.CAPACITY, r -> r.highestSustainedRate);
+        double vb = value(b, Scenario.CAPACITY, r -> r.highestSustainedRate);
+        if (capped(a) && capped(b)) {
+            return "n/a (both held every step)";
+        }
+        if (vb == 0 && va > 0) {
+            return "n/a (" + b.label() + " held no step)";
+        }
+        return (capped(a) ? "≥ " : capped(b) ? "≤ " : "") + ratio(va / vb);
     }
 
     String markdown() {
@@ -85,7 +169,7 @@ final class Report {
             }
         }
         md.append("\n## Targets\n\n");
-        if (targets.containsAll(List.of(Target.SWITCHBOARD, Target.WS, Target.SOCKETIO))) {
+        if (threeServers()) {
             md.append("| target | Switchboard | ws | Socket.IO | ratio | met |\n|---|---:|---:|---:|---|---|\n");
             for (String[] row : targetRows()) {
                 md.append("| ").append(String.join(" | ", row)).append(" |\n");
@@ -120,8 +204,13 @@ final class Report {
                     r.otherCpuSeconds, r.machineBusyPercent)));
         }
         presenceTable(md);
+        ReportTables.capacity(this, md);
+        ReportTables.cold(this, md);
         md.append("\n![latency, fanout](latency-fanout.png)\n![latency, rooms](latency-rooms.png)\n")
                 .append("![memory per connection](memory.png)\n![CPU per delivery](cpu.png)\n");
+        if (ran(Scenario.CAPACITY)) {
+            md.append("![p99 per capacity step](capacity.png)\n");
+        }
         List<String> failures = new ArrayList<>();
         for (ScenarioRun r : runs) {
             if (r.firstFailure != null) {
@@ -208,6 +297,35 @@ final class Report {
                 List.of("resident (RSS)", "heap after GC (JVM only)"), names, mem, false);
         Charts.bars(dir.resolve("cpu.png"), "Server CPU per million deliveries", "CPU seconds",
                 List.of("fanout", "rooms"), names, cpu, false);
+        if (ran(Scenario.CAPACITY)) {
+            double[] rates = CapacitySteps.rates(settings.capacityRates);
+            double[][] p99 = new double[targets.size()][rates.length];
+            for (int i = 0; i < targets.size(); i++) {
+                java.util.Arrays.fill(p99[i], Double.NaN);
+                List<ScenarioRun> steps = find(targets.get(i), Scenario.CAPACITY).map(r -> r.steps).orElse(null);
+                for (ScenarioRun step : steps == null ? List.<ScenarioRun>of() : steps) {
+                    int k = java.util.Arrays.binarySearch(rates, step.offeredRate);
+                    if (k >= 0) {
+                        p99[i][k] = step.p99Ms;
+                    }
+                }
+            }
+            Charts.bars(dir.resolve("capacity.png"), String.format(Locale.ROOT, "p99 per capacity step, %d subscribers (limit %.0f ms)",
+                            settings.fanoutSubscribers, settings.capacityP99LimitMs), "ms",
+                    java.util.Arrays.stream(rates).mapToObj(r -> rate(r) + " msg/s").toList(), names, p99, true);
+        }
+    }
+
+    /** A rate in msg/s: whole numbers without decimals. */
+    static String rate(double v) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String num3(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
     }
 
     static String kib(double bytes) {

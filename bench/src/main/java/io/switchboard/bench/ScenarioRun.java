@@ -19,7 +19,10 @@ public final class ScenarioRun {
     public double p999Ms;
     public double maxMs;
     public long serverErrors;
+    /** Connections closed by the server (or dropped) after they were ready, without the generator asking. */
     public long unexpectedCloses;
+    /** capacity, cold: subscribers still connected at the end (of the step). */
+    public int stillOpen = -1;
     public double serverCpuSeconds;
     public double serverCpuPerMillion;
     /** fanout, rooms: bytes received from the server's sockets per delivery, WebSocket framing included. */
@@ -45,6 +48,29 @@ public final class ScenarioRun {
     /** presence scenarios: presence pushes per member, and members whose last push had the exact final count. */
     public double presencePushesPerClient;
     public int exactFinal;
+    // capacity
+    /** A capacity step: the publisher's rate, msg/s. */
+    public double offeredRate;
+    /** A capacity step: null when sustained (nothing lost, p99 under the limit), else why not. */
+    public String shortfall;
+    /** capacity: one run per step tried, in rising order of rate (each with the delivery figures above). */
+    public java.util.List<ScenarioRun> steps;
+    /** capacity: the highest rate up to which every step was sustained; 0 when the first was not. */
+    public double highestSustainedRate = Double.NaN;
+    /** capacity: every step offered was sustained, so the server's limit lies above the highest rate tried. */
+    public boolean everyStepSustained;
+    // cold: times are seconds since the server process was started
+    public double startToReadyMs = Double.NaN;
+    /** The server's CPU seconds used by the time it answered /readyz. */
+    public double cpuAtReadySeconds = Double.NaN;
+    /** The launcher recorded its warm-start archive first (once per build), inside the time to ready. */
+    public boolean warmStartRecorded;
+    public double stormFromSeconds = Double.NaN;
+    public double stormToSeconds = Double.NaN;
+    public double stormServerCpuSeconds = Double.NaN;
+    public double stormServerSystemCpuPercent = Double.NaN;
+    public double fanoutFromSeconds = Double.NaN;
+    public double fanoutToSeconds = Double.NaN;
     /** The delivery (or connect) latency histogram, base64, for the charts. */
     public String histogram;
 }

@@ -19,11 +19,21 @@ final class ServerUnderTest implements AutoCloseable {
     final Target target;
     final int port;
     private final Process process;
+    /** System.nanoTime when the process was started, and when /readyz first answered 200 (polled every 50 ms). */
+    final long launchedNanos;
+    final long readyNanos;
+    /** The process's CPU seconds when it was found ready (the launcher's shell before its exec included). */
+    final double cpuAtReady;
+    private final Path log;
 
-    private ServerUnderTest(Target target, int port, Process process) {
+    private ServerUnderTest(Target target, int port, Process process, long launchedNanos, long readyNanos, Path log) {
         this.target = target;
         this.port = port;
         this.process = process;
+        this.launchedNanos = launchedNanos;
+        this.readyNanos = readyNanos;
+        this.cpuAtReady = ProcStats.cpuSeconds(process.pid());
+        this.log = log;
     }
 
     static int freePort() throws IOException {
@@ -37,6 +47,7 @@ final class ServerUnderTest implements AutoCloseable {
      * launcher) and waits until GET /readyz answers 200.
      */
     static ServerUnderTest start(Target target, List<String> command, int port, Path log) throws Exception {
+        long launched = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         URI ready = URI.create("http://127.0.0.1:" + port + "/readyz");
@@ -49,7 +60,7 @@ final class ServerUnderTest implements AutoCloseable {
                 int status = HTTP.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status == 200) {
-                    return new ServerUnderTest(target, port, p);
+                    return new ServerUnderTest(target, port, p, launched, System.nanoTime(), log);
                 }
             } catch (IOException notYet) {
                 // still starting
@@ -76,6 +87,20 @@ final class ServerUnderTest implements AutoCloseable {
 
     double cpuSeconds() {
         return ProcStats.cpuSeconds(pid());
+    }
+
+    /** Seconds from the process's start to {@code nanoTime}. */
+    double sinceLaunch(long nanoTime) {
+        return (nanoTime - launchedNanos) / 1e9;
+    }
+
+    /** Whether the ./switchboard launcher recorded its warm-start archive before this node started (once per build). */
+    boolean recordedWarmStart() {
+        try {
+            return java.nio.file.Files.readString(log).contains("recording the warm-start archive");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     double systemCpuSeconds() {

@@ -24,6 +24,19 @@ public final class Settings {
     /** Join attempts in flight at once, over all generator processes. */
     public int presenceConcurrency = 50;
 
+    /** capacity: the publisher's rates, one step each, in rising order (over the fanout subscribers). */
+    public double[] capacityRates = {10, 20, 40, 80};
+    public double capacityWarmupSeconds = 3;
+    public double capacityMeasureSeconds = 10;
+    public double capacityDrainSeconds = 5;
+    /** capacity: a step is sustained when nothing is lost and its p99 is below this. */
+    public double capacityP99LimitMs = 250;
+    /** capacity: run every step even after one fell short (the highest sustained rate still ends at the first). */
+    public boolean capacityKeepGoing;
+
+    /** cold: seconds of fan-out measured right after the storm (no warm-up); the drain is {@link #drainSeconds}. */
+    public double coldMeasureSeconds = 30;
+
     public double warmupSeconds = 5;
     public double measureSeconds = 20;
     /** Time after the window for late deliveries to arrive; later ones count as lost. */
@@ -48,6 +61,13 @@ public final class Settings {
         s.connectConcurrency = 10;
         s.presenceMembers = 30;
         s.presenceConcurrency = 10;
+        s.capacityRates = new double[] {10, 20};
+        s.capacityWarmupSeconds = 0.3;
+        s.capacityMeasureSeconds = 1;
+        s.capacityDrainSeconds = 1.5;
+        // every step runs whatever its latency, so the test can check the accounting of each
+        s.capacityKeepGoing = true;
+        s.coldMeasureSeconds = 1;
         s.warmupSeconds = 0.3;
         s.measureSeconds = 1;
         s.drainSeconds = 1.5;

@@ -22,6 +22,11 @@ import org.HdrHistogram.Histogram;
  * CLOCK_MONOTONIC and so shared by every process on the machine); it runs its load and answers
  * {@code RESULT <json>}. The measured window is [warmupEnd, end): only messages whose intended send
  * time falls in it are counted, received until drainEnd.
+ *
+ * <p>capacity and cold take several commands on the same connections, until {@code END} (or the end of
+ * input): {@code GO <start> <warmupEnd> <end> <drainEnd> <rate>} runs one window at that publishing rate
+ * and answers {@code RESULT <json>} for it alone; cold's generators open nothing before {@code STORM},
+ * which opens every connection at once and answers {@code STORMED <connected> <failed>}.
  */
 final class Worker {
 
@@ -32,6 +37,7 @@ final class Worker {
     private final AtomicLong serverErrors = new AtomicLong();
     private final AtomicLong unexpectedCloses = new AtomicLong();
     private final List<Conn> conns = new ArrayList<>();
+    private Conn publisher;
 
     Worker(WorkerSpec spec) {
         this.spec = spec;
@@ -48,61 +54,149 @@ final class Worker {
         }
         WorkerResult r = new WorkerResult();
         try (Generator gen = new Generator(spec.threads, spec.port)) {
-            Conn publisher = null;
             if (scenario == Scenario.CONNECT || scenario.fillsOneChannel()) {
                 warmUp(gen, minter);
-            } else {
+            } else if (scenario != Scenario.COLD) { // cold: not one connection before the storm
                 openAll(gen, tokens, r);
-                if (spec.publisher) {
-                    publisher = newConn(tokens[spec.conns], null);
-                    gen.open(publisher, spec.connOffset + spec.conns, spec.sourceBase).get(30, TimeUnit.SECONDS);
-                }
+                openPublisher(gen, tokens);
             }
             out.accept("READY " + r.connected + " " + r.failed);
-            String go = in.get();
-            if (go == null || !go.startsWith("GO ")) {
-                throw new IllegalStateException("expected GO, got " + go);
-            }
-            String[] f = go.split(" ");
-            long start = Long.parseLong(f[1]);
-            long warmupEnd = Long.parseLong(f[2]);
-            long end = Long.parseLong(f[3]);
-            long drainEnd = Long.parseLong(f[4]);
-            deliveries.window(warmupEnd, end);
-            switch (scenario) {
-                case IDLE -> { }
-                case CONNECT -> storm(gen, tokens, r);
-                case PRESENCE, PRESENCE_OFF -> {
-                    storm(gen, tokens, r);
-                    settle(r);
+            try {
+                if (scenario == Scenario.CAPACITY || scenario == Scenario.COLD) {
+                    commands(gen, tokens, r, in, out);
+                } else {
+                    once(gen, tokens, r, in.get());
+                    out.accept("RESULT " + Json.write(r));
                 }
-                case FANOUT, ROOMS -> {
-                    List<Conn> pubs = scenario == Scenario.FANOUT
-                            ? (publisher == null ? List.of() : List.of(publisher))
-                            : conns.stream().filter(Conn::isReady).toList();
-                    Thread t = new Thread(() -> publish(pubs, start, warmupEnd, end, r), "bench-publisher");
-                    t.setDaemon(true);
-                    t.start();
-                    sleepUntil(warmupEnd);
-                    double cpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
-                    long wire0 = gen.wireBytesIn.sum();
-                    sleepUntil(drainEnd);
-                    deliveries.stop();
-                    r.cpuSeconds = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - cpu0;
-                    r.wireBytesIn = gen.wireBytesIn.sum() - wire0;
-                    t.join(5000);
+            } finally {
+                Generator.closeAll(conns);
+                if (publisher != null) {
+                    publisher.close();
                 }
             }
-            r.received = deliveries.received();
-            r.outside = deliveries.outside();
-            r.latency = Json.encode(deliveries.histogram());
-            r.serverErrors = serverErrors.get();
-            r.unexpectedCloses = unexpectedCloses.get();
-            out.accept("RESULT " + Json.write(r));
-            Generator.closeAll(conns);
-            if (publisher != null) {
-                publisher.close();
+        }
+    }
+
+    /** The fanout publisher (worker 0 only): one extra connection, subscribed to nothing. */
+    private void openPublisher(Generator gen, String[] tokens) throws Exception {
+        if (spec.publisher) {
+            publisher = newConn(tokens[spec.conns], null);
+            gen.open(publisher, spec.connOffset + spec.conns, spec.sourceBase).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@code GO <start> <warmupEnd> <end> <drainEnd> [rate]}: nanoTimes, and the rate (NaN when not given). */
+    record Go(long start, long warmupEnd, long end, long drainEnd, double rate) {
+        static Go parse(String line) {
+            if (line == null || !line.startsWith("GO ")) {
+                throw new IllegalStateException("expected GO, got " + line);
             }
+            String[] f = line.split(" ");
+            return new Go(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
+                    f.length > 5 ? Double.parseDouble(f[5]) : Double.NaN);
+        }
+
+        String line() {
+            return "GO " + start + " " + warmupEnd + " " + end + " " + drainEnd + (Double.isNaN(rate) ? "" : " " + rate);
+        }
+    }
+
+    /** The scenarios with one GO and one RESULT. */
+    private void once(Generator gen, String[] tokens, WorkerResult r, String goLine) throws Exception {
+        Go g = Go.parse(goLine);
+        deliveries.window(g.warmupEnd(), g.end());
+        switch (scenario) {
+            case IDLE -> { }
+            case CONNECT -> storm(gen, tokens, r);
+            case PRESENCE, PRESENCE_OFF -> {
+                storm(gen, tokens, r);
+                settle(r);
+            }
+            case FANOUT, ROOMS -> {
+                List<Conn> pubs = scenario == Scenario.FANOUT ? publishers() : conns.stream().filter(Conn::isReady).toList();
+                measure(gen, pubs, g, spec.publishRate, 0, r);
+            }
+            default -> throw new IllegalStateException(scenario + " takes several commands");
+        }
+        r.received = deliveries.received();
+        r.outside = deliveries.outside();
+        r.latency = Json.encode(deliveries.histogram());
+        r.serverErrors = serverErrors.get();
+        r.unexpectedCloses = unexpectedCloses.get();
+    }
+
+    private List<Conn> publishers() {
+        return publisher == null ? List.of() : List.of(publisher);
+    }
+
+    /**
+     * capacity and cold: STORM (cold), then one GO per window on the same connections, each answered with
+     * that window's figures alone, until END. A subscriber the server closed stays counted in
+     * {@code connected}, so what it no longer receives is lost; {@code stillOpen} says how many are left.
+     */
+    private void commands(Generator gen, String[] tokens, WorkerResult r, Supplier<String> in, Consumer<String> out) throws Exception {
+        long seq = 0;
+        long errors0 = serverErrors.get();
+        long closes0 = unexpectedCloses.get();
+        for (String line = in.get(); line != null && !line.equals("END"); line = in.get()) {
+            if (line.equals("STORM") && scenario == Scenario.COLD) {
+                storm(gen, tokens, r);
+                r.stormCpuSeconds = r.cpuSeconds;
+                r.cpuSeconds = 0;
+                openPublisher(gen, tokens);
+                out.accept("STORMED " + r.connected + " " + r.failed);
+                continue;
+            }
+            Go g = Go.parse(line);
+            WorkerResult step = Json.MAPPER.convertValue(r, WorkerResult.class);
+            deliveries.window(g.warmupEnd(), g.end());
+            seq = measure(gen, publishers(), g, Double.isNaN(g.rate()) ? spec.publishRate : g.rate(), seq, step);
+            step.received = deliveries.received();
+            step.outside = deliveries.outside();
+            step.latency = Json.encode(deliveries.histogram());
+            step.serverErrors = serverErrors.get() - errors0;
+            step.unexpectedCloses = unexpectedCloses.get() - closes0;
+            errors0 += step.serverErrors;
+            closes0 += step.unexpectedCloses;
+            step.stillOpen = (int) conns.stream().filter(Conn::isOpen).count();
+            out.accept("RESULT " + Json.write(step));
+        }
+    }
+
+    /**
+     * One measured window: {@code pubs} publish at {@code rate} from start to end (open loop), deliveries are
+     * counted until drainEnd, and this process's CPU and wire bytes from warmupEnd to drainEnd are recorded.
+     * Returns the next publish sequence number.
+     */
+    private long measure(Generator gen, List<Conn> pubs, Go g, double rate, long seq, WorkerResult r) throws InterruptedException {
+        Published p = new Published(seq);
+        Thread t = new Thread(() -> publish(pubs, rate, g.start(), g.warmupEnd(), g.end(), p), "bench-publisher");
+        t.setDaemon(true);
+        t.start();
+        sleepUntil(g.warmupEnd());
+        double cpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+        long wire0 = gen.wireBytesIn.sum();
+        sleepUntil(g.drainEnd());
+        deliveries.stop();
+        r.cpuSeconds = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - cpu0;
+        r.wireBytesIn = gen.wireBytesIn.sum() - wire0;
+        t.join(5000);
+        p.halt = true; // a publisher that is still behind must not publish into the next window
+        t.join(1000);
+        r.published = p.published.get();
+        r.expectedLocal = p.expected.get();
+        return p.next.get();
+    }
+
+    /** What a publisher thread sent: counted as it goes, so a thread stopped early still reports what it published. */
+    private static final class Published {
+        final AtomicLong published = new AtomicLong();
+        final AtomicLong expected = new AtomicLong();
+        final AtomicLong next;
+        volatile boolean halt;
+
+        Published(long seq) {
+            next = new AtomicLong(seq);
         }
     }
 
@@ -122,7 +216,7 @@ final class Worker {
     String channelOf(int global) {
         return switch (scenario) {
             case IDLE -> "idle-" + (global % Math.max(1, spec.channels));
-            case FANOUT -> "fanout";
+            case FANOUT, CAPACITY, COLD -> "fanout";
             case ROOMS -> "room-" + (global / spec.roomSize);
             case CONNECT -> "storm-" + (global % 100);
             case PRESENCE -> "chat:stage";
@@ -271,15 +365,13 @@ final class Worker {
      * when this thread or the server fell behind, so a stall shows up as latency instead of hiding
      * (no coordinated omission). Publishers take turns round-robin.
      */
-    private void publish(List<Conn> pubs, long start, long warmupEnd, long end, WorkerResult r) {
-        if (pubs.isEmpty() || spec.publishRate <= 0) {
+    private void publish(List<Conn> pubs, double rate, long start, long warmupEnd, long end, Published p) {
+        if (pubs.isEmpty() || rate <= 0) {
             return;
         }
-        double interval = 1e9 / spec.publishRate;
+        double interval = 1e9 / rate;
         int fanout = scenario == Scenario.ROOMS ? spec.roomSize : 0;
-        long published = 0;
-        long expected = 0;
-        for (long k = 0; ; k++) {
+        for (long k = 0; !p.halt; k++) {
             long due = start + (long) (k * interval);
             if (due >= end) {
                 break;
@@ -287,15 +379,11 @@ final class Worker {
             sleepUntil(due);
             Conn c = pubs.get((int) (k % pubs.size()));
             String channel = c.channelName() == null ? "fanout" : c.channelName();
-            target.publishFrom(c, spec.port, channel, Frames.payload(due, spec.payloadBytes), k, serverErrors);
+            target.publishFrom(c, spec.port, channel, Frames.payload(due, spec.payloadBytes), p.next.getAndIncrement(), serverErrors);
             if (due >= warmupEnd) {
-                published++;
-                expected += fanout;
+                p.published.incrementAndGet();
+                p.expected.addAndGet(fanout);
             }
-        }
-        synchronized (r) {
-            r.published = published;
-            r.expectedLocal = expected;
         }
     }
 

@@ -24,6 +24,10 @@ public final class WorkerResult {
     public long connectElapsedNanos;
     /** presence: presence pushes (presenceUpdate, presenceDiff, presenceCount envelopes) all connections received. */
     public long presencePushes;
+    /** capacity, cold: subscribers whose connection was still open when the result was written. */
+    public int stillOpen;
+    /** cold: this generator's CPU time over the storm. */
+    public double stormCpuSeconds;
     /** presence: connections whose last presence push named the final member count. */
     public int exactFinal;
 }

@@ -124,4 +124,76 @@ class AccountingTest {
         d.record(1500, 1600);
         assertThat(d.received()).isEqualTo(2);
     }
+
+    private static ScenarioRun step(double rate, long expected, long received, double p99Ms) {
+        ScenarioRun s = new ScenarioRun();
+        s.offeredRate = rate;
+        s.expected = expected;
+        s.received = received;
+        s.lost = expected - received;
+        s.p99Ms = p99Ms;
+        s.shortfall = Accounting.shortfall(s, 250);
+        return s;
+    }
+
+    @Test
+    void aStepIsSustainedOnlyWithNothingLostAndP99UnderTheLimit() {
+        assertThat(step(10, 50_000, 50_000, 249.9).shortfall).isNull();
+        assertThat(step(10, 50_000, 49_999, 3).shortfall).isEqualTo("lost 1 of 50000");
+        assertThat(step(10, 50_000, 50_000, 250).shortfall).isEqualTo("p99 250 ms ≥ 250 ms");
+        assertThat(step(10, 50_000, 50_001, 3).shortfall).isEqualTo("1 deliveries more than expected");
+        assertThat(step(10, 0, 0, Double.NaN).shortfall).startsWith("nothing to deliver");
+    }
+
+    @Test
+    void theHighestSustainedRateEndsAtTheFirstStepThatFellShort() {
+        // 40 fails; 80 passing afterwards (a lucky step, with --capacity-keep-going) does not count
+        List<ScenarioRun> steps = List.of(step(10, 100, 100, 5), step(20, 200, 200, 9), step(40, 400, 390, 9), step(80, 800, 800, 9));
+        assertThat(Accounting.highestSustained(steps)).isEqualTo(20.0);
+        assertThat(Accounting.everySustained(steps, 4)).isFalse();
+        assertThat(Accounting.highestSustained(List.of(step(10, 100, 100, 300)))).isZero();
+        assertThat(Accounting.highestSustained(List.of())).isNaN();
+    }
+
+    @Test
+    void everyStepSustainedOnlyWhenAllOfferedStepsRanAndHeld() {
+        List<ScenarioRun> two = List.of(step(10, 100, 100, 5), step(20, 200, 200, 9));
+        assertThat(Accounting.highestSustained(two)).isEqualTo(20.0);
+        assertThat(Accounting.everySustained(two, 2)).isTrue();
+        assertThat(Accounting.everySustained(two, 3)).as("a step missing").isFalse();
+    }
+
+    @Test
+    void aSubscriberClosedByTheServerOwesEveryMessageAfter() {
+        // 10 subscribers connected at the start, 2 closed by the server before the step: 20 messages, 8 x 20 received
+        WorkerResult r = worker(10, 20, 0, 160, Deliveries.newHistogram());
+        r.unexpectedCloses = 2;
+        r.stillOpen = 8;
+        ScenarioRun run = new ScenarioRun();
+        Accounting.deliveries(run, Scenario.CAPACITY, List.of(r), 1, 0.1);
+        assertThat(run.expected).isEqualTo(200);
+        assertThat(run.lost).isEqualTo(40);
+        assertThat(run.unexpectedCloses).isEqualTo(2);
+        assertThat(Accounting.shortfall(run, 250)).isEqualTo("lost 40 of 200");
+        assertThat(Accounting.expected(Scenario.COLD, List.of(r))).isEqualTo(200);
+    }
+
+    @Test
+    void eachWindowStartsAFreshTally() {
+        Deliveries d = new Deliveries();
+        d.window(1000, 2000);
+        d.record(1500, 2500);
+        d.stop();
+        d.window(3000, 4000);
+        d.record(1600, 3500); // a late delivery of the first window
+        d.record(3000, 3100);
+        assertThat(d.received()).isEqualTo(1);
+        assertThat(d.outside()).isEqualTo(1);
+        assertThat(d.histogram().getTotalCount()).isEqualTo(1);
+    }
+
+    @Test
+    void capacityRatesAreRisingPositiveAndDistinct() {
+        assertThat(CapacitySteps.rates(new double[] {40, 10, 0, 20, 10, -5})).containsExactly(10, 20, 40);
+    }
 }

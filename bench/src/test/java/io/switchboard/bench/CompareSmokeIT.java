@@ -1,6 +1,7 @@
 package io.switchboard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.switchboard.testing.Tools;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole comparison at toy size (tens of connections, about a second per scenario): every adapter
+ * The whole comparison at toy size (tens of connections, a few seconds per scenario): every adapter
  * against its real server, every scenario, the accounting, the table and the charts. It checks that the
  * harness works, never how fast anything is. The node runs from this module's classpath; the peers need
  * Node and the packages of bench/peers, which are installed from the lockfile ({@code npm ci
@@ -58,9 +59,9 @@ class CompareSmokeIT {
                 targets, List.of(Scenario.values())).run();
         new Report(runs, targets, s, Map.of("machine", "smoke test")).write(out);
 
-        // 4 scenarios on 3 servers and on Switchboard's Protobuf and deflate variants, the 2 presence ones on
-        // Switchboard only, idle, fanout and connect on its Pusher door
-        assertThat(runs).hasSize(25);
+        // 6 scenarios on 3 servers and on Switchboard's Protobuf and deflate variants, the 2 presence ones on
+        // Switchboard only, idle, fanout, connect, capacity and cold on its Pusher door
+        assertThat(runs).hasSize(37);
         for (ScenarioRun r : runs) {
             String what = r.target + " " + r.scenario + " (" + r.firstFailure + ")";
             assertThat(r.failed).as(what).isZero();
@@ -103,19 +104,65 @@ class CompareSmokeIT {
                     assertThat(r.connectsPerSecond).as(what).isPositive();
                     assertThat(r.connectP99Ms).as(what).isPositive();
                 }
+                case CAPACITY -> {
+                    int n = s.fanoutSubscribers;
+                    assertThat(r.connected).as(what).isEqualTo(n);
+                    // --capacity-keep-going in the smoke settings: every step runs, each on the same connections
+                    assertThat(r.steps).as(what).hasSize(s.capacityRates.length);
+                    for (int k = 0; k < r.steps.size(); k++) {
+                        ScenarioRun step = r.steps.get(k);
+                        String which = what + " at " + s.capacityRates[k] + " msg/s";
+                        assertThat(step.offeredRate).as(which).isEqualTo(s.capacityRates[k]);
+                        // each step publishes at its own rate for its own window
+                        assertThat((double) step.published).as(which).isCloseTo(s.capacityRates[k] * s.capacityMeasureSeconds, within(1.0));
+                        assertThat(step.connected).as(which).isEqualTo(n);
+                        assertThat(step.expected).as(which).isEqualTo(step.published * n);
+                        assertThat(step.received).as(which).isLessThanOrEqualTo(step.expected).isGreaterThanOrEqualTo(step.expected * 9 / 10);
+                        assertThat(step.lost).as(which).isEqualTo(step.expected - step.received);
+                        assertThat(step.stillOpen).as(which).isEqualTo(n);
+                        assertThat(step.p99Ms).as(which).isPositive();
+                        assertThat(step.serverCpuSeconds).as(which).isNotNegative();
+                        assertThat(step.wireBytesPerDelivery).as(which).isPositive();
+                        assertThat(step.shortfall == null).as(which + ": " + step.shortfall)
+                                .isEqualTo(step.lost == 0 && step.p99Ms < s.capacityP99LimitMs);
+                    }
+                    assertThat(r.highestSustainedRate).as(what).isIn(0.0, s.capacityRates[0], s.capacityRates[1]);
+                }
+                case COLD -> {
+                    int n = s.fanoutSubscribers;
+                    assertThat(r.connected).as(what).isEqualTo(n);
+                    assertThat(r.connectsPerSecond).as(what).isPositive();
+                    assertThat(r.connectP99Ms).as(what).isPositive();
+                    assertThat(r.stormServerCpuSeconds).as(what).isNotNegative();
+                    assertThat(r.startToReadyMs).as(what).isPositive();
+                    assertThat(r.stormFromSeconds).as(what).isGreaterThan(r.startToReadyMs / 1000);
+                    assertThat(r.stormToSeconds).as(what).isGreaterThan(r.stormFromSeconds);
+                    assertThat(r.fanoutFromSeconds).as(what).isGreaterThan(r.stormToSeconds);
+                    assertThat(r.fanoutToSeconds).as(what).isCloseTo(r.fanoutFromSeconds + s.coldMeasureSeconds, within(0.01));
+                    assertThat((double) r.published).as(what).isCloseTo(s.fanoutRate * s.coldMeasureSeconds, within(1.0));
+                    assertThat(r.expected).as(what).isEqualTo(r.published * n);
+                    assertThat(r.received).as(what).isLessThanOrEqualTo(r.expected).isGreaterThanOrEqualTo(r.expected * 9 / 10);
+                    assertThat(r.stillOpen).as(what).isEqualTo(n);
+                    assertThat(r.p99Ms).as(what).isPositive();
+                }
             }
         }
         String md = Files.readString(out.resolve("results.md"));
         assertThat(md).contains("## Targets", "| Switchboard |", "| ws |", "| Socket.IO |", "| Switchboard (Pusher) |",
-                "| Switchboard Protobuf |", "| Switchboard + deflate |");
-        for (String png : List.of("latency-fanout.png", "latency-rooms.png", "memory.png", "cpu.png")) {
+                "| Switchboard Protobuf |", "| Switchboard + deflate |", "## capacity", "## cold",
+                "capacity: highest sustained fan-out rate", "cold: server CPU ms per connection");
+        for (String png : List.of("latency-fanout.png", "latency-rooms.png", "memory.png", "cpu.png", "capacity.png")) {
             assertThat(ImageIO.read(out.resolve(png).toFile())).as(png).isNotNull();
         }
-        assertThat(Json.MAPPER.readTree(out.resolve("results.json").toFile()).get("runs")).hasSize(25);
+        com.fasterxml.jackson.databind.JsonNode json = Json.MAPPER.readTree(out.resolve("results.json").toFile());
+        assertThat(json.get("runs")).hasSize(37);
+        // the five targets of the first round, capacity, and cold's two
+        assertThat(json.get("targets")).hasSize(8);
+        assertThat(json.get("targets").get(5).get("target").asText()).startsWith("capacity: highest sustained fan-out rate");
         // The binary protocol's deliveries are smaller on the wire than the same deliveries in JSON.
         assertThat(runs.stream().filter(r -> r.scenario.equals("fanout") && r.target.equals("switchboard_protobuf")).findFirst()
                 .orElseThrow().wireBytesPerDelivery).isLessThan(runs.stream()
                 .filter(r -> r.scenario.equals("fanout") && r.target.equals("switchboard")).findFirst().orElseThrow().wireBytesPerDelivery);
-        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[25/25]");
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[37/37]");
     }
 }

@@ -54,4 +54,92 @@ class ReportTest {
         String md = new Report(runs(5_000, 5, 5, 2000), List.of(Target.values()), new Settings(), Map.of("CPU", "test")).markdown();
         assertThat(md).contains("## Targets", "## idle", "## fanout", "## rooms", "## connect", "| Switchboard |", "| ws |", "| Socket.IO |");
     }
+
+    /** capacity and cold runs for the three servers: Switchboard's highest sustained rate and cold CPU against ws's. */
+    private static List<ScenarioRun> stepped(double sbRate, boolean sbEvery, double wsRate, boolean wsEvery, double sbColdConnMs, double sbColdCpu) {
+        List<ScenarioRun> all = new ArrayList<>(runs(5_000, 5, 5, 2000));
+        for (Target t : List.of(Target.SWITCHBOARD, Target.WS, Target.SOCKETIO)) {
+            ScenarioRun cap = run(t, Scenario.CAPACITY);
+            cap.highestSustainedRate = t == Target.SWITCHBOARD ? sbRate : t == Target.WS ? wsRate : 10;
+            cap.everyStepSustained = t == Target.SWITCHBOARD ? sbEvery : t == Target.WS && wsEvery;
+            cap.steps = List.of();
+            ScenarioRun cold = run(t, Scenario.COLD);
+            cold.connected = 1000;
+            cold.stormServerCpuSeconds = t == Target.SWITCHBOARD ? sbColdConnMs : 0.1; // ws: 0.1 ms per connection
+            cold.serverCpuPerMillion = t == Target.SWITCHBOARD ? sbColdCpu : 10;
+            all.addAll(List.of(cap, cold));
+        }
+        return all;
+    }
+
+    private static List<String[]> rows(List<ScenarioRun> runs) {
+        return new Report(runs, List.of(Target.values()), new Settings(), Map.of()).targetRows();
+    }
+
+    @Test
+    void capacityAndColdAddTheirTargetsWhenTheyRan() {
+        List<String[]> rows = rows(stepped(40, false, 20, false, 0.2, 20));
+        assertThat(rows).hasSize(8);
+        String[] capacity = rows.get(5);
+        assertThat(capacity[0]).startsWith("capacity: highest sustained fan-out rate");
+        assertThat(capacity[1]).isEqualTo("40");
+        assertThat(capacity[2]).isEqualTo("20");
+        assertThat(capacity[4]).startsWith("SB/ws 2.00");
+        assertThat(capacity[5]).isEqualTo("**yes**");
+        assertThat(rows.get(6)[0]).startsWith("cold: server CPU ms per connection");
+        assertThat(rows.get(6)[4]).startsWith("SB/ws 2.00");
+        assertThat(rows.get(6)[5]).isEqualTo("**yes**");
+        assertThat(rows.get(7)[4]).startsWith("SB/ws 2.00");
+        assertThat(rows.get(7)[5]).isEqualTo("**yes**");
+        // without them, the table is as before
+        assertThat(rows(runs(5_000, 5, 5, 2000))).hasSize(5);
+    }
+
+    @Test
+    void capacityAndColdMissOnTheirOwnBounds() {
+        List<String[]> rows = rows(stepped(30, false, 20, false, 0.201, 20.1));
+        assertThat(rows.subList(5, 8)).extracting(r -> r[5]).containsOnly("no");
+    }
+
+    @Test
+    void aRateHiddenByTheHighestStepIsABoundNotARatio() {
+        // Switchboard held every step up to 80; ws held 20: at least 4 times
+        String[] capacity = rows(stepped(80, true, 20, false, 0.1, 10)).get(5);
+        assertThat(capacity[1]).isEqualTo("≥ 80");
+        assertThat(capacity[4]).startsWith("SB/ws ≥ 4.00");
+        assertThat(capacity[5]).isEqualTo("**yes**");
+        // both held every step: no ratio, not met
+        capacity = rows(stepped(80, true, 80, true, 0.1, 10)).get(5);
+        assertThat(capacity[4]).startsWith("SB/ws n/a (both held every step)");
+        assertThat(capacity[5]).isEqualTo("no");
+        // ws held no step at all
+        capacity = rows(stepped(20, false, 0, false, 0.1, 10)).get(5);
+        assertThat(capacity[4]).startsWith("SB/ws n/a (ws held no step)");
+        assertThat(capacity[5]).isEqualTo("**yes**");
+    }
+
+    @Test
+    void theTargetsAreInResultsJsonToo() {
+        Report report = new Report(stepped(40, false, 20, false, 0.2, 20), List.of(Target.values()), new Settings(), Map.of());
+        List<Map<String, Object>> targets = report.targetsJson();
+        assertThat(targets).hasSize(8);
+        assertThat(targets.get(5)).containsEntry("switchboard", "40").containsEntry("ws", "20").containsEntry("met", true);
+        assertThat((String) targets.get(5).get("target")).startsWith("capacity: highest sustained fan-out rate");
+        assertThat(new Report(runs(5_000, 5, 5, 2000), List.of(Target.SWITCHBOARD), new Settings(), Map.of()).targetsJson()).isEmpty();
+    }
+
+    @Test
+    void theCapacityAndColdTablesNameEveryStep() {
+        List<ScenarioRun> all = stepped(40, false, 20, false, 0.2, 20);
+        ScenarioRun sb = all.stream().filter(r -> r.target.equals("switchboard") && r.scenario.equals("capacity")).findFirst().orElseThrow();
+        ScenarioRun ok = run(Target.SWITCHBOARD, Scenario.CAPACITY);
+        ok.offeredRate = 40;
+        ScenarioRun late = run(Target.SWITCHBOARD, Scenario.CAPACITY);
+        late.offeredRate = 80;
+        late.shortfall = "p99 300 ms ≥ 250 ms";
+        sb.steps = List.of(ok, late);
+        String md = new Report(all, List.of(Target.values()), new Settings(), Map.of()).markdown();
+        assertThat(md).contains("## capacity", "## cold", "| Switchboard | 40 |", "| Switchboard | 80 |", "no: p99 300 ms ≥ 250 ms",
+                "80 msg/s: p99 300 ms ≥ 250 ms", "capacity: highest sustained fan-out rate");
+    }
 }

@@ -156,9 +156,9 @@ class CompareSmokeIT {
         }
         com.fasterxml.jackson.databind.JsonNode json = Json.MAPPER.readTree(out.resolve("results.json").toFile());
         assertThat(json.get("runs")).hasSize(37);
-        // the five targets of the first round, capacity, and cold's two
-        assertThat(json.get("targets")).hasSize(8);
-        assertThat(json.get("targets").get(5).get("target").asText()).startsWith("capacity: highest sustained fan-out rate");
+        // issue 16's seven for idle, fanout, rooms and connect, then capacity, and cold's two
+        assertThat(json.get("targets")).hasSize(10);
+        assertThat(json.get("targets").get(7).get("target").asText()).startsWith("capacity: highest sustained fan-out rate");
         // The binary protocol's deliveries are smaller on the wire than the same deliveries in JSON.
         assertThat(runs.stream().filter(r -> r.scenario.equals("fanout") && r.target.equals("switchboard_protobuf")).findFirst()
                 .orElseThrow().wireBytesPerDelivery).isLessThan(runs.stream()

@@ -106,9 +106,10 @@ final class ChannelCommands {
 
     void subscribe(Envelope e) {
         String ch = e.channel();
+        Caller caller = caller();
         ChannelService.Grant grant;
         try {
-            grant = channels.admitSubscribe(caller(), ch, e.token());
+            grant = channels.admitSubscribe(caller, ch, e.token());
         } catch (ChannelException x) {
             fail(e.id(), x);
             return;
@@ -130,9 +131,9 @@ final class ChannelCommands {
         put(sub);
         node.metrics().subscriptionAdded();
         sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
-        if (channels.subscribeNeedsDecision(caller(), ch)) {
+        if (channels.subscribeNeedsDecision(caller, ch)) {
             // The application decides first (Hooks); nothing is attached until it allowed the subscribe.
-            channels.decideSubscribe(caller(), ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
+            channels.decideSubscribe(caller, ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
                     () -> attach(e, sub, grant)));
         } else {
             attach(e, sub, grant);

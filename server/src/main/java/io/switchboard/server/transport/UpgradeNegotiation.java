@@ -20,7 +20,6 @@ import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.deflate.DeflateFrameAggregator;
 import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.deflate.PerMessageDeflate;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,9 +54,20 @@ final class UpgradeNegotiation {
     }
 
     static UpgradeNegotiation of(HttpHeaders headers, PerMessageDeflate deflate) {
-        List<String> offered = headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL).stream()
-                .flatMap(v -> Arrays.stream(v.split(",")))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> values = headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        List<String> offered = List.of();
+        if (!values.isEmpty()) { // a plain loop: this runs for every connection
+            java.util.ArrayList<String> all = new java.util.ArrayList<>(4);
+            for (String v : values) {
+                for (String s : v.split(",")) {
+                    String t = s.trim();
+                    if (!t.isEmpty()) {
+                        all.add(t);
+                    }
+                }
+            }
+            offered = List.copyOf(all);
+        }
         WireFormat chosen = offered.isEmpty() ? WireFormat.JSON : WireFormat.choose(offered);
         return new UpgradeNegotiation(offered, chosen, deflate, headers);
     }

@@ -40,16 +40,62 @@ final class ChannelCommands {
     private final Node node;
     private final ChannelService channels;
     private final ServerConfig config;
-    // channel -> this session's subscription to it.
-    private final Map<String, ChannelSubscription> subscriptions = new HashMap<>(4); // most connections follow few channels
-    private final RpcLimits rpcLimits;
+    // This session's subscriptions: most connections follow one channel, held in `one`; the others in `more`
+    // (channel -> subscription), made for the second. Through get/put/remove/count/all only.
+    private ChannelSubscription one;
+    private Map<String, ChannelSubscription> more;
+    private RpcLimits rpcLimits; // made by the first rpc
 
     ChannelCommands(Session session, Node node) {
         this.session = session;
         this.node = node;
         this.channels = node.channels();
         this.config = node.config();
-        this.rpcLimits = new RpcLimits(config.hooks().rpcLimits());
+    }
+
+    // ---- the subscriptions ------------------------------------------------------------------------
+
+    private ChannelSubscription get(String ch) {
+        if (one != null && one.channel.equals(ch)) {
+            return one;
+        }
+        return more == null ? null : more.get(ch);
+    }
+
+    /** Adds {@code sub}; its channel has no subscription here (callers look first). */
+    private void put(ChannelSubscription sub) {
+        if (one == null || one.channel.equals(sub.channel)) {
+            one = sub;
+            return;
+        }
+        if (more == null) {
+            more = new HashMap<>(4);
+        }
+        more.put(sub.channel, sub);
+    }
+
+    private boolean remove(String ch) {
+        if (one != null && one.channel.equals(ch)) {
+            one = null;
+            return true;
+        }
+        return more != null && more.remove(ch) != null;
+    }
+
+    private int count() {
+        return (one == null ? 0 : 1) + (more == null ? 0 : more.size());
+    }
+
+    /** A copy of every subscription, so that the caller may drop some while going through them. */
+    private List<ChannelSubscription> all() {
+        List<ChannelSubscription> all = new java.util.ArrayList<>(count());
+        if (one != null) {
+            all.add(one);
+        }
+        if (more != null) {
+            all.addAll(more.values());
+        }
+        return all;
     }
 
     Caller caller() {
@@ -60,33 +106,34 @@ final class ChannelCommands {
 
     void subscribe(Envelope e) {
         String ch = e.channel();
+        Caller caller = caller();
         ChannelService.Grant grant;
         try {
-            grant = channels.admitSubscribe(caller(), ch, e.token());
+            grant = channels.admitSubscribe(caller, ch, e.token());
         } catch (ChannelException x) {
             fail(e.id(), x);
             return;
         }
-        ChannelSubscription previous = subscriptions.get(ch);
+        ChannelSubscription previous = get(ch);
         if (previous != null && previous.ended()) {
             dropSubscription(ch, previous); // interrupted, and the client was told so before this subscribe
         } else if (previous != null) {
             session.error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
             return;
         }
-        if (subscriptions.size() >= config.maxChannelsPerConnection()) {
+        if (count() >= config.maxChannelsPerConnection()) {
             session.error(e.id(), ErrorCode.LIMIT_EXCEEDED, "at most " + config.maxChannelsPerConnection() + " channels per connection");
             return;
         }
         boolean history = grant.namespace().keepsHistory();
         ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
                 !history, MAX_HELD, grant.byToken());
-        subscriptions.put(ch, sub);
+        put(sub);
         node.metrics().subscriptionAdded();
         sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
-        if (channels.subscribeNeedsDecision(caller(), ch)) {
+        if (channels.subscribeNeedsDecision(caller, ch)) {
             // The application decides first (Hooks); nothing is attached until it allowed the subscribe.
-            channels.decideSubscribe(caller(), ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
+            channels.decideSubscribe(caller, ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
                     () -> attach(e, sub, grant)));
         } else {
             attach(e, sub, grant);
@@ -120,7 +167,7 @@ final class ChannelCommands {
     private void whileSubscribing(Envelope e, ChannelSubscription sub, Throwable failure, Runnable next) {
         session.onLoop(() -> {
             String ch = e.channel();
-            if (subscriptions.get(ch) != sub) {
+            if (get(ch) != sub) {
                 // Unsubscribed (or the session ended) while the engine was working: say so anyway.
                 session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + ch + " before the subscribe completed");
             } else if (failure != null || sub.ended()) {
@@ -153,7 +200,7 @@ final class ChannelCommands {
     }
 
     void unsubscribe(Envelope e) {
-        ChannelSubscription sub = subscriptions.get(e.channel());
+        ChannelSubscription sub = get(e.channel());
         if (sub == null) {
             try {
                 channels.namespace(e.channel()); // a channel no namespace knows is unknown_channel, not not_subscribed
@@ -168,7 +215,7 @@ final class ChannelCommands {
     }
 
     private void dropSubscription(String ch, ChannelSubscription sub) {
-        if (subscriptions.remove(ch) != null) {
+        if (remove(ch)) {
             node.metrics().subscriptionRemoved();
         }
         channels.detach(caller(), ch, sub);
@@ -183,7 +230,7 @@ final class ChannelCommands {
      * protocol.md 4.12). Already subscribed, an unknown namespace, or the channel limit: nothing happens.
      */
     void addByServer(String ch) {
-        ChannelSubscription previous = subscriptions.get(ch);
+        ChannelSubscription previous = get(ch);
         if (previous != null && !previous.ended()) {
             return;
         }
@@ -197,24 +244,24 @@ final class ChannelCommands {
         if (previous != null) {
             dropSubscription(ch, previous);
         }
-        if (subscriptions.size() >= config.maxChannelsPerConnection()) {
+        if (count() >= config.maxChannelsPerConnection()) {
             log.info("session {}: server-side subscription to {} not made: the connection has {} channels already",
-                    session.id(), LogText.escape(ch), subscriptions.size());
+                    session.id(), LogText.escape(ch), count());
             return;
         }
         boolean history = grant.namespace().keepsHistory();
         ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
                 !history, MAX_HELD, true);
-        subscriptions.put(ch, sub);
+        put(sub);
         node.metrics().subscriptionAdded();
         sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
         Runnable drop = () -> {
-            if (subscriptions.get(ch) == sub) {
+            if (get(ch) == sub) {
                 dropSubscription(ch, sub);
             }
         };
         channels.attach(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
-            if (subscriptions.get(ch) != sub || failure != null || sub.ended()) {
+            if (get(ch) != sub || failure != null || sub.ended()) {
                 drop.run();
                 return;
             }
@@ -225,7 +272,7 @@ final class ChannelCommands {
                 return;
             }
             channels.recover(ch, grant, null).whenComplete((r, readFailure) -> session.onLoop(() -> {
-                if (subscriptions.get(ch) != sub || readFailure != null || sub.ended()) {
+                if (get(ch) != sub || readFailure != null || sub.ended()) {
                     drop.run();
                     return;
                 }
@@ -241,7 +288,7 @@ final class ChannelCommands {
 
     /** The server API asked to end this connection's subscription to {@code ch}: drop it and say so. */
     void removeByServer(String ch) {
-        ChannelSubscription sub = subscriptions.get(ch);
+        ChannelSubscription sub = get(ch);
         if (sub != null) {
             dropSubscription(ch, sub);
             session.send(unsubscribed(ch, ErrorCode.REMOVED, "the server ended the subscription to " + ch));
@@ -250,8 +297,8 @@ final class ChannelCommands {
 
     /** Leaves every channel (the session is closing). */
     void leaveAll() {
-        for (Map.Entry<String, ChannelSubscription> s : List.copyOf(subscriptions.entrySet())) {
-            dropSubscription(s.getKey(), s.getValue());
+        for (ChannelSubscription s : all()) {
+            dropSubscription(s.channel, s);
         }
     }
 
@@ -260,10 +307,10 @@ final class ChannelCommands {
      * {@code channels} claim may have shrunk), telling the client with an {@code unsubscribed} push.
      */
     void recheckAccess() {
-        for (Map.Entry<String, ChannelSubscription> s : List.copyOf(subscriptions.entrySet())) {
-            String ch = s.getKey();
-            if (!channels.stillAllowed(caller(), ch, s.getValue().grantedByToken)) {
-                dropSubscription(ch, s.getValue());
+        for (ChannelSubscription s : all()) {
+            String ch = s.channel;
+            if (!channels.stillAllowed(caller(), ch, s.grantedByToken)) {
+                dropSubscription(ch, s);
                 session.send(unsubscribed(ch, ErrorCode.FORBIDDEN, "the refreshed token no longer allows subscribing to " + ch));
             }
         }
@@ -282,7 +329,7 @@ final class ChannelCommands {
             session.push(unsubscribed(ch, ErrorCode.UNAVAILABLE, "this node may have missed messages of " + ch
                     + " while its link to the cluster was down; subscribe again"));
             session.onLoop(() -> {
-                if (subscriptions.get(ch) == sub) {
+                if (get(ch) == sub) {
                     dropSubscription(ch, sub);
                 }
             });
@@ -297,8 +344,13 @@ final class ChannelCommands {
     /** Renews this session's presence entries before their TTL runs out (called by the node's refresher). */
     void refreshPresence() {
         Caller c = caller();
-        for (String ch : subscriptions.keySet()) {
-            channels.joinPresence(c, ch);
+        if (one != null) {
+            channels.joinPresence(c, one.channel);
+        }
+        if (more != null) {
+            for (String ch : more.keySet()) {
+                channels.joinPresence(c, ch);
+            }
         }
     }
 
@@ -314,6 +366,9 @@ final class ChannelCommands {
 
     /** A call to the backend: rate-limited per method ({@code hooks.rpc-limits}), answered with its result. */
     void rpc(Envelope e) {
+        if (rpcLimits == null) {
+            rpcLimits = new RpcLimits(config.hooks().rpcLimits());
+        }
         if (!rpcLimits.tryTake(e.method(), System.nanoTime())) {
             session.error(e.id(), ErrorCode.RATE_LIMITED, "rpc method " + e.method() + " is called faster than its limit");
             return;

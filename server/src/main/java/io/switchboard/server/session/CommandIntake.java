@@ -29,24 +29,17 @@ final class CommandIntake {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     private final Session session;
-    private final ServerConfig config;
-    private final Metrics metrics;
-    private final WireFormat format;
-    private final BurstWindow badInput;
+    private BurstWindow badInput; // created by the first bad command: most connections never send one
     private final TokenBucket commandRate; // null when unlimited
-    private final BurstWindow overRate;
+    private BurstWindow overRate; // created by the first command over the rate
     private boolean rateLimitLogged;
     private long frameArrivedNanos; // System.nanoTime() when the frame being handled arrived
 
-    CommandIntake(Session session, ServerConfig config, Metrics metrics, WireFormat format) {
+    /** @param config the node's (the session's own is read from it again when needed) */
+    CommandIntake(Session session, ServerConfig config) {
         this.session = session;
-        this.config = config;
-        this.metrics = metrics;
-        this.format = format;
         this.commandRate = config.commandsPerSecond() > 0
                 ? new TokenBucket(config.commandsPerSecond(), config.commandBurst(), System.nanoTime()) : null;
-        this.badInput = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
-        this.overRate = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
     }
 
     /** {@link System#nanoTime()} when the frame being handled arrived. */
@@ -56,6 +49,8 @@ final class CommandIntake {
 
     /** See {@link Session#onFrame}. */
     void onFrame(byte[] frame, boolean text) {
+        WireFormat format = session.format();
+        Metrics metrics = session.metrics();
         if (text == format.text()) {
             decodeAndHandle(frame);
         } else if (session.isOpen()) {
@@ -70,6 +65,8 @@ final class CommandIntake {
         if (!session.isOpen()) {
             return;
         }
+        WireFormat format = session.format();
+        Metrics metrics = session.metrics();
         frameArrivedNanos = System.nanoTime();
         List<Decoded> decoded;
         try {
@@ -106,7 +103,11 @@ final class CommandIntake {
 
     /** An error caused by malformed input: counted against the burst limit. */
     void reject(CommandId commandId, ErrorCode code, String message) {
+        ServerConfig config = session.config();
         session.error(commandId, code, message);
+        if (badInput == null) {
+            badInput = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
+        }
         if (badInput.countIsOver(session.now())) {
             log.atInfo().addKeyValue("session", session.id()).log("session {} closed: more than {} bad commands in {}", session.id(),
                     config.errorBurstLimit(), config.errorBurstWindow());
@@ -117,13 +118,17 @@ final class CommandIntake {
     /** A command over the rate: refused; a client that keeps on regardless is closed with 4003. */
     private void rateLimited(Envelope e) {
         String id = session.id();
-        metrics.rateLimitedCommand();
+        ServerConfig config = session.config();
+        session.metrics().rateLimitedCommand();
         if (!rateLimitLogged) {
             rateLimitLogged = true; // once per connection, not per refused command
             log.atInfo().addKeyValue("session", id).log("session {} (user '{}') is over {} commands per second; refusing with rate_limited",
                     id, LogText.escape(session.principal().userId()), config.commandsPerSecond());
         }
         session.error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.commandsPerSecond() + " commands per second; slow down");
+        if (overRate == null) {
+            overRate = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
+        }
         if (overRate.countIsOver(session.now())) {
             log.atInfo().addKeyValue("session", id).log("session {} closed: kept exceeding {} commands per second", id, config.commandsPerSecond());
             session.close(CloseCode.RATE_LIMITED);

@@ -17,7 +17,6 @@ import io.switchboard.server.hub.Hub;
 import io.switchboard.server.node.Connection;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.util.LogText;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -27,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * One WebSocket connection after its handshake: a small state machine that answers every command
  * exactly once, keeps the heartbeat, and cleans up after itself. Confined to the connection's event
  * loop, except {@link #outbound}, which any thread may feed. All timing (pings, the pong deadline, token
- * expiry, the close deadline) runs on a single timer per connection, rescheduled to the nearest due time.
+ * expiry, the close deadline) runs on a single timer per connection, rescheduled to the nearest due time;
+ * its deadlines are read from the node's clock, so that tests can move time.
  * Frames come in through its {@link CommandIntake} (decoding, the rate limit, the bad-input rule); a
  * {@code refresh} is decided by its {@link TokenRefresh}.
  */
-public final class Session implements Connection {
+public final class Session extends CommandsInFlight implements Connection {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -40,13 +40,11 @@ public final class Session implements Connection {
     enum State { OPEN, CLOSING, CLOSED }
 
     private final Node node;
-    private final ServerConfig config;
     private final Channel channel;
     private final String id;
     private final String userId; // the principal's; a refresh may not change it
-    private final String clientAddress;
+    private final String clientAddress; // null: the TCP peer's, derived when asked (most connections)
     private final Map<String, List<String>> keptHeaders; // for the application's decisions (Hooks.keep)
-    private final WireFormat format; // the subprotocol's: how this connection's frames are written and read
     private final Outbound outbound;
 
     // Everything below: event loop only.
@@ -57,36 +55,27 @@ public final class Session implements Connection {
     private long pongDeadline; // 0 while no ping is unanswered
     private long closeDeadline; // 0 until a close frame is sent
     private io.netty.channel.ChannelFuture closeFrameWritten; // null until a close frame is sent; event loop only
-    private final SessionTimer timer;
+    // The one timer: armed for dueAt, null when not armed.
+    private final Runnable onTimer = this::onTimer;
+    private io.netty.util.concurrent.ScheduledFuture<?> timer;
+    private long dueAt;
     private final CommandIntake intake; // frames in: decoding, the rate limit, the bad-input rule
-    private final TokenRefresh refresh;
+    private TokenRefresh refresh; // made by the first refresh
     private int closeCode; // the close code this session ends with; 0 until one is sent or received
     private boolean peerClosed; // the client sent a close frame of its own (not an answer to ours)
     private boolean closeSent; // our close frame is written: nothing may follow it
-    private final PendingPong pong = new PendingPong();
-    // Commands waiting for their reply: id -> {type ordinal, start nanos}; created on first use.
-    private Map<CommandId, long[]> inFlight;
-    private static final MessageType[] TYPES = MessageType.values();
-
-    Session(Node node, Channel channel, Principal principal, String clientAddress) {
-        this(node, channel, principal, clientAddress, Map.of(), WireFormat.JSON);
-    }
+    private PendingPong pong; // made by the first WebSocket ping
 
     Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
         this(node, channel, principal, clientAddress, Map.of(), format);
-    }
-
-    Session(Node node, Channel channel, Principal principal, String clientAddress, Map<String, List<String>> keptHeaders) {
-        this(node, channel, principal, clientAddress, keptHeaders, WireFormat.JSON);
     }
 
     Session(Node node, Channel channel, Principal principal, String clientAddress, Map<String, List<String>> keptHeaders,
             WireFormat format) {
         this.node = node;
         this.keptHeaders = keptHeaders;
-        this.format = format;
         this.clientAddress = clientAddress;
-        this.config = node.config();
+        ServerConfig config = node.config();
         this.channel = channel;
         this.principal = principal;
         this.userId = principal.userId();
@@ -95,9 +84,7 @@ public final class Session implements Connection {
         this.outbound = new Outbound(channel, format, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer,
                 channel.hasAttr(io.switchboard.server.deflate.Deflation.KEY) ? channel.attr(io.switchboard.server.deflate.Deflation.KEY).get() : null);
         this.channels = new ChannelCommands(this, node);
-        this.timer = new SessionTimer(channel.eventLoop(), node.clock(), this::onTimer);
-        this.intake = new CommandIntake(this, config, node.metrics(), format);
-        this.refresh = new TokenRefresh(this, channels, node);
+        this.intake = new CommandIntake(this, config);
     }
 
     Principal principal() {
@@ -112,7 +99,30 @@ public final class Session implements Connection {
     /** The client's address, behind a trusted proxy the one it named; any thread. */
     @Override
     public String clientAddress() {
-        return clientAddress;
+        if (clientAddress != null) {
+            return clientAddress;
+        }
+        // The TCP peer's, in the form the transport gives it (Netty keeps the address for the channel's life).
+        return channel.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                ? io.switchboard.server.config.Cidr.literal(a.getAddress().getAddress()) : String.valueOf(channel.remoteAddress());
+    }
+
+    io.switchboard.server.metrics.Metrics metrics() {
+        return node.metrics();
+    }
+
+    ServerConfig config() {
+        return node.config();
+    }
+
+    /** How this connection's frames are written and read: the subprotocol's. */
+    WireFormat format() {
+        return outbound.format();
+    }
+
+    /** The largest message (all its fragments together) the client may send. */
+    int maxMessageBytes() {
+        return node.config().maxFrameBytes();
     }
 
     /** The handshake headers the application's decisions keep; any thread. */
@@ -144,15 +154,17 @@ public final class Session implements Connection {
     void start() {
         node.connections().add(this);
         node.metrics().connectionOpened();
-        byte[] welcome = Welcome.payload(id, principal, node.serverVersion(), config);
+        byte[] welcome = Welcome.payload(id, principal, node.serverVersion(), node.config());
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
-        nextPingAt = timer.now() + config.heartbeatInterval().toMillis();
+        nextPingAt = now() + node.config().heartbeatInterval().toMillis();
         reschedule();
-        for (String ch : io.switchboard.server.node.ServerChannels.of(principal, config.hooks().personalNamespace())) {
+        for (String ch : io.switchboard.server.node.ServerChannels.of(principal, node.config().hooks().personalNamespace())) {
             channels.addByServer(ch); // the token's or the connect hook's list, and the personal channel
         }
-        log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {} (peer {})", id, LogText.escape(principal.userId()), clientAddress,
-                channel.remoteAddress());
+        if (log.isDebugEnabled()) {
+            log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {} (peer {})", id,
+                    LogText.escape(principal.userId()), clientAddress(), channel.remoteAddress());
+        }
     }
 
     // ---- inbound ------------------------------------------------------------------------------
@@ -171,7 +183,7 @@ public final class Session implements Connection {
 
     /** Milliseconds since the epoch, by the node's clock (the one the session's deadlines are read from). */
     long now() {
-        return timer.now();
+        return node.clock().millis();
     }
 
     /**
@@ -183,13 +195,18 @@ public final class Session implements Connection {
      */
     void onProtocolPing(io.netty.buffer.ByteBuf content) {
         if (!closeSent && state != State.CLOSED) {
+            if (pong == null) {
+                pong = new PendingPong();
+            }
             pong.received(content);
         }
     }
 
     /** Writes the pong for the latest unanswered ping, if there is one and the socket takes it. */
     void answerPing() {
-        pong.answer(channel, !closeSent && state != State.CLOSED);
+        if (pong != null) {
+            pong.answer(channel, !closeSent && state != State.CLOSED);
+        }
     }
 
     /**
@@ -212,10 +229,10 @@ public final class Session implements Connection {
             state = State.CLOSING;
             peerClosed = true;
             log.atDebug().addKeyValue("session", id).log("session {} closed by the client with {}", id, code);
-            if (inFlight == null || inFlight.isEmpty()) {
+            if (nothingInFlight()) {
                 answerPeerClose();
             } else {
-                closeDeadline = timer.now() + CLOSE_GRACE_MILLIS;
+                closeDeadline = now() + CLOSE_GRACE_MILLIS;
                 reschedule();
             }
         } else if (!peerClosed) {
@@ -238,8 +255,10 @@ public final class Session implements Connection {
     /** The channel is gone (either side closed it): release everything this session holds. */
     void onChannelClosed() {
         state = State.CLOSED;
-        pong.release();
-        timer.cancel();
+        if (pong != null) {
+            pong.release();
+        }
+        cancelTimer();
         channels.leaveAll();
         outbound.close();
         node.connections().remove(this, closeCode == 0 ? 1006 : closeCode);
@@ -251,10 +270,7 @@ public final class Session implements Connection {
     /** One command that passed {@link CommandIntake}'s checks. */
     void handle(Envelope e) {
         if (e.id() != null && e.type().clientMustSendId()) {
-            if (inFlight == null) {
-                inFlight = new HashMap<>(4);
-            }
-            inFlight.put(e.id(), new long[] {e.type().ordinal(), intake.frameArrivedNanos()});
+            track(e.id(), e.type().ordinal(), intake.frameArrivedNanos());
         }
         switch (e.type()) {
             case PONG -> pongDeadline = 0;
@@ -264,7 +280,12 @@ public final class Session implements Connection {
             case PUBLISH -> channels.publish(e);
             case PRESENCE -> channels.presence(e);
             case HISTORY -> channels.history(e);
-            case REFRESH -> refresh.refresh(e);
+            case REFRESH -> {
+                if (refresh == null) {
+                    refresh = new TokenRefresh(this, channels, node);
+                }
+                refresh.refresh(e);
+            }
             case RPC -> channels.rpc(e);
             default -> reject(e.id(), ErrorCode.UNKNOWN_TYPE, "unexpected type " + e.type().wireName());
         }
@@ -321,7 +342,7 @@ public final class Session implements Connection {
 
     /** Sends an envelope; event loop only for replies (envelopes with a command id), see {@link #push}. */
     void send(Envelope e) {
-        io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), format, e, e.payload() == null ? 0 : e.payload().length);
+        io.netty.buffer.ByteBuf frame = Hub.encode(channel.alloc(), outbound.format(), e, e.payload() == null ? 0 : e.payload().length);
         MessageType type = e.type();
         node.metrics().messagesOut(type, 1, frame.readableBytes());
         if (type == MessageType.ERROR) {
@@ -330,14 +351,11 @@ public final class Session implements Connection {
                 node.metrics().error(code);
             }
         }
-        if (inFlight != null && e.id() != null && (type == MessageType.ACK || type == MessageType.ERROR || type == MessageType.PONG)) {
-            long[] started = inFlight.remove(e.id());
-            if (started != null) {
-                node.metrics().commandDone(TYPES[(int) started[0]], System.nanoTime() - started[1]);
-            }
+        if (e.id() != null && (type == MessageType.ACK || type == MessageType.ERROR || type == MessageType.PONG)) {
+            answered(e.id(), node.metrics());
         }
         outbound.deliver(frame);
-        if (peerClosed && (inFlight == null || inFlight.isEmpty())) {
+        if (peerClosed && nothingInFlight()) {
             answerPeerClose(); // the last reply the client's close frame was waiting for
         }
     }
@@ -355,7 +373,7 @@ public final class Session implements Connection {
     private void onSlowConsumer() {
         node.metrics().slowConsumer();
         log.atInfo().addKeyValue("session", id).log("session {} (user '{}') closed: slow consumer, more than {} bytes queued",
-                id, LogText.escape(principal.userId()), config.maxQueuedBytes());
+                id, LogText.escape(principal.userId()), node.config().maxQueuedBytes());
         close(CloseCode.SLOW_CONSUMER);
     }
 
@@ -387,8 +405,8 @@ public final class Session implements Connection {
         closeFrameWritten = channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()));
         // A slow consumer's close frame waits behind what was already on its way to the client: it gets as long
         // to read that as a client has to answer a ping, so that one that resumes reading still learns 4001.
-        closeDeadline = timer.now() + (code == CloseCode.SLOW_CONSUMER
-                ? Math.max(CLOSE_GRACE_MILLIS, config.heartbeatTimeout().toMillis()) : CLOSE_GRACE_MILLIS);
+        closeDeadline = now() + (code == CloseCode.SLOW_CONSUMER
+                ? Math.max(CLOSE_GRACE_MILLIS, node.config().heartbeatTimeout().toMillis()) : CLOSE_GRACE_MILLIS);
         reschedule();
     }
 
@@ -405,7 +423,8 @@ public final class Session implements Connection {
     // ---- the one timer ------------------------------------------------------------------------
 
     private void onTimer() {
-        long now = timer.now();
+        timer = null;
+        long now = now();
         if (state == State.CLOSED) {
             return;
         }
@@ -426,7 +445,7 @@ public final class Session implements Connection {
                 return;
             }
         } else if (pongDeadline != 0 && now >= pongDeadline) {
-            log.atInfo().addKeyValue("session", id).log("session {} closed: no pong within {}", id, config.heartbeatTimeout());
+            log.atInfo().addKeyValue("session", id).log("session {} closed: no pong within {}", id, node.config().heartbeatTimeout());
             close(CloseCode.HEARTBEAT_TIMEOUT);
             return;
         } else if (now >= expiryDeadline()) {
@@ -435,9 +454,9 @@ public final class Session implements Connection {
         } else if (now >= nextPingAt) {
             send(Envelope.builder(MessageType.PING).build());
             if (pongDeadline == 0) {
-                pongDeadline = now + config.heartbeatTimeout().toMillis();
+                pongDeadline = now + node.config().heartbeatTimeout().toMillis();
             }
-            nextPingAt = now + config.heartbeatInterval().toMillis();
+            nextPingAt = now + node.config().heartbeatInterval().toMillis();
         }
         reschedule();
     }
@@ -457,7 +476,26 @@ public final class Session implements Connection {
             }
             due = Math.min(due, expiryDeadline());
         }
-        timer.at(due);
+        armTimer(due);
+    }
+
+    /** Arms the timer for {@code due} (the node's clock), replacing any other arming; the same moment again is free. */
+    private void armTimer(long due) {
+        if (timer != null) {
+            if (dueAt == due) {
+                return;
+            }
+            timer.cancel(false);
+        }
+        dueAt = due;
+        timer = channel.eventLoop().schedule(onTimer, Math.max(0, due - now()), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
     }
 
     void onLoop(Runnable r) {

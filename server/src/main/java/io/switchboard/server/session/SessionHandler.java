@@ -2,14 +2,18 @@ package io.switchboard.server.session;
 
 import io.switchboard.server.node.Node;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -22,55 +26,49 @@ import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The Netty end of a {@link Session}: turns frames and channel events into session calls. */
-public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+/**
+ * The Netty end of a {@link Session}: turns frames and channel events into session calls. It is also the
+ * last WebSocket stage before the session: it puts fragmented messages back together (at most the frame
+ * limit in all: close 1009) and checks text messages for UTF-8 fragment by fragment (close 1007 at the
+ * fragment with the bad byte), the work Netty's {@code Utf8FrameValidator} and {@code WebSocketFrameAggregator}
+ * did in two more pipeline stages per connection. With permessage-deflate agreed, Netty's aggregator and the
+ * inflater come before it and hand it whole messages, which it checks the same way.
+ */
+public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+    /** Fragments kept as they came before the message is copied out (Netty's aggregator's default). */
+    private static final int MAX_COMPONENTS = 1024;
+    /** {@link #utf8} of a binary message: not checked. */
+    private static final int NOT_TEXT = Integer.MIN_VALUE;
 
-    private final Node node;
-    private final Principal principal;
-    private final String clientAddress;
-    private final WireFormat format;
-    private final Runnable onEnd;
-    private final java.util.Map<String, java.util.List<String>> keptHeaders;
-    private Session session; // set in handlerAdded; event loop only
+    private final Session session;
+    private final java.util.function.Consumer<String> onEnd;
+    // The message being put together from its fragments (null between messages, and while the rest of an
+    // over-long one is dropped), whether it is text, and the UTF-8 check's state (Utf8Check) of a text
+    // message, across its fragments. Event loop only.
+    private CompositeByteBuf message;
+    private boolean messageText;
+    private int utf8 = Utf8Check.COMPLETE;
 
     /**
-     * @param clientAddress the client's address as the transport judged it (behind a trusted proxy: the one it named)
+     * @param channel the upgraded connection (its deflate agreement, if any, already set as an attribute)
+     * @param clientAddress the client's address as the transport judged it (behind a trusted proxy: the one it
+     *                      named), or null when it is the TCP peer's: the session then derives it when asked
      * @param keptHeaders the handshake headers the application's decisions keep ({@code Hooks.keep})
-     * @param onEnd runs once when the connection closes (gives back connection-limit slots)
+     * @param format the wire format of the subprotocol the handshake selected
+     * @param onEnd runs once when the connection closes, with the client's address (gives back connection-limit
+     *              slots; given the address so that it need not keep a copy of its own)
      */
-    public SessionHandler(Node node, Principal principal, String clientAddress, Runnable onEnd) {
-        this(node, principal, clientAddress, java.util.Map.of(), WireFormat.JSON, onEnd);
-    }
-
-    /** @param format the wire format of the subprotocol the handshake selected */
-    public SessionHandler(Node node, Principal principal, String clientAddress, WireFormat format, Runnable onEnd) {
-        this(node, principal, clientAddress, java.util.Map.of(), format, onEnd);
-    }
-
-    public SessionHandler(Node node, Principal principal, String clientAddress,
-                          java.util.Map<String, java.util.List<String>> keptHeaders, Runnable onEnd) {
-        this(node, principal, clientAddress, keptHeaders, WireFormat.JSON, onEnd);
-    }
-
-    public SessionHandler(Node node, Principal principal, String clientAddress,
-                          java.util.Map<String, java.util.List<String>> keptHeaders, WireFormat format, Runnable onEnd) {
-        this.node = node;
-        this.keptHeaders = keptHeaders;
-        this.format = format;
-        this.principal = principal;
-        this.clientAddress = clientAddress;
+    public SessionHandler(Node node, Channel channel, Principal principal, String clientAddress,
+                          java.util.Map<String, java.util.List<String>> keptHeaders, WireFormat format,
+                          java.util.function.Consumer<String> onEnd) {
+        this.session = new Session(node, channel, principal, clientAddress, keptHeaders, format);
         this.onEnd = onEnd;
     }
 
     public Session session() {
         return session;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        session = new Session(node, ctx.channel(), principal, clientAddress, keptHeaders, format);
     }
 
     /** Called once the handshake response is on its way. */
@@ -79,17 +77,82 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-        if (frame instanceof TextWebSocketFrame) {
-            session.onFrame(ByteBufUtil.getBytes(frame.content()), true);
-        } else if (frame instanceof BinaryWebSocketFrame) {
-            session.onFrame(ByteBufUtil.getBytes(frame.content()), false);
-        } else if (frame instanceof PingWebSocketFrame) {
-            session.onProtocolPing(frame.content());
-        } else if (frame instanceof CloseWebSocketFrame close) {
-            session.onPeerClose(close.statusCode(), reasonIsUtf8(close));
-        } else if (!(frame instanceof PongWebSocketFrame)) {
-            log.atDebug().addKeyValue("session", session.id()).log("session {}: ignoring {}", session.id(), frame.getClass().getSimpleName());
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof WebSocketFrame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
+                    || frame instanceof ContinuationWebSocketFrame) {
+                data(ctx, frame);
+            } else if (frame instanceof PingWebSocketFrame) {
+                session.onProtocolPing(frame.content());
+            } else if (frame instanceof CloseWebSocketFrame close) {
+                session.onPeerClose(close.statusCode(), reasonIsUtf8(close));
+            } else if (!(frame instanceof PongWebSocketFrame)) {
+                log.atDebug().addKeyValue("session", session.id()).log("session {}: ignoring {}", session.id(), frame.getClass().getSimpleName());
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    /**
+     * A text, binary or continuation frame. Netty's decoder has already refused fragments out of order
+     * (1002) and single frames over the limit (1009). First the UTF-8 check of this fragment, then the
+     * message: a whole one goes to the session at once, fragments are kept until the last.
+     */
+    private void data(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        boolean start = !(frame instanceof ContinuationWebSocketFrame);
+        ByteBuf content = frame.content();
+        if (start) {
+            utf8 = frame instanceof TextWebSocketFrame ? Utf8Check.COMPLETE : NOT_TEXT;
+        }
+        if (utf8 != NOT_TEXT) {
+            utf8 = Utf8Check.scan(utf8, content);
+            if (utf8 == Utf8Check.BROKEN || (frame.isFinalFragment() && utf8 != Utf8Check.COMPLETE)) {
+                // The rest of this message fails here too; what came of it stays until the connection ends.
+                utf8 = Utf8Check.BROKEN;
+                log.atDebug().addKeyValue("session", session.id()).log("session {}: broken frame (1007)", session.id());
+                session.close(CloseCode.INVALID_PAYLOAD);
+                return;
+            }
+        }
+        if (start) {
+            dropMessage(); // one a 1007 left unfinished (the decoder refuses a new message inside another)
+            if (frame.isFinalFragment()) {
+                session.onFrame(ByteBufUtil.getBytes(content), frame instanceof TextWebSocketFrame);
+                return;
+            }
+            message = ctx.alloc().compositeBuffer(MAX_COMPONENTS);
+            messageText = frame instanceof TextWebSocketFrame;
+        } else if (message == null) {
+            return; // the rest of a message that went over the limit
+        }
+        if (message.readableBytes() > session.maxMessageBytes() - content.readableBytes()) {
+            dropMessage();
+            session.close(CloseCode.TOO_BIG);
+            return;
+        }
+        if (content.isReadable()) {
+            message.addComponent(true, content.retain());
+        }
+        if (frame.isFinalFragment()) {
+            CompositeByteBuf whole = message;
+            message = null;
+            try {
+                session.onFrame(ByteBufUtil.getBytes(whole), messageText);
+            } finally {
+                whole.release();
+            }
+        }
+    }
+
+    private void dropMessage() {
+        if (message != null) {
+            message.release();
+            message = null;
         }
     }
 
@@ -112,6 +175,9 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (message != null && !ctx.channel().config().isAutoRead()) {
+            ctx.read(); // the rest of the message is needed before anything can be done with it
+        }
         session.answerPing(); // one pong for the pings of this read
         ctx.fireChannelReadComplete();
     }
@@ -126,11 +192,21 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        dropMessage();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (message != null) {
+            // The client closed (or dropped) mid-message, or the node's own 1002 did. The half message is dropped.
+            log.atDebug().addKeyValue("session", session.id()).log("session {}: connection ended in the middle of a message", session.id());
+            dropMessage();
+        }
         try {
             session.onChannelClosed();
         } finally {
-            onEnd.run(); // the limit slots come back even if cleaning up failed
+            onEnd.accept(session.clientAddress()); // the limit slots come back even if cleaning up failed
         }
         ctx.fireChannelInactive();
     }
@@ -138,15 +214,15 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof PrematureChannelClosureException) {
-            // The connection ended while a fragmented message was incomplete: a client that closed (or
-            // dropped) mid-message, or the node's own 1002/1007. Expected; the half message is dropped.
+            // From Netty's aggregator (with permessage-deflate): the connection ended while a fragmented message
+            // was incomplete. Expected; the half message is dropped.
             log.atDebug().addKeyValue("session", session.id()).log("session {}: connection ended in the middle of a message", session.id());
         } else if (cause instanceof CorruptedWebSocketFrameException c) {
-            // Netty's decoder or UTF-8 validator found a broken frame (1002/1007/1009) and now discards
+            // Netty's decoder (or, with deflate, the inflater) found a broken frame (1002/1007/1009) and now discards
             // the rest of the input; the session sends the close frame and waits for the client's.
             log.atDebug().addKeyValue("session", session.id()).log("session {}: broken frame ({})", session.id(), c.closeStatus().code());
             if (c.getMessage() != null && c.getMessage().startsWith("RSV != 0")) {
-                node.metrics().compression().refused("not_negotiated"); // Netty's decoder, without permessage-deflate
+                session.metrics().compression().refused("not_negotiated"); // Netty's decoder, without permessage-deflate
             }
             CloseCode code = CloseCode.fromCode(c.closeStatus().code());
             session.close(code == null ? CloseCode.PROTOCOL_ERROR : code);

@@ -29,8 +29,22 @@ final class ClientAddress {
 
     /** The connection's address: the PROXY header's source when there was one, else the TCP peer's. */
     static byte[] connection(Channel ch) {
-        byte[] proxied = ch.attr(PROXIED).get();
+        byte[] proxied = proxied(ch);
         return proxied != null ? proxied : peer(ch);
+    }
+
+    /** The PROXY header's source, or null; without creating the attribute on the (many) channels that have none. */
+    private static byte[] proxied(Channel ch) {
+        return ch.hasAttr(PROXIED) ? ch.attr(PROXIED).get() : null;
+    }
+
+    /**
+     * Whether {@code address} (from {@link #of}) is the TCP peer's own: then a session need not keep it, it
+     * can give the same text from the channel when asked.
+     */
+    static boolean isPeer(Channel ch, String address) {
+        byte[] peer = peer(ch);
+        return peer != null && proxied(ch) == null && address.equals(Cidr.literal(peer));
     }
 
     /** The client's address for a request on {@code ch}, in its usual text form. */

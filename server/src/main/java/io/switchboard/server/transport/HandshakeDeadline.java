@@ -13,23 +13,27 @@ import java.util.concurrent.TimeUnit;
  */
 final class HandshakeDeadline extends ChannelInboundHandlerAdapter {
 
-    private final long timeoutMillis;
+    private final long timeoutNanos;
     private ScheduledFuture<?> deadline; // event loop only
+    private long startedAt; // System.nanoTime() of connecting or of the latest request; event loop only
 
     HandshakeDeadline(long timeoutMillis) {
-        this.timeoutMillis = timeoutMillis;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        arm(ctx);
+        startedAt = System.nanoTime();
+        schedule(ctx, timeoutNanos);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest) {
-            arm(ctx); // a new request: the next one gets a fresh deadline
+            // A new request: the next one gets a fresh deadline. The timer is not moved (a cancel and a schedule
+            // in a queue that holds every session's timer); when it fires early it waits for the rest.
+            startedAt = System.nanoTime();
         }
         ctx.fireChannelRead(msg);
     }
@@ -45,11 +49,16 @@ final class HandshakeDeadline extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    private void arm(ChannelHandlerContext ctx) {
-        cancel();
+    private void schedule(ChannelHandlerContext ctx, long delayNanos) {
         deadline = ctx.executor().schedule(() -> {
-            ctx.close();
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
+            long left = startedAt + timeoutNanos - System.nanoTime();
+            if (left > 0) {
+                schedule(ctx, left);
+            } else {
+                deadline = null;
+                ctx.close();
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void cancel() {

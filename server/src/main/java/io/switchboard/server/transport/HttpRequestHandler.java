@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.server.auth.AuthException;
@@ -214,10 +213,6 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         UpgradeNegotiation agreed = UpgradeNegotiation.of(req.headers(), deflate);
         boolean versionOk = agreed.versionOk;
         WebSocketServerHandshaker handshaker = agreed.handshaker(req, node.config().maxFrameBytes());
-        if (handshaker == null) { // cannot happen after the admission check; refuse as it would
-            refuseUpgrade(ctx, req, new UpgradeAdmission.Refusal(HttpResponseStatus.UPGRADE_REQUIRED, "unsupported version"));
-            return;
-        }
 
         Principal principal = null;
         AuthException refused = null;
@@ -291,7 +286,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         toWebSocket(ch, p);
-        agreed.installDeflate(ch, p, node.config().maxFrameBytes());
+        boolean draining = routes.draining();
+        // A session puts messages together and checks their UTF-8 itself (SessionHandler); a refused
+        // connection gets Netty's stages for that, as the Pusher door does.
+        agreed.installStages(ch, p, node.config().maxFrameBytes(), versionOk && refused == null && !draining);
         WireFormat format = agreed.format;
         if (!versionOk) {
             node.metrics().connectionRefused(ErrorCode.UNSUPPORTED_VERSION);
@@ -308,7 +306,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             });
             return;
         }
-        if (routes.draining()) {
+        if (draining) {
             node.metrics().connectionRefused(ErrorCode.UNAVAILABLE);
             limits.closed(principal.userId(), principal.anonymous(), ip);
             done.addListener(f -> {
@@ -324,8 +322,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         // Only the application's decisions keep handshake headers; without any, nothing is copied per connection.
         java.util.Map<String, List<String>> kept = node.hooks() == io.switchboard.server.node.Hooks.NONE
                 ? java.util.Map.of() : node.hooks().keep(ConnectDecision.headers(req));
-        SessionHandler session = new SessionHandler(node, principal, ip, kept, format,
-                () -> slots.closed(admitted.userId(), admitted.anonymous(), ip));
+        // The session derives the address when it is the TCP peer's, rather than keep a copy per connection.
+        SessionHandler session = new SessionHandler(node, ch, principal, ClientAddress.isPeer(ch, ip) ? null : ip, kept, format,
+                address -> slots.closed(admitted.userId(), admitted.anonymous(), address));
         p.addLast("session", session);
         done.addListener(f -> {
             if (f.isSuccess()) {
@@ -346,7 +345,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         send(ctx, req, res, res.content().readableBytes());
     }
 
-    /** Turns the HTTP pipeline into a WebSocket one (after the handshake was written); this handler leaves it. */
+    /**
+     * Turns the HTTP pipeline into a WebSocket one (after the handshake was written); this handler leaves it.
+     * The stages after the frame codec are the caller's: {@link #wholeMessages}, or what a session needs.
+     */
     private void toWebSocket(io.netty.channel.Channel ch, ChannelPipeline p) {
         p.remove(HandshakeDeadline.class);
         if (p.get(HttpGate.class) != null) {
@@ -354,8 +356,12 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         p.remove(this);
         ch.config().setAutoRead(true); // reading may have been paused for pipelined requests
+    }
+
+    /** Netty's UTF-8 check (close 1007) and aggregation of fragments (over the limit: close 1009). */
+    static void wholeMessages(ChannelPipeline p, int maxFrameBytes) {
         p.addLast("ws-utf8", new Utf8FrameValidator(false));
-        p.addLast("ws-aggregate", new WebSocketFrameAggregator(node.config().maxFrameBytes()));
+        p.addLast("ws-aggregate", new WebSocketFrameAggregator(maxFrameBytes));
     }
 
     /**
@@ -374,9 +380,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             tooManyUpgrades(ctx, req);
             return;
         }
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(UpgradeNegotiation.websocketUrl(req), null,
-                UpgradeNegotiation.decoderConfig(node.config().maxFrameBytes(), false))
-                .newHandshaker(req);
+        WebSocketServerHandshaker handshaker = UpgradeNegotiation.handshaker13(req, null,
+                UpgradeNegotiation.decoderConfig(node.config().maxFrameBytes(), false));
         String over = limits.tryOpen("", true, ip);
         io.netty.channel.Channel ch = ctx.channel();
         ChannelFuture done;
@@ -391,6 +396,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         ChannelPipeline p = ctx.pipeline();
         toWebSocket(ch, p);
+        wholeMessages(p, node.config().maxFrameBytes());
         ConnectionLimits slots = limits;
         Runnable start = pusher.open(ch, key, uri.parameters(), routes.draining(), over,
                 over != null ? () -> { } : () -> slots.closed("", true, ip));

@@ -2,6 +2,7 @@ package io.switchboard.server.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -10,14 +11,15 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.deflate.DeflateFrameAggregator;
 import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.deflate.PerMessageDeflate;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -52,18 +54,57 @@ final class UpgradeNegotiation {
     }
 
     static UpgradeNegotiation of(HttpHeaders headers, PerMessageDeflate deflate) {
-        List<String> offered = headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL).stream()
-                .flatMap(v -> Arrays.stream(v.split(",")))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> values = headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        List<String> offered = List.of();
+        if (!values.isEmpty()) { // a plain loop: this runs for every connection
+            java.util.ArrayList<String> all = new java.util.ArrayList<>(4);
+            for (String v : values) {
+                for (String s : v.split(",")) {
+                    String t = s.trim();
+                    if (!t.isEmpty()) {
+                        all.add(t);
+                    }
+                }
+            }
+            offered = List.copyOf(all);
+        }
         WireFormat chosen = offered.isEmpty() ? WireFormat.JSON : WireFormat.choose(offered);
         return new UpgradeNegotiation(offered, chosen, deflate, headers);
     }
 
-    /** The handshaker answering with the chosen subprotocol; null only for a request that is not a version-13 handshake. */
+    /** The handshaker answering with the chosen subprotocol (the request passed {@link UpgradeAdmission}: version 13). */
     WebSocketServerHandshaker handshaker(FullHttpRequest req, int maxFrameBytes) {
-        return new WebSocketServerHandshakerFactory(websocketUrl(req), selected, decoderConfig(maxFrameBytes, deflated != null))
-                .newHandshaker(req);
+        return handshaker13(req, selected, decoderConfig(maxFrameBytes, deflated != null));
     }
+
+    /**
+     * Netty's version-13 handshaker, except that every connection gets the same frame encoder: Netty's keeps
+     * nothing of a connection (a server's frames are not masked), so one instance serves them all.
+     */
+    static WebSocketServerHandshaker handshaker13(FullHttpRequest req, String subprotocol, WebSocketDecoderConfig config) {
+        return new WebSocketServerHandshaker13(websocketUrl(req), subprotocol, config) {
+            @Override
+            protected WebSocketFrameEncoder newWebSocketEncoder() {
+                return SharedEncoder.INSTANCE;
+            }
+        };
+    }
+
+    @ChannelHandler.Sharable
+    private static final class SharedEncoder extends WebSocket13FrameEncoder {
+        static final SharedEncoder INSTANCE = new SharedEncoder();
+
+        private SharedEncoder() {
+            super(false);
+        }
+    }
+
+    private record DecoderConfigs(int maxFrameBytes, WebSocketDecoderConfig plain, WebSocketDecoderConfig deflate) {
+    }
+
+    // The settings of the latest max frame size asked for: in practice the node's one, so that connections share
+    // them instead of holding a copy each. Replaced whole when another size is asked (several nodes in a test JVM).
+    private static volatile DecoderConfigs decoderConfigs;
 
     /** Writes the handshake's answer, with the extension header when deflate was agreed; throws for an invalid upgrade. */
     ChannelFuture handshake(WebSocketServerHandshaker handshaker, Channel ch, FullHttpRequest req) {
@@ -76,17 +117,24 @@ final class UpgradeNegotiation {
     }
 
     /**
-     * With deflate agreed, after the WebSocket stages are in: whole messages are inflated, then checked as UTF-8;
-     * the agreement goes to the session's Outbound as a channel attribute. Nothing without it.
+     * The stages between the frame codec and the handler that takes the messages. For a session ({@code session}
+     * true): nothing without deflate, since {@code SessionHandler} puts fragments together and checks UTF-8 itself;
+     * with deflate, Netty's aggregator (refusing RSV bits on continuations) and the inflater, which hand it whole
+     * messages. For a refused connection: Netty's UTF-8 check and aggregator, the inflater with deflate. With
+     * deflate the agreement goes to the session's Outbound as a channel attribute.
      */
-    void installDeflate(Channel ch, ChannelPipeline p, int maxFrameBytes) {
+    void installStages(Channel ch, ChannelPipeline p, int maxFrameBytes, boolean session) {
         if (deflated == null) {
+            if (!session) {
+                HttpRequestHandler.wholeMessages(p, maxFrameBytes);
+            }
             return;
         }
-        p.remove("ws-utf8");
-        p.replace("ws-aggregate", "ws-aggregate", new DeflateFrameAggregator(maxFrameBytes));
+        p.addLast("ws-aggregate", new DeflateFrameAggregator(maxFrameBytes));
         p.addLast("ws-inflate", deflate.inflater());
-        p.addLast("ws-utf8", new Utf8FrameValidator(false));
+        if (!session) {
+            p.addLast("ws-utf8", new Utf8FrameValidator(false));
+        }
         ch.attr(Deflation.KEY).set(deflated.deflation());
     }
 
@@ -104,13 +152,22 @@ final class UpgradeNegotiation {
 
     /** @param deflate whether permessage-deflate was agreed: then RSV bits pass the decoder and the inflater judges them */
     static WebSocketDecoderConfig decoderConfig(int maxFrameBytes, boolean deflate) {
+        DecoderConfigs c = decoderConfigs;
+        if (c == null || c.maxFrameBytes() != maxFrameBytes) {
+            c = new DecoderConfigs(maxFrameBytes, buildDecoderConfig(maxFrameBytes, false), buildDecoderConfig(maxFrameBytes, true));
+            decoderConfigs = c;
+        }
+        return deflate ? c.deflate() : c.plain();
+    }
+
+    private static WebSocketDecoderConfig buildDecoderConfig(int maxFrameBytes, boolean deflate) {
         return WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxFrameBytes)
                 .allowExtensions(deflate)
                 // The session closes gracefully itself (close frame, then wait for the client's), so that
                 // a client still sending does not get a TCP reset that destroys the close code.
                 .closeOnProtocolViolation(false)
-                .withUTF8Validator(false) // added after the aggregator, which sees whole messages
+                .withUTF8Validator(false) // the session checks UTF-8 (or Netty's validator, for the other handlers)
                 .build();
     }
 

@@ -182,6 +182,43 @@ class HandshakeIT {
     }
 
     @Test
+    void eachRequestOnAKeptAliveConnectionRestartsTheDeadline() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", node.port())) {
+            s.setSoTimeout(5000);
+            InputStream in = s.getInputStream();
+            long start = System.nanoTime();
+            // Five requests 150 ms apart: the last comes after the first one's deadline (500 ms), and is answered.
+            for (int i = 0; i < 5; i++) {
+                if (i > 0) {
+                    Thread.sleep(150);
+                }
+                s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(readResponseHead(in)).as("request %d", i).startsWith("HTTP/1.1 200");
+            }
+            long lastAt = System.nanoTime();
+            assertThat((lastAt - start) / 1_000_000).isGreaterThan(500);
+            assertThat(in.read()).isEqualTo(-1); // then closed: nothing more came within the deadline
+            assertThat((System.nanoTime() - lastAt) / 1_000_000).isBetween(300L, 4000L);
+        }
+    }
+
+    /** Reads one HTTP response (head and its Content-Length body); returns the head. */
+    private static String readResponseHead(InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return head + "<closed>";
+            }
+            head.append((char) b);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        in.readNBytes(length);
+        return head.toString();
+    }
+
+    @Test
     void healthAndReadiness() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> h = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/healthz")).build(),

@@ -12,8 +12,8 @@ import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.hub.Push;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * One connection's outbound queue. Any thread may {@link #deliver} encoded envelopes; the connection's
@@ -41,7 +41,7 @@ final class Outbound {
     private final long maxPendingBytes;
     private final int maxBatchBytes;
     private final Runnable onOverflow;
-    private final Runnable flushTask = this::flush;
+    private final Runnable flushTask = this::flush; // one per connection, made once
 
     private final Deflation deflate; // null: permessage-deflate was not agreed
 
@@ -53,11 +53,15 @@ final class Outbound {
     // and its atomic operations. Event loop only. Items queued after it, on any thread, go behind it.
     private Object first;
     // Bytes in the queue plus bytes handed to Netty whose write has not completed; any thread.
-    private final AtomicLong pendingBytes = new AtomicLong();
+    // (Field updaters rather than Atomic* objects: three fewer objects per connection.)
+    private static final AtomicLongFieldUpdater<Outbound> PENDING = AtomicLongFieldUpdater.newUpdater(Outbound.class, "pendingBytes");
+    private static final AtomicIntegerFieldUpdater<Outbound> SCHEDULED = AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "flushScheduled");
+    private static final AtomicIntegerFieldUpdater<Outbound> CLOSED = AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "closed");
+    private volatile long pendingBytes;
     // True while a flush task is queued on the event loop, so a burst schedules one flush, not many.
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private volatile int flushScheduled; // 1 while a flush is scheduled
     // Set once by overflow or close; from then on everything delivered is dropped.
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile int closed; // 1 once closed
 
     /** A frame that goes out as it is, alone: the shared compressed form of a fan-out (RSV1), or one that does not shrink. */
     private record Ready(ByteBuf content, int rsv) {
@@ -101,7 +105,7 @@ final class Outbound {
      * queued as a frame of its own. The push stays the caller's. Any thread.
      */
     void deliver(Push push) {
-        if (closed.get()) {
+        if (closed != 0) {
             return;
         }
         int n = push.envelopeBytes(format);
@@ -117,7 +121,7 @@ final class Outbound {
 
     /** Queues one encoded envelope; takes ownership of {@code frame}. Any thread. */
     void deliver(ByteBuf frame) {
-        if (closed.get()) {
+        if (closed != 0) {
             frame.release();
             return;
         }
@@ -126,8 +130,8 @@ final class Outbound {
 
     /** Queues an envelope (a ByteBuf, may be batched) or a {@link Ready} frame of {@code n} bytes; takes ownership. */
     private void enqueue(Object item, int n) {
-        if (pendingBytes.addAndGet(n) > maxPendingBytes) {
-            pendingBytes.addAndGet(-n);
+        if (PENDING.addAndGet(this, n) > maxPendingBytes) {
+            PENDING.addAndGet(this, -n);
             content(item).release();
             overflow();
             return;
@@ -138,7 +142,7 @@ final class Outbound {
             return;
         }
         queue.offer(item);
-        if (closed.get()) {
+        if (closed != 0) {
             releaseOffered(); // lost a race with close(); do not leave the frame behind
             return;
         }
@@ -147,7 +151,7 @@ final class Outbound {
 
     /** Gives up on this connection as a slow consumer (once): drops the queue and runs the overflow action. */
     void overflow() {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, 0, 1)) {
             channel.eventLoop().execute(() -> {
                 releaseQueued();
                 onOverflow.run();
@@ -162,7 +166,7 @@ final class Outbound {
      * thread, as a task.
      */
     void scheduleFlush() {
-        if (flushScheduled.compareAndSet(false, true)) {
+        if (SCHEDULED.compareAndSet(this, 0, 1)) {
             io.netty.channel.EventLoop loop = channel.eventLoop();
             if (loop instanceof io.netty.channel.SingleThreadEventLoop l && l.inEventLoop()) {
                 LoopFlush.later(l, this);
@@ -174,8 +178,8 @@ final class Outbound {
 
     /** Writes what is queued while the channel is writable. Event loop only. */
     void flush() {
-        flushScheduled.set(false);
-        if (closed.get()) {
+        flushScheduled = 0;
+        if (closed != 0) {
             releaseQueued(); // nothing may follow the close frame
             return;
         }
@@ -187,7 +191,7 @@ final class Outbound {
                 if (r.rsv() != 0) {
                     deflate.sent(bytes);
                 }
-                channel.write(frame(r.content(), r.rsv())).addListener(f -> pendingBytes.addAndGet(-bytes));
+                channel.write(frame(r.content(), r.rsv())).addListener(f -> PENDING.addAndGet(this, -bytes));
                 wrote = true;
                 continue;
             }
@@ -195,7 +199,7 @@ final class Outbound {
             int size = envelopeBytes(polled);
             if (!batchable(next) || size + envelopeBytes(next) + punctuation(2) > maxBatchBytes) {
                 if (polled instanceof Whole w) {
-                    channel.write(w.frame()).addListener(f -> pendingBytes.addAndGet(-size)); // the bytes as they are
+                    channel.write(w.frame()).addListener(f -> PENDING.addAndGet(this, -size)); // the bytes as they are
                 } else {
                     write((ByteBuf) polled, size);
                 }
@@ -226,7 +230,7 @@ final class Outbound {
 
     /** Drops everything queued and refuses what comes later. Event loop only. */
     void close() {
-        closed.set(true);
+        closed = 1;
         releaseQueued();
     }
 
@@ -268,11 +272,11 @@ final class Outbound {
             if (z != null) {
                 content.release();
                 deflate.sent(z.readableBytes());
-                channel.write(frame(z, Deflation.RSV1)).addListener(f -> pendingBytes.addAndGet(-settle));
+                channel.write(frame(z, Deflation.RSV1)).addListener(f -> PENDING.addAndGet(this, -settle));
                 return;
             }
         }
-        channel.write(frame(content, 0)).addListener(f -> pendingBytes.addAndGet(-settle));
+        channel.write(frame(content, 0)).addListener(f -> PENDING.addAndGet(this, -settle));
     }
 
     /** A final frame of this connection's kind (text for JSON, binary for Protobuf) with these RSV bits. */
@@ -310,7 +314,7 @@ final class Outbound {
         Object item = first;
         if (item != null) {
             first = null;
-            pendingBytes.addAndGet(-(item instanceof Ready r ? r.content().readableBytes() : envelopeBytes(item)));
+            PENDING.addAndGet(this, -(item instanceof Ready r ? r.content().readableBytes() : envelopeBytes(item)));
             content(item).release();
         }
         releaseOffered();
@@ -320,7 +324,7 @@ final class Outbound {
     private void releaseOffered() {
         Object item;
         while ((item = queue.poll()) != null) {
-            pendingBytes.addAndGet(-(item instanceof Ready r ? r.content().readableBytes() : envelopeBytes(item)));
+            PENDING.addAndGet(this, -(item instanceof Ready r ? r.content().readableBytes() : envelopeBytes(item)));
             content(item).release();
         }
     }

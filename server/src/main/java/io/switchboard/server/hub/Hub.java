@@ -200,10 +200,17 @@ public final class Hub implements PublicationSink {
         if (c != null) {
             for (Group g : c.groups) {
                 // In line with the pushes: after those from before the loss, before any after it.
-                if (g.loop == null) {
+                if (g.loop == null || (g.loop.inEventLoop() && g.queued.get() == 0)) {
                     g.members.forEach(Subscriber::interrupted);
                 } else {
-                    g.loop.execute(() -> g.members.forEach(Subscriber::interrupted));
+                    g.queued.incrementAndGet();
+                    g.loop.execute(() -> {
+                        try {
+                            g.members.forEach(Subscriber::interrupted);
+                        } finally {
+                            g.queued.decrementAndGet();
+                        }
+                    });
                 }
             }
         }
@@ -211,7 +218,8 @@ public final class Hub implements PublicationSink {
 
     /**
      * Hands one push to every member, in the member's wire format: one task per event loop carrying that
-     * loop's members (members without an executor are served here and now). The push is released, and the
+     * loop's members (members without an executor, and those of the loop this runs on when none of their
+     * tasks is waiting, are served here and now). The push is released, and the
      * counts recorded, after the last member; {@code delivered}, when not null, is run then with how many got it.
      */
     private void fanOut(ChannelSubscribers c, Push push, long offset, String epoch, String clientId, MessageType type,
@@ -246,11 +254,17 @@ public final class Hub implements PublicationSink {
 
         void start() {
             for (Group g : groups) {
-                if (g.loop == null) {
-                    run(g);
+                if (g.loop == null || (g.loop.inEventLoop() && g.queued.get() == 0)) {
+                    run(g); // here and now: on the group's own loop with none of its tasks waiting, nothing can go first
                 } else {
-                    // Even from the loop itself: a task queued earlier for this channel must go first.
-                    g.loop.execute(() -> run(g));
+                    g.queued.incrementAndGet();
+                    g.loop.execute(() -> {
+                        try {
+                            run(g);
+                        } finally {
+                            g.queued.decrementAndGet();
+                        }
+                    });
                 }
             }
             finished(0, 0);
@@ -325,6 +339,9 @@ public final class Hub implements PublicationSink {
     private static final class Group {
         final io.netty.util.concurrent.EventExecutor loop;
         final Set<Subscriber> members = ConcurrentHashMap.newKeySet();
+        // Tasks for this group queued on its loop and not finished: while any is, a push is queued behind it
+        // even on the loop itself, so that the group sees the channel's pushes in order.
+        final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
 
         Group(io.netty.util.concurrent.EventExecutor loop) {
             this.loop = loop;

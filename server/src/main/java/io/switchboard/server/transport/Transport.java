@@ -1,7 +1,11 @@
 package io.switchboard.server.transport;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.SingleThreadIoEventLoop;
+import io.netty.util.concurrent.RejectedExecutionHandlers;
+import java.util.concurrent.Executor;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -21,6 +25,16 @@ import java.util.Locale;
  */
 public enum Transport {
     EPOLL, IO_URING, NIO;
+
+    /**
+     * How long an event loop runs queued tasks before it reads its sockets again. Netty's default (a second)
+     * lets a loop that keeps getting tasks from the other loops (the hub's fan-out tasks, one per loop per
+     * push) leave its own connections unread for up to that long: in the rooms benchmark, where every
+     * connection publishes, the p99 went from 39 ms to a second. A few milliseconds keep reading and
+     * delivering interleaved (measured in docs/benchmarks.md).
+     */
+    static final long TASK_QUANTUM_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+            Long.getLong("switchboard.eventLoop.taskQuantumMs", 5));
 
     /** The choices {@code --transport} takes. */
     public static final String CHOICES = "auto|epoll|io_uring|nio";
@@ -53,7 +67,13 @@ public enum Transport {
             case IO_URING -> IoUringIoHandler.newFactory();
             case NIO -> NioIoHandler.newFactory();
         };
-        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, true), factory);
+        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, true), factory) {
+            @Override
+            protected IoEventLoop newChild(Executor executor, IoHandlerFactory ioHandlerFactory, Object... args) {
+                return new SingleThreadIoEventLoop(this, executor, ioHandlerFactory, Integer.MAX_VALUE,
+                        RejectedExecutionHandlers.reject(), TASK_QUANTUM_NANOS);
+            }
+        };
     }
 
     public Class<? extends ServerChannel> serverChannel() {

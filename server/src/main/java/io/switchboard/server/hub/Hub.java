@@ -38,8 +38,6 @@ public final class Hub implements PublicationSink {
     private final ByteBufAllocator alloc;
     private final Namespaces namespaces;
     private final Metrics metrics;
-    /** A channel's subscribers on one event loop get a push through one task on that loop from this many on. */
-    static final int TASK_MIN_MEMBERS = 16;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Hub.class);
     private volatile java.util.function.Consumer<byte[]> controlHandler;
     private volatile Runnable reconnectHandler;
@@ -220,8 +218,8 @@ public final class Hub implements PublicationSink {
 
     /**
      * Hands one push to every member, in the member's wire format: one task per event loop carrying that
-     * loop's members when they are many; members without an executor, and, when none of their tasks is
-     * waiting, those of the loop this runs on and small groups are served here and now. The push is released, and the
+     * loop's members (members without an executor, and those of the loop this runs on when none of their
+     * tasks is waiting, are served here and now). The push is released, and the
      * counts recorded, after the last member; {@code delivered}, when not null, is run then with how many got it.
      */
     private void fanOut(ChannelSubscribers c, Push push, long offset, String epoch, String clientId, MessageType type,
@@ -256,11 +254,8 @@ public final class Hub implements PublicationSink {
 
         void start() {
             for (Group g : groups) {
-                // Here and now when none of the group's tasks is waiting (so nothing can go first) and either
-                // this is its loop or it is small: a task per loop pays off when it carries many subscribers;
-                // for a handful, handing each its push directly is quicker (rooms p99 12 against 72 ms).
-                if (g.loop == null || (g.queued.get() == 0 && (g.loop.inEventLoop() || g.members.size() < TASK_MIN_MEMBERS))) {
-                    run(g);
+                if (g.loop == null || (g.loop.inEventLoop() && g.queued.get() == 0)) {
+                    run(g); // here and now: on the group's own loop with none of its tasks waiting, nothing can go first
                 } else {
                     g.queued.incrementAndGet();
                     g.loop.execute(() -> {

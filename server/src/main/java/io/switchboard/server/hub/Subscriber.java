@@ -6,10 +6,10 @@ import io.switchboard.protocol.WireFormat;
 /**
  * A local receiver of one channel's frames: in practice one session's subscription to it.
  *
- * <p>Threading: the hub calls {@link #deliver(Push, long, String, String)} and {@link #interrupted} one at a
- * time and in the channel's order, either on the subscriber's {@link #executor} (the connection's event
- * loop: one task per event loop per push carrying all of that loop's subscribers of the channel, when they
- * are many) or on the thread that delivers the channel (few of them, or no executor).
+ * <p>Threading: the hub calls {@link #deliver(Push, long, String, String)} and {@link #interrupted} on the
+ * subscriber's {@link #executor} (the connection's event loop), one task per event loop per push carrying
+ * all of that loop's subscribers, so that a subscriber sees the channel's pushes one at a time and in the
+ * channel's order. A subscriber without an executor is called on the thread that delivers the channel.
  */
 public interface Subscriber {
 

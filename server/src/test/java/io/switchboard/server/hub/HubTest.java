@@ -257,12 +257,12 @@ class HubTest {
         io.netty.channel.DefaultEventLoopGroup loops = new io.netty.channel.DefaultEventLoopGroup(2);
         try {
             List<LoopMember> members = new ArrayList<>();
-            for (int i = 0; i < 2 * Hub.TASK_MIN_MEMBERS; i++) { // enough for a task per loop
+            for (int i = 0; i < 6; i++) {
                 LoopMember m = new LoopMember(loops.next());
                 members.add(m);
                 hub.subscribe("room:x", m);
             }
-            int n = 500;
+            int n = 2_000;
             List<Long> expected = new ArrayList<>();
             for (long k = 1; k <= n; k++) {
                 hub.onPublication(pub("room:x", k)); // from this thread, as from an engine's

@@ -75,11 +75,8 @@ class WorkerStepsIT {
                 // The node closes two subscribers; the next window is offered once it has let go of them.
                 disconnect(port, "u3");
                 disconnect(port, "u7");
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (subscribers(port) != 8) {
-                    assertThat(System.nanoTime()).as("the node still holds 10 subscribers after 20 s").isLessThan(deadline);
-                    Thread.sleep(50);
-                }
+                org.awaitility.Awaitility.await("the node lets go of the two closed subscribers")
+                        .atMost(20, TimeUnit.SECONDS).until(() -> subscribers(port) == 8);
 
                 WorkerResult second = step(toWorker, fromWorker, 40);
                 assertThat(second.published).isEqualTo(40);

@@ -50,6 +50,18 @@ final class Shards implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Shards.class);
 
+    /** Lettuce's switch for its io_uring transport, read once when Lettuce first looks for transports. */
+    static final String LETTUCE_IO_URING = "io.lettuce.core.iouring";
+
+    static {
+        // The node ships Netty's io_uring transport (--transport io_uring) beside epoll. Lettuce would pick
+        // epoll anyway, but says so at WARN for every client it builds; telling it not to look at io_uring
+        // keeps its choice and drops the line. A value the operator set stays.
+        if (System.getProperty(LETTUCE_IO_URING) == null) {
+            System.setProperty(LETTUCE_IO_URING, "false");
+        }
+    }
+
     /**
      * One Redis: a standalone server, a Sentinel-managed primary (Lettuce asks the Sentinels where the
      * primary is on every (re)connection) or a whole Redis Cluster. Its client, its command connection and

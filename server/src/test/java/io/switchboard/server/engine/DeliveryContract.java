@@ -163,7 +163,7 @@ public interface DeliveryContract extends ContractSupport {
         TestNode a = node();
         TestNode b = peer(a);
         String quiet = channel("quiet");
-        String sentinel = channel("sentinel");
+        String sentinel = channelBeside(quiet, "sentinel");
         a.subscribe(sentinel);
         b.publish(kept(quiet, "kept"));
         b.publish(live(quiet, "live"));
@@ -182,7 +182,7 @@ public interface DeliveryContract extends ContractSupport {
         TestNode a = node();
         TestNode b = peer(a);
         String ch = channel("leaving");
-        String sentinel = channel("sentinel");
+        String sentinel = channelBeside(ch, "sentinel");
         a.subscribe(ch);
         a.subscribe(sentinel);
         b.publish(live(ch, "while-subscribed"));
@@ -210,7 +210,7 @@ public interface DeliveryContract extends ContractSupport {
         TestNode b = peer(a);
         String stays = channel("stays");
         String goes = channel("goes");
-        String sentinel = channel("sentinel");
+        String sentinel = channelBeside(goes, "sentinel");
         for (String ch : List.of(stays, goes, sentinel)) {
             a.subscribe(ch);
         }

@@ -108,7 +108,7 @@ public interface PresenceContract extends ContractSupport {
         TestNode a = node();
         TestNode b = peer(a);
         String quiet = channel("quiet");
-        String sentinel = channel("sentinel");
+        String sentinel = channelBeside(quiet, "sentinel");
         a.subscribe(sentinel);
         b.join(quiet, "c1", "ann", null, LONG);
         b.join(sentinel, "c2", "bo", null, LONG);

@@ -1,5 +1,6 @@
 package io.switchboard.server.engine.redis;
 
+import io.lettuce.core.cluster.SlotHash;
 import io.switchboard.server.engine.Engine;
 import io.switchboard.server.engine.EngineContract;
 import io.switchboard.server.testing.ExternalServer;
@@ -43,6 +44,22 @@ class RedisClusterEngineContractIT extends EngineContract {
     @Override
     public boolean sharesState() {
         return true;
+    }
+
+    /**
+     * Each channel's script publishes on the Redis node that owns the channel's slot, and the cluster bus
+     * brings two Redis nodes' messages to a third with no order between them: two channels keep one
+     * publisher's order only within one slot. So the sentinel is a name in {@code channel}'s slot.
+     */
+    @Override
+    public String channelBeside(String channel, String what) {
+        int slot = SlotHash.getSlot(RedisEngine.key("m", channel));
+        for (int i = 0; ; i++) {
+            String candidate = channel(what + i);
+            if (SlotHash.getSlot(RedisEngine.key("m", candidate)) == slot) {
+                return candidate;
+            }
+        }
     }
 
     @Override

@@ -161,7 +161,7 @@ final class Compare {
                         run.heapAfterBytes = JvmHeap.usedAfterGc(server.pid());
                         // what the connections are made of, for the docs and for whoever optimises next
                         Files.writeString(out.resolve("logs").resolve(t.id() + "-idle-class-histogram.txt"),
-                                JvmHeap.classHistogram(server.pid(), 45));
+                                JvmHeap.classHistogram(server.pid(), 100));
                     }
                 }
                 boolean timed = s == Scenario.FANOUT || s == Scenario.ROOMS;

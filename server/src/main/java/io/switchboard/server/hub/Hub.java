@@ -67,12 +67,21 @@ public final class Hub implements PublicationSink {
         ChannelSubscribers cs = channels.compute(channel, (name, existing) -> {
             ChannelSubscribers c = existing;
             if (c == null) {
-                c = new ChannelSubscribers(broker.subscribe(name));
+                c = new ChannelSubscribers(name, broker.subscribe(name));
             }
             c.add(subscriber);
             return c;
         });
         return cs.live;
+    }
+
+    /**
+     * {@code channel} as this hub already holds it when the channel has local subscribers, else
+     * {@code channel} itself: a subscription can keep the one shared copy of the name instead of its own.
+     */
+    public String sharedName(String channel) {
+        ChannelSubscribers c = channels.get(channel);
+        return c == null ? channel : c.name;
     }
 
     public void unsubscribe(String channel, Subscriber subscriber) {
@@ -352,6 +361,7 @@ public final class Hub implements PublicationSink {
     private static final class ChannelSubscribers {
         // Groups are added, never removed while the channel has members: there are as many as event loops.
         volatile Group[] groups = new Group[0];
+        final String name; // the map's key: one copy of the name for every local subscription
         private volatile int size;
         final CompletableFuture<Void> live;
 
@@ -388,7 +398,8 @@ public final class Hub implements PublicationSink {
             return size;
         }
 
-        ChannelSubscribers(CompletableFuture<Void> live) {
+        ChannelSubscribers(String name, CompletableFuture<Void> live) {
+            this.name = name;
             this.live = live;
         }
     }

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * here is what belongs to a connection: its subscriptions (held back while they recover, then live), the
  * per-connection channel limit, and the order of replies. Event loop only, like its {@link Session}.
  */
-final class ChannelCommands {
+final class ChannelCommands implements ChannelSubscription.Interruptions {
 
     private static final Logger log = LoggerFactory.getLogger(ChannelCommands.class);
 
@@ -105,7 +105,7 @@ final class ChannelCommands {
     // ---- subscribe and recovery ----------------------------------------------------------------
 
     void subscribe(Envelope e) {
-        String ch = e.channel();
+        String ch = node.hub().sharedName(e.channel()); // kept by the subscription: the hub's copy, not one per connection
         Caller caller = caller();
         ChannelService.Grant grant;
         try {
@@ -130,7 +130,7 @@ final class ChannelCommands {
                 !history, MAX_HELD, grant.byToken());
         put(sub);
         node.metrics().subscriptionAdded();
-        sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
+        sub.onInterrupted(this);
         if (channels.subscribeNeedsDecision(caller, ch)) {
             // The application decides first (Hooks); nothing is attached until it allowed the subscribe.
             channels.decideSubscribe(caller, ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
@@ -254,7 +254,7 @@ final class ChannelCommands {
                 !history, MAX_HELD, true);
         put(sub);
         node.metrics().subscriptionAdded();
-        sub.onInterrupted(wasLive -> interrupted(ch, sub, wasLive));
+        sub.onInterrupted(this);
         Runnable drop = () -> {
             if (get(ch) == sub) {
                 dropSubscription(ch, sub);
@@ -322,7 +322,9 @@ final class ChannelCommands {
      * {@code unavailable}: the client subscribes again, with {@code since} where it has a position, and
      * recovers what the stream still holds, or learns that it cannot (protocol.md 4.10).
      */
-    private void interrupted(String ch, ChannelSubscription sub, boolean wasLive) {
+    @Override
+    public void interrupted(ChannelSubscription sub, boolean wasLive) {
+        String ch = sub.channel;
         if (wasLive) {
             // On the thread that delivers the channel, before any later frame of it: the push comes right after
             // the last message the client got, so its `since` is exactly where the hole starts.

@@ -5,7 +5,6 @@ import io.switchboard.server.hub.Push;
 import io.switchboard.server.hub.Subscriber;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * One session's subscription to one channel, as the hub sees it. While the subscription is being set up
@@ -20,6 +19,19 @@ import java.util.function.Consumer;
  * and every frame, held or live, is checked against the highest offset passed on.
  */
 final class ChannelSubscription implements Subscriber {
+
+    /**
+     * Who is told when the engine lost publications for a subscription: the session's channel commands,
+     * one object per connection, rather than a callback object per subscription.
+     */
+    interface Interruptions {
+        /**
+         * Called once, on the thread that delivers the channel, after {@code sub} has ended; {@code wasLive}
+         * is true when it was live (the client must be told), false when it was still being set up (the
+         * subscribe itself fails).
+         */
+        void interrupted(ChannelSubscription sub, boolean wasLive);
+    }
 
     private record Held(ByteBuf frame, long offset, String epoch) {
     }
@@ -45,10 +57,8 @@ final class ChannelSubscription implements Subscriber {
     // before state becomes LIVE, then only by the thread delivering the channel (one call at a time).
     private String epoch;
     private long passed = -1;
-    // What the session does when the engine lost publications for this subscription; set once, before it
-    // is live. Called with true when the subscription was live (the client must be told), false when it
-    // was still being set up (the subscribe itself fails).
-    private volatile Consumer<Boolean> onInterrupted;
+    // Told when the engine lost publications for this subscription; set once, before it is live.
+    private volatile Interruptions onInterrupted;
 
     /** @param startLive false to hold frames back until {@link #goLive} */
     ChannelSubscription(String channel, Outbound outbound, String sessionId, boolean echo, boolean startLive, int maxHeld,
@@ -167,7 +177,7 @@ final class ChannelSubscription implements Subscriber {
         }
     }
 
-    void onInterrupted(Consumer<Boolean> r) {
+    void onInterrupted(Interruptions r) {
         onInterrupted = r;
     }
 
@@ -182,9 +192,9 @@ final class ChannelSubscription implements Subscriber {
             wasLive = state == LIVE;
             end();
         }
-        Consumer<Boolean> r = onInterrupted;
+        Interruptions r = onInterrupted;
         if (r != null) {
-            r.accept(wasLive);
+            r.interrupted(this, wasLive);
         }
     }
 

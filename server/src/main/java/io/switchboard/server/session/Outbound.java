@@ -12,6 +12,7 @@ import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.hub.Push;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * frame or batch of at least the threshold is compressed for this connection when written. Text and
  * binary frames alike: the extension compresses messages of either kind.
  */
-final class Outbound {
+final class Outbound implements Runnable {
 
     private static final ByteBuf OPEN = constant('[');
     private static final ByteBuf COMMA = constant(',');
@@ -41,13 +42,15 @@ final class Outbound {
     private final long maxPendingBytes;
     private final int maxBatchBytes;
     private final Runnable onOverflow;
-    private final Runnable flushTask = this::flush; // one per connection, made once
 
     private final Deflation deflate; // null: permessage-deflate was not agreed
 
     // Frames waiting for the event loop: a ByteBuf (an envelope, may be batched) or a Ready (a frame in its
-    // final form); lock-free, written by any thread, read only by the event loop.
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    // final form); lock-free, written by any thread, read only by the event loop. Made by the first item
+    // that cannot go in `first` (most idle connections never need one): null until then, never unset.
+    private volatile ConcurrentLinkedQueue<Object> queue;
+    private static final AtomicReferenceFieldUpdater<Outbound, ConcurrentLinkedQueue> QUEUE =
+            AtomicReferenceFieldUpdater.newUpdater(Outbound.class, ConcurrentLinkedQueue.class, "queue");
     // What goes before the queue: an item queued on the event loop while nothing was waiting (the common
     // case of a fan-out: one push per connection per iteration), kept without the lock-free queue's node
     // and its atomic operations. Event loop only. Items queued after it, on any thread, go behind it.
@@ -136,12 +139,13 @@ final class Outbound {
             overflow();
             return;
         }
-        if (first == null && queue.isEmpty() && channel.eventLoop().inEventLoop()) {
+        ConcurrentLinkedQueue<Object> q = queue;
+        if (first == null && (q == null || q.isEmpty()) && channel.eventLoop().inEventLoop()) {
             first = item; // close() runs on this loop too: it cannot have run since the check in deliver
             scheduleFlush();
             return;
         }
-        queue.offer(item);
+        queue().offer(item);
         if (closed != 0) {
             releaseOffered(); // lost a race with close(); do not leave the frame behind
             return;
@@ -171,9 +175,15 @@ final class Outbound {
             if (loop instanceof io.netty.channel.SingleThreadEventLoop l && l.inEventLoop()) {
                 LoopFlush.later(l, this);
             } else {
-                loop.execute(flushTask);
+                loop.execute(this);
             }
         }
+    }
+
+    /** The flush task handed to the event loop from other threads: {@link #flush}. Event loop only. */
+    @Override
+    public void run() {
+        flush();
     }
 
     /** Writes what is queued while the channel is writable. Event loop only. */
@@ -296,14 +306,19 @@ final class Outbound {
 
     /** The next item to write, without taking it. Event loop only. */
     private Object peek() {
-        return first != null ? first : queue.peek();
+        if (first != null) {
+            return first;
+        }
+        ConcurrentLinkedQueue<Object> q = queue;
+        return q == null ? null : q.peek();
     }
 
     /** Takes the next item to write. Event loop only. */
     private Object poll() {
         Object item = first;
         if (item == null) {
-            return queue.poll();
+            ConcurrentLinkedQueue<Object> q = queue;
+            return q == null ? null : q.poll();
         }
         first = null;
         return item;
@@ -322,8 +337,12 @@ final class Outbound {
 
     /** Drops what other threads queued (the lock-free part); any thread. */
     private void releaseOffered() {
+        ConcurrentLinkedQueue<Object> q = queue;
+        if (q == null) {
+            return;
+        }
         Object item;
-        while ((item = queue.poll()) != null) {
+        while ((item = q.poll()) != null) {
             PENDING.addAndGet(this, -(item instanceof Ready r ? r.content().readableBytes() : envelopeBytes(item)));
             content(item).release();
         }
@@ -347,6 +366,17 @@ final class Outbound {
     /** The buffer an item holds, whatever its kind. */
     private static ByteBuf content(Object item) {
         return item instanceof Ready r ? r.content() : item instanceof Whole w ? w.frame() : (ByteBuf) item;
+    }
+
+    /** The lock-free queue, made by the first caller that needs it. Any thread. */
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedQueue<Object> queue() {
+        ConcurrentLinkedQueue<Object> q = queue;
+        if (q == null) {
+            QUEUE.compareAndSet(this, null, new ConcurrentLinkedQueue<>());
+            q = queue;
+        }
+        return q;
     }
 
     private static ByteBuf constant(char c) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Frames come in through its {@link CommandIntake} (decoding, the rate limit, the bad-input rule); a
  * {@code refresh} is decided by its {@link TokenRefresh}.
  */
-public final class Session extends CommandsInFlight implements Connection {
+public final class Session extends CommandsInFlight implements Connection, Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -55,8 +55,7 @@ public final class Session extends CommandsInFlight implements Connection {
     private long pongDeadline; // 0 while no ping is unanswered
     private long closeDeadline; // 0 until a close frame is sent
     private io.netty.channel.ChannelFuture closeFrameWritten; // null until a close frame is sent; event loop only
-    // The one timer: armed for dueAt, null when not armed.
-    private final Runnable onTimer = this::onTimer;
+    // The one timer (this session is its task: see run): armed for dueAt, null when not armed.
     private io.netty.util.concurrent.ScheduledFuture<?> timer;
     private long dueAt;
     private final CommandIntake intake; // frames in: decoding, the rate limit, the bad-input rule
@@ -422,7 +421,13 @@ public final class Session extends CommandsInFlight implements Connection {
 
     // ---- the one timer ------------------------------------------------------------------------
 
-    private void onTimer() {
+    /**
+     * The connection's timer fired: pings, the pong and close deadlines, token expiry. The session is its
+     * own timer task, so that arming the timer makes no object but Netty's. Event loop only; nothing else
+     * calls it.
+     */
+    @Override
+    public void run() {
         timer = null;
         long now = now();
         if (state == State.CLOSED) {
@@ -488,7 +493,7 @@ public final class Session extends CommandsInFlight implements Connection {
             timer.cancel(false);
         }
         dueAt = due;
-        timer = channel.eventLoop().schedule(onTimer, Math.max(0, due - now()), java.util.concurrent.TimeUnit.MILLISECONDS);
+        timer = channel.eventLoop().schedule(this, Math.max(0, due - now()), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private void cancelTimer() {

@@ -42,8 +42,17 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     /** {@link #utf8} of a binary message: not checked. */
     private static final int NOT_TEXT = Integer.MIN_VALUE;
 
+    /**
+     * What a connection took at its handshake and gives back when it closes: its connection-limit slots.
+     * One object for the node's connections (the transport's limits), not a callback per connection.
+     */
+    public interface Slots {
+        /** Called once per connection, on its event loop, when it has closed. */
+        void closed(String userId, boolean anonymous, String clientAddress);
+    }
+
     private final Session session;
-    private final java.util.function.Consumer<String> onEnd;
+    private final Slots slots;
     // The message being put together from its fragments (null between messages, and while the rest of an
     // over-long one is dropped), whether it is text, and the UTF-8 check's state (Utf8Check) of a text
     // message, across its fragments. Event loop only.
@@ -57,14 +66,13 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
      *                      named), or null when it is the TCP peer's: the session then derives it when asked
      * @param keptHeaders the handshake headers the application's decisions keep ({@code Hooks.keep})
      * @param format the wire format of the subprotocol the handshake selected
-     * @param onEnd runs once when the connection closes, with the client's address (gives back connection-limit
-     *              slots; given the address so that it need not keep a copy of its own)
+     * @param slots told once when the connection closes, with its user and the client's address (given the
+     *              address so that it need not keep a copy of its own)
      */
     public SessionHandler(Node node, Channel channel, Principal principal, String clientAddress,
-                          java.util.Map<String, java.util.List<String>> keptHeaders, WireFormat format,
-                          java.util.function.Consumer<String> onEnd) {
+                          java.util.Map<String, java.util.List<String>> keptHeaders, WireFormat format, Slots slots) {
         this.session = new Session(node, channel, principal, clientAddress, keptHeaders, format);
-        this.onEnd = onEnd;
+        this.slots = slots;
     }
 
     public Session session() {
@@ -206,7 +214,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         try {
             session.onChannelClosed();
         } finally {
-            onEnd.accept(session.clientAddress()); // the limit slots come back even if cleaning up failed
+            // The limit slots come back even if cleaning up failed. A refresh keeps the user, so the principal
+            // now is the handshake's as far as the slots go.
+            slots.closed(session.userId(), session.principal().anonymous(), session.clientAddress());
         }
         ctx.fireChannelInactive();
     }

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * WebSocket upgrades per address. Thread-safe. The address is the one {@link ClientAddress} judged the
  * client by: behind a trusted proxy, the one the proxy named.
  */
-final class ConnectionLimits {
+final class ConnectionLimits implements io.switchboard.server.session.SessionHandler.Slots {
 
     private final ServerConfig config;
     private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
@@ -48,7 +48,8 @@ final class ConnectionLimits {
     }
 
     /** Gives back what {@link #tryOpen} reserved. */
-    void closed(String userId, boolean anonymous, String ip) {
+    @Override
+    public void closed(String userId, boolean anonymous, String ip) {
         release(perIp, ip);
         if (!anonymous) {
             release(perUser, userId);

@@ -317,14 +317,13 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             });
             return;
         }
-        Principal admitted = principal;
-        ConnectionLimits slots = limits; // not this handler: the session outlives it, and must not keep it
         // Only the application's decisions keep handshake headers; without any, nothing is copied per connection.
         java.util.Map<String, List<String>> kept = node.hooks() == io.switchboard.server.node.Hooks.NONE
                 ? java.util.Map.of() : node.hooks().keep(ConnectDecision.headers(req));
         // The session derives the address when it is the TCP peer's, rather than keep a copy per connection.
+        // The limits, not this handler, are told of the close: the session outlives the handler and must not keep it.
         SessionHandler session = new SessionHandler(node, ch, principal, ClientAddress.isPeer(ch, ip) ? null : ip, kept, format,
-                address -> slots.closed(admitted.userId(), admitted.anonymous(), address));
+                limits);
         p.addLast("session", session);
         done.addListener(f -> {
             if (f.isSuccess()) {

@@ -132,6 +132,19 @@ class HubTest {
         assertThat(hub.channelCount()).isZero();
     }
 
+    /** Every local subscription of a channel can keep the hub's one copy of its name (issue 16, memory). */
+    @Test
+    void aChannelWithMembersLendsItsNameAndAnUnknownOneIsGivenBack() {
+        String first = new String("room:shared".toCharArray());
+        hub.subscribe(first, a);
+        String parsedAgain = new String("room:shared".toCharArray());
+        assertThat(hub.sharedName(parsedAgain)).isSameAs(first);
+        String unknown = new String("room:other".toCharArray());
+        assertThat(hub.sharedName(unknown)).isSameAs(unknown);
+        hub.unsubscribe(first, a);
+        assertThat(hub.sharedName(parsedAgain)).isSameAs(parsedAgain);
+    }
+
     @Test
     void aPublicationIsEncodedOnceAndItsBytesSharedByEveryMember() {
         hub.subscribe("room:x", a);

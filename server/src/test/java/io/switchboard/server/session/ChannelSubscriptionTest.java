@@ -24,7 +24,7 @@ class ChannelSubscriptionTest {
 
     ChannelSubscription holding() {
         ChannelSubscription s = new ChannelSubscription("ch:x", outbound, "me", true, false, 100, false);
-        s.onInterrupted(interruptions::add);
+        s.onInterrupted((sub, wasLive) -> interruptions.add(wasLive));
         return s;
     }
 

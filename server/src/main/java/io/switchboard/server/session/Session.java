@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * One WebSocket connection after its handshake: a small state machine that answers every command
  * exactly once, keeps the heartbeat, and cleans up after itself. Confined to the connection's event
  * loop, except {@link #outbound}, which any thread may feed. All timing (pings, the pong deadline, token
- * expiry, the close deadline) runs on a single timer per connection, rescheduled to the nearest due time;
- * its deadlines are read from the node's clock, so that tests can move time.
+ * expiry, the close deadline) runs on a single timer per connection, rescheduled to the nearest due time
+ * ({@link SessionDeadlines} decides); its deadlines are read from the node's clock, so that tests can move time.
  * Frames come in through its {@link CommandIntake} (decoding, the rate limit, the bad-input rule); a
  * {@code refresh} is decided by its {@link TokenRefresh}.
  */
@@ -186,11 +186,8 @@ public final class Session extends CommandsInFlight implements Connection, Runna
     }
 
     /**
-     * A WebSocket-level ping (RFC 6455 5.5.2). Pings are not commands and take no command token; every
-     * ping is answered while the connection lives, but pings that arrive together share one pong, for
-     * the latest of them (as 5.5.3 allows): the pong goes out when the read that brought them is done,
-     * or once a backed-up socket drains. So a ping flood costs at most one pong per socket read and one
-     * held ping payload (at most 125 bytes), never a queue.
+     * A WebSocket-level ping: not a command, it takes no command token; answered ({@link PendingPong}) when
+     * the read that brought it is done, or once a backed-up socket drains.
      */
     void onProtocolPing(io.netty.buffer.ByteBuf content) {
         if (!closeSent && state != State.CLOSED) {
@@ -429,12 +426,12 @@ public final class Session extends CommandsInFlight implements Connection, Runna
     @Override
     public void run() {
         timer = null;
-        long now = now();
         if (state == State.CLOSED) {
             return;
         }
-        if (state == State.CLOSING) {
-            if (now >= closeDeadline) {
+        long now = now();
+        switch (SessionDeadlines.due(now, state == State.CLOSING, closeDeadline, pongDeadline, expiryDeadline(), nextPingAt)) {
+            case CLOSE_DEADLINE -> {
                 if (peerClosed && !closeSent) {
                     answerPeerClose(); // a reply is overdue: answer the close without it
                     return;
@@ -449,39 +446,33 @@ public final class Session extends CommandsInFlight implements Connection, Runna
                 channel.close();
                 return;
             }
-        } else if (pongDeadline != 0 && now >= pongDeadline) {
-            log.atInfo().addKeyValue("session", id).log("session {} closed: no pong within {}", id, node.config().heartbeatTimeout());
-            close(CloseCode.HEARTBEAT_TIMEOUT);
-            return;
-        } else if (now >= expiryDeadline()) {
-            closeWithError(ErrorCode.TOKEN_EXPIRED, "the token expired; reconnect with a new one", CloseCode.TOKEN_EXPIRED);
-            return;
-        } else if (now >= nextPingAt) {
-            send(Envelope.builder(MessageType.PING).build());
-            if (pongDeadline == 0) {
-                pongDeadline = now + node.config().heartbeatTimeout().toMillis();
+            case PONG_TIMEOUT -> {
+                log.atInfo().addKeyValue("session", id).log("session {} closed: no pong within {}", id, node.config().heartbeatTimeout());
+                close(CloseCode.HEARTBEAT_TIMEOUT);
+                return;
             }
-            nextPingAt = now + node.config().heartbeatInterval().toMillis();
+            case TOKEN_EXPIRED -> {
+                closeWithError(ErrorCode.TOKEN_EXPIRED, "the token expired; reconnect with a new one", CloseCode.TOKEN_EXPIRED);
+                return;
+            }
+            case PING -> {
+                send(Envelope.builder(MessageType.PING).build());
+                if (pongDeadline == 0) {
+                    pongDeadline = now + node.config().heartbeatTimeout().toMillis();
+                }
+                nextPingAt = now + node.config().heartbeatInterval().toMillis();
+            }
+            case NOTHING -> { }
         }
         reschedule();
     }
 
     private long expiryDeadline() {
-        return principal.expires() ? principal.expiresAtMillis() + EXPIRY_GRACE_MILLIS : Long.MAX_VALUE;
+        return principal.expires() ? principal.expiresAtMillis() + EXPIRY_GRACE_MILLIS : SessionDeadlines.NEVER;
     }
 
     private void reschedule() {
-        long due;
-        if (state == State.CLOSING) {
-            due = closeDeadline;
-        } else {
-            due = nextPingAt;
-            if (pongDeadline != 0) {
-                due = Math.min(due, pongDeadline);
-            }
-            due = Math.min(due, expiryDeadline());
-        }
-        armTimer(due);
+        armTimer(SessionDeadlines.next(state == State.CLOSING, closeDeadline, pongDeadline, expiryDeadline(), nextPingAt));
     }
 
     /** Arms the timer for {@code due} (the node's clock), replacing any other arming; the same moment again is free. */

@@ -194,27 +194,29 @@ final class ServeOptions {
         add("max-queued-bytes", l, "<bytes>", Kind.LONG, "Bytes queued for one connection before it is closed as a slow consumer (4001).",
                 ServerConfig::maxQueuedBytes, (c, v) -> c.maxQueuedBytes((Long) v));
         add("max-channels", l, "<n>", Kind.INT, "Channels one connection may subscribe to.",
-                ServerConfig::maxChannelsPerConnection, (c, v) -> c.maxChannelsPerConnection((Integer) v));
+                c -> c.limits().maxChannelsPerConnection(), (c, v) -> c.limits(c.limits().withMaxChannelsPerConnection((Integer) v)));
         add("heartbeat-interval", l, "<duration>", Kind.DURATION, "Time between server pings.",
                 ServerConfig::heartbeatInterval, (c, v) -> c.heartbeatInterval((Duration) v));
         add("heartbeat-timeout", l, "<duration>", Kind.DURATION, "Time a client has to answer a ping (then close 4000).",
                 ServerConfig::heartbeatTimeout, (c, v) -> c.heartbeatTimeout((Duration) v));
         add("error-burst-limit", l, "<n>", Kind.INT, "Bad commands tolerated per window before close 4002.",
-                ServerConfig::errorBurstLimit, (c, v) -> c.errorBurstLimit((Integer) v));
+                c -> c.limits().errorBurstLimit(), (c, v) -> c.limits(c.limits().withErrorBurstLimit((Integer) v)));
         add("error-burst-window", l, "<duration>", Kind.DURATION, "The window of --error-burst-limit.",
-                ServerConfig::errorBurstWindow, (c, v) -> c.errorBurstWindow((Duration) v));
+                c -> c.limits().errorBurstWindow(), (c, v) -> c.limits(c.limits().withErrorBurstWindow((Duration) v)));
         add("commands-per-second", l, "<n>", Kind.INT, "Sustained commands per second per connection; 0 = no limit; over it: "
-                + "rate_limited, then close 4003.", ServerConfig::commandsPerSecond, (c, v) -> c.commandsPerSecond((Integer) v));
+                + "rate_limited, then close 4003.",
+                c -> c.limits().commandsPerSecond(), (c, v) -> c.limits(c.limits().withCommandsPerSecond((Integer) v)));
         add("command-burst", l, "<n>", Kind.INT, "Commands a connection may send at once before the rate applies.",
-                ServerConfig::commandBurst, (c, v) -> c.commandBurst((Integer) v));
+                c -> c.limits().commandBurst(), (c, v) -> c.limits(c.limits().withCommandBurst((Integer) v)));
         add("max-connections-per-user", l, "<n>", Kind.INT, "Open connections one user may have; 0 = no limit; over it: close 4006.",
-                ServerConfig::maxConnectionsPerUser, (c, v) -> c.maxConnectionsPerUser((Integer) v));
+                c -> c.limits().maxConnectionsPerUser(), (c, v) -> c.limits(c.limits().withMaxConnectionsPerUser((Integer) v)));
         add("max-connections-per-ip", l, "<n>", Kind.INT, "Open connections one address may have; 0 = no limit; over it: close 4006.",
-                ServerConfig::maxConnectionsPerIp, (c, v) -> c.maxConnectionsPerIp((Integer) v));
+                c -> c.limits().maxConnectionsPerIp(), (c, v) -> c.limits(c.limits().withMaxConnectionsPerIp((Integer) v)));
         add("new-connections-per-second-per-ip", l, "<n>", Kind.INT, "Sustained WebSocket upgrades per second from one address; "
-                + "0 = no limit; over it: HTTP 429.", ServerConfig::newConnectionsPerSecondPerIp, (c, v) -> c.newConnectionsPerSecondPerIp((Integer) v));
+                + "0 = no limit; over it: HTTP 429.",
+                c -> c.limits().newConnectionsPerSecondPerIp(), (c, v) -> c.limits(c.limits().withNewConnectionsPerSecondPerIp((Integer) v)));
         add("new-connections-burst-per-ip", l, "<n>", Kind.INT, "Upgrades one address may make at once before the rate applies.",
-                ServerConfig::newConnectionsBurstPerIp, (c, v) -> c.newConnectionsBurstPerIp((Integer) v));
+                c -> c.limits().newConnectionsBurstPerIp(), (c, v) -> c.limits(c.limits().withNewConnectionsBurstPerIp((Integer) v)));
 
         Group ch = Group.CHANNELS;
         add("max-recover", ch, "<n>", Kind.INT, "Most messages one subscribe may recover; more answers recovered:false.",

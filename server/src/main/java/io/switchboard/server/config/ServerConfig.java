@@ -54,9 +54,7 @@ public final class ServerConfig implements Cloneable {
     private Duration heartbeatInterval = Duration.ofSeconds(25);
     private Duration heartbeatTimeout = Duration.ofSeconds(10);
     private long maxQueuedBytes = 1024 * 1024;
-    private int maxChannelsPerConnection = 128;
-    private int errorBurstLimit = 50;
-    private Duration errorBurstWindow = Duration.ofSeconds(10);
+    private LimitsConfig limits = LimitsConfig.DEFAULT;
     private Duration drainWindow = Duration.ofSeconds(10);
     private int ioThreads;
     private String transport = "auto";
@@ -69,12 +67,6 @@ public final class ServerConfig implements Cloneable {
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
     private List<String> allowedOrigins = List.of();
-    private int maxConnectionsPerUser = 100;
-    private int maxConnectionsPerIp = 5000;
-    private int newConnectionsPerSecondPerIp = 100;
-    private int newConnectionsBurstPerIp = 500;
-    private int commandsPerSecond = 100;
-    private int commandBurst = 200;
     private Path tlsCert;
     private Path tlsKey;
     private boolean behindTlsProxy;
@@ -330,7 +322,7 @@ public final class ServerConfig implements Cloneable {
         return with(c -> c.maxPresenceInfoBytes = atLeast("max-presence-info-bytes", 0, n));
     }
 
-    // ---- limits per connection ----
+    // ---- sizes, heartbeat and limits ----
 
     /** Largest frame or reassembled message; also bounds pushes, history and presence answers. */
     public int maxFrameBytes() { return maxFrameBytes; }
@@ -349,12 +341,6 @@ public final class ServerConfig implements Cloneable {
         return with(c -> c.maxQueuedBytes = maxQueuedBytes);
     }
 
-    public int maxChannelsPerConnection() { return maxChannelsPerConnection; }
-
-    public ServerConfig maxChannelsPerConnection(int maxChannelsPerConnection) {
-        return with(c -> c.maxChannelsPerConnection = atLeast("max-channels", 1, maxChannelsPerConnection));
-    }
-
     public Duration heartbeatInterval() { return heartbeatInterval; }
 
     public ServerConfig heartbeatInterval(Duration heartbeatInterval) {
@@ -367,60 +353,12 @@ public final class ServerConfig implements Cloneable {
         return with(c -> c.heartbeatTimeout = positive("heartbeat-timeout", heartbeatTimeout));
     }
 
-    public int errorBurstLimit() { return errorBurstLimit; }
+    /** Channels per connection, the command rate, bad-command bursts, and connections per user and address. */
+    public LimitsConfig limits() { return limits; }
 
-    public ServerConfig errorBurstLimit(int errorBurstLimit) {
-        return with(c -> c.errorBurstLimit = atLeast("error-burst-limit", 1, errorBurstLimit));
-    }
-
-    public Duration errorBurstWindow() { return errorBurstWindow; }
-
-    public ServerConfig errorBurstWindow(Duration errorBurstWindow) {
-        return with(c -> c.errorBurstWindow = positive("error-burst-window", errorBurstWindow));
-    }
-
-    /** Sustained commands per second one connection may send; 0 = no limit. */
-    public int commandsPerSecond() { return commandsPerSecond; }
-
-    public ServerConfig commandsPerSecond(int n) {
-        return with(c -> c.commandsPerSecond = atLeast("commands-per-second", 0, n));
-    }
-
-    /** Commands one connection may send at once before the per-second rate applies. */
-    public int commandBurst() { return commandBurst; }
-
-    public ServerConfig commandBurst(int n) {
-        return with(c -> c.commandBurst = atLeast("command-burst", 1, n));
-    }
-
-    // ---- limits per user and address ----
-
-    /** Open sessions one user may have; 0 = no limit. */
-    public int maxConnectionsPerUser() { return maxConnectionsPerUser; }
-
-    public ServerConfig maxConnectionsPerUser(int n) {
-        return with(c -> c.maxConnectionsPerUser = atLeast("max-connections-per-user", 0, n));
-    }
-
-    /** Open sessions one remote address may have; 0 = no limit. */
-    public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
-
-    public ServerConfig maxConnectionsPerIp(int n) {
-        return with(c -> c.maxConnectionsPerIp = atLeast("max-connections-per-ip", 0, n));
-    }
-
-    /** Sustained WebSocket upgrades per second from one address; 0 = no limit. */
-    public int newConnectionsPerSecondPerIp() { return newConnectionsPerSecondPerIp; }
-
-    public ServerConfig newConnectionsPerSecondPerIp(int n) {
-        return with(c -> c.newConnectionsPerSecondPerIp = atLeast("new-connections-per-second-per-ip", 0, n));
-    }
-
-    /** Upgrades one address may make at once before the per-second rate applies. */
-    public int newConnectionsBurstPerIp() { return newConnectionsBurstPerIp; }
-
-    public ServerConfig newConnectionsBurstPerIp(int n) {
-        return with(c -> c.newConnectionsBurstPerIp = atLeast("new-connections-burst-per-ip", 1, n));
+    public ServerConfig limits(LimitsConfig limits) {
+        Objects.requireNonNull(limits, "limits");
+        return with(c -> c.limits = limits);
     }
 
     // ---- channels ----

@@ -48,13 +48,13 @@ public final class SwitchboardBuilder {
 
     /** {@code --tls-cert}, {@code --tls-key}: WSS on the node's port, from PEM files. */
     public SwitchboardBuilder tls(Path cert, Path key) {
-        config = config.tls(cert, key);
+        config = config.tls(config.tls().withFiles(cert, key));
         return this;
     }
 
     /** {@code --behind-tls-proxy}: a non-loopback bind without TLS, because a proxy terminates it. */
     public SwitchboardBuilder behindTlsProxy(boolean on) {
-        config = config.behindTlsProxy(on);
+        config = config.tls(config.tls().withBehindProxy(on));
         return this;
     }
 

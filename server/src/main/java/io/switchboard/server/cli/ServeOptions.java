@@ -131,10 +131,10 @@ final class ServeOptions {
         add("bind", n, "<addr>", Kind.TEXT, "Address to listen on.", ServerConfig::bind, (c, v) -> c.bind((String) v));
         add("port", n, "<port>", Kind.INT, "Port to listen on; 0 picks a free one.", ServerConfig::port, (c, v) -> c.port((Integer) v));
         add("tls-cert", n, "<file>", Kind.PATH, "Certificate chain (PEM) for WSS and HTTPS on the same port; reloaded on change or SIGHUP.",
-                ServerConfig::tlsCert, null);
-        add("tls-key", n, "<file>", Kind.PATH, "Private key (PEM, PKCS#8) for --tls-cert.", ServerConfig::tlsKey, null);
+                c -> c.tls().cert(), null);
+        add("tls-key", n, "<file>", Kind.PATH, "Private key (PEM, PKCS#8) for --tls-cert.", c -> c.tls().key(), null);
         add("behind-tls-proxy", n, "", Kind.BOOL, "Allow a non-loopback bind without TLS, because a TLS proxy is in front.",
-                ServerConfig::behindTlsProxy, (c, v) -> c.behindTlsProxy((Boolean) v));
+                c -> c.tls().behindProxy(), (c, v) -> c.tls(c.tls().withBehindProxy((Boolean) v)));
         add("trusted-proxies", n, "<cidr>", Kind.LIST, "Peers whose PROXY header or forwarding header names the client's "
                 + "address: blocks such as 10.0.0.0/8 or single addresses, comma-separated; none = nobody.",
                 c -> c.proxies().trustedText(), (c, v) -> c.proxies(c.proxies().withTrusted(ProxyConfig.parseTrusted(strings(v)))));

@@ -11,7 +11,6 @@ import static io.switchboard.server.config.Checks.positive;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -67,9 +66,7 @@ public final class ServerConfig implements Cloneable {
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
     private List<String> allowedOrigins = List.of();
-    private Path tlsCert;
-    private Path tlsKey;
-    private boolean behindTlsProxy;
+    private TlsConfig tls = TlsConfig.NONE;
     private ProxyConfig proxies = ProxyConfig.DEFAULT;
     private CompressionConfig compression = CompressionConfig.DEFAULT;
     private int maxPresenceInfoBytes = 1024;
@@ -112,7 +109,7 @@ public final class ServerConfig implements Cloneable {
      * port, and one message must fit in a connection's queue.
      */
     public ServerConfig checkCombinations() {
-        if (!tlsEnabled() && !behindTlsProxy && !isLoopbackBind()) {
+        if (!tls.enabled() && !tls.behindProxy() && !isLoopbackBind()) {
             throw new InvalidConfigException("bind", "without TLS exposes tokens and messages: give --tls-cert and "
                     + "--tls-key, or --behind-tls-proxy if a TLS proxy is in front");
         }
@@ -150,31 +147,12 @@ public final class ServerConfig implements Cloneable {
         }
     }
 
-    /** PEM certificate chain for WSS/HTTPS, or null for plain WS/HTTP. */
-    public Path tlsCert() { return tlsCert; }
+    /** TLS on the node's port from PEM files, or a TLS proxy in front; neither by default. */
+    public TlsConfig tls() { return tls; }
 
-    /** PEM private key (PKCS#8) matching {@link #tlsCert()}. */
-    public Path tlsKey() { return tlsKey; }
-
-    /** Both, or neither (null) for plain WS/HTTP. */
-    public ServerConfig tls(Path cert, Path key) {
-        if ((cert == null) != (key == null)) {
-            throw new InvalidConfigException(cert == null ? "tls-key" : "tls-cert", "needs "
-                    + (cert == null ? "--tls-cert" : "--tls-key") + " too: they go together");
-        }
-        return with(c -> {
-            c.tlsCert = cert;
-            c.tlsKey = key;
-        });
-    }
-
-    public boolean tlsEnabled() { return tlsCert != null; }
-
-    /** The operator says a TLS proxy sits in front, so a non-loopback bind without TLS is intended. */
-    public boolean behindTlsProxy() { return behindTlsProxy; }
-
-    public ServerConfig behindTlsProxy(boolean behindTlsProxy) {
-        return with(c -> c.behindTlsProxy = behindTlsProxy);
+    public ServerConfig tls(TlsConfig tls) {
+        Objects.requireNonNull(tls, "tls");
+        return with(c -> c.tls = tls);
     }
 
     /** permessage-deflate on {@code /ws}: whether it is negotiated, from which size, at which level. */

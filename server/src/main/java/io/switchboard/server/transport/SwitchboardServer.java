@@ -98,9 +98,9 @@ public final class SwitchboardServer implements AutoCloseable {
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled() && secretAccepted);
         routes.consumers(() -> consumers.status());
         stats.consumers(() -> consumers.status());
-        if (config.tlsEnabled()) {
+        if (config.tls().enabled()) {
             try {
-                tls = new TlsContext(config.tlsCert(), config.tlsKey());
+                tls = new TlsContext(config.tls().cert(), config.tls().key());
             } catch (javax.net.ssl.SSLException | RuntimeException e) {
                 throw new IllegalStateException("cannot load the TLS certificate or key: " + e.getMessage(), e);
             }

@@ -3,7 +3,6 @@ package io.switchboard.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -11,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every range and combination rule of ServerConfig and ClusterConfig, and that a setter never changes its receiver.
- * The rules of the option groups are in their own tests ({@link LimitsConfigTest}).
+ * The rules of the option groups are in their own tests ({@link LimitsConfigTest}, {@link TlsConfigTest}).
  */
 class ServerConfigTest {
 
@@ -85,15 +84,15 @@ class ServerConfigTest {
         refused(() -> c.jwksUrl("ftp://idp/keys"), "jwks-url", "is not an http or https URL");
         refused(() -> c.bind(" "), "bind", "must not be empty");
         refused(() -> c.metricsBind(""), "metrics-bind", "must not be empty");
-        refused(() -> c.tls(Path.of("cert.pem"), null), "tls-cert", "they go together");
-        refused(() -> c.tls(null, Path.of("key.pem")), "tls-key", "they go together");
     }
 
     @Test
     void combinationsAreCheckedTogether() {
         assertThat(new ServerConfig().checkCombinations()).isNotNull();
         refused(() -> new ServerConfig().bind("0.0.0.0").checkCombinations(), "bind", "--behind-tls-proxy");
-        assertThat(new ServerConfig().bind("0.0.0.0").behindTlsProxy(true).checkCombinations().bind()).isEqualTo("0.0.0.0");
+        assertThat(new ServerConfig().bind("0.0.0.0").tls(TlsConfig.NONE.withBehindProxy(true)).checkCombinations().bind()).isEqualTo("0.0.0.0");
+        assertThat(new ServerConfig().bind("0.0.0.0").tls(TlsConfig.NONE.withFiles(java.nio.file.Path.of("cert.pem"),
+                java.nio.file.Path.of("key.pem"))).checkCombinations().bind()).isEqualTo("0.0.0.0");
         refused(() -> new ServerConfig().port(9100).metricsPort(9100).checkCombinations(), "metrics-port", "must differ from --port");
         refused(() -> new ServerConfig().maxFrameBytes(8192).maxQueuedBytes(4096).checkCombinations(), "max-queued-bytes",
                 "must be at least --max-frame-bytes (8192)");

@@ -92,25 +92,25 @@ public final class SwitchboardBuilder {
 
     /** {@code --jwt-public-key}: PEM files (or PEM text) of keys that verify RS256, ES256 and EdDSA tokens. */
     public SwitchboardBuilder jwtPublicKeys(List<String> pems) {
-        config = config.jwtPublicKeys(pems);
+        config = config.jwt(config.jwt().withPublicKeys(pems));
         return this;
     }
 
     /** {@code --jwks-url}: a JWKS to verify tokens with, refreshed in the background. */
     public SwitchboardBuilder jwksUrl(String url) {
-        config = config.jwksUrl(url);
+        config = config.jwt(config.jwt().withJwksUrl(url));
         return this;
     }
 
     /** {@code --jwt-issuer}: the required {@code iss}. */
     public SwitchboardBuilder jwtIssuer(String issuer) {
-        config = config.jwtIssuer(issuer);
+        config = config.jwt(config.jwt().withIssuer(issuer));
         return this;
     }
 
     /** {@code --jwt-audience}: the accepted {@code aud} values. */
     public SwitchboardBuilder jwtAudiences(List<String> audiences) {
-        config = config.jwtAudiences(audiences);
+        config = config.jwt(config.jwt().withAudiences(audiences));
         return this;
     }
 

@@ -77,7 +77,7 @@ final class ConfigCommand implements Callable<Integer> {
 
         /** The files serve would load before it listens: TLS certificate and key, JWT public keys. */
         private void loadFiles(ServerConfig cfg, Map<String, Given> given) {
-            for (String k : cfg.jwtPublicKeys()) {
+            for (String k : cfg.jwt().publicKeys()) {
                 try {
                     JwtAuthenticator.builder().publicKeys(k);
                 } catch (IllegalArgumentException e) {
@@ -101,7 +101,7 @@ final class ConfigCommand implements Callable<Integer> {
                     + ", engine " + engine
                     + ", " + cfg.configuredNamespaces().all().size() + " namespaces"
                     + (cfg.pusherApps().isEmpty() ? "" : ", " + cfg.pusherApps().size() + " Pusher apps")
-                    + (cfg.jwtSecret() == null && cfg.jwtPublicKeys().isEmpty() && cfg.jwksUrl() == null
+                    + (cfg.jwtSecret() == null && cfg.jwt().publicKeys().isEmpty() && cfg.jwt().jwksUrl() == null
                             ? ", no JWT key (a random secret per run)" : "");
         }
     }

@@ -169,17 +169,17 @@ final class ServeOptions {
         add("jwt-secret", a, "<secret>", Kind.SECRET, "HS256 secret, at least 32 bytes. Unset: a random one per run.",
                 ServerConfig::jwtSecret, (c, v) -> c.jwtSecret((String) v));
         add("jwt-public-key", a, "<file>", Kind.LIST, "PEM public key (RSA, EC P-256 or Ed25519) that verifies RS256, ES256 or EdDSA "
-                + "tokens; repeatable or comma-separated.", ServerConfig::jwtPublicKeys, (c, v) -> c.jwtPublicKeys(strings(v)));
+                + "tokens; repeatable or comma-separated.", c -> c.jwt().publicKeys(), (c, v) -> c.jwt(c.jwt().withPublicKeys(strings(v))));
         add("jwks-url", a, "<url>", Kind.URL, "JWKS (http or https) whose keys verify RS256, ES256 and EdDSA tokens; fetched in the background.",
-                ServerConfig::jwksUrl, (c, v) -> c.jwksUrl((String) v));
+                c -> c.jwt().jwksUrl(), (c, v) -> c.jwt(c.jwt().withJwksUrl((String) v)));
         add("jwks-refresh-interval", a, "<duration>", Kind.DURATION, "How often the JWKS is fetched again.",
-                ServerConfig::jwksRefreshInterval, (c, v) -> c.jwksRefreshInterval((Duration) v));
+                c -> c.jwt().jwksRefreshInterval(), (c, v) -> c.jwt(c.jwt().withJwksRefreshInterval((Duration) v)));
         add("jwks-min-refresh-interval", a, "<duration>", Kind.DURATION, "Least time between early JWKS fetches caused by unknown key ids.",
-                ServerConfig::jwksMinRefreshInterval, (c, v) -> c.jwksMinRefreshInterval((Duration) v));
+                c -> c.jwt().jwksMinRefreshInterval(), (c, v) -> c.jwt(c.jwt().withJwksMinRefreshInterval((Duration) v)));
         add("jwt-issuer", a, "<iss>", Kind.TEXT, "The iss claim every token must carry. Unset: not checked.",
-                ServerConfig::jwtIssuer, (c, v) -> c.jwtIssuer((String) v));
+                c -> c.jwt().issuer(), (c, v) -> c.jwt(c.jwt().withIssuer((String) v)));
         add("jwt-audience", a, "<aud>", Kind.LIST, "Accepted aud values (a token must name one); repeatable or comma-separated. "
-                + "Unset: not checked.", ServerConfig::jwtAudiences, (c, v) -> c.jwtAudiences(strings(v)));
+                + "Unset: not checked.", c -> c.jwt().audiences(), (c, v) -> c.jwt(c.jwt().withAudiences(strings(v))));
         add("allow-anonymous", a, "", Kind.BOOL, "Accept connections without a token.",
                 ServerConfig::allowAnonymous, (c, v) -> c.allowAnonymous((Boolean) v));
         add("demo-tokens", a, "auto|on|off", Kind.CHOICE, "Hand out demo tokens at /demo/token: auto = only when bound to loopback.",

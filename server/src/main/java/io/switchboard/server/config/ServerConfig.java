@@ -70,13 +70,7 @@ public final class ServerConfig implements Cloneable {
     private ProxyConfig proxies = ProxyConfig.DEFAULT;
     private CompressionConfig compression = CompressionConfig.DEFAULT;
     private int maxPresenceInfoBytes = 1024;
-    // JWT verification beyond the HS256 secret (docs/auth.md).
-    private List<String> jwtPublicKeys = List.of();
-    private String jwksUrl;
-    private Duration jwksRefreshInterval = Duration.ofMinutes(5);
-    private Duration jwksMinRefreshInterval = Duration.ofSeconds(30);
-    private String jwtIssuer;
-    private List<String> jwtAudiences = List.of();
+    private JwtConfig jwt = JwtConfig.DEFAULT;
     // Operations: the server API, metrics and the node's name (docs/api.md, docs/operations.md).
     private List<String> apiKeys = List.of();
     private int apiMaxBodyBytes = 1024 * 1024;
@@ -244,53 +238,12 @@ public final class ServerConfig implements Cloneable {
     /** True when {@code /demo/token} mints tokens: ON, or AUTO on a loopback bind address. */
     public boolean demoTokensEnabled() { return demoTokens == DemoTokens.ON || (demoTokens == DemoTokens.AUTO && isLoopbackBind()); }
 
-    /** PEM files (or PEM text) of public keys that verify RS256, ES256 and EdDSA tokens. */
-    public List<String> jwtPublicKeys() { return jwtPublicKeys; }
+    /** Token verification beyond the HS256 secret: public keys, a JWKS, the iss and aud checks. */
+    public JwtConfig jwt() { return jwt; }
 
-    public ServerConfig jwtPublicKeys(List<String> jwtPublicKeys) {
-        List<String> checked = list(jwtPublicKeys);
-        return with(c -> c.jwtPublicKeys = checked);
-    }
-
-    /** The JWKS URL whose keys verify tokens, or null. */
-    public String jwksUrl() { return jwksUrl; }
-
-    /** An http or https URL, or null. */
-    public ServerConfig jwksUrl(String jwksUrl) {
-        String url = orNull(jwksUrl);
-        if (url != null && !url.startsWith("http://") && !url.startsWith("https://")) {
-            throw new InvalidConfigException("jwks-url", "is not an http or https URL");
-        }
-        return with(c -> c.jwksUrl = url);
-    }
-
-    /** How often the JWKS is fetched again. */
-    public Duration jwksRefreshInterval() { return jwksRefreshInterval; }
-
-    public ServerConfig jwksRefreshInterval(Duration jwksRefreshInterval) {
-        return with(c -> c.jwksRefreshInterval = positive("jwks-refresh-interval", jwksRefreshInterval));
-    }
-
-    /** The least time between two fetches of the JWKS when tokens name unknown key ids; 0: no pause. */
-    public Duration jwksMinRefreshInterval() { return jwksMinRefreshInterval; }
-
-    public ServerConfig jwksMinRefreshInterval(Duration jwksMinRefreshInterval) {
-        return with(c -> c.jwksMinRefreshInterval = notNegative("jwks-min-refresh-interval", jwksMinRefreshInterval));
-    }
-
-    /** The iss a token must carry, or null to not check it. */
-    public String jwtIssuer() { return jwtIssuer; }
-
-    public ServerConfig jwtIssuer(String jwtIssuer) {
-        return with(c -> c.jwtIssuer = orNull(jwtIssuer));
-    }
-
-    /** The aud values a token may name (one is enough); empty to not check it. */
-    public List<String> jwtAudiences() { return jwtAudiences; }
-
-    public ServerConfig jwtAudiences(List<String> jwtAudiences) {
-        List<String> checked = list(jwtAudiences);
-        return with(c -> c.jwtAudiences = checked);
+    public ServerConfig jwt(JwtConfig jwt) {
+        Objects.requireNonNull(jwt, "jwt");
+        return with(c -> c.jwt = jwt);
     }
 
     /** Largest {@code info} claim a token may carry (it is copied into every presence entry). */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every range and combination rule of ServerConfig and ClusterConfig, and that a setter never changes its receiver.
- * The rules of the option groups are in their own tests ({@link LimitsConfigTest}, {@link TlsConfigTest}).
+ * The rules of the option groups are in their own tests ({@link LimitsConfigTest}, {@link TlsConfigTest}, {@link JwtConfigTest}).
  */
 class ServerConfigTest {
 
@@ -68,10 +68,8 @@ class ServerConfigTest {
         refused(() -> c.handshakeTimeout(Duration.ZERO), "handshake-timeout", "must be longer than 0");
         refused(() -> c.idempotencyWindow(Duration.ZERO), "idempotency-window", "must be longer than 0");
         refused(() -> c.presenceTtl(Duration.ZERO), "presence-ttl", "must be longer than 0");
-        refused(() -> c.jwksRefreshInterval(Duration.ZERO), "jwks-refresh-interval", "must be longer than 0");
         refused(() -> c.drainWindow(Duration.ofMillis(-1)), "drain-window", "must not be negative");
-        refused(() -> c.jwksMinRefreshInterval(Duration.ofMillis(-1)), "jwks-min-refresh-interval", "must not be negative");
-        assertThat(c.drainWindow(Duration.ZERO).jwksMinRefreshInterval(Duration.ZERO).drainWindow()).isZero();
+        assertThat(c.drainWindow(Duration.ZERO).drainWindow()).isZero();
     }
 
     @Test
@@ -81,7 +79,6 @@ class ServerConfigTest {
         assertThat(c.jwtSecret("").jwtSecret()).isNull();
         refused(() -> c.apiKeys(List.of("too-short")), "api-key", "at least 16 characters");
         assertThat(c.apiKeys(List.of(" ", "long-enough-api-key-1")).apiKeys()).containsExactly("long-enough-api-key-1");
-        refused(() -> c.jwksUrl("ftp://idp/keys"), "jwks-url", "is not an http or https URL");
         refused(() -> c.bind(" "), "bind", "must not be empty");
         refused(() -> c.metricsBind(""), "metrics-bind", "must not be empty");
     }

@@ -17,13 +17,16 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * The settings of one node, and the one place where their defaults are written: {@code new ServerConfig()}
- * holds the documented defaults, which the command line shows in {@code serve --help} and
- * {@code --print-config}.
+ * The settings of one node, and where their defaults come from: {@code new ServerConfig()} holds the
+ * documented defaults (written here, or in an option group's record), which the command line shows in
+ * {@code serve --help} and {@code --print-config}.
  *
  * <p>Instances never change. Each setter-style method ({@code port(int)}) checks its value and returns a
- * new instance; a value out of range throws {@link InvalidConfigException} naming the option. Checks that
- * involve several options at once (a public bind needs TLS, ...) are in {@link #checkCombinations()}.
+ * new instance; a value out of range throws {@link InvalidConfigException} naming the option. Cohesive groups
+ * of options are immutable records of their own, checked the same way when built and set whole
+ * ({@link TlsConfig}, {@link JwtConfig}, {@link LimitsConfig}, {@link ProxyConfig}, {@link CompressionConfig},
+ * {@link ClusterConfig}, ...). Checks that involve several options at once (a public bind needs TLS, ...)
+ * are in {@link #checkCombinations()}.
  */
 public final class ServerConfig implements Cloneable {
 

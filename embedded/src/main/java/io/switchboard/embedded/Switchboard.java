@@ -95,7 +95,7 @@ public final class Switchboard implements AutoCloseable {
         if (host.equals("0.0.0.0") || host.equals("[::]")) {
             host = "127.0.0.1";
         }
-        return (config.tlsEnabled() ? "wss://" : "ws://") + host + ":" + s.port() + "/ws";
+        return (config.tls().enabled() ? "wss://" : "ws://") + host + ":" + s.port() + "/ws";
     }
 
     /** True between {@link #start()} and {@link #close()}. */

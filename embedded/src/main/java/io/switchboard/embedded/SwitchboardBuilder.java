@@ -48,13 +48,13 @@ public final class SwitchboardBuilder {
 
     /** {@code --tls-cert}, {@code --tls-key}: WSS on the node's port, from PEM files. */
     public SwitchboardBuilder tls(Path cert, Path key) {
-        config = config.tls(cert, key);
+        config = config.tls(config.tls().withFiles(cert, key));
         return this;
     }
 
     /** {@code --behind-tls-proxy}: a non-loopback bind without TLS, because a proxy terminates it. */
     public SwitchboardBuilder behindTlsProxy(boolean on) {
-        config = config.behindTlsProxy(on);
+        config = config.tls(config.tls().withBehindProxy(on));
         return this;
     }
 
@@ -92,25 +92,25 @@ public final class SwitchboardBuilder {
 
     /** {@code --jwt-public-key}: PEM files (or PEM text) of keys that verify RS256, ES256 and EdDSA tokens. */
     public SwitchboardBuilder jwtPublicKeys(List<String> pems) {
-        config = config.jwtPublicKeys(pems);
+        config = config.jwt(config.jwt().withPublicKeys(pems));
         return this;
     }
 
     /** {@code --jwks-url}: a JWKS to verify tokens with, refreshed in the background. */
     public SwitchboardBuilder jwksUrl(String url) {
-        config = config.jwksUrl(url);
+        config = config.jwt(config.jwt().withJwksUrl(url));
         return this;
     }
 
     /** {@code --jwt-issuer}: the required {@code iss}. */
     public SwitchboardBuilder jwtIssuer(String issuer) {
-        config = config.jwtIssuer(issuer);
+        config = config.jwt(config.jwt().withIssuer(issuer));
         return this;
     }
 
     /** {@code --jwt-audience}: the accepted {@code aud} values. */
     public SwitchboardBuilder jwtAudiences(List<String> audiences) {
-        config = config.jwtAudiences(audiences);
+        config = config.jwt(config.jwt().withAudiences(audiences));
         return this;
     }
 
@@ -148,7 +148,7 @@ public final class SwitchboardBuilder {
 
     /** {@code --max-channels}: channels one connection may subscribe to. */
     public SwitchboardBuilder maxChannels(int n) {
-        config = config.maxChannelsPerConnection(n);
+        config = config.limits(config.limits().withMaxChannelsPerConnection(n));
         return this;
     }
 
@@ -166,25 +166,25 @@ public final class SwitchboardBuilder {
 
     /** {@code --error-burst-limit} and {@code --error-burst-window}: bad commands tolerated per window. */
     public SwitchboardBuilder errorBurst(int limit, Duration window) {
-        config = config.errorBurstLimit(limit).errorBurstWindow(window);
+        config = config.limits(config.limits().withErrorBurstLimit(limit).withErrorBurstWindow(window));
         return this;
     }
 
     /** {@code --commands-per-second} and {@code --command-burst}: the per-connection command rate. */
     public SwitchboardBuilder commandRate(int perSecond, int burst) {
-        config = config.commandsPerSecond(perSecond).commandBurst(burst);
+        config = config.limits(config.limits().withCommandsPerSecond(perSecond).withCommandBurst(burst));
         return this;
     }
 
     /** {@code --commands-per-second} alone: commands per second per connection (0 = off); the burst stays. */
     public SwitchboardBuilder commandsPerSecond(int perSecond) {
-        config = config.commandsPerSecond(perSecond);
+        config = config.limits(config.limits().withCommandsPerSecond(perSecond));
         return this;
     }
 
     /** {@code --command-burst} alone: commands a connection may send at once; the rate stays. */
     public SwitchboardBuilder commandBurst(int burst) {
-        config = config.commandBurst(burst);
+        config = config.limits(config.limits().withCommandBurst(burst));
         return this;
     }
 
@@ -218,31 +218,31 @@ public final class SwitchboardBuilder {
 
     /** {@code --max-connections-per-user}: open connections per user (0 = off). */
     public SwitchboardBuilder maxConnectionsPerUser(int n) {
-        config = config.maxConnectionsPerUser(n);
+        config = config.limits(config.limits().withMaxConnectionsPerUser(n));
         return this;
     }
 
     /** {@code --max-connections-per-ip}: open connections per address (0 = off). */
     public SwitchboardBuilder maxConnectionsPerIp(int n) {
-        config = config.maxConnectionsPerIp(n);
+        config = config.limits(config.limits().withMaxConnectionsPerIp(n));
         return this;
     }
 
     /** {@code --new-connections-per-second-per-ip} and {@code --new-connections-burst-per-ip}. */
     public SwitchboardBuilder newConnectionRatePerIp(int perSecond, int burst) {
-        config = config.newConnectionsPerSecondPerIp(perSecond).newConnectionsBurstPerIp(burst);
+        config = config.limits(config.limits().withNewConnectionsPerSecondPerIp(perSecond).withNewConnectionsBurstPerIp(burst));
         return this;
     }
 
     /** {@code --new-connections-per-second-per-ip} alone (0 = off); the burst stays. */
     public SwitchboardBuilder newConnectionsPerSecondPerIp(int perSecond) {
-        config = config.newConnectionsPerSecondPerIp(perSecond);
+        config = config.limits(config.limits().withNewConnectionsPerSecondPerIp(perSecond));
         return this;
     }
 
     /** {@code --new-connections-burst-per-ip} alone; the rate stays. */
     public SwitchboardBuilder newConnectionsBurstPerIp(int burst) {
-        config = config.newConnectionsBurstPerIp(burst);
+        config = config.limits(config.limits().withNewConnectionsBurstPerIp(burst));
         return this;
     }
 

@@ -80,19 +80,19 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
      * start-up, not on an event loop.
      */
     public static JwtAuthenticator create(ServerConfig config, byte[] secret, boolean secretGenerated) {
-        boolean asymmetric = !config.jwtPublicKeys().isEmpty() || (config.jwksUrl() != null && !config.jwksUrl().isBlank());
+        boolean asymmetric = !config.jwt().publicKeys().isEmpty() || (config.jwt().jwksUrl() != null && !config.jwt().jwksUrl().isBlank());
         Builder b = builder()
                 .secret(secretGenerated && asymmetric ? null : secret)
                 .allowAnonymous(config.allowAnonymous())
-                .issuer(config.jwtIssuer())
-                .audiences(config.jwtAudiences())
-                .jwksRefreshInterval(config.jwksRefreshInterval())
-                .jwksMinRefreshInterval(config.jwksMinRefreshInterval());
-        for (String k : config.jwtPublicKeys()) {
+                .issuer(config.jwt().issuer())
+                .audiences(config.jwt().audiences())
+                .jwksRefreshInterval(config.jwt().jwksRefreshInterval())
+                .jwksMinRefreshInterval(config.jwt().jwksMinRefreshInterval());
+        for (String k : config.jwt().publicKeys()) {
             b.publicKeys(k);
         }
-        if (config.jwksUrl() != null && !config.jwksUrl().isBlank()) {
-            b.jwksUrl(config.jwksUrl());
+        if (config.jwt().jwksUrl() != null && !config.jwt().jwksUrl().isBlank()) {
+            b.jwksUrl(config.jwt().jwksUrl());
         }
         JwtAuthenticator a = b.build();
         a.start(FIRST_FETCH_WAIT);

@@ -17,8 +17,8 @@ final class Banner {
             host = "[" + host + "]";
         }
         String base = host + ":" + server.port();
-        String http = c.tlsEnabled() ? "https://" : "http://";
-        String ws = c.tlsEnabled() ? "wss://" : "ws://";
+        String http = c.tls().enabled() ? "https://" : "http://";
+        String ws = c.tls().enabled() ? "wss://" : "ws://";
         StringBuilder b = new StringBuilder();
         b.append("Switchboard ").append(Version.get()).append(" is running (")
                 .append(server.transport()).append(", engine ").append(server.engine().name()).append(")\n");
@@ -37,7 +37,7 @@ final class Banner {
                     .append(c.metricsNeedKey() ? " (API key required)" : "").append('\n');
         }
         if (server.tls() != null) {
-            b.append("  TLS        ").append(c.tlsCert()).append(" via ").append(server.tls().providerName())
+            b.append("  TLS        ").append(c.tls().cert()).append(" via ").append(server.tls().providerName())
                     .append("; TLS 1.3/1.2; reloaded on change or SIGHUP\n");
         }
         b.append("  Auth       JWT HS256").append(server.secretGenerated()
@@ -45,7 +45,7 @@ final class Banner {
                 : " with the configured secret");
         b.append("; anonymous ").append(c.allowAnonymous() ? "allowed" : "refused");
         b.append("; demo tokens ").append(c.demoTokensEnabled() ? "on" : "off").append('\n');
-        if (!c.isLoopbackBind() && !c.tlsEnabled()) {
+        if (!c.isLoopbackBind() && !c.tls().enabled()) {
             b.append("  Note       bound to ").append(c.bind()).append(" without TLS (--behind-tls-proxy): the proxy in front must terminate TLS\n");
         }
         return b.toString();

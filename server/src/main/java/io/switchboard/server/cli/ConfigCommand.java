@@ -77,18 +77,18 @@ final class ConfigCommand implements Callable<Integer> {
 
         /** The files serve would load before it listens: TLS certificate and key, JWT public keys. */
         private void loadFiles(ServerConfig cfg, Map<String, Given> given) {
-            for (String k : cfg.jwtPublicKeys()) {
+            for (String k : cfg.jwt().publicKeys()) {
                 try {
                     JwtAuthenticator.builder().publicKeys(k);
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(sources.where(given.get("jwt-public-key"), "jwt-public-key", null) + ": " + e.getMessage());
                 }
             }
-            if (cfg.tlsEnabled()) {
+            if (cfg.tls().enabled()) {
                 try {
-                    new TlsContext(cfg.tlsCert(), cfg.tlsKey());
+                    new TlsContext(cfg.tls().cert(), cfg.tls().key());
                 } catch (javax.net.ssl.SSLException | RuntimeException e) {
-                    throw new ConfigException(sources.where(given.get("tls-cert"), "tls-cert", Text.escape(cfg.tlsCert().toString()))
+                    throw new ConfigException(sources.where(given.get("tls-cert"), "tls-cert", Text.escape(cfg.tls().cert().toString()))
                             + ": cannot load the TLS certificate or key: " + Text.escape(String.valueOf(e.getMessage())));
                 }
             }
@@ -97,11 +97,11 @@ final class ConfigCommand implements Callable<Integer> {
         private static String summary(ServerConfig cfg) {
             String engine = cfg.cluster().engine() + (cfg.cluster().redisUrls().isEmpty() ? ""
                     : " (" + cfg.cluster().redisUrls().size() + " Redis URL" + (cfg.cluster().redisUrls().size() == 1 ? "" : "s") + ")");
-            return "listens on " + cfg.bind() + ":" + cfg.port() + (cfg.tlsEnabled() ? " with TLS" : "")
+            return "listens on " + cfg.bind() + ":" + cfg.port() + (cfg.tls().enabled() ? " with TLS" : "")
                     + ", engine " + engine
                     + ", " + cfg.configuredNamespaces().all().size() + " namespaces"
                     + (cfg.pusherApps().isEmpty() ? "" : ", " + cfg.pusherApps().size() + " Pusher apps")
-                    + (cfg.jwtSecret() == null && cfg.jwtPublicKeys().isEmpty() && cfg.jwksUrl() == null
+                    + (cfg.jwtSecret() == null && cfg.jwt().publicKeys().isEmpty() && cfg.jwt().jwksUrl() == null
                             ? ", no JWT key (a random secret per run)" : "");
         }
     }

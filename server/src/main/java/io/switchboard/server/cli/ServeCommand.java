@@ -138,7 +138,7 @@ final class ServeCommand implements Callable<Integer> {
                 (String) values.getOrDefault("engine", defaults.cluster().engine()), (List<String>) values.get("redis-url"),
                 (String) values.get("broker"), (String) values.get("nats-url")));
         ServerConfig withTls = checked(sources, given, () -> partial.cluster(cluster)
-                .tls((Path) values.get("tls-cert"), (Path) values.get("tls-key")));
+                .tls(partial.tls().withFiles((Path) values.get("tls-cert"), (Path) values.get("tls-key"))));
         ServerConfig withNamespaces = withTls.namespaces(sources.namespaces()).consumers(sources.consumers())
                 .webhooks(sources.webhooks())
                 .hooks(sources.hooks());

@@ -131,10 +131,10 @@ final class ServeOptions {
         add("bind", n, "<addr>", Kind.TEXT, "Address to listen on.", ServerConfig::bind, (c, v) -> c.bind((String) v));
         add("port", n, "<port>", Kind.INT, "Port to listen on; 0 picks a free one.", ServerConfig::port, (c, v) -> c.port((Integer) v));
         add("tls-cert", n, "<file>", Kind.PATH, "Certificate chain (PEM) for WSS and HTTPS on the same port; reloaded on change or SIGHUP.",
-                ServerConfig::tlsCert, null);
-        add("tls-key", n, "<file>", Kind.PATH, "Private key (PEM, PKCS#8) for --tls-cert.", ServerConfig::tlsKey, null);
+                c -> c.tls().cert(), null);
+        add("tls-key", n, "<file>", Kind.PATH, "Private key (PEM, PKCS#8) for --tls-cert.", c -> c.tls().key(), null);
         add("behind-tls-proxy", n, "", Kind.BOOL, "Allow a non-loopback bind without TLS, because a TLS proxy is in front.",
-                ServerConfig::behindTlsProxy, (c, v) -> c.behindTlsProxy((Boolean) v));
+                c -> c.tls().behindProxy(), (c, v) -> c.tls(c.tls().withBehindProxy((Boolean) v)));
         add("trusted-proxies", n, "<cidr>", Kind.LIST, "Peers whose PROXY header or forwarding header names the client's "
                 + "address: blocks such as 10.0.0.0/8 or single addresses, comma-separated; none = nobody.",
                 c -> c.proxies().trustedText(), (c, v) -> c.proxies(c.proxies().withTrusted(ProxyConfig.parseTrusted(strings(v)))));
@@ -169,17 +169,17 @@ final class ServeOptions {
         add("jwt-secret", a, "<secret>", Kind.SECRET, "HS256 secret, at least 32 bytes. Unset: a random one per run.",
                 ServerConfig::jwtSecret, (c, v) -> c.jwtSecret((String) v));
         add("jwt-public-key", a, "<file>", Kind.LIST, "PEM public key (RSA, EC P-256 or Ed25519) that verifies RS256, ES256 or EdDSA "
-                + "tokens; repeatable or comma-separated.", ServerConfig::jwtPublicKeys, (c, v) -> c.jwtPublicKeys(strings(v)));
+                + "tokens; repeatable or comma-separated.", c -> c.jwt().publicKeys(), (c, v) -> c.jwt(c.jwt().withPublicKeys(strings(v))));
         add("jwks-url", a, "<url>", Kind.URL, "JWKS (http or https) whose keys verify RS256, ES256 and EdDSA tokens; fetched in the background.",
-                ServerConfig::jwksUrl, (c, v) -> c.jwksUrl((String) v));
+                c -> c.jwt().jwksUrl(), (c, v) -> c.jwt(c.jwt().withJwksUrl((String) v)));
         add("jwks-refresh-interval", a, "<duration>", Kind.DURATION, "How often the JWKS is fetched again.",
-                ServerConfig::jwksRefreshInterval, (c, v) -> c.jwksRefreshInterval((Duration) v));
+                c -> c.jwt().jwksRefreshInterval(), (c, v) -> c.jwt(c.jwt().withJwksRefreshInterval((Duration) v)));
         add("jwks-min-refresh-interval", a, "<duration>", Kind.DURATION, "Least time between early JWKS fetches caused by unknown key ids.",
-                ServerConfig::jwksMinRefreshInterval, (c, v) -> c.jwksMinRefreshInterval((Duration) v));
+                c -> c.jwt().jwksMinRefreshInterval(), (c, v) -> c.jwt(c.jwt().withJwksMinRefreshInterval((Duration) v)));
         add("jwt-issuer", a, "<iss>", Kind.TEXT, "The iss claim every token must carry. Unset: not checked.",
-                ServerConfig::jwtIssuer, (c, v) -> c.jwtIssuer((String) v));
+                c -> c.jwt().issuer(), (c, v) -> c.jwt(c.jwt().withIssuer((String) v)));
         add("jwt-audience", a, "<aud>", Kind.LIST, "Accepted aud values (a token must name one); repeatable or comma-separated. "
-                + "Unset: not checked.", ServerConfig::jwtAudiences, (c, v) -> c.jwtAudiences(strings(v)));
+                + "Unset: not checked.", c -> c.jwt().audiences(), (c, v) -> c.jwt(c.jwt().withAudiences(strings(v))));
         add("allow-anonymous", a, "", Kind.BOOL, "Accept connections without a token.",
                 ServerConfig::allowAnonymous, (c, v) -> c.allowAnonymous((Boolean) v));
         add("demo-tokens", a, "auto|on|off", Kind.CHOICE, "Hand out demo tokens at /demo/token: auto = only when bound to loopback.",
@@ -194,27 +194,29 @@ final class ServeOptions {
         add("max-queued-bytes", l, "<bytes>", Kind.LONG, "Bytes queued for one connection before it is closed as a slow consumer (4001).",
                 ServerConfig::maxQueuedBytes, (c, v) -> c.maxQueuedBytes((Long) v));
         add("max-channels", l, "<n>", Kind.INT, "Channels one connection may subscribe to.",
-                ServerConfig::maxChannelsPerConnection, (c, v) -> c.maxChannelsPerConnection((Integer) v));
+                c -> c.limits().maxChannelsPerConnection(), (c, v) -> c.limits(c.limits().withMaxChannelsPerConnection((Integer) v)));
         add("heartbeat-interval", l, "<duration>", Kind.DURATION, "Time between server pings.",
                 ServerConfig::heartbeatInterval, (c, v) -> c.heartbeatInterval((Duration) v));
         add("heartbeat-timeout", l, "<duration>", Kind.DURATION, "Time a client has to answer a ping (then close 4000).",
                 ServerConfig::heartbeatTimeout, (c, v) -> c.heartbeatTimeout((Duration) v));
         add("error-burst-limit", l, "<n>", Kind.INT, "Bad commands tolerated per window before close 4002.",
-                ServerConfig::errorBurstLimit, (c, v) -> c.errorBurstLimit((Integer) v));
+                c -> c.limits().errorBurstLimit(), (c, v) -> c.limits(c.limits().withErrorBurstLimit((Integer) v)));
         add("error-burst-window", l, "<duration>", Kind.DURATION, "The window of --error-burst-limit.",
-                ServerConfig::errorBurstWindow, (c, v) -> c.errorBurstWindow((Duration) v));
+                c -> c.limits().errorBurstWindow(), (c, v) -> c.limits(c.limits().withErrorBurstWindow((Duration) v)));
         add("commands-per-second", l, "<n>", Kind.INT, "Sustained commands per second per connection; 0 = no limit; over it: "
-                + "rate_limited, then close 4003.", ServerConfig::commandsPerSecond, (c, v) -> c.commandsPerSecond((Integer) v));
+                + "rate_limited, then close 4003.",
+                c -> c.limits().commandsPerSecond(), (c, v) -> c.limits(c.limits().withCommandsPerSecond((Integer) v)));
         add("command-burst", l, "<n>", Kind.INT, "Commands a connection may send at once before the rate applies.",
-                ServerConfig::commandBurst, (c, v) -> c.commandBurst((Integer) v));
+                c -> c.limits().commandBurst(), (c, v) -> c.limits(c.limits().withCommandBurst((Integer) v)));
         add("max-connections-per-user", l, "<n>", Kind.INT, "Open connections one user may have; 0 = no limit; over it: close 4006.",
-                ServerConfig::maxConnectionsPerUser, (c, v) -> c.maxConnectionsPerUser((Integer) v));
+                c -> c.limits().maxConnectionsPerUser(), (c, v) -> c.limits(c.limits().withMaxConnectionsPerUser((Integer) v)));
         add("max-connections-per-ip", l, "<n>", Kind.INT, "Open connections one address may have; 0 = no limit; over it: close 4006.",
-                ServerConfig::maxConnectionsPerIp, (c, v) -> c.maxConnectionsPerIp((Integer) v));
+                c -> c.limits().maxConnectionsPerIp(), (c, v) -> c.limits(c.limits().withMaxConnectionsPerIp((Integer) v)));
         add("new-connections-per-second-per-ip", l, "<n>", Kind.INT, "Sustained WebSocket upgrades per second from one address; "
-                + "0 = no limit; over it: HTTP 429.", ServerConfig::newConnectionsPerSecondPerIp, (c, v) -> c.newConnectionsPerSecondPerIp((Integer) v));
+                + "0 = no limit; over it: HTTP 429.",
+                c -> c.limits().newConnectionsPerSecondPerIp(), (c, v) -> c.limits(c.limits().withNewConnectionsPerSecondPerIp((Integer) v)));
         add("new-connections-burst-per-ip", l, "<n>", Kind.INT, "Upgrades one address may make at once before the rate applies.",
-                ServerConfig::newConnectionsBurstPerIp, (c, v) -> c.newConnectionsBurstPerIp((Integer) v));
+                c -> c.limits().newConnectionsBurstPerIp(), (c, v) -> c.limits(c.limits().withNewConnectionsBurstPerIp((Integer) v)));
 
         Group ch = Group.CHANNELS;
         add("max-recover", ch, "<n>", Kind.INT, "Most messages one subscribe may recover; more answers recovered:false.",

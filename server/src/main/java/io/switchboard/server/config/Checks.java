@@ -3,7 +3,10 @@ package io.switchboard.server.config;
 import java.time.Duration;
 import java.util.List;
 
-/** The range checks of {@link ServerConfig}'s setters; each returns its value or throws {@link InvalidConfigException}. */
+/**
+ * The range checks of {@link ServerConfig}'s setters and of its option groups; each returns its value or throws
+ * {@link InvalidConfigException}.
+ */
 final class Checks {
 
     private Checks() {

@@ -11,20 +11,22 @@ import static io.switchboard.server.config.Checks.positive;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * The settings of one node, and the one place where their defaults are written: {@code new ServerConfig()}
- * holds the documented defaults, which the command line shows in {@code serve --help} and
- * {@code --print-config}.
+ * The settings of one node, and where their defaults come from: {@code new ServerConfig()} holds the
+ * documented defaults (written here, or in an option group's record), which the command line shows in
+ * {@code serve --help} and {@code --print-config}.
  *
  * <p>Instances never change. Each setter-style method ({@code port(int)}) checks its value and returns a
- * new instance; a value out of range throws {@link InvalidConfigException} naming the option. Checks that
- * involve several options at once (a public bind needs TLS, ...) are in {@link #checkCombinations()}.
+ * new instance; a value out of range throws {@link InvalidConfigException} naming the option. Cohesive groups
+ * of options are immutable records of their own, checked the same way when built and set whole
+ * ({@link TlsConfig}, {@link JwtConfig}, {@link LimitsConfig}, {@link ProxyConfig}, {@link CompressionConfig},
+ * {@link ClusterConfig}, ...). Checks that involve several options at once (a public bind needs TLS, ...)
+ * are in {@link #checkCombinations()}.
  */
 public final class ServerConfig implements Cloneable {
 
@@ -54,9 +56,7 @@ public final class ServerConfig implements Cloneable {
     private Duration heartbeatInterval = Duration.ofSeconds(25);
     private Duration heartbeatTimeout = Duration.ofSeconds(10);
     private long maxQueuedBytes = 1024 * 1024;
-    private int maxChannelsPerConnection = 128;
-    private int errorBurstLimit = 50;
-    private Duration errorBurstWindow = Duration.ofSeconds(10);
+    private LimitsConfig limits = LimitsConfig.DEFAULT;
     private Duration drainWindow = Duration.ofSeconds(10);
     private int ioThreads;
     private String transport = "auto";
@@ -69,25 +69,11 @@ public final class ServerConfig implements Cloneable {
     private int maxRecover = 1000;
     private Duration presenceTtl = Duration.ofSeconds(60);
     private List<String> allowedOrigins = List.of();
-    private int maxConnectionsPerUser = 100;
-    private int maxConnectionsPerIp = 5000;
-    private int newConnectionsPerSecondPerIp = 100;
-    private int newConnectionsBurstPerIp = 500;
-    private int commandsPerSecond = 100;
-    private int commandBurst = 200;
-    private Path tlsCert;
-    private Path tlsKey;
-    private boolean behindTlsProxy;
+    private TlsConfig tls = TlsConfig.NONE;
     private ProxyConfig proxies = ProxyConfig.DEFAULT;
     private CompressionConfig compression = CompressionConfig.DEFAULT;
     private int maxPresenceInfoBytes = 1024;
-    // JWT verification beyond the HS256 secret (docs/auth.md).
-    private List<String> jwtPublicKeys = List.of();
-    private String jwksUrl;
-    private Duration jwksRefreshInterval = Duration.ofMinutes(5);
-    private Duration jwksMinRefreshInterval = Duration.ofSeconds(30);
-    private String jwtIssuer;
-    private List<String> jwtAudiences = List.of();
+    private JwtConfig jwt = JwtConfig.DEFAULT;
     // Operations: the server API, metrics and the node's name (docs/api.md, docs/operations.md).
     private List<String> apiKeys = List.of();
     private int apiMaxBodyBytes = 1024 * 1024;
@@ -120,7 +106,7 @@ public final class ServerConfig implements Cloneable {
      * port, and one message must fit in a connection's queue.
      */
     public ServerConfig checkCombinations() {
-        if (!tlsEnabled() && !behindTlsProxy && !isLoopbackBind()) {
+        if (!tls.enabled() && !tls.behindProxy() && !isLoopbackBind()) {
             throw new InvalidConfigException("bind", "without TLS exposes tokens and messages: give --tls-cert and "
                     + "--tls-key, or --behind-tls-proxy if a TLS proxy is in front");
         }
@@ -158,31 +144,12 @@ public final class ServerConfig implements Cloneable {
         }
     }
 
-    /** PEM certificate chain for WSS/HTTPS, or null for plain WS/HTTP. */
-    public Path tlsCert() { return tlsCert; }
+    /** TLS on the node's port from PEM files, or a TLS proxy in front; neither by default. */
+    public TlsConfig tls() { return tls; }
 
-    /** PEM private key (PKCS#8) matching {@link #tlsCert()}. */
-    public Path tlsKey() { return tlsKey; }
-
-    /** Both, or neither (null) for plain WS/HTTP. */
-    public ServerConfig tls(Path cert, Path key) {
-        if ((cert == null) != (key == null)) {
-            throw new InvalidConfigException(cert == null ? "tls-key" : "tls-cert", "needs "
-                    + (cert == null ? "--tls-cert" : "--tls-key") + " too: they go together");
-        }
-        return with(c -> {
-            c.tlsCert = cert;
-            c.tlsKey = key;
-        });
-    }
-
-    public boolean tlsEnabled() { return tlsCert != null; }
-
-    /** The operator says a TLS proxy sits in front, so a non-loopback bind without TLS is intended. */
-    public boolean behindTlsProxy() { return behindTlsProxy; }
-
-    public ServerConfig behindTlsProxy(boolean behindTlsProxy) {
-        return with(c -> c.behindTlsProxy = behindTlsProxy);
+    public ServerConfig tls(TlsConfig tls) {
+        Objects.requireNonNull(tls, "tls");
+        return with(c -> c.tls = tls);
     }
 
     /** permessage-deflate on {@code /ws}: whether it is negotiated, from which size, at which level. */
@@ -274,53 +241,12 @@ public final class ServerConfig implements Cloneable {
     /** True when {@code /demo/token} mints tokens: ON, or AUTO on a loopback bind address. */
     public boolean demoTokensEnabled() { return demoTokens == DemoTokens.ON || (demoTokens == DemoTokens.AUTO && isLoopbackBind()); }
 
-    /** PEM files (or PEM text) of public keys that verify RS256, ES256 and EdDSA tokens. */
-    public List<String> jwtPublicKeys() { return jwtPublicKeys; }
+    /** Token verification beyond the HS256 secret: public keys, a JWKS, the iss and aud checks. */
+    public JwtConfig jwt() { return jwt; }
 
-    public ServerConfig jwtPublicKeys(List<String> jwtPublicKeys) {
-        List<String> checked = list(jwtPublicKeys);
-        return with(c -> c.jwtPublicKeys = checked);
-    }
-
-    /** The JWKS URL whose keys verify tokens, or null. */
-    public String jwksUrl() { return jwksUrl; }
-
-    /** An http or https URL, or null. */
-    public ServerConfig jwksUrl(String jwksUrl) {
-        String url = orNull(jwksUrl);
-        if (url != null && !url.startsWith("http://") && !url.startsWith("https://")) {
-            throw new InvalidConfigException("jwks-url", "is not an http or https URL");
-        }
-        return with(c -> c.jwksUrl = url);
-    }
-
-    /** How often the JWKS is fetched again. */
-    public Duration jwksRefreshInterval() { return jwksRefreshInterval; }
-
-    public ServerConfig jwksRefreshInterval(Duration jwksRefreshInterval) {
-        return with(c -> c.jwksRefreshInterval = positive("jwks-refresh-interval", jwksRefreshInterval));
-    }
-
-    /** The least time between two fetches of the JWKS when tokens name unknown key ids; 0: no pause. */
-    public Duration jwksMinRefreshInterval() { return jwksMinRefreshInterval; }
-
-    public ServerConfig jwksMinRefreshInterval(Duration jwksMinRefreshInterval) {
-        return with(c -> c.jwksMinRefreshInterval = notNegative("jwks-min-refresh-interval", jwksMinRefreshInterval));
-    }
-
-    /** The iss a token must carry, or null to not check it. */
-    public String jwtIssuer() { return jwtIssuer; }
-
-    public ServerConfig jwtIssuer(String jwtIssuer) {
-        return with(c -> c.jwtIssuer = orNull(jwtIssuer));
-    }
-
-    /** The aud values a token may name (one is enough); empty to not check it. */
-    public List<String> jwtAudiences() { return jwtAudiences; }
-
-    public ServerConfig jwtAudiences(List<String> jwtAudiences) {
-        List<String> checked = list(jwtAudiences);
-        return with(c -> c.jwtAudiences = checked);
+    public ServerConfig jwt(JwtConfig jwt) {
+        Objects.requireNonNull(jwt, "jwt");
+        return with(c -> c.jwt = jwt);
     }
 
     /** Largest {@code info} claim a token may carry (it is copied into every presence entry). */
@@ -330,7 +256,7 @@ public final class ServerConfig implements Cloneable {
         return with(c -> c.maxPresenceInfoBytes = atLeast("max-presence-info-bytes", 0, n));
     }
 
-    // ---- limits per connection ----
+    // ---- sizes, heartbeat and limits ----
 
     /** Largest frame or reassembled message; also bounds pushes, history and presence answers. */
     public int maxFrameBytes() { return maxFrameBytes; }
@@ -349,12 +275,6 @@ public final class ServerConfig implements Cloneable {
         return with(c -> c.maxQueuedBytes = maxQueuedBytes);
     }
 
-    public int maxChannelsPerConnection() { return maxChannelsPerConnection; }
-
-    public ServerConfig maxChannelsPerConnection(int maxChannelsPerConnection) {
-        return with(c -> c.maxChannelsPerConnection = atLeast("max-channels", 1, maxChannelsPerConnection));
-    }
-
     public Duration heartbeatInterval() { return heartbeatInterval; }
 
     public ServerConfig heartbeatInterval(Duration heartbeatInterval) {
@@ -367,60 +287,12 @@ public final class ServerConfig implements Cloneable {
         return with(c -> c.heartbeatTimeout = positive("heartbeat-timeout", heartbeatTimeout));
     }
 
-    public int errorBurstLimit() { return errorBurstLimit; }
+    /** Channels per connection, the command rate, bad-command bursts, and connections per user and address. */
+    public LimitsConfig limits() { return limits; }
 
-    public ServerConfig errorBurstLimit(int errorBurstLimit) {
-        return with(c -> c.errorBurstLimit = atLeast("error-burst-limit", 1, errorBurstLimit));
-    }
-
-    public Duration errorBurstWindow() { return errorBurstWindow; }
-
-    public ServerConfig errorBurstWindow(Duration errorBurstWindow) {
-        return with(c -> c.errorBurstWindow = positive("error-burst-window", errorBurstWindow));
-    }
-
-    /** Sustained commands per second one connection may send; 0 = no limit. */
-    public int commandsPerSecond() { return commandsPerSecond; }
-
-    public ServerConfig commandsPerSecond(int n) {
-        return with(c -> c.commandsPerSecond = atLeast("commands-per-second", 0, n));
-    }
-
-    /** Commands one connection may send at once before the per-second rate applies. */
-    public int commandBurst() { return commandBurst; }
-
-    public ServerConfig commandBurst(int n) {
-        return with(c -> c.commandBurst = atLeast("command-burst", 1, n));
-    }
-
-    // ---- limits per user and address ----
-
-    /** Open sessions one user may have; 0 = no limit. */
-    public int maxConnectionsPerUser() { return maxConnectionsPerUser; }
-
-    public ServerConfig maxConnectionsPerUser(int n) {
-        return with(c -> c.maxConnectionsPerUser = atLeast("max-connections-per-user", 0, n));
-    }
-
-    /** Open sessions one remote address may have; 0 = no limit. */
-    public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
-
-    public ServerConfig maxConnectionsPerIp(int n) {
-        return with(c -> c.maxConnectionsPerIp = atLeast("max-connections-per-ip", 0, n));
-    }
-
-    /** Sustained WebSocket upgrades per second from one address; 0 = no limit. */
-    public int newConnectionsPerSecondPerIp() { return newConnectionsPerSecondPerIp; }
-
-    public ServerConfig newConnectionsPerSecondPerIp(int n) {
-        return with(c -> c.newConnectionsPerSecondPerIp = atLeast("new-connections-per-second-per-ip", 0, n));
-    }
-
-    /** Upgrades one address may make at once before the per-second rate applies. */
-    public int newConnectionsBurstPerIp() { return newConnectionsBurstPerIp; }
-
-    public ServerConfig newConnectionsBurstPerIp(int n) {
-        return with(c -> c.newConnectionsBurstPerIp = atLeast("new-connections-burst-per-ip", 1, n));
+    public ServerConfig limits(LimitsConfig limits) {
+        Objects.requireNonNull(limits, "limits");
+        return with(c -> c.limits = limits);
     }
 
     // ---- channels ----

@@ -64,9 +64,9 @@ final class PusherCommands {
             connection.reject("pusher:subscribe: already subscribed to " + name);
             return;
         }
-        if (subscriptions.size() >= node.config().maxChannelsPerConnection()) {
+        if (subscriptions.size() >= node.config().limits().maxChannelsPerConnection()) {
             connection.send(PusherFrames.subscriptionError(name, 429, "LimitReached",
-                    "a connection may subscribe to at most " + node.config().maxChannelsPerConnection() + " channels"));
+                    "a connection may subscribe to at most " + node.config().limits().maxChannelsPerConnection() + " channels"));
             return;
         }
         PusherChannels.Kind kind = PusherChannels.kind(name);

@@ -182,11 +182,11 @@ final class PusherConnection implements Connection {
     void reject(String message) {
         send(PusherFrames.error(null, message));
         long now = System.currentTimeMillis();
-        if (now - errorWindowStart > node.config().errorBurstWindow().toMillis()) {
+        if (now - errorWindowStart > node.config().limits().errorBurstWindow().toMillis()) {
             errorWindowStart = now;
             errorsInWindow = 0;
         }
-        if (++errorsInWindow > node.config().errorBurstLimit()) {
+        if (++errorsInWindow > node.config().limits().errorBurstLimit()) {
             close(CLOSE_TOO_MANY_ERRORS, "too many bad frames");
         }
     }

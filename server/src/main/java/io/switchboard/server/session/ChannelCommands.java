@@ -121,8 +121,8 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
             session.error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
             return;
         }
-        if (count() >= config.maxChannelsPerConnection()) {
-            session.error(e.id(), ErrorCode.LIMIT_EXCEEDED, "at most " + config.maxChannelsPerConnection() + " channels per connection");
+        if (count() >= config.limits().maxChannelsPerConnection()) {
+            session.error(e.id(), ErrorCode.LIMIT_EXCEEDED, "at most " + config.limits().maxChannelsPerConnection() + " channels per connection");
             return;
         }
         boolean history = grant.namespace().keepsHistory();
@@ -244,7 +244,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         if (previous != null) {
             dropSubscription(ch, previous);
         }
-        if (count() >= config.maxChannelsPerConnection()) {
+        if (count() >= config.limits().maxChannelsPerConnection()) {
             log.info("session {}: server-side subscription to {} not made: the connection has {} channels already",
                     session.id(), LogText.escape(ch), count());
             return;

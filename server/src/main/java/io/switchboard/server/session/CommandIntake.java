@@ -38,8 +38,8 @@ final class CommandIntake {
     /** @param config the node's (the session's own is read from it again when needed) */
     CommandIntake(Session session, ServerConfig config) {
         this.session = session;
-        this.commandRate = config.commandsPerSecond() > 0
-                ? new TokenBucket(config.commandsPerSecond(), config.commandBurst(), System.nanoTime()) : null;
+        this.commandRate = config.limits().commandsPerSecond() > 0
+                ? new TokenBucket(config.limits().commandsPerSecond(), config.limits().commandBurst(), System.nanoTime()) : null;
     }
 
     /** {@link System#nanoTime()} when the frame being handled arrived. */
@@ -106,11 +106,11 @@ final class CommandIntake {
         ServerConfig config = session.config();
         session.error(commandId, code, message);
         if (badInput == null) {
-            badInput = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
+            badInput = new BurstWindow(config.limits().errorBurstLimit(), config.limits().errorBurstWindow());
         }
         if (badInput.countIsOver(session.now())) {
             log.atInfo().addKeyValue("session", session.id()).log("session {} closed: more than {} bad commands in {}", session.id(),
-                    config.errorBurstLimit(), config.errorBurstWindow());
+                    config.limits().errorBurstLimit(), config.limits().errorBurstWindow());
             session.close(CloseCode.TOO_MANY_ERRORS);
         }
     }
@@ -123,14 +123,14 @@ final class CommandIntake {
         if (!rateLimitLogged) {
             rateLimitLogged = true; // once per connection, not per refused command
             log.atInfo().addKeyValue("session", id).log("session {} (user '{}') is over {} commands per second; refusing with rate_limited",
-                    id, LogText.escape(session.principal().userId()), config.commandsPerSecond());
+                    id, LogText.escape(session.principal().userId()), config.limits().commandsPerSecond());
         }
-        session.error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.commandsPerSecond() + " commands per second; slow down");
+        session.error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.limits().commandsPerSecond() + " commands per second; slow down");
         if (overRate == null) {
-            overRate = new BurstWindow(config.errorBurstLimit(), config.errorBurstWindow());
+            overRate = new BurstWindow(config.limits().errorBurstLimit(), config.limits().errorBurstWindow());
         }
         if (overRate.countIsOver(session.now())) {
-            log.atInfo().addKeyValue("session", id).log("session {} closed: kept exceeding {} commands per second", id, config.commandsPerSecond());
+            log.atInfo().addKeyValue("session", id).log("session {} closed: kept exceeding {} commands per second", id, config.limits().commandsPerSecond());
             session.close(CloseCode.RATE_LIMITED);
         }
     }

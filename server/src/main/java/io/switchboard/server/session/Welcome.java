@@ -25,7 +25,7 @@ final class Welcome {
             g.writeEndObject();
             g.writeObjectFieldStart("limits");
             g.writeNumberField("maxFrameBytes", config.maxFrameBytes());
-            g.writeNumberField("maxChannels", config.maxChannelsPerConnection());
+            g.writeNumberField("maxChannels", config.limits().maxChannelsPerConnection());
             g.writeNumberField("maxQueuedBytes", config.maxQueuedBytes());
             g.writeEndObject();
             if (principal.expires()) {

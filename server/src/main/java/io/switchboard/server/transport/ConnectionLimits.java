@@ -24,12 +24,12 @@ final class ConnectionLimits implements io.switchboard.server.session.SessionHan
 
     /** True when {@code ip} may attempt another upgrade now. */
     boolean tryUpgrade(String ip) {
-        if (config.newConnectionsPerSecondPerIp() <= 0) {
+        if (config.limits().newConnectionsPerSecondPerIp() <= 0) {
             return true;
         }
         long now = System.nanoTime();
         TokenBucket b = upgradeRate.computeIfAbsent(ip,
-                k -> new TokenBucket(config.newConnectionsPerSecondPerIp(), config.newConnectionsBurstPerIp(), now));
+                k -> new TokenBucket(config.limits().newConnectionsPerSecondPerIp(), config.limits().newConnectionsBurstPerIp(), now));
         synchronized (b) {
             return b.tryTake(now);
         }
@@ -37,12 +37,12 @@ final class ConnectionLimits implements io.switchboard.server.session.SessionHan
 
     /** Reserves a session slot; null when granted, otherwise which limit was hit. */
     String tryOpen(String userId, boolean anonymous, String ip) {
-        if (!reserve(perIp, ip, config.maxConnectionsPerIp())) {
-            return "this address already has " + config.maxConnectionsPerIp() + " connections";
+        if (!reserve(perIp, ip, config.limits().maxConnectionsPerIp())) {
+            return "this address already has " + config.limits().maxConnectionsPerIp() + " connections";
         }
-        if (!anonymous && !reserve(perUser, userId, config.maxConnectionsPerUser())) {
+        if (!anonymous && !reserve(perUser, userId, config.limits().maxConnectionsPerUser())) {
             release(perIp, ip);
-            return "user " + userId + " already has " + config.maxConnectionsPerUser() + " connections";
+            return "user " + userId + " already has " + config.limits().maxConnectionsPerUser() + " connections";
         }
         return null;
     }

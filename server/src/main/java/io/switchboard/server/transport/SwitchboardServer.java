@@ -94,13 +94,13 @@ public final class SwitchboardServer implements AutoCloseable {
         ApiKeys apiKeys = new ApiKeys(config.apiKeys());
         boolean metricsNeedKey = config.metricsNeedKey();
         // Demo tokens are signed with the HS256 secret; a node that verifies only public keys would refuse them.
-        boolean secretAccepted = !secretGenerated || (config.jwtPublicKeys().isEmpty() && config.jwksUrl() == null);
+        boolean secretAccepted = !secretGenerated || (config.jwt().publicKeys().isEmpty() && config.jwt().jwksUrl() == null);
         routes = new HttpRoutes(engine, new TokenMinter(secret), config.demoTokensEnabled() && secretAccepted);
         routes.consumers(() -> consumers.status());
         stats.consumers(() -> consumers.status());
-        if (config.tlsEnabled()) {
+        if (config.tls().enabled()) {
             try {
-                tls = new TlsContext(config.tlsCert(), config.tlsKey());
+                tls = new TlsContext(config.tls().cert(), config.tls().key());
             } catch (javax.net.ssl.SSLException | RuntimeException e) {
                 throw new IllegalStateException("cannot load the TLS certificate or key: " + e.getMessage(), e);
             }

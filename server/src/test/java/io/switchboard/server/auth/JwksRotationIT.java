@@ -12,6 +12,7 @@ import static org.awaitility.Awaitility.await;
 import com.nimbusds.jose.JWSAlgorithm;
 import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.MessageType;
+import io.switchboard.server.config.JwtConfig;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
@@ -38,7 +39,8 @@ class JwksRotationIT {
     }
 
     private ServerConfig config(Duration refresh, Duration minRefresh) {
-        return TestServer.config().jwksUrl(jwks.url()).jwksRefreshInterval(refresh).jwksMinRefreshInterval(minRefresh);
+        return TestServer.config().jwt(JwtConfig.DEFAULT.withJwksUrl(jwks.url()).withJwksRefreshInterval(refresh)
+                .withJwksMinRefreshInterval(minRefresh));
     }
 
     private static String rs(String kid, String sub) {

@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.MessageType;
+import io.switchboard.server.config.JwtConfig;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
 import java.nio.charset.StandardCharsets;
@@ -49,8 +50,8 @@ class JwtAlgorithmsIT {
         List<String> pems = List.of(TestKeys.writePem(dir, "rsa.pem", RSA.getPublic()).toString(),
                 TestKeys.writePem(dir, "ec.pem", EC.getPublic()).toString(),
                 TestKeys.writePem(dir, "ed.pem", ED.getPublic()).toString());
-        node = TestServer.start(TestServer.config().jwtSecret(LONG_SECRET).jwtPublicKeys(pems)
-                .jwtIssuer(ISSUER).jwtAudiences(List.of(AUDIENCE)));
+        node = TestServer.start(TestServer.config().jwtSecret(LONG_SECRET).jwt(JwtConfig.DEFAULT.withPublicKeys(pems)
+                .withIssuer(ISSUER).withAudiences(List.of(AUDIENCE))));
     }
 
     @AfterAll
@@ -140,7 +141,7 @@ class JwtAlgorithmsIT {
     @Test
     void aNodeWithPublicKeysButNoSecretRefusesHmac() throws Exception {
         try (TestServer keysOnly = TestServer.start(TestServer.config().jwtSecret(null)
-                .jwtPublicKeys(List.of(TestKeys.pem(ED.getPublic()))))) {
+                .jwt(JwtConfig.DEFAULT.withPublicKeys(List.of(TestKeys.pem(ED.getPublic())))))) {
             // the per-run random secret the node generated does not verify tokens once public keys are configured
             String hs = new TokenMinter(keysOnly.server.jwtSecret()).mint("grace", Duration.ofHours(1));
             Handshakes.Answer a = Handshakes.connect(keysOnly.port(), hs);

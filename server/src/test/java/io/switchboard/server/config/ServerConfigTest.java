@@ -3,13 +3,15 @@ package io.switchboard.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** Every range and combination rule of ServerConfig and ClusterConfig, and that a setter never changes its receiver. */
+/**
+ * Every range and combination rule of ServerConfig and ClusterConfig, and that a setter never changes its receiver.
+ * The rules of the option groups are in their own tests ({@link LimitsConfigTest}, {@link TlsConfigTest}, {@link JwtConfigTest}).
+ */
 class ServerConfigTest {
 
     private static void refused(Supplier<?> build, String key, String reason) {
@@ -22,11 +24,11 @@ class ServerConfigTest {
     @Test
     void settersReturnANewConfigAndLeaveTheOldOneAlone() {
         ServerConfig defaults = new ServerConfig();
-        ServerConfig changed = defaults.port(9000).maxChannelsPerConnection(3);
+        ServerConfig changed = defaults.port(9000).limits(LimitsConfig.DEFAULT.withMaxChannelsPerConnection(3));
         assertThat(defaults.port()).isEqualTo(8080);
-        assertThat(defaults.maxChannelsPerConnection()).isEqualTo(128);
+        assertThat(defaults.limits().maxChannelsPerConnection()).isEqualTo(128);
         assertThat(changed.port()).isEqualTo(9000);
-        assertThat(changed.maxChannelsPerConnection()).isEqualTo(3);
+        assertThat(changed.limits().maxChannelsPerConnection()).isEqualTo(3);
         List<String> keys = new java.util.ArrayList<>(List.of("a-key-of-sixteen-chars"));
         ServerConfig withKeys = defaults.apiKeys(keys);
         keys.add("another-key-of-sixteen");
@@ -50,24 +52,12 @@ class ServerConfigTest {
         ServerConfig c = new ServerConfig();
         refused(() -> c.maxFrameBytes(10), "max-frame-bytes", "must be at least " + ServerConfig.MIN_FRAME_BYTES);
         assertThat(c.maxFrameBytes(ServerConfig.MIN_FRAME_BYTES).maxFrameBytes()).isEqualTo(2048);
-        refused(() -> c.maxChannelsPerConnection(-1), "max-channels", "must be at least 1");
-        refused(() -> c.maxChannelsPerConnection(0), "max-channels", "must be at least 1");
         refused(() -> c.maxQueuedBytes(0), "max-queued-bytes", "must be at least 1");
-        refused(() -> c.errorBurstLimit(0), "error-burst-limit", "must be at least 1");
-        refused(() -> c.commandBurst(0), "command-burst", "must be at least 1");
-        refused(() -> c.newConnectionsBurstPerIp(0), "new-connections-burst-per-ip", "must be at least 1");
         refused(() -> c.apiMaxBodyBytes(100), "api-max-body-bytes", "must be at least 1024");
         refused(() -> c.ioThreads(-1), "io-threads", "must be at least 0");
         refused(() -> c.transport("kqueue"), "transport", "must be auto, epoll, io_uring or nio");
         refused(() -> c.maxRecover(-1), "max-recover", "must be at least 0");
         refused(() -> c.maxPresenceInfoBytes(-1), "max-presence-info-bytes", "must be at least 0");
-        // 0 switches these limits off
-        assertThat(c.commandsPerSecond(0).maxConnectionsPerUser(0).maxConnectionsPerIp(0).newConnectionsPerSecondPerIp(0)
-                .commandsPerSecond()).isZero();
-        refused(() -> c.commandsPerSecond(-1), "commands-per-second", "must be at least 0");
-        refused(() -> c.maxConnectionsPerUser(-1), "max-connections-per-user", "must be at least 0");
-        refused(() -> c.maxConnectionsPerIp(-5), "max-connections-per-ip", "must be at least 0");
-        refused(() -> c.newConnectionsPerSecondPerIp(-1), "new-connections-per-second-per-ip", "must be at least 0");
     }
 
     @Test
@@ -76,13 +66,10 @@ class ServerConfigTest {
         refused(() -> c.heartbeatInterval(Duration.ZERO), "heartbeat-interval", "must be longer than 0");
         refused(() -> c.heartbeatTimeout(Duration.ofSeconds(-1)), "heartbeat-timeout", "must be longer than 0");
         refused(() -> c.handshakeTimeout(Duration.ZERO), "handshake-timeout", "must be longer than 0");
-        refused(() -> c.errorBurstWindow(Duration.ZERO), "error-burst-window", "must be longer than 0");
         refused(() -> c.idempotencyWindow(Duration.ZERO), "idempotency-window", "must be longer than 0");
         refused(() -> c.presenceTtl(Duration.ZERO), "presence-ttl", "must be longer than 0");
-        refused(() -> c.jwksRefreshInterval(Duration.ZERO), "jwks-refresh-interval", "must be longer than 0");
         refused(() -> c.drainWindow(Duration.ofMillis(-1)), "drain-window", "must not be negative");
-        refused(() -> c.jwksMinRefreshInterval(Duration.ofMillis(-1)), "jwks-min-refresh-interval", "must not be negative");
-        assertThat(c.drainWindow(Duration.ZERO).jwksMinRefreshInterval(Duration.ZERO).drainWindow()).isZero();
+        assertThat(c.drainWindow(Duration.ZERO).drainWindow()).isZero();
     }
 
     @Test
@@ -92,18 +79,17 @@ class ServerConfigTest {
         assertThat(c.jwtSecret("").jwtSecret()).isNull();
         refused(() -> c.apiKeys(List.of("too-short")), "api-key", "at least 16 characters");
         assertThat(c.apiKeys(List.of(" ", "long-enough-api-key-1")).apiKeys()).containsExactly("long-enough-api-key-1");
-        refused(() -> c.jwksUrl("ftp://idp/keys"), "jwks-url", "is not an http or https URL");
         refused(() -> c.bind(" "), "bind", "must not be empty");
         refused(() -> c.metricsBind(""), "metrics-bind", "must not be empty");
-        refused(() -> c.tls(Path.of("cert.pem"), null), "tls-cert", "they go together");
-        refused(() -> c.tls(null, Path.of("key.pem")), "tls-key", "they go together");
     }
 
     @Test
     void combinationsAreCheckedTogether() {
         assertThat(new ServerConfig().checkCombinations()).isNotNull();
         refused(() -> new ServerConfig().bind("0.0.0.0").checkCombinations(), "bind", "--behind-tls-proxy");
-        assertThat(new ServerConfig().bind("0.0.0.0").behindTlsProxy(true).checkCombinations().bind()).isEqualTo("0.0.0.0");
+        assertThat(new ServerConfig().bind("0.0.0.0").tls(TlsConfig.NONE.withBehindProxy(true)).checkCombinations().bind()).isEqualTo("0.0.0.0");
+        assertThat(new ServerConfig().bind("0.0.0.0").tls(TlsConfig.NONE.withFiles(java.nio.file.Path.of("cert.pem"),
+                java.nio.file.Path.of("key.pem"))).checkCombinations().bind()).isEqualTo("0.0.0.0");
         refused(() -> new ServerConfig().port(9100).metricsPort(9100).checkCombinations(), "metrics-port", "must differ from --port");
         refused(() -> new ServerConfig().maxFrameBytes(8192).maxQueuedBytes(4096).checkCombinations(), "max-queued-bytes",
                 "must be at least --max-frame-bytes (8192)");

@@ -31,7 +31,7 @@ class DeflateFuzzIT {
         int closed = 0;
         int answered = 0;
         try (TestServer node = TestServer.start(TestServer.config().compression(CompressionConfig.DEFAULT.withEnabled(true))
-                .errorBurstLimit(1_000_000)); // inflated garbage is bad input; the rule's 4002 is not what this tests
+                .limits(TestServer.LIMITS.withErrorBurstLimit(1_000_000))); // inflated garbage is bad input; the rule's 4002 is not what this tests
              WsClient bystander = node.client("bystander")) {
             WsClient c = null;
             try {

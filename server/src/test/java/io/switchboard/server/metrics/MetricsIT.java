@@ -116,7 +116,7 @@ class MetricsIT {
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         sessionLog.addAppender(logged);
-        try (TestServer node = TestServer.start(TestServer.config().commandsPerSecond(5).commandBurst(5).errorBurstLimit(1000));
+        try (TestServer node = TestServer.start(TestServer.config().limits(TestServer.LIMITS.withCommandsPerSecond(5).withCommandBurst(5).withErrorBurstLimit(1000)));
              WsClient noisy = node.client("noisy")) {
             int sent = 60;
             for (int i = 0; i < sent; i++) {

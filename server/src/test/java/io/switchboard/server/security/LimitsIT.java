@@ -53,7 +53,7 @@ class LimitsIT {
 
     @Test
     void connectionsPerUserAndPerAddressAreBounded() throws Exception {
-        try (TestServer node = TestServer.start(TestServer.config().maxConnectionsPerUser(2).maxConnectionsPerIp(4))) {
+        try (TestServer node = TestServer.start(TestServer.config().limits(TestServer.LIMITS.withMaxConnectionsPerUser(2).withMaxConnectionsPerIp(4)))) {
             WsClient a1 = node.client("ann");
             WsClient a2 = node.client("ann");
             try (WsClient a3 = WsClient.to(node.port()).token(node.token("ann")).connect()) {
@@ -80,7 +80,7 @@ class LimitsIT {
 
     @Test
     void malformedUpgradesAreRefusedReadablyAndHoldNoSlot() throws Exception {
-        try (TestServer node = TestServer.start(TestServer.config().maxConnectionsPerIp(3).allowAnonymous(true))) {
+        try (TestServer node = TestServer.start(TestServer.config().limits(TestServer.LIMITS.withMaxConnectionsPerIp(3)).allowAnonymous(true))) {
             String[] bad = {
                 "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n",
                 "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
@@ -107,7 +107,7 @@ class LimitsIT {
 
     @Test
     void newConnectionRatePerAddressAnswers429() throws Exception {
-        try (TestServer node = TestServer.start(TestServer.config().newConnectionsPerSecondPerIp(1).newConnectionsBurstPerIp(3))) {
+        try (TestServer node = TestServer.start(TestServer.config().limits(TestServer.LIMITS.withNewConnectionsPerSecondPerIp(1).withNewConnectionsBurstPerIp(3)))) {
             List<WsClient> ok = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 ok.add(node.client("u" + i));
@@ -125,7 +125,7 @@ class LimitsIT {
 
     @Test
     void commandRateIsLimitedPerConnection() throws Exception {
-        try (TestServer node = TestServer.start(TestServer.config().commandsPerSecond(10).commandBurst(20).errorBurstLimit(30));
+        try (TestServer node = TestServer.start(TestServer.config().limits(TestServer.LIMITS.withCommandsPerSecond(10).withCommandBurst(20).withErrorBurstLimit(30)));
              WsClient calm = node.client("calm");
              WsClient noisy = node.client("noisy")) {
             for (int i = 0; i < 30; i++) {
@@ -193,7 +193,7 @@ class LimitsIT {
 
     @Test
     void protocolPingsAreAlwaysAnsweredAndCostNoCommandTokens() throws Exception {
-        try (TestServer node = TestServer.start(TestServer.config().commandsPerSecond(10).commandBurst(20));
+        try (TestServer node = TestServer.start(TestServer.config().limits(TestServer.LIMITS.withCommandsPerSecond(10).withCommandBurst(20)));
              WsClient c = node.client("pinger")) {
             for (int i = 0; i < 200; i++) {
                 c.sendPing("p" + i);

@@ -38,7 +38,7 @@ class ProtobufSessionFuzzIT {
         long seed = Long.getLong("fuzz.seed", 20261202L);
         int frames = Integer.getInteger("fuzz.frames", 10_000);
         Random rnd = new Random(seed);
-        try (TestServer node = TestServer.start(TestServer.config().maxFrameBytes(8 * 1024).errorBurstLimit(400));
+        try (TestServer node = TestServer.start(TestServer.config().maxFrameBytes(8 * 1024).limits(TestServer.LIMITS.withErrorBurstLimit(400)));
              PbClient bystander = PbClient.connect(node.port(), node.token("bystander"));
              WsClient publisher = node.client("publisher")) {
             bystander.subscribe("steady");

@@ -43,7 +43,7 @@ class SessionFuzzIT {
         long seed = Long.getLong("fuzz.seed", 20261124L);
         int frames = Integer.getInteger("fuzz.frames", 6000);
         Random rnd = new Random(seed);
-        try (TestServer node = TestServer.start(TestServer.config().maxFrameBytes(8 * 1024).errorBurstLimit(400));
+        try (TestServer node = TestServer.start(TestServer.config().maxFrameBytes(8 * 1024).limits(TestServer.LIMITS.withErrorBurstLimit(400)));
              WsClient bystander = node.client("bystander");
              WsClient publisher = node.client("publisher")) {
             bystander.subscribe("fuzz:steady".replace("fuzz:", "")); // default namespace

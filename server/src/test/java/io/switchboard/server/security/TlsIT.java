@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.MessageType;
+import io.switchboard.server.config.TlsConfig;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
 import io.switchboard.testing.Tools;
@@ -43,7 +44,7 @@ class TlsIT {
         Path key = dir.resolve("live.key");
         Files.copy(first[0], cert);
         Files.copy(first[1], key);
-        try (TestServer node = TestServer.start(TestServer.config().tls(cert, key))) {
+        try (TestServer node = TestServer.start(TestServer.config().tls(TlsConfig.NONE.withFiles(cert, key)))) {
             try (WsClient c = WsClient.to(node.port()).tls().token(node.token("alice")).connect()) {
                 assertThat(c.awaitType(MessageType.WELCOME).payloadText()).contains("\"userId\":\"alice\"");
                 assertThat(c.peerCertificate().getSubjectX500Principal().getName()).isEqualTo("CN=first");
@@ -83,7 +84,7 @@ class TlsIT {
     @Test
     void plainWebSocketToATlsPortDoesNotGetIn() throws Exception {
         Path[] c1 = certificate("only");
-        try (TestServer node = TestServer.start(TestServer.config().tls(c1[0], c1[1]))) {
+        try (TestServer node = TestServer.start(TestServer.config().tls(TlsConfig.NONE.withFiles(c1[0], c1[1])))) {
             WsClient plain = null;
             try {
                 plain = WsClient.to(node.port()).token(node.token("x")).connect();

@@ -18,7 +18,7 @@ class CommandsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestServer.start(TestServer.config().maxChannelsPerConnection(3));
+        node = TestServer.start(TestServer.config().limits(TestServer.LIMITS.withMaxChannelsPerConnection(3)));
     }
 
     @AfterAll

@@ -136,7 +136,7 @@ class SessionTest {
 
     @Test
     void badCommandsCloseWith4002OnlyWhenTooManyFallInOneWindow() {
-        ServerConfig c = config().heartbeatInterval(Duration.ofMinutes(10)).errorBurstLimit(3).errorBurstWindow(Duration.ofSeconds(10));
+        ServerConfig c = config().heartbeatInterval(Duration.ofMinutes(10)).limits(TestServer.LIMITS.withErrorBurstLimit(3).withErrorBurstWindow(Duration.ofSeconds(10)));
         Session s = open(c, user("eve", Long.MAX_VALUE));
         for (int i = 0; i < 3; i++) {
             send(s, "{\"v\":1,\"type\":\"nope\",\"id\":\"" + i + "\"}");

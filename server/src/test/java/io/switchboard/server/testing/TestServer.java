@@ -1,6 +1,7 @@
 package io.switchboard.server.testing;
 
 import io.switchboard.server.auth.TokenMinter;
+import io.switchboard.server.config.LimitsConfig;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.transport.SwitchboardServer;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,8 @@ import java.time.Duration;
 public final class TestServer implements AutoCloseable {
 
     public static final String SECRET = "test-secret-test-secret-test-secret!";
+    /** The limits of {@link #config()}: the defaults without the command and upgrade rates. */
+    public static final LimitsConfig LIMITS = LimitsConfig.DEFAULT.withCommandsPerSecond(0).withNewConnectionsPerSecondPerIp(0);
 
     public final SwitchboardServer server;
     private final TokenMinter minter = new TokenMinter(SECRET.getBytes(StandardCharsets.UTF_8));
@@ -24,7 +27,7 @@ public final class TestServer implements AutoCloseable {
      */
     public static ServerConfig config() {
         return new ServerConfig().port(0).jwtSecret(SECRET).drainWindow(Duration.ofSeconds(1)).ioThreads(2)
-                .commandsPerSecond(0).newConnectionsPerSecondPerIp(0);
+                .limits(LIMITS);
     }
 
     public static TestServer start(ServerConfig config) throws InterruptedException {

@@ -47,7 +47,7 @@ class BehindProxyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestServer.start(TestServer.config().maxConnectionsPerIp(1)
+        node = TestServer.start(TestServer.config().limits(TestServer.LIMITS.withMaxConnectionsPerIp(1))
                 .proxies(ProxyConfig.DEFAULT.withTrusted(ProxyConfig.parseTrusted(List.of(PROXY_ADDRESS)))));
         tcpPort = freePort();
         httpPort = freePort();

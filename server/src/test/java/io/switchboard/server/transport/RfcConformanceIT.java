@@ -367,7 +367,7 @@ class RfcConformanceIT {
         long seed = Long.getLong("conformance.seed", 6455L);
         int fuzzFrames = Integer.getInteger("conformance.fuzz", 3000);
         try (LogCapture log = new LogCapture();
-             TestServer node = TestServer.start(TestServer.config().allowAnonymous(true).errorBurstLimit(1_000_000))) {
+             TestServer node = TestServer.start(TestServer.config().allowAnonymous(true).limits(TestServer.LIMITS.withErrorBurstLimit(1_000_000)))) {
             int port = node.port();
             List<String> failures = new ArrayList<>();
             TreeMap<String, Integer> perGroup = new TreeMap<>();

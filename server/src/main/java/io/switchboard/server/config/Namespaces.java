@@ -2,7 +2,9 @@ package io.switchboard.server.config;
 
 import io.switchboard.protocol.ChannelNames;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,9 +15,12 @@ import java.util.Map;
 public final class Namespaces {
 
     private final Map<String, NamespaceConfig> byName;
+    // The same, in name order: what is listed (--print-config, config check) reads the same on every run.
+    private final List<NamespaceConfig> inNameOrder;
 
     private Namespaces(Map<String, NamespaceConfig> byName) {
         this.byName = Map.copyOf(byName);
+        this.inNameOrder = this.byName.values().stream().sorted(Comparator.comparing(NamespaceConfig::name)).toList();
     }
 
     public static Namespaces defaults() {
@@ -42,8 +47,9 @@ public final class Namespaces {
         return new Namespaces(m);
     }
 
+    /** Every namespace, in name order (the default namespace, {@code ""}, first). */
     public Collection<NamespaceConfig> all() {
-        return byName.values();
+        return inNameOrder;
     }
 
     /** Starts from the shipped defaults; {@link #put} replaces or adds one. */

@@ -155,7 +155,8 @@ public final class Session extends CommandsInFlight implements Connection, Runna
         node.metrics().connectionOpened();
         byte[] welcome = Welcome.payload(id, principal, node.serverVersion(), node.config());
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
-        nextPingAt = now() + node.config().heartbeatInterval().toMillis();
+        nextPingAt = SessionDeadlines.firstPing(now(), node.config().heartbeatInterval().toMillis(),
+                java.util.concurrent.ThreadLocalRandom.current());
         reschedule();
         for (String ch : io.switchboard.server.node.ServerChannels.of(principal, node.config().hooks().personalNamespace())) {
             channels.addByServer(ch); // the token's or the connect hook's list, and the personal channel

@@ -47,6 +47,18 @@ final class SessionDeadlines {
         return now >= nextPingAt ? Due.PING : Due.NOTHING;
     }
 
+    /**
+     * When a new session's first ping is due: at a uniformly random moment in the second half of the first
+     * interval, so never later than one interval (a client's "silent for interval + timeout" rule still
+     * holds) and never sooner than half of one. Connections that open together, as after a reconnect storm,
+     * would otherwise ping together, every interval, for as long as they live: thousands of pings and pongs
+     * in one burst, which every publication in it waits behind.
+     */
+    static long firstPing(long now, long interval, java.util.random.RandomGenerator random) {
+        long half = interval / 2;
+        return now + interval - random.nextLong(half + 1);
+    }
+
     /** The moment the timer must fire next: the earliest deadline that applies. Same parameters as {@link #due}. */
     static long next(boolean closing, long closeDeadline, long pongDeadline, long expiry, long nextPingAt) {
         if (closing) {

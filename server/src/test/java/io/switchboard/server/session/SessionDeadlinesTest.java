@@ -31,6 +31,21 @@ class SessionDeadlinesTest {
     }
 
     @Test
+    void theFirstPingFallsInTheSecondHalfOfTheFirstIntervalSpreadOverIt() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(16);
+        long interval = 25_000;
+        long half = interval / 2;
+        long[] perTenth = new long[10];
+        for (int i = 0; i < 10_000; i++) {
+            long at = SessionDeadlines.firstPing(1_000, interval, random);
+            assertThat(at).isBetween(1_000 + half, 1_000 + interval);
+            perTenth[(int) Math.min(9, (at - 1_000 - half) * 10 / half)]++;
+        }
+        // Spread, not bunched: each tenth of that half gets about a tenth of 10,000 sessions.
+        assertThat(java.util.Arrays.stream(perTenth).boxed().toList()).allSatisfy(n -> assertThat(n).isBetween(800L, 1_200L));
+    }
+
+    @Test
     void aClosingSessionWaitsForItsCloseDeadlineOnly() {
         // Every other deadline has passed; only the close deadline counts while closing.
         assertThat(SessionDeadlines.due(100, true, 200, 50, 50, 50)).isEqualTo(Due.NOTHING);

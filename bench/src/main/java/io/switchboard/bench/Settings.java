@@ -37,7 +37,13 @@ public final class Settings {
     /** cold: seconds of fan-out measured right after the storm (no warm-up); the drain is {@link #drainSeconds}. */
     public double coldMeasureSeconds = 30;
 
-    public double warmupSeconds = 5;
+    /**
+     * Warm-up before fanout's and rooms' window (and capacity's first step). Long enough to take in one
+     * heartbeat cycle of Switchboard's defaults (its first ping comes 12.5 to 25 s after connecting, the pong
+     * deadline 10 s later): with 5 s, a JVM server compiled its ping and pong paths, and deoptimised the
+     * fan-out's code for their sake, inside the measured window (docs/benchmarks.md, Round 3).
+     */
+    public double warmupSeconds = 35;
     public double measureSeconds = 20;
     /** Time after the window for late deliveries to arrive; later ones count as lost. */
     public double drainSeconds = 5;

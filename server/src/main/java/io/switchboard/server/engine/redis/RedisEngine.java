@@ -214,14 +214,30 @@ public final class RedisEngine implements Engine {
         if (feed == null) {
             return;
         }
+        Publication p = null;
+        io.switchboard.server.engine.PresenceUpdate u = null;
         try {
             if (Wire.isPublication(msg)) {
-                feed.onPublication(Wire.publication(channel, msg));
+                p = Wire.publication(channel, msg);
             } else if (Wire.isPresence(msg)) {
-                feed.onPresence(Wire.presence(channel, msg));
+                u = Wire.presence(channel, msg);
             }
         } catch (RuntimeException e) {
-            log.warn("dropped an unreadable message on channel {}: {}", channel, e.toString());
+            log.warn("dropped an unreadable message on channel {}: {}", io.switchboard.server.util.LogText.escape(channel), e.toString());
+            return;
+        }
+        try {
+            if (p != null) {
+                feed.onPublication(p);
+            } else if (u != null) {
+                feed.onPresence(u);
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The node's event loops have stopped (it is shutting down) before the engine's subscription did.
+            log.debug("dropped a message on channel {}: the node is stopping", io.switchboard.server.util.LogText.escape(channel));
+        } catch (RuntimeException e) {
+            log.warn("a message on channel {} could not be handed to this node's subscribers: {}",
+                    io.switchboard.server.util.LogText.escape(channel), e.toString());
         }
     }
 

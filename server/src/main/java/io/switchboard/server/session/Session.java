@@ -1,8 +1,6 @@
 package io.switchboard.server.session;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.CommandId;
 import io.switchboard.protocol.Envelope;
@@ -53,16 +51,12 @@ public final class Session extends CommandsInFlight implements Connection, Runna
     private final ChannelCommands channels;
     private long nextPingAt;
     private long pongDeadline; // 0 while no ping is unanswered
-    private long closeDeadline; // 0 until a close frame is sent
-    private io.netty.channel.ChannelFuture closeFrameWritten; // null until a close frame is sent; event loop only
+    private ClosingHandshake closing; // null until either side starts closing
     // The one timer (this session is its task: see run): armed for dueAt, null when not armed.
     private io.netty.util.concurrent.ScheduledFuture<?> timer;
     private long dueAt;
     private final CommandIntake intake; // frames in: decoding, the rate limit, the bad-input rule
     private TokenRefresh refresh; // made by the first refresh
-    private int closeCode; // the close code this session ends with; 0 until one is sent or received
-    private boolean peerClosed; // the client sent a close frame of its own (not an answer to ours)
-    private boolean closeSent; // our close frame is written: nothing may follow it
     private PendingPong pong; // made by the first WebSocket ping
 
     Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
@@ -191,7 +185,7 @@ public final class Session extends CommandsInFlight implements Connection, Runna
      * the read that brought it is done, or once a backed-up socket drains.
      */
     void onProtocolPing(io.netty.buffer.ByteBuf content) {
-        if (!closeSent && state != State.CLOSED) {
+        if (!closeSent() && state != State.CLOSED) {
             if (pong == null) {
                 pong = new PendingPong();
             }
@@ -202,7 +196,7 @@ public final class Session extends CommandsInFlight implements Connection, Runna
     /** Writes the pong for the latest unanswered ping, if there is one and the socket takes it. */
     void answerPing() {
         if (pong != null) {
-            pong.answer(channel, !closeSent && state != State.CLOSED);
+            pong.answer(channel, !closeSent() && state != State.CLOSED);
         }
     }
 
@@ -219,34 +213,39 @@ public final class Session extends CommandsInFlight implements Connection, Runna
             channel.close();
             return;
         }
-        if (closeCode == 0) {
-            closeCode = code;
-        }
         if (state == State.OPEN) {
             state = State.CLOSING;
-            peerClosed = true;
+            closing = ClosingHandshake.theirs(channel, code, now() + CLOSE_GRACE_MILLIS);
             log.atDebug().addKeyValue("session", id).log("session {} closed by the client with {}", id, code);
             if (nothingInFlight()) {
                 answerPeerClose();
             } else {
-                closeDeadline = now() + CLOSE_GRACE_MILLIS;
                 reschedule();
             }
-        } else if (!peerClosed) {
+        } else if (closing != null && closing.answersOurs()) {
             channel.close(); // the answer to our close frame
         }
     }
 
     /** Sends what is queued (the replies), then the close frame answering the client's, then closes. */
     private void answerPeerClose() {
-        if (closeSent) {
+        if (closing.sent()) {
             return;
         }
         outbound.flush();
         outbound.close();
         answerPing(); // a ping that came before the close is answered before it too
-        closeSent = true;
-        channel.writeAndFlush(new CloseWebSocketFrame(CloseCode.NORMAL.code(), "")).addListener(ChannelFutureListener.CLOSE);
+        closing.answer();
+    }
+
+    /** Our close frame is written (or the answer to the client's): nothing may follow it. */
+    private boolean closeSent() {
+        return closing != null && closing.sent();
+    }
+
+    /** The code the session ends with: the first close code sent or received, else 1006 (no close frame, RFC 6455 7.1.5). */
+    private int endCode() {
+        return closing == null ? 1006 : closing.code();
     }
 
     /** The channel is gone (either side closed it): release everything this session holds. */
@@ -258,9 +257,8 @@ public final class Session extends CommandsInFlight implements Connection, Runna
         cancelTimer();
         channels.leaveAll();
         outbound.close();
-        node.connections().remove(this, closeCode == 0 ? 1006 : closeCode);
-        // A socket that dropped without any close frame is 1006 ("abnormal closure") by convention.
-        node.metrics().connectionClosed(closeCode == 0 ? 1006 : closeCode);
+        node.connections().remove(this, endCode());
+        node.metrics().connectionClosed(endCode());
         log.atDebug().addKeyValue("session", id).log("session {} ended", id);
     }
 
@@ -352,7 +350,7 @@ public final class Session extends CommandsInFlight implements Connection, Runna
             answered(e.id(), node.metrics());
         }
         outbound.deliver(frame);
-        if (peerClosed && nothingInFlight()) {
+        if (closing != null && closing.awaitingAnswer() && nothingInFlight()) {
             answerPeerClose(); // the last reply the client's close frame was waiting for
         }
     }
@@ -388,9 +386,6 @@ public final class Session extends CommandsInFlight implements Connection, Runna
             return;
         }
         state = State.CLOSING;
-        if (closeCode == 0) {
-            closeCode = code.code();
-        }
         channels.leaveAll(); // a closing session takes no more messages
         if (code == CloseCode.SLOW_CONSUMER) {
             outbound.close();
@@ -398,12 +393,10 @@ public final class Session extends CommandsInFlight implements Connection, Runna
             outbound.flush();
             outbound.close();
         }
-        closeSent = true;
-        closeFrameWritten = channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()));
         // A slow consumer's close frame waits behind what was already on its way to the client: it gets as long
         // to read that as a client has to answer a ping, so that one that resumes reading still learns 4001.
-        closeDeadline = now() + (code == CloseCode.SLOW_CONSUMER
-                ? Math.max(CLOSE_GRACE_MILLIS, node.config().heartbeatTimeout().toMillis()) : CLOSE_GRACE_MILLIS);
+        closing = ClosingHandshake.ours(channel, code, now() + (code == CloseCode.SLOW_CONSUMER
+                ? Math.max(CLOSE_GRACE_MILLIS, node.config().heartbeatTimeout().toMillis()) : CLOSE_GRACE_MILLIS));
         reschedule();
     }
 
@@ -431,20 +424,15 @@ public final class Session extends CommandsInFlight implements Connection, Runna
             return;
         }
         long now = now();
-        switch (SessionDeadlines.due(now, state == State.CLOSING, closeDeadline, pongDeadline, expiryDeadline(), nextPingAt)) {
+        switch (SessionDeadlines.due(now, state == State.CLOSING, closing == null ? 0 : closing.deadline(), pongDeadline, expiryDeadline(), nextPingAt)) {
             case CLOSE_DEADLINE -> {
-                if (peerClosed && !closeSent) {
+                if (closing.awaitingAnswer()) {
                     answerPeerClose(); // a reply is overdue: answer the close without it
-                    return;
-                }
-                if (closeFrameWritten != null && !closeFrameWritten.isDone()) {
-                    // The close frame never left this node (the client stopped reading): reset the connection
-                    // rather than let the client read a stream cut short. The metrics keep the code it was given.
+                } else if (closing.expire()) {
+                    // The metrics keep the code it was given.
                     log.atDebug().addKeyValue("session", id).log("session {} reset: its close frame ({}) could not be sent", id,
-                            closeCode);
-                    channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+                            closing.code());
                 }
-                channel.close();
                 return;
             }
             case PONG_TIMEOUT -> {
@@ -473,7 +461,7 @@ public final class Session extends CommandsInFlight implements Connection, Runna
     }
 
     private void reschedule() {
-        armTimer(SessionDeadlines.next(state == State.CLOSING, closeDeadline, pongDeadline, expiryDeadline(), nextPingAt));
+        armTimer(SessionDeadlines.next(state == State.CLOSING, closing == null ? 0 : closing.deadline(), pongDeadline, expiryDeadline(), nextPingAt));
     }
 
     /** Arms the timer for {@code due} (the node's clock), replacing any other arming; the same moment again is free. */

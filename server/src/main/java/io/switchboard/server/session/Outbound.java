@@ -41,7 +41,7 @@ final class Outbound implements Runnable {
     private final WireFormat format;
     private final long maxPendingBytes;
     private final int maxBatchBytes;
-    private final Runnable onOverflow;
+    private final Overflow onOverflow;
 
     private final Deflation deflate; // null: permessage-deflate was not agreed
 
@@ -66,6 +66,14 @@ final class Outbound implements Runnable {
     // Set once by overflow or close; from then on everything delivered is dropped.
     private volatile int closed; // 1 once closed
 
+    /**
+     * Told, on the event loop, once the bound is passed: the owner gives up on the connection. The session
+     * is its own, so that a connection carries no callback object for it.
+     */
+    interface Overflow {
+        void overflowed();
+    }
+
     /** A frame that goes out as it is, alone: the shared compressed form of a fan-out (RSV1), or one that does not shrink. */
     private record Ready(ByteBuf content, int rsv) {
     }
@@ -80,11 +88,11 @@ final class Outbound implements Runnable {
         }
     }
 
-    Outbound(Channel channel, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow) {
+    Outbound(Channel channel, long maxPendingBytes, int maxBatchBytes, Overflow onOverflow) {
         this(channel, WireFormat.JSON, maxPendingBytes, maxBatchBytes, onOverflow, null);
     }
 
-    Outbound(Channel channel, WireFormat format, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow) {
+    Outbound(Channel channel, WireFormat format, long maxPendingBytes, int maxBatchBytes, Overflow onOverflow) {
         this(channel, format, maxPendingBytes, maxBatchBytes, onOverflow, null);
     }
 
@@ -92,7 +100,7 @@ final class Outbound implements Runnable {
      * @param format  how queued envelopes are encoded, and so how a batch is made of them
      * @param deflate the permessage-deflate agreement, or null
      */
-    Outbound(Channel channel, WireFormat format, long maxPendingBytes, int maxBatchBytes, Runnable onOverflow, Deflation deflate) {
+    Outbound(Channel channel, WireFormat format, long maxPendingBytes, int maxBatchBytes, Overflow onOverflow, Deflation deflate) {
         this.deflate = deflate;
         this.channel = channel;
         this.format = format;
@@ -158,7 +166,7 @@ final class Outbound implements Runnable {
         if (CLOSED.compareAndSet(this, 0, 1)) {
             channel.eventLoop().execute(() -> {
                 releaseQueued();
-                onOverflow.run();
+                onOverflow.overflowed();
             });
         }
     }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Frames come in through its {@link CommandIntake} (decoding, the rate limit, the bad-input rule); a
  * {@code refresh} is decided by its {@link TokenRefresh}.
  */
-public final class Session extends CommandsInFlight implements Connection, Runnable {
+public final class Session extends CommandsInFlight implements Connection, Runnable, Outbound.Overflow {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -74,7 +74,7 @@ public final class Session extends CommandsInFlight implements Connection, Runna
         this.userId = principal.userId();
         this.id = node.newSessionId();
         int batchBytes = config.maxFrameBytes();
-        this.outbound = new Outbound(channel, format, config.maxQueuedBytes(), batchBytes, this::onSlowConsumer,
+        this.outbound = new Outbound(channel, format, config.maxQueuedBytes(), batchBytes, this,
                 channel.hasAttr(io.switchboard.server.deflate.Deflation.KEY) ? channel.attr(io.switchboard.server.deflate.Deflation.KEY).get() : null);
         this.channels = new ChannelCommands(this, node);
         this.intake = new CommandIntake(this, config);
@@ -365,7 +365,9 @@ public final class Session extends CommandsInFlight implements Connection, Runna
         send(Hub.messageEnvelope(p));
     }
 
-    private void onSlowConsumer() {
+    /** The outbound bound was passed: the session closes as a slow consumer. Event loop only; nothing else calls it. */
+    @Override
+    public void overflowed() {
         node.metrics().slowConsumer();
         log.atInfo().addKeyValue("session", id).log("session {} (user '{}') closed: slow consumer, more than {} bytes queued",
                 id, LogText.escape(principal.userId()), node.config().maxQueuedBytes());

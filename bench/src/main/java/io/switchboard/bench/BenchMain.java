@@ -54,6 +54,10 @@ public final class BenchMain implements Runnable {
         @Option(names = "--rooms-rate", description = "Messages per second per room member.") Double roomsRate;
         @Option(names = "--connect-connections") Integer connectConnections;
         @Option(names = "--connect-concurrency") Integer connectConcurrency;
+        @Option(names = "--connect-warmup-rounds", description = "connect: rounds of warm-up connections (half the storm each, "
+                + "at most 2,500 per generator; opened, then closed) before the storm (default: 16).") Integer connectWarmupRounds;
+        @Option(names = "--quiet-wait", description = "connect, presence, presence-off: longest wait in seconds after the warm-up "
+                + "for the server to go quiet before the storm (default: 20).") Double quietWait;
         @Option(names = "--presence-members", description = "Members of the one channel in presence and presence-off.") Integer presenceMembers;
         @Option(names = "--presence-concurrency", description = "Joins in flight at once in presence and presence-off.") Integer presenceConcurrency;
         @Option(names = "--capacity-rates", split = ",", description = "capacity: the publisher's rates in msg/s, one step each, "
@@ -104,6 +108,8 @@ public final class BenchMain implements Runnable {
             if (roomsRate != null) s.roomsRatePerMember = roomsRate;
             if (connectConnections != null) s.connectConnections = connectConnections;
             if (connectConcurrency != null) s.connectConcurrency = connectConcurrency;
+            if (connectWarmupRounds != null) s.connectWarmupRounds = connectWarmupRounds;
+            if (quietWait != null) s.quietWaitSeconds = quietWait;
             if (presenceMembers != null) s.presenceMembers = presenceMembers;
             if (presenceConcurrency != null) s.presenceConcurrency = presenceConcurrency;
             if (capacityRates != null) {

@@ -100,6 +100,26 @@ final class Compare {
         }
     }
 
+    /**
+     * After a storm's warm-up: waits until the server used under {@link Settings#QUIET_CPU_FRACTION} of a core
+     * over a second (its compilers and collectors done with the warm-up), at most the quiet wait. Returns the
+     * seconds waited, or -1 when it did not go quiet.
+     */
+    private double awaitQuiet(ServerUnderTest server) throws InterruptedException {
+        long t0 = System.nanoTime();
+        long end = t0 + (long) (settings.quietWaitSeconds * 1e9);
+        double last = server.cpuSeconds();
+        while (System.nanoTime() < end) {
+            Thread.sleep(1000);
+            double now = server.cpuSeconds();
+            if (now - last < Settings.QUIET_CPU_FRACTION) {
+                return (System.nanoTime() - t0) / 1e9;
+            }
+            last = now;
+        }
+        return -1;
+    }
+
     /** Waits for every worker's READY; returns the connections they opened and those that failed. */
     private int[] awaitReady(List<WorkerHandle> workers) throws InterruptedException {
         int[] sum = new int[2];
@@ -163,6 +183,12 @@ final class Compare {
                         Files.writeString(out.resolve("logs").resolve(t.id() + "-idle-class-histogram.txt"),
                                 JvmHeap.classHistogram(server.pid(), 100));
                     }
+                }
+                if (s == Scenario.CONNECT || s.fillsOneChannel()) {
+                    run.quietAfterSeconds = awaitQuiet(server);
+                    say(run.quietAfterSeconds < 0
+                            ? String.format("      the server was still busy %.0f s after the warm-up; storming anyway", settings.quietWaitSeconds)
+                            : String.format("      the server was quiet %.0f s after the warm-up", run.quietAfterSeconds));
                 }
                 boolean timed = s == Scenario.FANOUT || s == Scenario.ROOMS;
                 long start = System.nanoTime() + 300_000_000L;
@@ -291,6 +317,7 @@ final class Compare {
                     if (s == Scenario.CONNECT || s == Scenario.COLD) {
                         spec.concurrency = Math.max(1, settings.connectConcurrency / workers);
                     }
+                    spec.warmupRounds = s == Scenario.CONNECT ? Math.max(1, settings.connectWarmupRounds) : 1;
                     if (s.fillsOneChannel()) {
                         spec.concurrency = Math.max(1, settings.presenceConcurrency / workers);
                         spec.expectedMembers = n;

@@ -58,12 +58,22 @@ final class Generator implements AutoCloseable {
 
     /** The source address of the connection with global index {@code i}: 127.0.0.(2 + base) and up. */
     static InetSocketAddress sourceAddress(int i, int base) {
+        return sourceAddress(i, base, 0);
+    }
+
+    /** As {@link #sourceAddress(int, int)}, in 127.0.{@code block}.x: block 0 is the measured connections', others a warm-up's. */
+    static InetSocketAddress sourceAddress(int i, int base, int block) {
         int host = 2 + (base + i / PER_SOURCE_ADDRESS) % 250;
-        return new InetSocketAddress("127.0.0." + host, 0);
+        return new InetSocketAddress("127.0." + block + "." + host, 0);
     }
 
     /** Opens a connection; the returned future completes when it is subscribed (or connected, without a channel). */
     CompletableFuture<Conn> open(Conn conn, int globalIndex, int sourceBase) {
+        return open(conn, globalIndex, sourceBase, 0);
+    }
+
+    /** As {@link #open(Conn, int, int)}, from the source address block {@code block} ({@link #sourceAddress(int, int, int)}). */
+    CompletableFuture<Conn> open(Conn conn, int globalIndex, int sourceBase, int block) {
         Target t = conn.target();
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(t.uri(port, conn.token()))
@@ -96,7 +106,7 @@ final class Generator implements AutoCloseable {
                         .addLast(conn);
             }
         });
-        ChannelFuture f = b.connect(new InetSocketAddress("127.0.0.1", port), sourceAddress(globalIndex, sourceBase));
+        ChannelFuture f = b.connect(new InetSocketAddress("127.0.0.1", port), sourceAddress(globalIndex, sourceBase, block));
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 conn.readyFuture().completeExceptionally(done.cause());

@@ -210,13 +210,17 @@ final class Report {
 
         md.append("\n## connect: ").append(settings.connectConnections).append(" connections, ")
                 .append(settings.connectConcurrency).append(" attempts in flight, each with a token and a subscribe\n\n");
-        md.append("| server | subscribed | failed | connections/s | p50 to subscribed | p99 to subscribed | server CPU s | of it in the kernel | server CPU ms per connection | generator CPU s | others' CPU s | machine busy |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append(String.format(Locale.ROOT, "Before the storm: %d rounds of warm-up connections (each half the storm, opened and closed), "
+                + "then a wait of up to %.0f s for the server to go quiet (under %.0f %% of a core over a second).%n%n",
+                settings.connectWarmupRounds, settings.quietWaitSeconds, 100 * Settings.QUIET_CPU_FRACTION));
+        md.append("| server | subscribed | failed | connections/s | p50 to subscribed | p99 to subscribed | server CPU s | of it in the kernel | server CPU ms per connection | generator CPU s | others' CPU s | machine busy | quiet after |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Target t : targets) {
-            find(t, Scenario.CONNECT).ifPresent(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f ms | %.1f ms | %.2f | %.0f%% | %.3f | %.2f | %.1f | %.0f%% |%n",
+            find(t, Scenario.CONNECT).ifPresent(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f ms | %.1f ms | %.2f | %.0f%% | %.3f | %.2f | %.1f | %.0f%% | %s |%n",
                     t.label(), r.connected, r.failed, r.connectsPerSecond, r.connectP50Ms, r.connectP99Ms, r.serverCpuSeconds, r.serverSystemCpuPercent,
                     r.connected == 0 ? Double.NaN : 1000 * r.serverCpuSeconds / r.connected, r.generatorCpuSeconds,
-                    r.otherCpuSeconds, r.machineBusyPercent)));
+                    r.otherCpuSeconds, r.machineBusyPercent,
+                    Double.isNaN(r.quietAfterSeconds) ? "n/a" : r.quietAfterSeconds < 0 ? "not quiet" : String.format(Locale.ROOT, "%.0f s", r.quietAfterSeconds))));
         }
         presenceTable(md);
         ReportTables.capacity(this, md);

@@ -7,6 +7,11 @@ public final class ScenarioRun {
     public int connected;
     public int failed;
     public String firstFailure;
+    /**
+     * connect, presence, presence-off: seconds from the end of the warm-up until the server was quiet (under
+     * 3 % of a core over a second) and the storm began; -1 when it was not quiet within the wait.
+     */
+    public double quietAfterSeconds = Double.NaN;
     public double measureSeconds;
     // fanout and rooms
     public long published;

@@ -16,6 +16,17 @@ public final class Settings {
     public double roomsRatePerMember = 0.5;
 
     public int connectConnections = 5_000;
+    /**
+     * connect: rounds of warm-up connections before the storm, each round as many as half the storm (at most
+     * 2,500 per generator process), opened and closed; then the server is given time to go quiet. With one
+     * round (what presence and presence-off still do) a JVM server's compilers were busy through the storm;
+     * a server's connect cost stopped falling at about 16 (docs/benchmarks.md, Round 4).
+     */
+    public int connectWarmupRounds = 16;
+    /** Longest wait, after the storm's warm-up, for the server's CPU to fall to {@link #QUIET_CPU_FRACTION} of a core. */
+    public double quietWaitSeconds = 20;
+    /** A server is quiet when it used less than this fraction of one core over the last second. */
+    static final double QUIET_CPU_FRACTION = 0.03;
     /** Connection attempts in flight at once, over all generator processes. */
     public int connectConcurrency = 200;
 
@@ -65,6 +76,8 @@ public final class Settings {
         s.roomsRatePerMember = 2;
         s.connectConnections = 40;
         s.connectConcurrency = 10;
+        s.connectWarmupRounds = 2;
+        s.quietWaitSeconds = 2;
         s.presenceMembers = 30;
         s.presenceConcurrency = 10;
         s.capacityRates = new double[] {10, 20};

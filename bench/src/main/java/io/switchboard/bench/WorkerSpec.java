@@ -22,6 +22,8 @@ public final class WorkerSpec {
     public int payloadBytes = 100;
     /** Connection attempts in flight at once. */
     public int concurrency = 200;
+    /** connect, presence, presence-off: rounds of warm-up connections (opened, then closed) before the storm; 1 but for connect. */
+    public int warmupRounds = 1;
     public int threads = 1;
     /** How long opening all connections may take before the stragglers count as failed. */
     public int openTimeoutSeconds = 180;

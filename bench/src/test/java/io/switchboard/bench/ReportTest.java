@@ -38,6 +38,7 @@ class ReportTest {
             ScenarioRun connect = run(t, Scenario.CONNECT);
             connect.connected = 1000;
             connect.serverCpuSeconds = (sb ? sbConnectMs : 0.1) * 1000 / 1000;
+            connect.quietAfterSeconds = sb ? 2 : t == Target.WS ? -1 : Double.NaN;
             all.addAll(List.of(idle, fan, rooms, connect));
         }
         return all;
@@ -75,6 +76,10 @@ class ReportTest {
     void theTableNamesEveryServerAndScenario() {
         String md = new Report(runs(), List.of(Target.values()), new Settings(), Map.of("CPU", "test")).markdown();
         assertThat(md).contains("## Targets", "## idle", "## fanout", "## rooms", "## connect", "| Switchboard |", "| ws |", "| Socket.IO |");
+        // the connect storm says how it was warmed up, and when each server had gone quiet
+        assertThat(md).contains("Before the storm: 16 rounds of warm-up connections", "| quiet after |");
+        assertThat(md.lines().filter(l -> l.startsWith("| Switchboard | 1000 |"))).singleElement().asString().endsWith("| 2 s |");
+        assertThat(md.lines().filter(l -> l.startsWith("| ws | 1000 |"))).singleElement().asString().endsWith("| not quiet |");
     }
 
     /** capacity and cold runs for the three servers: Switchboard's highest sustained rate and cold CPU against ws's. */

@@ -70,6 +70,47 @@ class LauncherWarmStartIT {
         }
     }
 
+    /**
+     * Serves on {@code port} with the archive, opens one WebSocket session (a demo token, the welcome, a
+     * close) and stops the node; returns what -Xlog:class+load reported.
+     */
+    private static String sessionClasses(int port) throws Exception {
+        Path log = Files.createTempFile("launcher-session", ".log");
+        Process node = launcher(env("SWITCHBOARD_JAVA_OPTS", "-Xlog:class+load=info"), log, "serve", "--port", String.valueOf(port)).start();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpRequest tokenRequest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/demo/token?user=launcher-it")).build();
+            String[] body = new String[1];
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        assertThat(node.isAlive()).as("the launcher is running").isTrue();
+                        HttpResponse<String> r = http.send(tokenRequest, HttpResponse.BodyHandlers.ofString());
+                        body[0] = r.body();
+                        return r.statusCode() == 200;
+                    });
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"").matcher(body[0]);
+            assertThat(m.find()).as(body[0]).isTrue();
+            java.util.concurrent.CompletableFuture<String> welcome = new java.util.concurrent.CompletableFuture<>();
+            java.net.http.WebSocket ws = http.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws?access_token=" + m.group(1)), new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                            welcome.complete(data.toString());
+                            w.request(1);
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            assertThat(welcome.get(10, TimeUnit.SECONDS)).contains("\"type\":\"welcome\"");
+            ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+            // the node loads the closing handshake when the client's close arrives
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("session.ClosingHandshake source:"));
+        } finally {
+            node.destroy();
+            assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
     @Test
     void theFirstServeRecordsAnArchiveThatLaterRunsUseUnlessTurnedOff() throws Exception {
         assertThat(TARGET.resolve("switchboard.jar")).as("the build's jar").exists();
@@ -103,6 +144,12 @@ class LauncherWarmStartIT {
         Run warm = run(env("SWITCHBOARD_JAVA_OPTS", "-Xlog:class+load=info"), "version");
         assertThat(warm.exit()).as(warm.output()).isZero();
         assertThat(warm.output()).contains(MAIN_FROM_ARCHIVE).doesNotContain("recording the warm-start archive");
+
+        // The training run held WebSocket sessions: a connection's path comes from the archive too.
+        String session = sessionClasses(port);
+        assertThat(session).contains("io.switchboard.server.session.Session source: shared objects file",
+                "io.switchboard.server.session.ClosingHandshake source: shared objects file",
+                "io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder source: shared objects file");
 
         Run overridden = run(env("SWITCHBOARD_JAVA_OPTS", "-Xshare:off -Xlog:class+load=info"), "version");
         assertThat(overridden.exit()).as(overridden.output()).isZero();

@@ -39,6 +39,8 @@ public final class Hub implements PublicationSink {
     private final Namespaces namespaces;
     private final Metrics metrics;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Hub.class);
+    /** From this many subscribers on one loop, the loop encodes a push for itself (Push.forOneLoop): one encode against their shared counts. */
+    private static final int OWN_COPY_FROM = 32;
     private volatile java.util.function.Consumer<byte[]> controlHandler;
     private volatile Runnable reconnectHandler;
     // channel -> its local subscribers; an entry exists exactly while it has at least one subscriber.
@@ -282,18 +284,23 @@ public final class Hub implements PublicationSink {
         private void run(Group g) {
             int n = 0;
             long bytes = 0;
+            // A loop with many subscribers encodes the push for itself (see Push.forOneLoop).
+            Push p = g.loop != null && groups.length > 1 && g.members.size() >= OWN_COPY_FROM ? push.forOneLoop() : push;
             try {
                 for (Subscriber s : g.members) {
                     try {
-                        if (s.deliver(push, offset, epoch, clientId)) {
+                        if (s.deliver(p, offset, epoch, clientId)) {
                             n++;
-                            bytes += push.envelopeBytes(s.format());
+                            bytes += p.envelopeBytes(s.format());
                         }
                     } catch (RuntimeException e) {
                         LOG.warn("a subscriber failed to take a push; the others still get it", e);
                     }
                 }
             } finally {
+                if (p != push) {
+                    p.release();
+                }
                 finished(n, bytes);
             }
         }

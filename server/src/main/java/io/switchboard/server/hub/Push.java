@@ -37,6 +37,7 @@ public final class Push {
     private final Envelope envelope;
     private final int sizeHint;
     private final AtomicReferenceArray<Encoded> encoded = new AtomicReferenceArray<>(FORMATS.length);
+    private final Push shared; // a loop's own copy: the push whose variants it uses; null for the push itself
 
     /** One format's frame: header then envelope, in one buffer. */
     private static final class Encoded {
@@ -54,9 +55,24 @@ public final class Push {
 
     /** @param sizeHint about how many bytes the payload has (the buffer is sized from it) */
     public Push(ByteBufAllocator alloc, Envelope envelope, int sizeHint) {
+        this(alloc, envelope, sizeHint, null);
+    }
+
+    private Push(ByteBufAllocator alloc, Envelope envelope, int sizeHint, Push shared) {
         this.alloc = alloc;
         this.envelope = envelope;
         this.sizeHint = sizeHint;
+        this.shared = shared;
+    }
+
+    /**
+     * This push for the subscribers of one event loop: encoded by that loop into buffers of its own, so
+     * that the reference count each delivery retains and releases is touched by one thread, not contended
+     * by every loop of the node at once. Variants (the compressed forms) stay the shared push's, made once.
+     * The caller releases the copy after its loop's subscribers; the shared push outlives it.
+     */
+    public Push forOneLoop() {
+        return new Push(alloc, envelope, sizeHint, this);
     }
 
     /** The envelope in {@code format}, as one element of a batch (the caller releases it). */
@@ -85,6 +101,9 @@ public final class Push {
      * the caller releases, or null when there is none.
      */
     public ByteBuf variant(WireFormat format, Function<ByteBuf, ByteBuf> derive) {
+        if (shared != null) {
+            return shared.variant(format, derive);
+        }
         Encoded e = encoded(format);
         Object v = e.variant;
         if (v == null) {

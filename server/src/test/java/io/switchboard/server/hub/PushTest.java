@@ -141,4 +141,41 @@ class PushTest {
         assertThat(derived).hasValue(1);
         push.release();
     }
+
+    @Test
+    void aLoopsCopyHasTheSameBytesInBuffersOfItsOwnAndSharesTheVariants() {
+        Push push = new Push(PooledByteBufAllocator.DEFAULT, message(80), 80);
+        Push one = push.forOneLoop();
+        Push other = push.forOneLoop();
+        ByteBuf shared = push.frame(WireFormat.JSON);
+        ByteBuf a = one.frame(WireFormat.JSON);
+        ByteBuf b = other.frame(WireFormat.JSON);
+        assertThat(a).isEqualTo(shared).isEqualTo(b); // the same bytes, header and envelope
+        assertThat(a.unwrap()).isNotSameAs(shared.unwrap()).isNotSameAs(b.unwrap()); // counted apart
+        assertThat(one.envelopeBytes(WireFormat.JSON)).isEqualTo(push.envelopeBytes(WireFormat.JSON));
+
+        AtomicInteger derived = new AtomicInteger();
+        java.util.function.Function<ByteBuf, ByteBuf> derive = e -> {
+            derived.incrementAndGet();
+            return Unpooled.copiedBuffer("z", StandardCharsets.UTF_8);
+        };
+        ByteBuf z1 = one.variant(WireFormat.JSON, derive);
+        ByteBuf z2 = other.variant(WireFormat.JSON, derive);
+        assertThat(derived).as("compressed once for the node, not once per loop").hasValue(1);
+
+        ByteBuf loopBuffer = a.unwrap();
+        ByteBuf sharedBuffer = shared.unwrap();
+        one.release();
+        other.release();
+        assertThat(loopBuffer.refCnt()).as("a delivery's view keeps its loop's buffer after the copy is released").isEqualTo(1);
+        assertThat(sharedBuffer.refCnt()).as("the push's own reference and the view").isEqualTo(2);
+        assertThat(push.frame(WireFormat.JSON)).as("the shared push is untouched").isEqualTo(shared).matches(ByteBuf::release);
+        for (ByteBuf x : new ByteBuf[] {a, b, shared, z1, z2}) {
+            x.release();
+        }
+        assertThat(loopBuffer.refCnt()).isZero();
+        assertThat(z1.unwrap() == null ? z1.refCnt() : z1.unwrap().refCnt()).as("the variant stays with the shared push").isEqualTo(1);
+        push.release();
+        assertThat(sharedBuffer.refCnt()).isZero();
+    }
 }

@@ -97,7 +97,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             } else if (frame instanceof PingWebSocketFrame) {
                 session.onProtocolPing(frame.content());
             } else if (frame instanceof CloseWebSocketFrame close) {
-                session.onPeerClose(close.statusCode(), reasonIsUtf8(close));
+                // 1005: a close frame without a code (RFC 6455 7.1.5); Netty says -1
+                session.onPeerClose(close.statusCode() < 0 ? 1005 : close.statusCode(), reasonIsUtf8(close));
             } else if (!(frame instanceof PongWebSocketFrame)) {
                 log.atDebug().addKeyValue("session", session.id()).log("session {}: ignoring {}", session.id(), frame.getClass().getSimpleName());
             }

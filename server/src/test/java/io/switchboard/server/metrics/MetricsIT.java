@@ -54,6 +54,20 @@ class MetricsIT {
     }
 
     @Test
+    void aCloseWithoutACodeIsCountedAs1005() throws Exception {
+        try (TestServer node = TestServer.start(TestServer.config())) {
+            WsClient quiet = node.client("no-code");
+            assertThat(quiet.subscribe("metrics-room").type()).isEqualTo(MessageType.ACK);
+            quiet.sendFrame(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame()); // no status code at all
+            quiet.awaitClose();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> node.server.sessionCount() == 0);
+            Map<String, Double> s = scrape(node.port(), null);
+            assertThat(value(s, "switchboard_connections_closed_total{code=\"1005\",protocol=\"native\"}")).isEqualTo(1);
+            assertThat(s.keySet()).noneMatch(k -> k.startsWith("switchboard_connections_closed_total{code=\"-"));
+        }
+    }
+
+    @Test
     void countersReadExactlyWhatAScriptedLoadDid() throws Exception {
         int n = 7;      // connections
         int m = 25;     // publications

@@ -90,6 +90,7 @@ class CompareSmokeIT {
                 }
                 case PRESENCE, PRESENCE_OFF -> {
                     assertThat(r.target).isEqualTo("switchboard");
+                    assertThat(r.quietAfterSeconds).as(what + ": quiet after").isNotNaN();
                     assertThat(r.connected).as(what).isEqualTo(s.presenceMembers);
                     assertThat(r.connectsPerSecond).as(what).isPositive();
                     if (r.scenario.equals("presence")) {
@@ -103,6 +104,8 @@ class CompareSmokeIT {
                     assertThat(r.connected).as(what).isEqualTo(s.connectConnections);
                     assertThat(r.connectsPerSecond).as(what).isPositive();
                     assertThat(r.connectP99Ms).as(what).isPositive();
+                    // the harness waited for the server to go quiet after the warm-up (seconds, or -1: it did not)
+                    assertThat(r.quietAfterSeconds).as(what + ": quiet after").isNotNaN().isGreaterThanOrEqualTo(-1);
                 }
                 case CAPACITY -> {
                     int n = s.fanoutSubscribers;

@@ -17,7 +17,7 @@ import java.util.function.Function;
  * every subscriber of the format and a connection can write these very bytes; a connection that batches
  * several envelopes into one frame takes the envelope without the header instead. So a publication costs
  * one encode per wire format present among its subscribers, whatever their number, and no copy per
- * subscriber.
+ * subscriber; on a node of several event loops, one per loop that has many of them ({@link #forOneLoop}).
  *
  * <p>A subscriber may also ask for one variant of each format's envelope (its permessage-deflate form),
  * derived once for all subscribers of the format by the first one to ask.

@@ -23,7 +23,7 @@ final class ClosingHandshake {
     private final Channel channel;
     private final int code; // the first close code sent or received
     private final boolean peerClosed; // the client sent a close of its own (not an answer to ours)
-    private long deadline; // when the socket is closed regardless; the node's clock
+    private final long deadline; // when the socket is closed regardless; the node's clock
     private boolean sent; // our close frame is written: nothing may follow it
     private ChannelFuture frameWritten; // our close frame's write, when we closed first
 

@@ -56,6 +56,10 @@ class DeployManifestsTest {
         JsonNode container = pod.at("/containers/0");
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
         assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
+        // Liveness waits for the startup probe, which allows for the JVM's start and the warm-up's whole budget.
+        assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/healthz");
+        assertThat(container.at("/startupProbe/periodSeconds").asLong() * container.at("/startupProbe/failureThreshold").asLong())
+                .isGreaterThanOrEqualTo(io.switchboard.server.config.ServerConfig.WARM_UP_BUDGET.toSeconds() + 20);
         Map<String, String> env = new HashMap<>();
         container.get("env").forEach(e -> env.put(e.get("name").asText(), e.path("value").asText(null)));
         assertThat(env).containsEntry("SWITCHBOARD_BIND", "0.0.0.0").containsEntry("SWITCHBOARD_ENGINE", "redis")

@@ -62,6 +62,9 @@ final class ServeCommand implements Callable<Integer> {
         if (logFormat.equals("json")) {
             LogFormat.useJson();
         }
+        if (cfg.warmUpSessions() > 0) {
+            warmUp(cfg);
+        }
         SwitchboardServer server = new SwitchboardServer(cfg).start();
         System.out.println(Banner.text(server));
         System.out.flush();
@@ -78,6 +81,35 @@ final class ServeCommand implements Callable<Integer> {
         stopped.await();
         log.info("stopped");
         return 0;
+    }
+
+    /**
+     * Runs the warm-up ({@link WarmUp}) with the throwaway node's own log lines held back (its "listening on"
+     * would name a port that is about to close), and says in one line what it did.
+     */
+    private static void warmUp(ServerConfig cfg) {
+        log.info("warming up: {} sessions on a throwaway loopback node before the node starts", cfg.warmUpSessions());
+        org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger ours = factory instanceof ch.qos.logback.classic.LoggerContext ctx
+                ? ctx.getLogger("io.switchboard") : null;
+        ch.qos.logback.classic.Level before = ours == null ? null : ours.getLevel();
+        if (ours != null) {
+            ours.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+        WarmUp.Result r;
+        try {
+            r = WarmUp.run(cfg, cfg.warmUpSessions(), ServerConfig.WARM_UP_BUDGET);
+        } finally {
+            if (ours != null) {
+                ours.setLevel(before);
+            }
+        }
+        if (r.problem() == null) {
+            log.info("warmed up: {} sessions in {} ms", r.completed(), r.millis());
+        } else {
+            log.warn("the warm-up stopped after {} of {} sessions ({} ms): {}; starting anyway", r.completed(),
+                    cfg.warmUpSessions(), r.millis(), r.problem());
+        }
     }
 
     /** A configuration read from every source: the config, each option's given text, and its value as read. */

@@ -164,6 +164,9 @@ final class ServeOptions {
                 ServerConfig::transport, (c, v) -> c.transport((String) v));
         add("drain-window", n, "<duration>", Kind.DURATION, "On SIGTERM, sessions are closed with 1001 spread over this time.",
                 ServerConfig::drainWindow, (c, v) -> c.drainWindow((Duration) v));
+        add("warm-up-sessions", n, "<n>", Kind.INT, "WebSocket sessions run on a throwaway loopback node before the node "
+                + "starts, so that its connection path is compiled before clients arrive; 0 = no warm-up.",
+                ServerConfig::warmUpSessions, (c, v) -> c.warmUpSessions((Integer) v));
 
         Group a = Group.AUTH;
         add("jwt-secret", a, "<secret>", Kind.SECRET, "HS256 secret, at least 32 bytes. Unset: a random one per run.",

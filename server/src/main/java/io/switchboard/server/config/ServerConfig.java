@@ -43,6 +43,10 @@ public final class ServerConfig implements Cloneable {
     public static final int MIN_FRAME_BYTES = 2048;
     /** The shortest HS256 secret, in UTF-8 bytes. */
     public static final int MIN_SECRET_BYTES = 32;
+    /** Sessions {@code serve} runs on a throwaway node before it starts (see {@link #warmUpSessions()}). */
+    public static final int DEFAULT_WARM_UP_SESSIONS = 3000;
+    /** The longest the warm-up may take; then the node starts without the rest of it. */
+    public static final Duration WARM_UP_BUDGET = Duration.ofSeconds(15);
     /** The shortest server-API key. */
     public static final int MIN_API_KEY_LENGTH = 16;
 
@@ -58,6 +62,7 @@ public final class ServerConfig implements Cloneable {
     private long maxQueuedBytes = 1024 * 1024;
     private LimitsConfig limits = LimitsConfig.DEFAULT;
     private Duration drainWindow = Duration.ofSeconds(10);
+    private int warmUpSessions = DEFAULT_WARM_UP_SESSIONS;
     private int ioThreads;
     private String transport = "auto";
     private Namespaces namespaces = Namespaces.defaults(); // the configured ones plus one per Pusher app
@@ -209,6 +214,16 @@ public final class ServerConfig implements Cloneable {
 
     public ServerConfig drainWindow(Duration drainWindow) {
         return with(c -> c.drainWindow = notNegative("drain-window", drainWindow));
+    }
+
+    /**
+     * WebSocket sessions {@code serve} opens on a throwaway loopback node before it starts this one, so that
+     * the JIT has compiled the connection path before the first client arrives; 0 turns the warm-up off.
+     */
+    public int warmUpSessions() { return warmUpSessions; }
+
+    public ServerConfig warmUpSessions(int warmUpSessions) {
+        return with(c -> c.warmUpSessions = atLeast("warm-up-sessions", 0, warmUpSessions));
     }
 
     // ---- authentication ----

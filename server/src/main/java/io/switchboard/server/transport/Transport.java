@@ -84,6 +84,15 @@ public enum Transport {
         };
     }
 
+    /** The client socket channel of this transport (the warm-up's clients use it). */
+    public Class<? extends io.netty.channel.socket.SocketChannel> socketChannel() {
+        return switch (this) {
+            case EPOLL -> io.netty.channel.epoll.EpollSocketChannel.class;
+            case IO_URING -> io.netty.channel.uring.IoUringSocketChannel.class;
+            case NIO -> io.netty.channel.socket.nio.NioSocketChannel.class;
+        };
+    }
+
     @Override
     public String toString() {
         return name().toLowerCase(Locale.ROOT);

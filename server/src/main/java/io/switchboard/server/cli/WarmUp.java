@@ -1,0 +1,204 @@
+package io.switchboard.server.cli;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.switchboard.server.auth.TokenMinter;
+import io.switchboard.server.config.LimitsConfig;
+import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.transport.SwitchboardServer;
+import io.switchboard.server.transport.Transport;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The warm-up {@code serve} runs before it starts the node ({@code --warm-up-sessions}): a throwaway node on
+ * a free loopback port, with the node's transport, I/O threads, frame and queue sizes and per-connection limits
+ * (none per user or address: its clients all come from one), but the memory engine and none of the
+ * application's hooks, webhooks or consumers, gets that many WebSocket sessions from clients in
+ * this process. Each session authenticates with an HS256 token, subscribes to one of a few channels,
+ * publishes, waits for its own publication's ack and for a message on its channel, and closes. Nothing of
+ * it reaches Redis, NATS, the backend or the metrics of the real node, and the throwaway node is closed
+ * before the real one binds its port. What it leaves is compiled code: a node's first connection storm
+ * otherwise runs while the JIT compiles the upgrade, the token check and the session (docs/benchmarks.md,
+ * "Cold start"). It never stops the node from starting: a failure is reported and the start goes on.
+ */
+final class WarmUp {
+
+    /** Sessions in flight at once. */
+    static final int IN_FLIGHT = 64;
+    /** Channels the sessions share, so that every publication fans out to several subscribers. */
+    static final int CHANNELS = 16;
+
+    /**
+     * What a warm-up did: the sessions it started, those that went through every step, its time, why it
+     * stopped early (null: it did not), and the throwaway node's port (-1: it did not start).
+     */
+    record Result(int started, int completed, long millis, String problem, int port) {
+    }
+
+    private WarmUp() {
+    }
+
+    /** Runs {@code sessions} sessions against a throwaway node built from {@code real}; gives up after {@code budget}. */
+    static Result run(ServerConfig real, int sessions, Duration budget) {
+        long t0 = System.nanoTime();
+        long deadline = t0 + budget.toNanos();
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        String hexSecret = HexFormat.of().formatHex(secret);
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger completed = new AtomicInteger();
+        AtomicReference<String> problem = new AtomicReference<>();
+        SwitchboardServer node = null;
+        EventLoopGroup clients = null;
+        int port = -1;
+        try {
+            ServerConfig cfg = new ServerConfig().port(0).transport(real.transport()).ioThreads(real.ioThreads())
+                    .maxFrameBytes(real.maxFrameBytes()).maxQueuedBytes(real.maxQueuedBytes())
+                    .jwtSecret(hexSecret).warmUpSessions(0).limits(unlimitedFromOneAddress(real.limits()));
+            node = new SwitchboardServer(cfg).start();
+            Transport transport = Transport.of(real.transport());
+            clients = transport.newGroup(1, "switchboard-warm-up");
+            TokenMinter minter = new TokenMinter(hexSecret.getBytes(StandardCharsets.UTF_8));
+            Semaphore slots = new Semaphore(IN_FLIGHT);
+            Bootstrap base = new Bootstrap().group(clients).channel(transport.socketChannel());
+            port = node.port();
+            for (int i = 0; i < sessions && problem.get() == null; i++) {
+                if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    problem.compareAndSet(null, "it took longer than " + budget.toMillis() + " ms");
+                    break;
+                }
+                started.incrementAndGet();
+                Client c = new Client("warm-up-" + (i % CHANNELS), slots, completed, problem);
+                URI uri = URI.create("ws://127.0.0.1:" + port + "/ws?access_token=" + minter.mint("warm-up-" + i, Duration.ofMinutes(5)));
+                base.clone().handler(c.initializer(uri)).connect(new InetSocketAddress("127.0.0.1", node.port())).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        problem.compareAndSet(null, "a session could not connect: " + f.cause());
+                        slots.release();
+                    }
+                });
+            }
+            if (!slots.tryAcquire(IN_FLIGHT, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                problem.compareAndSet(null, "it took longer than " + budget.toMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problem.compareAndSet(null, "interrupted");
+        } catch (RuntimeException e) {
+            problem.compareAndSet(null, String.valueOf(e));
+        } finally {
+            if (clients != null) {
+                clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            if (node != null) {
+                node.close();
+            }
+        }
+        return new Result(started.get(), completed.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), problem.get(), port);
+    }
+
+    /** The node's limits, except those on one address: every warm-up session comes from 127.0.0.1. */
+    static LimitsConfig unlimitedFromOneAddress(LimitsConfig l) {
+        return new LimitsConfig(l.maxChannelsPerConnection(), l.errorBurstLimit(), l.errorBurstWindow(), l.commandsPerSecond(),
+                l.commandBurst(), 0, 0, 0, l.newConnectionsBurstPerIp());
+    }
+
+    /** One warm-up session, from the upgrade to its close; gives its slot back when its socket closes. */
+    private static final class Client extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+        private final String channel;
+        private final Semaphore slots;
+        private final AtomicInteger completed;
+        private final AtomicReference<String> problem;
+        private boolean acked;
+        private boolean received;
+        private boolean closing;
+
+        Client(String channel, Semaphore slots, AtomicInteger completed, AtomicReference<String> problem) {
+            this.channel = channel;
+            this.slots = slots;
+            this.completed = completed;
+            this.problem = problem;
+        }
+
+        ChannelInitializer<SocketChannel> initializer(URI uri) {
+            WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+                    .webSocketUri(uri).subprotocol("switchboard.v1.json").version(WebSocketVersion.V13)
+                    .customHeaders(new DefaultHttpHeaders()).handshakeTimeoutMillis(10_000).build();
+            return new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                            new WebSocketClientProtocolHandler(config), Client.this);
+                }
+            };
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                send(ctx, "{\"v\":1,\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"}");
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+            String text = frame.text();
+            if (text.contains("\"type\":\"error\"")) {
+                problem.compareAndSet(null, "the node answered a session with an error: " + Text.escape(text));
+                ctx.close();
+                return;
+            }
+            if (text.contains("\"id\":\"s\"")) {
+                send(ctx, "{\"v\":1,\"type\":\"publish\",\"id\":\"p\",\"channel\":\"" + channel + "\",\"payload\":{\"warm\":true}}");
+            }
+            acked |= text.contains("\"id\":\"p\"");
+            received |= text.contains("\"type\":\"message\"");
+            if (acked && received && !closing) {
+                closing = true;
+                completed.incrementAndGet();
+                ctx.writeAndFlush(new CloseWebSocketFrame(1000, ""));
+            }
+        }
+
+        private static void send(ChannelHandlerContext ctx, String text) {
+            ctx.writeAndFlush(new TextWebSocketFrame(text));
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (!closing) {
+                problem.compareAndSet(null, "a session closed before it was through");
+            }
+            slots.release();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            problem.compareAndSet(null, "a session failed: " + cause);
+            ctx.close();
+        }
+    }
+}

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -131,9 +132,23 @@ final class Compare {
         return sum;
     }
 
+    static final String WARM_UP = "SWITCHBOARD_WARM_UP_SESSIONS";
+
+    /**
+     * What a server's process gets added to its environment. In idle, Switchboard starts without its warm-up
+     * (unless {@value #WARM_UP} is set for the run): the warm-up grows the heap, the code cache and the buffer
+     * pools, and connections made afterwards reuse that memory, so the RSS growth would come out below the
+     * heap a connection holds and no longer say what a connection costs.
+     */
+    static Map<String, String> serverEnvironment(Target t, Scenario s, Map<String, String> given) {
+        return t.isSwitchboard() && s == Scenario.IDLE && !given.containsKey(WARM_UP) ? Map.of(WARM_UP, "0") : Map.of();
+    }
+
     private ScenarioRun runOne(Target t, Scenario s, ScenarioRun run, List<WorkerSpec> specs, int port, Path serverLog,
                                List<WorkerHandle> early, int[] earlyReady) throws Exception {
-        try (ServerUnderTest server = ServerUnderTest.start(t, launcher.serverCommand(t, port, SECRET), port, serverLog)) {
+        Map<String, String> env = serverEnvironment(t, s, System.getenv());
+        run.warmUpSessions = env.getOrDefault(WARM_UP, System.getenv(WARM_UP));
+        try (ServerUnderTest server = ServerUnderTest.start(t, launcher.serverCommand(t, port, SECRET), env, port, serverLog)) {
             if (s == Scenario.IDLE) {
                 Thread.sleep((long) (Math.min(1, settings.idleSettleSeconds) * 1000));
                 run.rssBeforeBytes = server.residentBytes();

@@ -195,6 +195,11 @@ final class Report {
 
         md.append("\n## idle: ").append(settings.idleConnections).append(" connections over ")
                 .append(settings.idleChannels).append(" channels\n\n");
+        targets.stream().filter(Target::isSwitchboard).findFirst().flatMap(t -> find(t, Scenario.IDLE))
+                .filter(r -> "0".equals(r.warmUpSessions))
+                .ifPresent(r -> md.append("Switchboard ran without its warm-up here (`SWITCHBOARD_WARM_UP_SESSIONS=0`): connections "
+                        + "made after it would reuse the heap and pools it grew, and the RSS growth would not say what a "
+                        + "connection costs.\n\n"));
         md.append("| server | connected | failed | RSS before | RSS after | RSS per connection | heap after GC per connection |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (Target t : targets) {

@@ -40,6 +40,8 @@ public final class ScenarioRun {
     public double otherCpuSeconds = Double.NaN;
     public String loadAverage;
     // idle
+    /** SWITCHBOARD_WARM_UP_SESSIONS as the server's process got it (null: not set, the node's default). */
+    public String warmUpSessions;
     public long rssBeforeBytes;
     public long rssAfterBytes;
     public double rssPerConnectionBytes;

@@ -47,9 +47,17 @@ final class ServerUnderTest implements AutoCloseable {
      * launcher) and waits until GET /readyz answers 200.
      */
     static ServerUnderTest start(Target target, List<String> command, int port, Path log) throws Exception {
+        return start(target, command, java.util.Map.of(), port, log);
+    }
+
+    /** As {@link #start(Target, List, int, Path)}, with {@code env} added to the process's environment. */
+    static ServerUnderTest start(Target target, List<String> command, java.util.Map<String, String> env, int port, Path log)
+            throws Exception {
         long launched = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         URI ready = URI.create("http://127.0.0.1:" + port + "/readyz");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {

@@ -169,4 +169,26 @@ class ReportTest {
         assertThat(md).contains("## capacity", "## cold", "| Switchboard | 40 |", "| Switchboard | 80 |", "no: p99 300 ms ≥ 250 ms",
                 "80 msg/s: p99 300 ms ≥ 250 ms", "capacity: highest sustained fan-out rate");
     }
+
+    @Test
+    void theIdleTableSaysWhenSwitchboardRanWithoutItsWarmUp() {
+        List<ScenarioRun> all = runs();
+        String warm = new Report(all, List.of(Target.values()), new Settings(), Map.of()).markdown();
+        assertThat(warm).doesNotContain("without its warm-up");
+
+        all.stream().filter(r -> r.target.equals(Target.SWITCHBOARD.id()) && r.scenario.equals(Scenario.IDLE.id()))
+                .forEach(r -> r.warmUpSessions = "0");
+        String off = new Report(all, List.of(Target.values()), new Settings(), Map.of()).markdown();
+        assertThat(off).contains("Switchboard ran without its warm-up here (`SWITCHBOARD_WARM_UP_SESSIONS=0`)");
+    }
+
+    @Test
+    void onlySwitchboardsIdleRunIsStartedWithoutTheWarmUpAndAnOperatorsValueWins() {
+        assertThat(Compare.serverEnvironment(Target.SWITCHBOARD, Scenario.IDLE, Map.of()))
+                .containsExactly(Map.entry("SWITCHBOARD_WARM_UP_SESSIONS", "0"));
+        assertThat(Compare.serverEnvironment(Target.SWITCHBOARD, Scenario.FANOUT, Map.of())).isEmpty();
+        assertThat(Compare.serverEnvironment(Target.SWITCHBOARD, Scenario.COLD, Map.of())).isEmpty();
+        assertThat(Compare.serverEnvironment(Target.WS, Scenario.IDLE, Map.of())).isEmpty();
+        assertThat(Compare.serverEnvironment(Target.SWITCHBOARD, Scenario.IDLE, Map.of("SWITCHBOARD_WARM_UP_SESSIONS", "3000"))).isEmpty();
+    }
 }

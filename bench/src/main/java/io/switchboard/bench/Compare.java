@@ -107,13 +107,23 @@ final class Compare {
      * seconds waited, or -1 when it did not go quiet.
      */
     private double awaitQuiet(ServerUnderTest server) throws InterruptedException {
+        return awaitQuiet(server::cpuSeconds, settings.quietWaitSeconds, 1000);
+    }
+
+    /**
+     * Reads {@code cpuSeconds} every {@code stepMillis} until one step used less than
+     * {@link Settings#QUIET_CPU_FRACTION} of a core; returns the seconds that took, or -1 when the process
+     * was still busy after {@code waitSeconds}.
+     */
+    static double awaitQuiet(java.util.function.DoubleSupplier cpuSeconds, double waitSeconds, long stepMillis)
+            throws InterruptedException {
         long t0 = System.nanoTime();
-        long end = t0 + (long) (settings.quietWaitSeconds * 1e9);
-        double last = server.cpuSeconds();
+        long end = t0 + (long) (waitSeconds * 1e9);
+        double last = cpuSeconds.getAsDouble();
         while (System.nanoTime() < end) {
-            Thread.sleep(1000);
-            double now = server.cpuSeconds();
-            if (now - last < Settings.QUIET_CPU_FRACTION) {
+            Thread.sleep(stepMillis);
+            double now = cpuSeconds.getAsDouble();
+            if (now - last < Settings.QUIET_CPU_FRACTION * stepMillis / 1000.0) {
                 return (System.nanoTime() - t0) / 1e9;
             }
             last = now;

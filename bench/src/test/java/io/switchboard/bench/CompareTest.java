@@ -1,0 +1,41 @@
+package io.switchboard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import org.junit.jupiter.api.Test;
+
+class CompareTest {
+
+    /** A process's CPU seconds that grows by {@code busy[i]} of a core over the i-th step of {@code stepMillis}. */
+    private static DoubleSupplier cpu(AtomicInteger reads, long stepMillis, double... busy) {
+        double[] total = {0};
+        return () -> {
+            int i = reads.getAndIncrement();
+            if (i > 0) {
+                total[0] += busy[Math.min(i - 1, busy.length - 1)] * stepMillis / 1000.0;
+            }
+            return total[0];
+        };
+    }
+
+    @Test
+    void theServerIsQuietAtTheFirstStepUnderThreePerCentOfACore() throws InterruptedException {
+        AtomicInteger reads = new AtomicInteger();
+        // half a core, a whole one, 5 %, then 2 %: the fourth step is the first under 3 %
+        double quiet = Compare.awaitQuiet(cpu(reads, 20, 0.5, 1.0, 0.05, 0.02, 0.0), 10, 20);
+
+        assertThat(quiet).isGreaterThan(0).isLessThan(5);
+        assertThat(reads.get()).isEqualTo(5); // the first reading, then one per step
+    }
+
+    @Test
+    void aServerStillBusyWhenTheWaitEndsGivesMinusOne() throws InterruptedException {
+        AtomicInteger reads = new AtomicInteger();
+        double quiet = Compare.awaitQuiet(cpu(reads, 20, 0.031), 0.2, 20);
+
+        assertThat(quiet).isEqualTo(-1);
+        assertThat(reads.get()).isGreaterThan(2);
+    }
+}

@@ -66,7 +66,9 @@ final class Scale {
                 int port = ServerUnderTest.freePort();
                 List<String> cmd = new ArrayList<>(launcher.serverCommand(Target.SWITCHBOARD, port, Compare.SECRET));
                 cmd.addAll(List.of("--engine", "redis", "--redis-url", "redis://127.0.0.1:" + redisPort, "--node-name", "scale-" + i));
-                nodes.add(ServerUnderTest.start(Target.SWITCHBOARD, cmd, port, out.resolve("logs/node-" + i + ".log")));
+                // Memory per connection is measured here as in idle, so the nodes start as idle's do (no warm-up).
+                nodes.add(ServerUnderTest.start(Target.SWITCHBOARD, cmd, Compare.serverEnvironment(Target.SWITCHBOARD, Scenario.IDLE,
+                        System.getenv()), port, out.resolve("logs/node-" + i + ".log")));
             }
             long[] rssBefore = nodes.stream().mapToLong(ServerUnderTest::residentBytes).toArray();
             say(String.format(Locale.ROOT, "%d nodes ready on one Redis; opening %,d connections", o.nodes, (long) o.nodes * o.perNode));

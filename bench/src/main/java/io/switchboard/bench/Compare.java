@@ -143,6 +143,17 @@ final class Compare {
     }
 
     static final String WARM_UP = "SWITCHBOARD_WARM_UP_SESSIONS";
+    private static final java.util.regex.Pattern WARMING_UP = java.util.regex.Pattern.compile("warming up: (\\d+) sessions");
+
+    /** The sessions of the last warm-up a node's log announces ("warming up: N sessions ..."), or "0" when none. */
+    static String warmUpSessions(String serverLog) {
+        java.util.regex.Matcher m = WARMING_UP.matcher(serverLog);
+        String n = "0";
+        while (m.find()) {
+            n = m.group(1);
+        }
+        return n;
+    }
 
     /**
      * What a server's process gets added to its environment. In idle, Switchboard starts without its warm-up
@@ -157,8 +168,10 @@ final class Compare {
     private ScenarioRun runOne(Target t, Scenario s, ScenarioRun run, List<WorkerSpec> specs, int port, Path serverLog,
                                List<WorkerHandle> early, int[] earlyReady) throws Exception {
         Map<String, String> env = serverEnvironment(t, s, System.getenv());
-        run.warmUpSessions = env.getOrDefault(WARM_UP, System.getenv(WARM_UP));
         try (ServerUnderTest server = ServerUnderTest.start(t, launcher.serverCommand(t, port, SECRET), env, port, serverLog)) {
+            if (t.isSwitchboard()) {
+                run.warmUpSessions = warmUpSessions(Files.readString(serverLog)); // what the node did, whatever asked it
+            }
             if (s == Scenario.IDLE) {
                 Thread.sleep((long) (Math.min(1, settings.idleSettleSeconds) * 1000));
                 run.rssBeforeBytes = server.residentBytes();

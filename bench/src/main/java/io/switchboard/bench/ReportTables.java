@@ -66,7 +66,8 @@ final class ReportTables {
         md.append(String.format(Locale.ROOT, "%n## cold: a fresh server, %d connections in one storm (%d attempts in flight) into one channel, "
                         + "then %s msg/s to them for %.0f s%n%n", settings.fanoutSubscribers, settings.connectConcurrency,
                 Report.rate(settings.fanoutRate), settings.coldMeasureSeconds));
-        md.append(String.format(Locale.ROOT, "No connection and no window of warm-up: the generators are up before the server is started, the storm "
+        md.append(String.format(Locale.ROOT, "No connection and no window of warm-up from the harness (Switchboard's `serve` runs its own warm-up, "
+                + "--warm-up-sessions, before it reports ready: it is in the ready time and the CPU by then): the generators are up before the server is started, the storm "
                 + "begins once it is ready, the publisher right after the storm. Times are seconds since the server's process was started (ready: the first 200 from /readyz, polled every "
                 + "50 ms; its CPU then, the launcher's shell included). Deliveries later than %.0f s after the window count as lost.%n%n",
                 settings.drainSeconds));

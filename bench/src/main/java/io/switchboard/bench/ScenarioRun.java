@@ -40,7 +40,7 @@ public final class ScenarioRun {
     public double otherCpuSeconds = Double.NaN;
     public String loadAverage;
     // idle
-    /** SWITCHBOARD_WARM_UP_SESSIONS as the server's process got it (null: not set, the node's default). */
+    /** The sessions of Switchboard's own warm-up as its log announced them ("0": none); null for other servers. */
     public String warmUpSessions;
     public long rssBeforeBytes;
     public long rssAfterBytes;

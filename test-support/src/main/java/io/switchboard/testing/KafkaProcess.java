@@ -119,7 +119,6 @@ public final class KafkaProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** A Kafka cluster id: 16 random bytes in URL-safe base64 without padding. */
     /**
      * A random cluster id in Kafka's form (16 bytes, URL-safe Base64). One that starts with '-' is drawn
      * again: the storage tool's argument parser would read it as an option and refuse the format.

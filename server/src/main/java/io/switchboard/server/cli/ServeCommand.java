@@ -88,19 +88,29 @@ final class ServeCommand implements Callable<Integer> {
      * would name a port that is about to close), and says in one line what it did.
      */
     private static void warmUp(ServerConfig cfg) {
+        warmUp(cfg, ServerConfig.WARM_UP_BUDGET);
+    }
+
+    /** As {@link #warmUp(ServerConfig)} with another budget; returns what the warm-up did. Never throws but for a VM error. */
+    static WarmUp.Result warmUp(ServerConfig cfg, java.time.Duration budget) {
         log.info("warming up: {} sessions on a throwaway loopback node before the node starts", cfg.warmUpSessions());
         org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
         ch.qos.logback.classic.Logger ours = factory instanceof ch.qos.logback.classic.LoggerContext ctx
                 ? ctx.getLogger("io.switchboard") : null;
         ch.qos.logback.classic.Level before = ours == null ? null : ours.getLevel();
-        if (ours != null) {
+        boolean quieten = ours != null && !ours.getEffectiveLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN);
+        if (quieten) {
             ours.setLevel(ch.qos.logback.classic.Level.WARN);
         }
         WarmUp.Result r;
         try {
-            r = WarmUp.run(cfg, cfg.warmUpSessions(), ServerConfig.WARM_UP_BUDGET);
+            r = WarmUp.run(cfg, cfg.warmUpSessions(), budget);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) { // the warm-up never stops the node from starting
+            r = new WarmUp.Result(0, 0, 0, String.valueOf(e), -1);
         } finally {
-            if (ours != null) {
+            if (quieten) {
                 ours.setLevel(before);
             }
         }
@@ -110,6 +120,7 @@ final class ServeCommand implements Callable<Integer> {
             log.warn("the warm-up stopped after {} of {} sessions ({} ms): {}; starting anyway", r.completed(),
                     cfg.warmUpSessions(), r.millis(), r.problem());
         }
+        return r;
     }
 
     /** A configuration read from every source: the config, each option's given text, and its value as read. */

@@ -77,7 +77,8 @@ final class WarmUp {
             ServerConfig cfg = new ServerConfig().port(0).transport(real.transport()).ioThreads(real.ioThreads())
                     .maxFrameBytes(real.maxFrameBytes()).maxQueuedBytes(real.maxQueuedBytes())
                     .jwtSecret(hexSecret).warmUpSessions(0).limits(unlimitedFromOneAddress(real.limits()));
-            node = new SwitchboardServer(cfg).start();
+            node = new SwitchboardServer(cfg); // assigned before start(): a start that fails half-way is closed too
+            node.start();
             Transport transport = Transport.of(real.transport());
             clients = transport.newGroup(1, "switchboard-warm-up");
             TokenMinter minter = new TokenMinter(hexSecret.getBytes(StandardCharsets.UTF_8));
@@ -85,7 +86,8 @@ final class WarmUp {
             Bootstrap base = new Bootstrap().group(clients).channel(transport.socketChannel());
             port = node.port();
             for (int i = 0; i < sessions && problem.get() == null; i++) {
-                if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
                     problem.compareAndSet(null, "it took longer than " + budget.toMillis() + " ms");
                     break;
                 }

@@ -63,6 +63,11 @@ final class ServeCommand implements Callable<Integer> {
             LogFormat.useJson();
         }
         if (cfg.warmUpSessions() > 0) {
+            // The warm-up takes seconds: a port that is taken is reported before it, not after.
+            checkFree(cfg.bind(), cfg.port(), "cannot listen on ");
+            if (cfg.metricsPort() > 0) {
+                checkFree(cfg.metricsBind(), cfg.metricsPort(), "cannot listen for metrics on ");
+            }
             warmUp(cfg);
         }
         SwitchboardServer server = new SwitchboardServer(cfg).start();
@@ -121,6 +126,25 @@ final class ServeCommand implements Callable<Integer> {
                     cfg.warmUpSessions(), r.millis(), r.problem());
         }
         return r;
+    }
+
+    /**
+     * Binds {@code host:port} for a moment and lets it go, so that a port another process holds (or an address
+     * this machine does not have) stops {@code serve} at once with the message the node itself would give.
+     * Port 0 is always free. The node binds again afterwards; this only moves the error earlier.
+     */
+    static void checkFree(String host, int port, String what) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(true); // as the node's own socket: a port with connections in TIME_WAIT is free
+            s.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            String why = e.getMessage() != null && e.getMessage().contains("in use")
+                    ? "the address is already in use" : String.valueOf(e.getMessage());
+            throw new IllegalStateException(what + host + ":" + port + ": " + why, e);
+        }
     }
 
     /** A configuration read from every source: the config, each option's given text, and its value as read. */

@@ -42,8 +42,8 @@ class CompareTest {
     @Test
     void theWarmUpIsReadFromWhatTheNodeLogged() {
         assertThat(Compare.warmUpSessions("12:00:00.000 INFO  SwitchboardServer - listening on 127.0.0.1:8080\n")).isEqualTo("0");
-        assertThat(Compare.warmUpSessions("12:00:00.000 INFO  ServeCommand - warming up: 3000 sessions on a throwaway loopback node"
-                + " before the node starts\n12:00:03.000 INFO  ServeCommand - warmed up: 3000 sessions in 3000 ms\n")).isEqualTo("3000");
+        assertThat(Compare.warmUpSessions("12:00:00.000 INFO  WarmUp - warming up: 3000 sessions on a throwaway loopback node"
+                + " before the node starts\n12:00:03.000 INFO  WarmUp - warmed up: 3000 sessions in 3000 ms\n")).isEqualTo("3000");
         // a log appended to by a second start: the last one counts
         assertThat(Compare.warmUpSessions("warming up: 3000 sessions ...\nwarming up: 50 sessions ...\n")).isEqualTo("50");
     }

@@ -13,7 +13,9 @@ import io.switchboard.server.node.Caller;
 import io.switchboard.server.node.ChannelException;
 import io.switchboard.server.node.Engines;
 import io.switchboard.server.node.Node;
+import io.switchboard.server.transport.PortCheck;
 import io.switchboard.server.transport.SwitchboardServer;
+import io.switchboard.server.transport.WarmUp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,12 +63,17 @@ public final class Switchboard implements AutoCloseable {
     }
 
     /**
-     * Starts the engine and binds the port; returns this. Fails with an {@link IllegalStateException} when
+     * Runs the warm-up when {@link SwitchboardBuilder#warmUpSessions} asked for one, then starts the engine and
+     * binds the port; returns this. Fails with an {@link IllegalStateException} when
      * the port is taken, a key file is bad or the engine cannot start.
      */
     public synchronized Switchboard start() {
         if (server != null) {
             throw new IllegalStateException("this node was started already");
+        }
+        if (config.warmUpSessions() > 0) {
+            PortCheck.free(config); // a port that is taken is reported before the warm-up's seconds, not after
+            WarmUp.runLogged(config, ServerConfig.WARM_UP_BUDGET);
         }
         Node.Extensions ext = new Node.Extensions(hooks.authenticator(), hooks, meterRegistry);
         SwitchboardServer s = new SwitchboardServer(config, Engines.create(config.cluster()), ext);

@@ -21,7 +21,8 @@ import java.util.Objects;
  */
 public final class SwitchboardBuilder {
 
-    private ServerConfig config = new ServerConfig();
+    // No warm-up unless asked for: an application's start should not pay seconds for it unannounced.
+    private ServerConfig config = new ServerConfig().warmUpSessions(0);
     private final Namespaces.Builder namespaces = Namespaces.builder();
     private final HookRunner.Builder hooks = new HookRunner.Builder();
     private String engine = "memory";
@@ -37,6 +38,19 @@ public final class SwitchboardBuilder {
     /** {@code --bind}: the address to listen on (default 127.0.0.1; another needs TLS or behindTlsProxy). */
     public SwitchboardBuilder bind(String address) {
         config = config.bind(address);
+        return this;
+    }
+
+    /**
+     * {@code --warm-up-sessions}: WebSocket sessions {@link Switchboard#start()} runs on a throwaway loopback
+     * node before it binds the port (an HS256 token, subscribe, publish, the ack, a message, close), so that a
+     * fresh node's first connection storm finds the upgrade, the token check and the session compiled. Default
+     * 0 here (off), unlike {@code serve}'s 3,000: 3,000 take 3 to 5 s on two cores, and the start gives up on
+     * the rest after 15 s. It never fails the start; it uses none of this node's hooks, engine or metrics, and
+     * the {@code io.switchboard} log level is raised to WARN while it runs (docs/embedding.md).
+     */
+    public SwitchboardBuilder warmUpSessions(int n) {
+        config = config.warmUpSessions(n);
         return this;
     }
 

@@ -139,6 +139,7 @@ public class SwitchboardAutoConfiguration {
         b.demoTokens(p.getDemoTokens());
         list(p.getAllowedOrigins(), b::allowedOrigins);
         set(p.getIoThreads(), b::ioThreads);
+        set(p.getWarmUpSessions(), b::warmUpSessions);
         set(p.getMaxFrameBytes(), b::maxFrameBytes);
         set(p.getMaxQueuedBytes(), b::maxQueuedBytes);
         set(p.getMaxChannels(), b::maxChannels);

@@ -43,6 +43,8 @@ public class SwitchboardProperties {
     private List<String> allowedOrigins = new ArrayList<>();
     /** Event-loop threads; 0 = one per core. */
     private Integer ioThreads;
+    /** WebSocket sessions run on a throwaway loopback node before the node binds its port, so that its first connection storm finds the code compiled (default 0 = off; serve's default is 3000). */
+    private Integer warmUpSessions;
     /** Largest frame or message in bytes (default 65536, at least 2048). */
     private Integer maxFrameBytes;
     /** Bytes queued for one connection before it is closed as a slow consumer (default 1048576). */
@@ -182,6 +184,8 @@ public class SwitchboardProperties {
     public void setAllowedOrigins(List<String> v) { allowedOrigins = v; }
     public Integer getIoThreads() { return ioThreads; }
     public void setIoThreads(Integer v) { ioThreads = v; }
+    public Integer getWarmUpSessions() { return warmUpSessions; }
+    public void setWarmUpSessions(Integer v) { warmUpSessions = v; }
     public Integer getMaxFrameBytes() { return maxFrameBytes; }
     public void setMaxFrameBytes(Integer v) { maxFrameBytes = v; }
     public Long getMaxQueuedBytes() { return maxQueuedBytes; }

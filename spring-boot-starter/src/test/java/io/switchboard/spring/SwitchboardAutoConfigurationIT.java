@@ -71,6 +71,30 @@ class SwitchboardAutoConfigurationIT {
     }
 
     @Test
+    void warmUpSessionsWarmsTheNodeUpBeforeItStarts() {
+        ch.qos.logback.classic.Logger ours = ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory())
+                .getLogger("io.switchboard");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        ours.addAppender(seen);
+        try {
+            runner.withPropertyValues("switchboard.warm-up-sessions=100").run(ctx -> {
+                assertThat(ctx.getBean(Switchboard.class).isRunning()).isTrue();
+                synchronized (seen) {
+                    assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                            .anyMatch(m -> m.startsWith("warmed up: 100 sessions in "));
+                }
+            });
+        } finally {
+            ours.detachAppender(seen);
+        }
+        runner.withPropertyValues("switchboard.warm-up-sessions=-1").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("warm-up-sessions");
+        });
+    }
+
+    @Test
     void switchedOffThereIsNoNode() {
         runner.withPropertyValues("switchboard.enabled=false").run(ctx -> assertThat(ctx).doesNotHaveBean(Switchboard.class));
     }

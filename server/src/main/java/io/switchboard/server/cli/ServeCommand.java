@@ -8,7 +8,9 @@ import io.switchboard.server.cli.ServeOptions.Opt;
 import io.switchboard.server.config.ClusterConfig;
 import io.switchboard.server.config.InvalidConfigException;
 import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.transport.PortCheck;
 import io.switchboard.server.transport.SwitchboardServer;
+import io.switchboard.server.transport.WarmUp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,12 +65,8 @@ final class ServeCommand implements Callable<Integer> {
             LogFormat.useJson();
         }
         if (cfg.warmUpSessions() > 0) {
-            // The warm-up takes seconds: a port that is taken is reported before it, not after.
-            checkFree(cfg.bind(), cfg.port(), "cannot listen on ");
-            if (cfg.metricsPort() > 0) {
-                checkFree(cfg.metricsBind(), cfg.metricsPort(), "cannot listen for metrics on ");
-            }
-            warmUp(cfg);
+            PortCheck.free(cfg); // the warm-up takes seconds: a port that is taken is reported before it, not after
+            WarmUp.runLogged(cfg, ServerConfig.WARM_UP_BUDGET);
         }
         SwitchboardServer server = new SwitchboardServer(cfg).start();
         System.out.println(Banner.text(server));
@@ -86,65 +84,6 @@ final class ServeCommand implements Callable<Integer> {
         stopped.await();
         log.info("stopped");
         return 0;
-    }
-
-    /**
-     * Runs the warm-up ({@link WarmUp}) with the throwaway node's own log lines held back (its "listening on"
-     * would name a port that is about to close), and says in one line what it did.
-     */
-    private static void warmUp(ServerConfig cfg) {
-        warmUp(cfg, ServerConfig.WARM_UP_BUDGET);
-    }
-
-    /** As {@link #warmUp(ServerConfig)} with another budget; returns what the warm-up did. Never throws but for a VM error. */
-    static WarmUp.Result warmUp(ServerConfig cfg, java.time.Duration budget) {
-        log.info("warming up: {} sessions on a throwaway loopback node before the node starts", cfg.warmUpSessions());
-        org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-        ch.qos.logback.classic.Logger ours = factory instanceof ch.qos.logback.classic.LoggerContext ctx
-                ? ctx.getLogger("io.switchboard") : null;
-        ch.qos.logback.classic.Level before = ours == null ? null : ours.getLevel();
-        boolean quieten = ours != null && !ours.getEffectiveLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN);
-        if (quieten) {
-            ours.setLevel(ch.qos.logback.classic.Level.WARN);
-        }
-        WarmUp.Result r;
-        try {
-            r = WarmUp.run(cfg, cfg.warmUpSessions(), budget);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable e) { // the warm-up never stops the node from starting
-            r = new WarmUp.Result(0, 0, 0, String.valueOf(e), -1);
-        } finally {
-            if (quieten) {
-                ours.setLevel(before);
-            }
-        }
-        if (r.problem() == null) {
-            log.info("warmed up: {} sessions in {} ms", r.completed(), r.millis());
-        } else {
-            log.warn("the warm-up stopped after {} of {} sessions ({} ms): {}; starting anyway", r.completed(),
-                    cfg.warmUpSessions(), r.millis(), r.problem());
-        }
-        return r;
-    }
-
-    /**
-     * Binds {@code host:port} for a moment and lets it go, so that a port another process holds (or an address
-     * this machine does not have) stops {@code serve} at once with the message the node itself would give.
-     * Port 0 is always free. The node binds again afterwards; this only moves the error earlier.
-     */
-    static void checkFree(String host, int port, String what) {
-        if (port == 0) {
-            return;
-        }
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-            s.setReuseAddress(true); // as the node's own socket: a port with connections in TIME_WAIT is free
-            s.bind(new java.net.InetSocketAddress(host, port));
-        } catch (java.io.IOException e) {
-            String why = e.getMessage() != null && e.getMessage().contains("in use")
-                    ? "the address is already in use" : String.valueOf(e.getMessage());
-            throw new IllegalStateException(what + host + ":" + port + ": " + why, e);
-        }
     }
 
     /** A configuration read from every source: the config, each option's given text, and its value as read. */

@@ -64,7 +64,7 @@ final class MetricsServer {
                 })
                 .bind(host, port).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new IllegalStateException("cannot listen for metrics on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
+            throw new IllegalStateException("cannot listen for metrics on " + host + ":" + port + ": " + PortCheck.why(f.cause().getMessage()), f.cause());
         }
         return f.channel();
     }

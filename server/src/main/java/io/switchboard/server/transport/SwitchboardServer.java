@@ -148,9 +148,8 @@ public final class SwitchboardServer implements AutoCloseable {
             bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             engine.close();
             Throwable cause = bound.cause();
-            String why = cause.getMessage() != null && cause.getMessage().contains("in use")
-                    ? "the address is already in use" : String.valueOf(cause.getMessage());
-            throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.port() + ": " + why, cause);
+            throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.port() + ": "
+                    + PortCheck.why(cause.getMessage()), cause);
         }
         serverChannel = bound.channel();
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();

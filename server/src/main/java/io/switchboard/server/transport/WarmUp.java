@@ -1,4 +1,4 @@
-package io.switchboard.server.cli;
+package io.switchboard.server.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,8 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.switchboard.server.auth.TokenMinter;
 import io.switchboard.server.config.LimitsConfig;
 import io.switchboard.server.config.ServerConfig;
-import io.switchboard.server.transport.SwitchboardServer;
-import io.switchboard.server.transport.Transport;
+import io.switchboard.server.util.LogText;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -30,9 +29,12 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The warm-up {@code serve} runs before it starts the node ({@code --warm-up-sessions}): a throwaway node on
+ * The warm-up a node runs before it starts ({@code serve --warm-up-sessions}, the embedded builder's
+ * {@code warmUpSessions}): a throwaway node on
  * a free loopback port, with the node's transport, I/O threads, frame and queue sizes and per-connection limits
  * (none per user or address: its clients all come from one), but the memory engine and none of the
  * application's hooks, webhooks or consumers, gets that many WebSocket sessions from clients in
@@ -43,7 +45,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * otherwise runs while the JIT compiles the upgrade, the token check and the session (docs/benchmarks.md,
  * "Cold start"). It never stops the node from starting: a failure is reported and the start goes on.
  */
-final class WarmUp {
+public final class WarmUp {
+
+    private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
 
     /** Sessions in flight at once. */
     static final int IN_FLIGHT = 64;
@@ -54,14 +58,51 @@ final class WarmUp {
      * What a warm-up did: the sessions it started, those that went through every step, its time, why it
      * stopped early (null: it did not), and the throwaway node's port (-1: it did not start).
      */
-    record Result(int started, int completed, long millis, String problem, int port) {
+    public record Result(int started, int completed, long millis, String problem, int port) {
     }
 
     private WarmUp() {
     }
 
+    /**
+     * Runs {@code real.warmUpSessions()} sessions ({@link #run}) with the throwaway node's own log lines held back
+     * (its "listening on" would name a port that is about to close: the {@code io.switchboard} logger is raised
+     * to WARN meanwhile, if it was below, and put back), and says in one line what it did: "warmed up", or a
+     * WARN with why it stopped early. Never throws but for a VM error: the node starts anyway.
+     */
+    public static Result runLogged(ServerConfig real, Duration budget) {
+        log.info("warming up: {} sessions on a throwaway loopback node before the node starts", real.warmUpSessions());
+        org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger ours = factory instanceof ch.qos.logback.classic.LoggerContext ctx
+                ? ctx.getLogger("io.switchboard") : null;
+        ch.qos.logback.classic.Level before = ours == null ? null : ours.getLevel();
+        boolean quieten = ours != null && !ours.getEffectiveLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN);
+        if (quieten) {
+            ours.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+        Result r;
+        try {
+            r = run(real, real.warmUpSessions(), budget);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) { // the warm-up never stops the node from starting
+            r = new Result(0, 0, 0, String.valueOf(e), -1);
+        } finally {
+            if (quieten) {
+                ours.setLevel(before);
+            }
+        }
+        if (r.problem() == null) {
+            log.info("warmed up: {} sessions in {} ms", r.completed(), r.millis());
+        } else {
+            log.warn("the warm-up stopped after {} of {} sessions ({} ms): {}; starting anyway", r.completed(),
+                    real.warmUpSessions(), r.millis(), r.problem());
+        }
+        return r;
+    }
+
     /** Runs {@code sessions} sessions against a throwaway node built from {@code real}; gives up after {@code budget}. */
-    static Result run(ServerConfig real, int sessions, Duration budget) {
+    public static Result run(ServerConfig real, int sessions, Duration budget) {
         long t0 = System.nanoTime();
         long deadline = t0 + budget.toNanos();
         byte[] secret = new byte[32];
@@ -168,7 +209,7 @@ final class WarmUp {
         protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
             String text = frame.text();
             if (text.contains("\"type\":\"error\"")) {
-                problem.compareAndSet(null, "the node answered a session with an error: " + Text.escape(text));
+                problem.compareAndSet(null, "the node answered a session with an error: " + LogText.escape(text));
                 ctx.close();
                 return;
             }

@@ -1,4 +1,4 @@
-package io.switchboard.server.cli;
+package io.switchboard.server.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,7 +50,7 @@ class WarmUpTest {
     }
 
     @Test
-    void serveGoesOnAfterAWarmUpThatStoppedEarlyAndPutsTheLogLevelBack() {
+    void aLoggedWarmUpThatStoppedEarlySaysSoAndPutsTheLogLevelBack() {
         ch.qos.logback.classic.Logger ours = ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory())
                 .getLogger("io.switchboard");
         ch.qos.logback.classic.Level before = ours.getLevel();
@@ -58,7 +58,7 @@ class WarmUpTest {
         seen.start();
         ours.addAppender(seen);
         try {
-            WarmUp.Result r = ServeCommand.warmUp(new ServerConfig().warmUpSessions(100_000), Duration.ofMillis(200));
+            WarmUp.Result r = WarmUp.runLogged(new ServerConfig().warmUpSessions(100_000), Duration.ofMillis(200));
 
             assertThat(r.problem()).isEqualTo("it took longer than 200 ms");
             assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
@@ -69,50 +69,6 @@ class WarmUpTest {
             assertThat(ours.getLevel()).isEqualTo(before);
         } finally {
             ours.detachAppender(seen);
-        }
-    }
-
-    @Test
-    void aPortThatIsTakenStopsServeBeforeTheWarmUp() throws IOException {
-        ch.qos.logback.classic.Logger ours = ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory())
-                .getLogger("io.switchboard");
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
-        seen.start();
-        ours.addAppender(seen);
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            int port = taken.getLocalPort();
-            io.switchboard.server.testing.CliRun r = io.switchboard.server.testing.CliRun.run(java.util.Map.of(),
-                    "serve", "--bind", "127.0.0.1", "--port", String.valueOf(port), "--warm-up-sessions", "3000");
-
-            assertThat(r.exit()).as(r.err()).isEqualTo(2);
-            assertThat(r.err()).startsWith("switchboard: cannot listen on 127.0.0.1:" + port + ": the address is already in use");
-            // Logged before anything else serve does: there is no warm-up line to wait for.
-            assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                    .noneMatch(m -> m.startsWith("warming up"));
-
-            // The same for the separate metrics port, with the main port free.
-            r = io.switchboard.server.testing.CliRun.run(java.util.Map.of(), "serve", "--bind", "127.0.0.1", "--port", "0",
-                    "--metrics-port", String.valueOf(port), "--warm-up-sessions", "3000");
-            assertThat(r.exit()).as(r.err()).isEqualTo(2);
-            assertThat(r.err()).startsWith("switchboard: cannot listen for metrics on 127.0.0.1:" + port + ": the address is already in use");
-            assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                    .noneMatch(m -> m.startsWith("warming up"));
-        } finally {
-            ours.detachAppender(seen);
-        }
-    }
-
-    @Test
-    void aFreePortPassesTheCheckAndIsFreeAgainAfterwards() throws IOException {
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        ServeCommand.checkFree("127.0.0.1", port, "cannot listen on ");
-        try (java.net.ServerSocket again = new java.net.ServerSocket()) {
-            again.setReuseAddress(true);
-            again.bind(new InetSocketAddress("127.0.0.1", port)); // the check let it go
-            assertThat(again.getLocalPort()).isEqualTo(port);
         }
     }
 

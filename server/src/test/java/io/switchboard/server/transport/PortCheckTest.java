@@ -1,0 +1,45 @@
+package io.switchboard.server.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.server.config.ServerConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+
+class PortCheckTest {
+
+    @Test
+    void aTakenPortGetsTheNodesOwnMessage() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertThatThrownBy(() -> PortCheck.free(new ServerConfig().bind("127.0.0.1").port(port)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("cannot listen on 127.0.0.1:" + port + ": the address is already in use");
+            assertThatThrownBy(() -> PortCheck.free(new ServerConfig().bind("127.0.0.1").port(0).metricsPort(port)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("cannot listen for metrics on 127.0.0.1:" + port + ": the address is already in use");
+            // the node's own start, without the check, says the same
+            assertThatThrownBy(() -> new SwitchboardServer(new ServerConfig().bind("127.0.0.1").port(port).warmUpSessions(0)).start())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("cannot listen on 127.0.0.1:" + port + ": the address is already in use");
+        }
+    }
+
+    @Test
+    void aFreePortPassesTheCheckAndIsFreeAgainAfterwards() throws IOException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        PortCheck.free(new ServerConfig().bind("127.0.0.1").port(port));
+        try (ServerSocket again = new ServerSocket()) {
+            again.setReuseAddress(true);
+            again.bind(new InetSocketAddress("127.0.0.1", port)); // the check let it go
+            assertThat(again.getLocalPort()).isEqualTo(port);
+        }
+    }
+}

@@ -74,6 +74,9 @@ public final class Switchboard implements AutoCloseable {
         if (config.warmUpSessions() > 0) {
             PortCheck.free(config); // a port that is taken is reported before the warm-up's seconds, not after
             WarmUp.runLogged(config, ServerConfig.WARM_UP_BUDGET);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("interrupted while starting (during the warm-up)");
+            }
         }
         Node.Extensions ext = new Node.Extensions(hooks.authenticator(), hooks, meterRegistry);
         SwitchboardServer s = new SwitchboardServer(config, Engines.create(config.cluster()), ext);

@@ -92,6 +92,14 @@ class SwitchboardAutoConfigurationIT {
             assertThat(ctx).hasFailed();
             assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("warm-up-sessions");
         });
+        // Spring reads the key from the environment too, in the standalone node's spelling (docs/embedding.md)
+        runner.withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
+                        new org.springframework.core.env.SystemEnvironmentPropertySource("test-systemEnvironment",
+                                java.util.Map.of("SWITCHBOARD_WARM_UP_SESSIONS", "-1"))))
+                .run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("warm-up-sessions");
+                });
     }
 
     @Test

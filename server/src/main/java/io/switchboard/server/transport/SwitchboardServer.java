@@ -181,7 +181,12 @@ public final class SwitchboardServer implements AutoCloseable {
             }
         }, 1, 1, TimeUnit.SECONDS);
         if (config.metricsPort() >= 0) {
-            metricsChannel = MetricsServer.bind(bossGroup, workerGroup, transport, config.metricsBind(), config.metricsPort(), node.metrics());
+            try {
+                metricsChannel = MetricsServer.bind(bossGroup, workerGroup, transport, config.metricsBind(), config.metricsPort(), node.metrics());
+            } catch (RuntimeException e) {
+                close(); // the main port is bound already: give it, the event loops and the engine back
+                throw e;
+            }
         }
         if (tls != null) {
             // New certificate files are picked up without a restart (SIGHUP reloads at once).

@@ -67,19 +67,12 @@ public final class WarmUp {
     /**
      * Runs {@code real.warmUpSessions()} sessions ({@link #run}) with the throwaway node's own log lines held back
      * (its "listening on" would name a port that is about to close: the {@code io.switchboard} logger is raised
-     * to WARN meanwhile, if it was below, and put back), and says in one line what it did: "warmed up", or a
+     * to WARN meanwhile, if it was below, and put back; with Logback only), and says in one line what it did: "warmed up", or a
      * WARN with why it stopped early. Never throws but for a VM error: the node starts anyway.
      */
     public static Result runLogged(ServerConfig real, Duration budget) {
         log.info("warming up: {} sessions on a throwaway loopback node before the node starts", real.warmUpSessions());
-        org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-        ch.qos.logback.classic.Logger ours = factory instanceof ch.qos.logback.classic.LoggerContext ctx
-                ? ctx.getLogger("io.switchboard") : null;
-        ch.qos.logback.classic.Level before = ours == null ? null : ours.getLevel();
-        boolean quieten = ours != null && !ours.getEffectiveLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN);
-        if (quieten) {
-            ours.setLevel(ch.qos.logback.classic.Level.WARN);
-        }
+        Runnable putBack = Quiet.raiseToWarn();
         Result r;
         try {
             r = run(real, real.warmUpSessions(), budget);
@@ -88,9 +81,7 @@ public final class WarmUp {
         } catch (Throwable e) { // the warm-up never stops the node from starting
             r = new Result(0, 0, 0, String.valueOf(e), -1);
         } finally {
-            if (quieten) {
-                ours.setLevel(before);
-            }
+            putBack.run();
         }
         if (r.problem() == null) {
             log.info("warmed up: {} sessions in {} ms", r.completed(), r.millis());
@@ -165,6 +156,38 @@ public final class WarmUp {
     static LimitsConfig unlimitedFromOneAddress(LimitsConfig l) {
         return new LimitsConfig(l.maxChannelsPerConnection(), l.errorBurstLimit(), l.errorBurstWindow(), l.commandsPerSecond(),
                 l.commandBurst(), 0, 0, 0, l.newConnectionsBurstPerIp());
+    }
+
+    /**
+     * Holds back {@code io.switchboard}'s INFO lines while the throwaway node runs. Only with Logback (the server's
+     * own binding): an application embedding the node may log through another SLF4J binding, and then nothing is
+     * changed. Logback's classes are touched only once its factory is found, so without them nothing fails.
+     */
+    private static final class Quiet {
+        private static final String LOGBACK = "ch.qos.logback.classic.LoggerContext";
+
+        /** Raises the level if it is below WARN; returns what puts it back. Never throws. */
+        static Runnable raiseToWarn() {
+            try {
+                org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+                return factory.getClass().getName().equals(LOGBACK) ? Logback.raiseToWarn(factory) : () -> { };
+            } catch (LinkageError | RuntimeException e) {
+                return () -> { };
+            }
+        }
+    }
+
+    /** The Logback half of {@link Quiet}: loaded only when Logback is the binding. */
+    private static final class Logback {
+        static Runnable raiseToWarn(org.slf4j.ILoggerFactory factory) {
+            ch.qos.logback.classic.Logger ours = ((ch.qos.logback.classic.LoggerContext) factory).getLogger("io.switchboard");
+            ch.qos.logback.classic.Level before = ours.getLevel();
+            if (ours.getEffectiveLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)) {
+                return () -> { };
+            }
+            ours.setLevel(ch.qos.logback.classic.Level.WARN);
+            return () -> ours.setLevel(before);
+        }
     }
 
     /** One warm-up session, from the upgrade to its close; gives its slot back when its socket closes. */

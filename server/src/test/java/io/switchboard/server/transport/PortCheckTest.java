@@ -30,6 +30,25 @@ class PortCheckTest {
     }
 
     @Test
+    void aNodeThatCannotListenForMetricsGivesItsMainPortBack() throws Exception {
+        int main;
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            main = probe.getLocalPort();
+        }
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            SwitchboardServer node = new SwitchboardServer(new ServerConfig().bind("127.0.0.1").port(main)
+                    .metricsPort(taken.getLocalPort()).warmUpSessions(0));
+            assertThatThrownBy(node::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("cannot listen for metrics on 127.0.0.1:" + taken.getLocalPort() + ": the address is already in use");
+        }
+        try (ServerSocket again = new ServerSocket()) {
+            again.setReuseAddress(true);
+            again.bind(new InetSocketAddress("127.0.0.1", main)); // the failed start closed its main port
+            assertThat(again.getLocalPort()).isEqualTo(main);
+        }
+    }
+
+    @Test
     void aFreePortPassesTheCheckAndIsFreeAgainAfterwards() throws IOException {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

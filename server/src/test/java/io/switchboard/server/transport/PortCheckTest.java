@@ -49,6 +49,21 @@ class PortCheckTest {
     }
 
     @Test
+    void theWildcardIsCheckedAsTheNodeBindsIt() throws Exception {
+        // The node's epoll socket binds 0.0.0.0 as IPv6's dual-stack wildcard, as Java's ServerSocket does: an
+        // IPv6 listener on [::1] keeps both from the port, so the check refuses exactly what the node would.
+        try (java.nio.channels.ServerSocketChannel v6 = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.INET6)) {
+            v6.bind(new InetSocketAddress("::1", 0));
+            int port = ((InetSocketAddress) v6.getLocalAddress()).getPort();
+            String taken = "cannot listen on 0.0.0.0:" + port + ": the address is already in use";
+            assertThatThrownBy(() -> PortCheck.free(new ServerConfig().bind("0.0.0.0").port(port))).hasMessage(taken);
+            SwitchboardServer node = new SwitchboardServer(new ServerConfig().bind("0.0.0.0").port(port).warmUpSessions(0)
+                    .tls(new io.switchboard.server.config.TlsConfig(null, null, true)));
+            assertThatThrownBy(node::start).hasMessage(taken);
+        }
+    }
+
+    @Test
     void aFreePortPassesTheCheckAndIsFreeAgainAfterwards() throws IOException {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

@@ -8,8 +8,11 @@ import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** The signatures of the Pusher protocol: HMAC-SHA256 in lower-case hex, compared in constant time. */
-final class PusherSignatures {
+/**
+ * The signatures of the Pusher protocol: HMAC-SHA256 in lower-case hex, compared in constant time. Public for
+ * the node's own warm-up, which signs HTTP API requests as a backend does.
+ */
+public final class PusherSignatures {
 
     private static final HexFormat HEX = HexFormat.of();
 
@@ -17,7 +20,7 @@ final class PusherSignatures {
     }
 
     /** HMAC-SHA256 of {@code text} under {@code secret}, lower-case hex. */
-    static String hmac(String secret, String text) {
+    public static String hmac(String secret, String text) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -37,7 +40,7 @@ final class PusherSignatures {
     }
 
     /** MD5 of {@code body}, lower-case hex (the HTTP API's {@code body_md5}). */
-    static String md5(byte[] body) {
+    public static String md5(byte[] body) {
         try {
             return HEX.formatHex(MessageDigest.getInstance("MD5").digest(body));
         } catch (NoSuchAlgorithmException e) {

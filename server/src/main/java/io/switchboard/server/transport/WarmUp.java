@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * this process. Each session authenticates with an HS256 token, subscribes to one of a few channels,
  * publishes, waits for its own publication's ack and for a message on its channel, and closes. Nothing of
  * it reaches Redis, NATS, the backend or the metrics of the real node, and the throwaway node is closed
- * before the real one binds its port. What it leaves is compiled code: a node's first connection storm
+ * before the real one binds its port. A node with Pusher apps gets every other session through its Pusher door
+ * instead ({@link WarmUpPusher}). What it leaves is compiled code: a node's first connection storm
  * otherwise runs while the JIT compiles the upgrade, the token check and the session (docs/benchmarks.md,
  * "Cold start"). It never stops the node from starting: a failure is reported and the start goes on.
  */
@@ -58,7 +59,7 @@ public final class WarmUp {
      * What a warm-up did: the sessions it started, those that went through every step, its time, why it
      * stopped early (null: it did not), and the throwaway node's port (-1: it did not start).
      */
-    public record Result(int started, int completed, long millis, String problem, int port) {
+    public record Result(int started, int completed, long millis, String problem, int port, int pusherCompleted) {
     }
 
     private WarmUp() {
@@ -79,12 +80,13 @@ public final class WarmUp {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) { // the warm-up never stops the node from starting
-            r = new Result(0, 0, 0, String.valueOf(e), -1);
+            r = new Result(0, 0, 0, String.valueOf(e), -1, 0);
         } finally {
             putBack.run();
         }
         if (r.problem() == null) {
-            log.info("warmed up: {} sessions in {} ms", r.completed(), r.millis());
+            log.info("warmed up: {} sessions in {} ms{}", r.completed(), r.millis(),
+                    r.pusherCompleted() > 0 ? " (" + r.pusherCompleted() + " of them on the Pusher door)" : "");
         } else {
             log.warn("the warm-up stopped after {} of {} sessions ({} ms): {}; starting anyway", r.completed(),
                     real.warmUpSessions(), r.millis(), r.problem());
@@ -101,7 +103,10 @@ public final class WarmUp {
         String hexSecret = HexFormat.of().formatHex(secret);
         AtomicInteger started = new AtomicInteger();
         AtomicInteger completed = new AtomicInteger();
+        AtomicInteger pusherCompleted = new AtomicInteger();
         AtomicReference<String> problem = new AtomicReference<>();
+        // A node with Pusher apps warms its Pusher door too: every other session speaks the Pusher protocol.
+        boolean pusher = !real.pusherApps().isEmpty();
         SwitchboardServer node = null;
         EventLoopGroup clients = null;
         int port = -1;
@@ -109,6 +114,9 @@ public final class WarmUp {
             ServerConfig cfg = new ServerConfig().port(0).transport(real.transport()).ioThreads(real.ioThreads())
                     .maxFrameBytes(real.maxFrameBytes()).maxQueuedBytes(real.maxQueuedBytes())
                     .jwtSecret(hexSecret).warmUpSessions(0).limits(unlimitedFromOneAddress(real.limits()));
+            if (pusher) {
+                cfg = cfg.pusherApps(java.util.List.of(WarmUpPusher.app(hexSecret)));
+            }
             node = new SwitchboardServer(cfg); // assigned before start(): a start that fails half-way is closed too
             node.start();
             Transport transport = Transport.of(real.transport());
@@ -124,9 +132,17 @@ public final class WarmUp {
                     break;
                 }
                 started.incrementAndGet();
-                Client c = new Client("warm-up-" + (i % CHANNELS), slots, completed, problem);
-                URI uri = URI.create("ws://127.0.0.1:" + port + "/ws?access_token=" + minter.mint("warm-up-" + i, Duration.ofMinutes(5)));
-                base.clone().handler(c.initializer(uri)).connect(new InetSocketAddress("127.0.0.1", node.port())).addListener(f -> {
+                String channel = "warm-up-" + (i % CHANNELS);
+                Session c;
+                URI uri;
+                if (pusher && i % 2 == 1) {
+                    c = new WarmUpPusher.PusherSession(channel, slots, pusherCompleted, completed, problem, base, port, hexSecret);
+                    uri = WarmUpPusher.uri(port);
+                } else {
+                    c = new NativeSession(channel, slots, completed, problem);
+                    uri = URI.create("ws://127.0.0.1:" + port + "/ws?access_token=" + minter.mint("warm-up-" + i, Duration.ofMinutes(5)));
+                }
+                base.clone().handler(c.initializer(uri)).connect(new InetSocketAddress("127.0.0.1", port)).addListener(f -> {
                     if (!f.isSuccess()) {
                         problem.compareAndSet(null, "a session could not connect: " + f.cause());
                         slots.release();
@@ -149,7 +165,8 @@ public final class WarmUp {
                 node.close();
             }
         }
-        return new Result(started.get(), completed.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), problem.get(), port);
+        return new Result(started.get(), completed.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), problem.get(), port,
+                pusherCompleted.get());
     }
 
     /** The node's limits, except those on one address: every warm-up session comes from 127.0.0.1. */
@@ -190,32 +207,39 @@ public final class WarmUp {
         }
     }
 
-    /** One warm-up session, from the upgrade to its close; gives its slot back when its socket closes. */
-    private static final class Client extends SimpleChannelInboundHandler<TextWebSocketFrame> {
-        private final String channel;
+    /**
+     * One warm-up session, from the upgrade to its close: what each protocol's session shares. It counts as
+     * completed once {@link #done} is called, closes with 1000, and gives its slot back when its socket closes.
+     */
+    abstract static class Session extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+        final String channel;
         private final Semaphore slots;
         private final AtomicInteger completed;
-        private final AtomicReference<String> problem;
-        private boolean acked;
-        private boolean received;
+        final AtomicReference<String> problem;
         private boolean closing;
 
-        Client(String channel, Semaphore slots, AtomicInteger completed, AtomicReference<String> problem) {
+        Session(String channel, Semaphore slots, AtomicInteger completed, AtomicReference<String> problem) {
             this.channel = channel;
             this.slots = slots;
             this.completed = completed;
             this.problem = problem;
         }
 
+        /** The WebSocket subprotocol asked for, or null. */
+        abstract String subprotocol();
+
+        /** The upgrade is through. */
+        abstract void opened(ChannelHandlerContext ctx);
+
         ChannelInitializer<SocketChannel> initializer(URI uri) {
             WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
-                    .webSocketUri(uri).subprotocol("switchboard.v1.json").version(WebSocketVersion.V13)
+                    .webSocketUri(uri).subprotocol(subprotocol()).version(WebSocketVersion.V13)
                     .customHeaders(new DefaultHttpHeaders()).handshakeTimeoutMillis(10_000).build();
             return new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
-                            new WebSocketClientProtocolHandler(config), Client.this);
+                            new WebSocketClientProtocolHandler(config), Session.this);
                 }
             };
         }
@@ -223,32 +247,29 @@ public final class WarmUp {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                send(ctx, "{\"v\":1,\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"}");
+                opened(ctx);
             }
             super.userEventTriggered(ctx, evt);
         }
 
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-            String text = frame.text();
-            if (text.contains("\"type\":\"error\"")) {
-                problem.compareAndSet(null, "the node answered a session with an error: " + LogText.escape(text));
-                ctx.close();
-                return;
+        /** The session went through every step: counted, then closed; true the first time only. Event loop only. */
+        boolean done(ChannelHandlerContext ctx) {
+            if (closing) {
+                return false;
             }
-            if (text.contains("\"id\":\"s\"")) {
-                send(ctx, "{\"v\":1,\"type\":\"publish\",\"id\":\"p\",\"channel\":\"" + channel + "\",\"payload\":{\"warm\":true}}");
-            }
-            acked |= text.contains("\"id\":\"p\"");
-            received |= text.contains("\"type\":\"message\"");
-            if (acked && received && !closing) {
-                closing = true;
-                completed.incrementAndGet();
-                ctx.writeAndFlush(new CloseWebSocketFrame(1000, ""));
-            }
+            closing = true;
+            completed.incrementAndGet();
+            ctx.writeAndFlush(new CloseWebSocketFrame(1000, ""));
+            return true;
         }
 
-        private static void send(ChannelHandlerContext ctx, String text) {
+        /** Stops the warm-up: the node answered in a way a healthy node does not. */
+        void failed(ChannelHandlerContext ctx, String why) {
+            problem.compareAndSet(null, why);
+            ctx.close();
+        }
+
+        static void send(ChannelHandlerContext ctx, String text) {
             ctx.writeAndFlush(new TextWebSocketFrame(text));
         }
 
@@ -263,8 +284,44 @@ public final class WarmUp {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            problem.compareAndSet(null, "a session failed: " + cause);
-            ctx.close();
+            failed(ctx, "a session failed: " + cause);
+        }
+    }
+
+    /** A session of the native protocol: HS256 token, subscribe, publish, the ack and a message of the channel. */
+    private static final class NativeSession extends Session {
+        private boolean acked;
+        private boolean received;
+
+        NativeSession(String channel, Semaphore slots, AtomicInteger completed, AtomicReference<String> problem) {
+            super(channel, slots, completed, problem);
+        }
+
+        @Override
+        String subprotocol() {
+            return "switchboard.v1.json";
+        }
+
+        @Override
+        void opened(ChannelHandlerContext ctx) {
+            send(ctx, "{\"v\":1,\"type\":\"subscribe\",\"id\":\"s\",\"channel\":\"" + channel + "\"}");
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+            String text = frame.text();
+            if (text.contains("\"type\":\"error\"")) {
+                failed(ctx, "the node answered a session with an error: " + LogText.escape(text));
+                return;
+            }
+            if (text.contains("\"id\":\"s\"")) {
+                send(ctx, "{\"v\":1,\"type\":\"publish\",\"id\":\"p\",\"channel\":\"" + channel + "\",\"payload\":{\"warm\":true}}");
+            }
+            acked |= text.contains("\"id\":\"p\"");
+            received |= text.contains("\"type\":\"message\"");
+            if (acked && received) {
+                done(ctx);
+            }
         }
     }
 }

@@ -21,11 +21,26 @@ class WarmUpTest {
         assertThat(r.started()).isEqualTo(300);
         // completed: the session's publish was acked and a message of its channel reached it before it closed
         assertThat(r.completed()).isEqualTo(300);
+        assertThat(r.pusherCompleted()).as("no Pusher app, no Pusher session").isZero();
         assertThat(r.port()).isPositive();
         assertThat(accepts(r.port())).as("the throwaway node's port after the warm-up").isFalse();
         // The clients' event loop may still be on its way out when its termination future completes.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
                 .extracting(Thread::getName).noneMatch(n -> n.startsWith("switchboard-warm-up")));
+    }
+
+    @Test
+    void aNodeWithPusherAppsWarmsItsPusherDoorToo() {
+        ServerConfig real = new ServerConfig().pusherApps(java.util.List.of(
+                io.switchboard.server.config.PusherApp.of("app", "app-key", "an-app-secret-of-16-or-more")));
+
+        WarmUp.Result r = WarmUp.run(real, 200, Duration.ofSeconds(60));
+
+        assertThat(r.problem()).isNull();
+        assertThat(r.completed()).isEqualTo(200);
+        // every other session: subscribed through /app/{key}, got the event a signed HTTP API trigger sent
+        assertThat(r.pusherCompleted()).isEqualTo(100);
+        assertThat(accepts(r.port())).isFalse();
     }
 
     @Test

@@ -165,7 +165,8 @@ final class ServeOptions {
         add("drain-window", n, "<duration>", Kind.DURATION, "On SIGTERM, sessions are closed with 1001 spread over this time.",
                 ServerConfig::drainWindow, (c, v) -> c.drainWindow((Duration) v));
         add("warm-up-sessions", n, "<n>", Kind.INT, "WebSocket sessions run on a throwaway loopback node before the node "
-                + "starts, so that its connection path is compiled before clients arrive; 0 = no warm-up.",
+                + "starts, so that its connection path is compiled before clients arrive (with Pusher apps, every other one "
+                + "through the Pusher door); 0 = no warm-up.",
                 ServerConfig::warmUpSessions, (c, v) -> c.warmUpSessions((Integer) v));
 
         Group a = Group.AUTH;

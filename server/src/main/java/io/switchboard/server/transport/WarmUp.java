@@ -136,7 +136,7 @@ public final class WarmUp {
                 Session c;
                 URI uri;
                 if (pusher && i % 2 == 1) {
-                    c = new WarmUpPusher.PusherSession(channel, slots, pusherCompleted, completed, problem, base, port, hexSecret);
+                    c = new WarmUpPusher.PusherSession(i, channel, slots, pusherCompleted, completed, problem, base, port, hexSecret);
                     uri = WarmUpPusher.uri(port);
                 } else {
                     c = new NativeSession(channel, slots, completed, problem);

@@ -52,9 +52,9 @@ final class WarmUpPusher {
         return URI.create("ws://127.0.0.1:" + port + "/app/" + KEY + "?protocol=7&client=switchboard-warm-up&version=1");
     }
 
-    /** The signed trigger of {@link #EVENT} on {@code channel}, as the {@code pusher} server SDKs send it. */
-    static FullHttpRequest trigger(String channel, String secret, long nowSeconds) {
-        String body = "{\"name\":\"" + EVENT + "\",\"channel\":\"" + channel + "\",\"data\":\"{\\\"warm\\\":true}\"}";
+    /** The signed trigger of {@link #EVENT} on {@code channel} with data {@code {"warm":n}}, as the {@code pusher} server SDKs send it. */
+    static FullHttpRequest trigger(String channel, int n, String secret, long nowSeconds) {
+        String body = "{\"name\":\"" + EVENT + "\",\"channel\":\"" + channel + "\",\"data\":\"{\\\"warm\\\":" + n + "}\"}";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String path = "/apps/" + APP_ID + "/events";
         String query = "auth_key=" + KEY + "&auth_timestamp=" + nowSeconds + "&auth_version=1.0&body_md5=" + PusherSignatures.md5(bytes);
@@ -66,16 +66,25 @@ final class WarmUpPusher {
         return r;
     }
 
-    /** One Pusher session: connection_established, subscribe, subscription_succeeded, trigger, the event, close. */
+    /**
+     * One Pusher session: connection_established, subscribe, subscription_succeeded, its own trigger, and then,
+     * once the trigger was answered 200 and its own event (data {@code {"warm":n}}) arrived, close. Anything
+     * else the door or the HTTP API answers ends the session and the warm-up at once. All on the clients' one
+     * event loop: the trigger's connection shares it with the session.
+     */
     static final class PusherSession extends WarmUp.Session {
+        private final int n;
         private final AtomicInteger pusherCompleted;
         private final Bootstrap base;
         private final int port;
         private final String secret;
+        private boolean answered; // the trigger got its 200
+        private boolean heard; // its own event arrived
 
-        PusherSession(String channel, Semaphore slots, AtomicInteger pusherCompleted, AtomicInteger completed,
+        PusherSession(int n, String channel, Semaphore slots, AtomicInteger pusherCompleted, AtomicInteger completed,
                       AtomicReference<String> problem, Bootstrap base, int port, String secret) {
             super(channel, slots, completed, problem);
+            this.n = n;
             this.pusherCompleted = pusherCompleted;
             this.base = base;
             this.port = port;
@@ -95,45 +104,64 @@ final class WarmUpPusher {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
             String text = frame.text();
-            if (text.contains("\"event\":\"pusher:error\"")) {
+            if (text.contains("\"event\":\"pusher:error\"") || text.contains("\"event\":\"pusher:subscription_error\"")) {
                 failed(ctx, "the Pusher door answered a session with an error: " + LogText.escape(text));
             } else if (text.contains("\"event\":\"pusher:connection_established\"")) {
                 send(ctx, "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
             } else if (text.contains("\"event\":\"pusher_internal:subscription_succeeded\"")) {
-                sendTrigger();
-            } else if (text.contains("\"event\":\"" + EVENT + "\"")) {
-                if (done(ctx)) { // later events of the channel may reach it while it closes
-                    pusherCompleted.incrementAndGet();
-                }
+                sendTrigger(ctx);
+            } else if (text.contains("\"event\":\"" + EVENT + "\"") && text.contains("{\\\"warm\\\":" + n + "}")) {
+                heard = true;
+                finishIfThrough(ctx);
             }
         }
 
-        private void sendTrigger() {
+        private void finishIfThrough(ChannelHandlerContext ctx) {
+            if (answered && heard && ctx.channel().isActive() && done(ctx)) {
+                pusherCompleted.incrementAndGet();
+            }
+        }
+
+        private void sendTrigger(ChannelHandlerContext session) {
             base.clone().handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192), new SimpleChannelInboundHandler<FullHttpResponse>() {
+                        private boolean replied;
+
                         @Override
                         protected void channelRead0(ChannelHandlerContext c, FullHttpResponse response) {
-                            if (response.status().code() != 200) {
-                                problem.compareAndSet(null, "the Pusher HTTP API answered a trigger with " + response.status().code()
-                                        + ": " + LogText.escape(response.content().toString(StandardCharsets.UTF_8)));
-                            }
+                            replied = true;
                             c.close();
+                            if (response.status().code() != 200) {
+                                failed(session, "the Pusher HTTP API answered a trigger with " + response.status().code()
+                                        + ": " + LogText.escape(response.content().toString(StandardCharsets.UTF_8)));
+                                return;
+                            }
+                            answered = true;
+                            finishIfThrough(session);
+                        }
+
+                        @Override
+                        public void channelInactive(ChannelHandlerContext c) throws Exception {
+                            if (!replied) {
+                                failed(session, "a trigger's connection closed without an answer");
+                            }
+                            super.channelInactive(c);
                         }
 
                         @Override
                         public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
-                            problem.compareAndSet(null, "a trigger failed: " + cause);
+                            failed(session, "a trigger failed: " + cause);
                             c.close();
                         }
                     });
                 }
             }).connect(new InetSocketAddress("127.0.0.1", port)).addListener((io.netty.channel.ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
-                    f.channel().writeAndFlush(WarmUpPusher.trigger(channel, secret, System.currentTimeMillis() / 1000));
+                    f.channel().writeAndFlush(WarmUpPusher.trigger(channel, n, secret, System.currentTimeMillis() / 1000));
                 } else {
-                    problem.compareAndSet(null, "a trigger could not connect: " + f.cause());
+                    failed(session, "a trigger could not connect: " + f.cause());
                 }
             });
         }

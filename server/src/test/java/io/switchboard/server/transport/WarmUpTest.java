@@ -38,9 +38,12 @@ class WarmUpTest {
 
         assertThat(r.problem()).isNull();
         assertThat(r.completed()).isEqualTo(200);
-        // every other session: subscribed through /app/{key}, got the event a signed HTTP API trigger sent
+        // every other session: subscribed through /app/{key}, had its own event triggered through the signed
+        // HTTP API (answered 200) and received it
         assertThat(r.pusherCompleted()).isEqualTo(100);
         assertThat(accepts(r.port())).isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .extracting(Thread::getName).noneMatch(n -> n.startsWith("switchboard-warm-up")));
     }
 
     @Test

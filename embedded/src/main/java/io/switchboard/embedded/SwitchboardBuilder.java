@@ -46,7 +46,7 @@ public final class SwitchboardBuilder {
      * node before it binds the port (an HS256 token, subscribe, publish, the ack, a message, close), so that a
      * fresh node's first connection storm finds the upgrade, the token check and the session compiled. Default
      * 0 here (off), unlike {@code serve}'s 3,000: 3,000 take 3 to 5 s on two cores, and the start gives up on
-     * the rest after 15 s. It never fails the start; it uses none of this node's hooks, engine or metrics, and
+     * the rest after 15 s. It does not fail the start (an interrupt aside); it uses none of this node's hooks, engine or metrics, and
      * the {@code io.switchboard} log level is raised to WARN while it runs (docs/embedding.md).
      */
     public SwitchboardBuilder warmUpSessions(int n) {

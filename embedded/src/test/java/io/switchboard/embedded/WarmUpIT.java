@@ -91,6 +91,20 @@ class WarmUpIT {
         }
     }
 
+    @Test
+    void aStartInterruptedDuringTheWarmUpFailsAndLeavesNothingRunning() {
+        Switchboard node = Switchboard.builder().port(0).ioThreads(1).jwtSecret(SECRET).warmUpSessions(3000).build();
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(node::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("interrupted while starting");
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(node.isRunning()).isFalse();
+        assertThat(messages()).noneMatch(l -> l.startsWith("listening on"));
+    }
+
     private static int indexOf(List<String> lines, String prefix) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith(prefix)) {

@@ -57,7 +57,8 @@ public final class WarmUp {
 
     /**
      * What a warm-up did: the sessions it started, those that went through every step, its time, why it
-     * stopped early (null: it did not), and the throwaway node's port (-1: it did not start).
+     * stopped early (null: it did not), the throwaway node's port (-1: it did not start), and how many of the
+     * completed sessions went through the Pusher door.
      */
     public record Result(int started, int completed, long millis, String problem, int port, int pusherCompleted) {
     }
@@ -73,7 +74,7 @@ public final class WarmUp {
      */
     public static Result runLogged(ServerConfig real, Duration budget) {
         log.info("warming up: {} sessions on a throwaway loopback node before the node starts", real.warmUpSessions());
-        Runnable putBack = Quiet.raiseToWarn();
+        Runnable putBack = holdBackInfo();
         Result r;
         try {
             r = run(real, real.warmUpSessions(), budget);
@@ -176,26 +177,23 @@ public final class WarmUp {
     }
 
     /**
-     * Holds back {@code io.switchboard}'s INFO lines while the throwaway node runs. Only with Logback (the server's
-     * own binding): an application embedding the node may log through another SLF4J binding, and then nothing is
-     * changed. Logback's classes are touched only once its factory is found, so without them nothing fails.
+     * Holds back {@code io.switchboard}'s INFO lines while the throwaway node runs: raises the level to WARN if it
+     * is below, and returns what puts it back. Only with Logback (the server's own binding): an application
+     * embedding the node may log through another SLF4J binding, and then nothing is changed. Never throws.
      */
-    private static final class Quiet {
-        private static final String LOGBACK = "ch.qos.logback.classic.LoggerContext";
-
-        /** Raises the level if it is below WARN; returns what puts it back. Never throws. */
-        static Runnable raiseToWarn() {
-            try {
-                org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-                return factory.getClass().getName().equals(LOGBACK) ? Logback.raiseToWarn(factory) : () -> { };
-            } catch (LinkageError | RuntimeException e) {
-                return () -> { };
-            }
+    private static Runnable holdBackInfo() {
+        try {
+            org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+            return factory.getClass().getName().equals(Logback.CONTEXT) ? Logback.raiseToWarn(factory) : () -> { };
+        } catch (LinkageError | RuntimeException e) {
+            return () -> { };
         }
     }
 
-    /** The Logback half of {@link Quiet}: loaded only when Logback is the binding. */
+    /** The Logback half of {@link #holdBackInfo}: a class of its own, so Logback's are loaded only when it is the binding. */
     private static final class Logback {
+        static final String CONTEXT = "ch.qos.logback.classic.LoggerContext";
+
         static Runnable raiseToWarn(org.slf4j.ILoggerFactory factory) {
             ch.qos.logback.classic.Logger ours = ((ch.qos.logback.classic.LoggerContext) factory).getLogger("io.switchboard");
             ch.qos.logback.classic.Level before = ours.getLevel();

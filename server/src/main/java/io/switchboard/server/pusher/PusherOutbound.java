@@ -3,6 +3,7 @@ package io.switchboard.server.pusher;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.server.util.Unsent;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One Pusher connection's outbound queue: any thread may {@link #deliver} an encoded event; the event loop
  * writes one WebSocket frame per event (Pusher clients take no batches) while the socket is writable.
  * Queued plus unsent bytes are bounded by {@code --max-queued-bytes}: over it the overflow action runs once
- * (the connection closes as a slow consumer) and the rest is dropped.
+ * (the connection closes as a slow consumer) and the rest is dropped. Queued bytes are counted here, unsent
+ * ones by Netty ({@link Unsent}, frame headers included); writes carry no promise.
  */
 final class PusherOutbound {
 
@@ -20,7 +22,7 @@ final class PusherOutbound {
     private final Runnable onOverflow;
     private final Runnable flushTask = this::flush;
     private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicLong pendingBytes = new AtomicLong(); // queued, not yet handed to Netty
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -43,7 +45,7 @@ final class PusherOutbound {
         if (closed.get()) {
             return;
         }
-        if (pendingBytes.addAndGet(event.length) > maxPendingBytes) {
+        if (pendingBytes.addAndGet(event.length) + Unsent.bytes(channel) > maxPendingBytes) {
             pendingBytes.addAndGet(-event.length);
             if (closed.compareAndSet(false, true)) {
                 channel.eventLoop().execute(() -> {
@@ -75,7 +77,9 @@ final class PusherOutbound {
         byte[] next;
         while (channel.isWritable() && (next = queue.poll()) != null) {
             int n = next.length;
-            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next))).addListener(f -> pendingBytes.addAndGet(-n));
+            // written first: a bound checked meanwhile counts these bytes twice, never not at all
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next)), channel.unsafe().voidPromise());
+            pendingBytes.addAndGet(-n);
             count++;
             bytes += n;
         }

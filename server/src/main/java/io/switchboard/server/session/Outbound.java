@@ -11,6 +11,7 @@ import io.switchboard.protocol.EnvelopeDecoder;
 import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.hub.Push;
+import io.switchboard.server.util.Unsent;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -21,6 +22,9 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * event loop writes them, honouring Netty's writability, and coalesces what is queued into one batch frame
  * (a JSON array in a text frame, or delimited Protobuf envelopes one after the other in a binary frame). Bytes queued here plus bytes written but not yet on the socket are bounded: going over
  * the bound calls the overflow action once (the session closes as a slow consumer) and drops the rest.
+ * What is queued here is counted here (envelopes, or a {@code Ready} frame's content); what was written
+ * and is not yet on the socket is counted by Netty ({@link Unsent}: whole frames, headers and a batch's
+ * brackets included). Writes carry no promise: nothing is made or notified per write to keep the count.
  *
  * <p>A push the hub fans out ({@link #deliver(Push)}) is written on the event loop as the frame every
  * subscriber shares when nothing is waiting here, and queued as an envelope otherwise. With
@@ -55,7 +59,7 @@ final class Outbound implements Runnable {
     // case of a fan-out: one push per connection per iteration), kept without the lock-free queue's node
     // and its atomic operations. Event loop only. Items queued after it, on any thread, go behind it.
     private Object first;
-    // Bytes in the queue plus bytes handed to Netty whose write has not completed; any thread.
+    // Bytes in the queue, until the event loop hands them to Netty; any thread.
     // (Field updaters rather than Atomic* objects: three fewer objects per connection.)
     private static final AtomicLongFieldUpdater<Outbound> PENDING = AtomicLongFieldUpdater.newUpdater(Outbound.class, "pendingBytes");
     private static final AtomicIntegerFieldUpdater<Outbound> SCHEDULED = AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "flushScheduled");
@@ -141,7 +145,7 @@ final class Outbound implements Runnable {
 
     /** Queues an envelope (a ByteBuf, may be batched) or a {@link Ready} frame of {@code n} bytes; takes ownership. */
     private void enqueue(Object item, int n) {
-        if (PENDING.addAndGet(this, n) > maxPendingBytes) {
+        if (PENDING.addAndGet(this, n) + Unsent.bytes(channel) > maxPendingBytes) {
             PENDING.addAndGet(this, -n);
             content(item).release();
             overflow();
@@ -209,7 +213,7 @@ final class Outbound implements Runnable {
                 if (r.rsv() != 0) {
                     deflate.sent(bytes);
                 }
-                channel.write(frame(r.content(), r.rsv())).addListener(f -> PENDING.addAndGet(this, -bytes));
+                hand(frame(r.content(), r.rsv()), bytes);
                 wrote = true;
                 continue;
             }
@@ -217,7 +221,7 @@ final class Outbound implements Runnable {
             int size = envelopeBytes(polled);
             if (!batchable(next) || size + envelopeBytes(next) + punctuation(2) > maxBatchBytes) {
                 if (polled instanceof Whole w) {
-                    channel.write(w.frame()).addListener(f -> PENDING.addAndGet(this, -size)); // the bytes as they are
+                    hand(w.frame(), size); // the bytes as they are
                 } else {
                     write((ByteBuf) polled, size);
                 }
@@ -290,11 +294,21 @@ final class Outbound implements Runnable {
             if (z != null) {
                 content.release();
                 deflate.sent(z.readableBytes());
-                channel.write(frame(z, Deflation.RSV1)).addListener(f -> PENDING.addAndGet(this, -settle));
+                hand(frame(z, Deflation.RSV1), settle);
                 return;
             }
         }
-        channel.write(frame(content, 0)).addListener(f -> PENDING.addAndGet(this, -settle));
+        hand(frame(content, 0), settle);
+    }
+
+    /**
+     * Writes {@code msg} and stops counting {@code queued} of this queue's bytes: from here Netty counts
+     * them, until they are on the socket. Written first, so that a bound checked meanwhile on another thread
+     * counts them twice, never not at all. No promise: a failed write closes the channel, which drops the rest.
+     */
+    private void hand(Object msg, long queued) {
+        channel.write(msg, channel.unsafe().voidPromise());
+        PENDING.addAndGet(this, -queued);
     }
 
     /** A final frame of this connection's kind (text for JSON, binary for Protobuf) with these RSV bits. */

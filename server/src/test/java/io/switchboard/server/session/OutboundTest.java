@@ -150,4 +150,19 @@ class OutboundTest {
         assertThat(overflows).hasValue(1);
         p.release();
     }
+
+    @Test
+    void bytesWrittenButNotYetOnTheSocketCountTowardsTheBound() {
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // nothing more is written or flushed
+        channel.write(Unpooled.wrappedBuffer(new byte[90])); // written, not on the socket
+        long held = io.switchboard.server.util.Unsent.bytes(channel); // not flushed: 90 and Netty's overhead for it
+        assertThat(held).isGreaterThanOrEqualTo(90);
+        Outbound bounded = new Outbound(channel, held + 8, 40, overflows::incrementAndGet);
+        bounded.deliver(frame("{\"n\":1}")); // 8 queued here: exactly the bound
+        channel.runPendingTasks();
+        assertThat(overflows).hasValue(0);
+        bounded.deliver(frame("{\"n\":2}")); // 8 more passes it
+        channel.runPendingTasks();
+        assertThat(overflows).hasValue(1);
+    }
 }

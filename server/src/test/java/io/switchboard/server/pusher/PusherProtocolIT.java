@@ -31,6 +31,7 @@ class PusherProtocolIT {
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
         final BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
         final boolean answerPings;
+        volatile boolean paused; // asks for no more frames: the socket fills, then the server's queue
         WebSocket ws;
         String socketId; // set by whoever reads connection_established and wants it
         private final StringBuilder partial = new StringBuilder();
@@ -53,8 +54,21 @@ class PusherProtocolIT {
                 frames.add(partial.toString());
                 partial.setLength(0);
             }
-            ws.request(1);
+            if (!paused) {
+                ws.request(1);
+            }
             return null;
+        }
+
+        /** Stops asking for frames once the one being read is in. */
+        void pause() {
+            paused = true;
+        }
+
+        /** Asks for frames again. */
+        void resume() {
+            paused = false;
+            ws.request(1);
         }
 
         @Override

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * writes one WebSocket frame per event (Pusher clients take no batches) while the socket is writable.
  * Queued plus unsent bytes are bounded by {@code --max-queued-bytes}: over it the overflow action runs once
  * (the connection closes as a slow consumer) and the rest is dropped. Queued bytes are counted here, unsent
- * ones by Netty ({@link Unsent}, frame headers included); writes carry no promise.
+ * ones by Netty ({@link Unsent}, frame headers included); writes carry the channel's void promise (a failed
+ * one reaches the connection's handler as an exception).
  */
 final class PusherOutbound {
 
@@ -78,7 +79,7 @@ final class PusherOutbound {
         while (channel.isWritable() && (next = queue.poll()) != null) {
             int n = next.length;
             // written first: a bound checked meanwhile counts these bytes twice, never not at all
-            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next)), channel.unsafe().voidPromise());
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next)), channel.voidPromise());
             pendingBytes.addAndGet(-n);
             count++;
             bytes += n;

@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * the bound calls the overflow action once (the session closes as a slow consumer) and drops the rest.
  * What is queued here is counted here (envelopes, or a {@code Ready} frame's content); what was written
  * and is not yet on the socket is counted by Netty ({@link Unsent}: whole frames, headers and a batch's
- * brackets included). Writes carry no promise: nothing is made or notified per write to keep the count.
+ * brackets included). Writes carry the channel's void promise: no promise is made or notified per write
+ * to keep the count (and Netty's frame encoder, seeing that promise, makes none for the two buffers it
+ * writes a frame of more than 1 KiB as).
  *
  * <p>A push the hub fans out ({@link #deliver(Push)}) is written on the event loop as the frame every
  * subscriber shares when nothing is waiting here, and queued as an envelope otherwise. With
@@ -304,10 +306,12 @@ final class Outbound implements Runnable {
     /**
      * Writes {@code msg} and stops counting {@code queued} of this queue's bytes: from here Netty counts
      * them, until they are on the socket. Written first, so that a bound checked meanwhile on another thread
-     * counts them twice, never not at all. No promise: a failed write closes the channel, which drops the rest.
+     * counts them twice, never not at all. With the channel's void promise, a write that fails reaches the
+     * session's handler as an exception (an I/O error closes the connection quietly, anything else as an
+     * internal error).
      */
     private void hand(Object msg, long queued) {
-        channel.write(msg, channel.unsafe().voidPromise());
+        channel.write(msg, channel.voidPromise());
         PENDING.addAndGet(this, -queued);
     }
 

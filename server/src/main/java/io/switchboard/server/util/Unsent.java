@@ -7,8 +7,11 @@ import io.netty.util.internal.SystemPropertyUtil;
 /**
  * The bytes a channel holds written but not yet on the socket, as an outbound queue's bound counts them:
  * Netty's own count for the channel (whole frames, their headers included) less the fixed overhead Netty
- * adds for each buffered write. Lets a queue write without a promise per write and still bound what a
- * connection holds. Any thread: read from off the channel's loop, it may be one write behind.
+ * adds for each flushed write. Lets a queue write without a promise per write and still bound what a
+ * connection holds. Approximate, by little and for a moment: a write not yet flushed still counts Netty's
+ * 96 bytes (a queue flushes at the end of each of its turns); with TLS, a record being encrypted is briefly
+ * counted neither as plain text nor as its encrypted form (up to 16 KiB); read from off the channel's
+ * loop, the figure may be a write behind.
  */
 public final class Unsent {
 
@@ -25,8 +28,7 @@ public final class Unsent {
         if (netty == null) {
             return 0;
         }
-        // size() counts the flushed writes; a queue flushes at the end of each of its turns, so the unflushed
-        // ones it leaves are none, and anyone else's few and brief
+        // size() counts the flushed writes only
         return Math.max(0, netty.totalPendingWriteBytes() - (long) ENTRY_OVERHEAD * netty.size());
     }
 }

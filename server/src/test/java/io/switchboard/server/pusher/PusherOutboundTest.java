@@ -56,7 +56,7 @@ class PusherOutboundTest {
         PusherOutbound out = new PusherOutbound(channel, 100, overflows::incrementAndGet, new Metrics());
         channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // a client that does not read
         for (int i = 0; i < 20; i++) {
-            out.deliver(event("{\"n\":" + (10 + i) + "}")); // 9 bytes each: the 12th passes 100
+            out.deliver(event("{\"n\":" + (10 + i) + "}")); // 8 bytes each: the 13th passes 100
         }
         channel.runPendingTasks();
         assertThat(overflows).hasValue(1);
@@ -72,11 +72,12 @@ class PusherOutboundTest {
         channel.write(new TextWebSocketFrame("x".repeat(90))); // written, not on the socket
         long held = io.switchboard.server.util.Unsent.bytes(channel); // not flushed: the frame and Netty's overhead for it
         assertThat(held).isGreaterThanOrEqualTo(90);
-        PusherOutbound out = new PusherOutbound(channel, held + 9, overflows::incrementAndGet, new Metrics());
-        out.deliver(event("{\"n\":10}")); // 9 queued here: exactly the bound
+        byte[] one = event("{\"n\":10}"); // 8 bytes
+        PusherOutbound out = new PusherOutbound(channel, held + one.length, overflows::incrementAndGet, new Metrics());
+        out.deliver(one); // queued here: exactly the bound, which is allowed
         channel.runPendingTasks();
         assertThat(overflows).hasValue(0);
-        out.deliver(event("{\"n\":11}")); // 9 more pass it
+        out.deliver(event("{}")); // 2 more pass it
         channel.runPendingTasks();
         assertThat(overflows).hasValue(1);
     }

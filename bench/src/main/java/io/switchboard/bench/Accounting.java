@@ -83,8 +83,28 @@ final class Accounting {
         run.p999Ms = percentileMs(h, 99.9);
         run.maxMs = maxMs(h);
         run.histogram = Json.encode(h);
+        run.p99BySecondMs = p99BySecond(results);
         run.serverCpuSeconds = serverCpuSeconds;
         run.serverCpuPerMillion = cpuPerMillion(serverCpuSeconds, run.received);
+    }
+
+    /**
+     * The p99 latency of the deliveries due in each second of the window, all workers together, in
+     * milliseconds; NaN for a second in which none was due.
+     */
+    static double[] p99BySecond(List<WorkerResult> results) {
+        int seconds = results.stream().mapToInt(r -> r.latencyBySecond == null ? 0 : r.latencyBySecond.size()).max().orElse(0);
+        double[] p99 = new double[seconds];
+        for (int s = 0; s < seconds; s++) {
+            Histogram all = Deliveries.newSecondHistogram();
+            for (WorkerResult r : results) {
+                if (r.latencyBySecond != null && s < r.latencyBySecond.size() && r.latencyBySecond.get(s) != null) {
+                    all.add(Json.decode(r.latencyBySecond.get(s)));
+                }
+            }
+            p99[s] = percentileMs(all, 99);
+        }
+        return p99;
     }
 
     /** Fills the connect figures: the storm's rate is all subscribed connections over the longest worker's time. */

@@ -91,5 +91,31 @@ final class ReportTables {
                     Report.num(r.maxMs), r.expected, r.received, r.lost, r.unexpectedCloses, r.serverCpuSeconds, r.serverSystemCpuPercent,
                     r.serverCpuPerMillion, r.generatorCpuSeconds, r.machineBusyPercent));
         }
+        bySecond(report, ran, md);
+    }
+
+    /** The cold fan-out's p99 second by second: where in the first minute a fresh server's latency comes from. */
+    private static void bySecond(Report report, List<Target> ran, StringBuilder md) {
+        int seconds = 0;
+        for (Target t : ran) {
+            double[] p = report.find(t, Scenario.COLD).orElseThrow().p99BySecondMs;
+            seconds = Math.max(seconds, p == null ? 0 : p.length);
+        }
+        if (seconds == 0) {
+            return;
+        }
+        md.append("\nThe fan-out's p99 by the second in which its messages were due (second 0: the first of the fan-out):\n\n| second |");
+        for (Target t : ran) {
+            md.append(' ').append(t.label()).append(" |");
+        }
+        md.append("\n|---:|").append("---:|".repeat(ran.size())).append('\n');
+        for (int s = 0; s < seconds; s++) {
+            md.append("| ").append(s).append(" |");
+            for (Target t : ran) {
+                double[] p = report.find(t, Scenario.COLD).orElseThrow().p99BySecondMs;
+                md.append(' ').append(p == null || s >= p.length || Double.isNaN(p[s]) ? "none due" : Report.num(p[s]) + " ms").append(" |");
+            }
+            md.append('\n');
+        }
     }
 }

@@ -78,6 +78,8 @@ public final class ScenarioRun {
     public double stormServerSystemCpuPercent = Double.NaN;
     public double fanoutFromSeconds = Double.NaN;
     public double fanoutToSeconds = Double.NaN;
+    /** fanout, rooms, capacity and cold: p99 of the deliveries due in each second of the window (ms; NaN: none due). */
+    public double[] p99BySecondMs;
     /** The delivery (or connect) latency histogram, base64, for the charts. */
     public String histogram;
 }

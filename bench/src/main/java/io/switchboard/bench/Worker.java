@@ -121,8 +121,13 @@ final class Worker {
         r.received = deliveries.received();
         r.outside = deliveries.outside();
         r.latency = Json.encode(deliveries.histogram());
+        r.latencyBySecond = bySecond();
         r.serverErrors = serverErrors.get();
         r.unexpectedCloses = unexpectedCloses.get();
+    }
+
+    private List<String> bySecond() {
+        return deliveries.bySecond().stream().map(h -> h == null ? null : Json.encode(h)).toList();
     }
 
     private List<Conn> publishers() {
@@ -154,6 +159,7 @@ final class Worker {
             step.received = deliveries.received();
             step.outside = deliveries.outside();
             step.latency = Json.encode(deliveries.histogram());
+            step.latencyBySecond = bySecond();
             step.serverErrors = serverErrors.get() - errors0;
             step.unexpectedCloses = unexpectedCloses.get() - closes0;
             errors0 += step.serverErrors;

@@ -19,6 +19,11 @@ public final class WorkerResult {
     public long wireBytesIn;
     /** Base64 compressed HdrHistogram of delivery latency in microseconds. */
     public String latency;
+    /**
+     * The same deliveries by the second of the window their message was due in (second 0 first), each a
+     * base64 compressed HdrHistogram, or null for a second without any.
+     */
+    public java.util.List<String> latencyBySecond;
     /** connect: base64 compressed HdrHistogram of time to subscribed, in microseconds. */
     public String connectLatency;
     public long connectElapsedNanos;

@@ -193,6 +193,38 @@ class AccountingTest {
     }
 
     @Test
+    void deliveriesAreAlsoTalliedByTheSecondTheirMessageWasDue() {
+        long s = 1_000_000_000L;
+        Deliveries d = new Deliveries();
+        d.window(10 * s, 20 * s);
+        d.record(10 * s, 10 * s + 2_000_000); // due in second 0, 2 ms late
+        d.record(10 * s + 999_999_999, 10 * s + 999_999_999 + 5_000_000); // still second 0, 5 ms late
+        d.record(13 * s, 13 * s + 300_000_000); // second 3, 300 ms late; nothing due in 1 and 2
+        d.record(25 * s, 25 * s + 1); // outside the window: in no second
+
+        java.util.List<Histogram> bySecond = d.bySecond();
+        assertThat(bySecond).hasSize(4);
+        assertThat(bySecond.get(0).getTotalCount()).isEqualTo(2);
+        assertThat(bySecond.get(1)).isNull();
+        assertThat(bySecond.get(2)).isNull();
+        assertThat(bySecond.get(3).getTotalCount()).isEqualTo(1);
+
+        // two workers' seconds merge second by second into the run's p99 per second
+        WorkerResult a = new WorkerResult();
+        a.latencyBySecond = java.util.Arrays.asList(Json.encode(bySecond.get(0)), null, null, Json.encode(bySecond.get(3)));
+        Histogram late = Deliveries.newSecondHistogram();
+        late.recordValue(50_000); // 50 ms, due in second 1
+        WorkerResult b = new WorkerResult();
+        b.latencyBySecond = java.util.Arrays.asList(null, Json.encode(late));
+        double[] p99 = Accounting.p99BySecond(List.of(a, b));
+        assertThat(p99).hasSize(4);
+        assertThat(p99[0]).isCloseTo(5.0, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(p99[1]).isCloseTo(50.0, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(p99[2]).isNaN();
+        assertThat(p99[3]).isCloseTo(300.0, org.assertj.core.data.Offset.offset(3.0));
+    }
+
+    @Test
     void capacityRatesAreRisingPositiveAndDistinct() {
         assertThat(CapacitySteps.rates(new double[] {40, 10, 0, 20, 10, -5})).containsExactly(10, 20, 40);
     }

@@ -147,13 +147,18 @@ class CompareSmokeIT {
                     assertThat(r.received).as(what).isLessThanOrEqualTo(r.expected).isGreaterThanOrEqualTo(r.expected * 9 / 10);
                     assertThat(r.stillOpen).as(what).isEqualTo(n);
                     assertThat(r.p99Ms).as(what).isPositive();
+                    // its one second of fan-out, second by second: every message was due in second 0
+                    assertThat(r.p99BySecondMs).as(what + ": p99 by second").hasSize(1);
+                    // (kept with two significant digits, against three for the window: 1 % of room)
+                    assertThat(r.p99BySecondMs[0]).as(what + ": p99 in second 0").isPositive().isLessThanOrEqualTo(r.maxMs * 1.01);
                 }
             }
         }
         String md = Files.readString(out.resolve("results.md"));
         assertThat(md).contains("## Targets", "| Switchboard |", "| ws |", "| Socket.IO |", "| Switchboard (Pusher) |",
                 "| Switchboard Protobuf |", "| Switchboard + deflate |", "## capacity", "## cold",
-                "capacity: highest sustained fan-out rate", "cold: server CPU ms per connection");
+                "capacity: highest sustained fan-out rate", "cold: server CPU ms per connection",
+                "The fan-out's p99 by the second");
         for (String png : List.of("latency-fanout.png", "latency-rooms.png", "memory.png", "cpu.png", "capacity.png")) {
             assertThat(ImageIO.read(out.resolve(png).toFile())).as(png).isNotNull();
         }

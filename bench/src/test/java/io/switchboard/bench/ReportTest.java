@@ -165,9 +165,14 @@ class ReportTest {
         late.offeredRate = 80;
         late.shortfall = "p99 300 ms ≥ 250 ms";
         sb.steps = List.of(ok, late);
+        all.stream().filter(r -> r.scenario.equals("cold") && r.target.equals("switchboard")).findFirst().orElseThrow()
+                .p99BySecondMs = new double[] {512, Double.NaN, 12.5};
         String md = new Report(all, List.of(Target.values()), new Settings(), Map.of()).markdown();
         assertThat(md).contains("## capacity", "## cold", "| Switchboard | 40 |", "| Switchboard | 80 |", "no: p99 300 ms ≥ 250 ms",
                 "80 msg/s: p99 300 ms ≥ 250 ms", "capacity: highest sustained fan-out rate");
+        // the cold fan-out's p99 second by second, a column per server (none recorded for the others here)
+        assertThat(md).contains("The fan-out's p99 by the second", "| 0 | 512 ms | none due |", "| 1 | none due | none due |",
+                "| 2 | 12.50 ms | none due |");
     }
 
     @Test

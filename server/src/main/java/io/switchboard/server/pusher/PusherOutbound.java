@@ -3,6 +3,7 @@ package io.switchboard.server.pusher;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.server.util.LoopFlush;
 import io.switchboard.server.util.Unsent;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,9 +61,19 @@ final class PusherOutbound {
         scheduleFlush();
     }
 
+    /**
+     * Makes the event loop write what is queued: on the loop itself once after the tasks of its current
+     * iteration ({@link LoopFlush}: the hub's fan-out to this loop's subscribers then costs one task, not one
+     * per subscriber), from another thread as a task.
+     */
     void scheduleFlush() {
         if (flushScheduled.compareAndSet(false, true)) {
-            channel.eventLoop().execute(flushTask);
+            io.netty.channel.EventLoop loop = channel.eventLoop();
+            if (loop instanceof io.netty.channel.SingleThreadEventLoop l && l.inEventLoop()) {
+                LoopFlush.later(l, flushTask);
+            } else {
+                loop.execute(flushTask);
+            }
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class PusherTranscoder {
 
-    private record Entry(String internal, byte[] frame, byte[] event) {
+    // frame: the envelope's bytes, wrapped (heap, never released) for ByteBufUtil.equals' word-wise compare
+    private record Entry(String internal, ByteBuf frame, byte[] event) {
     }
 
     private final AtomicReferenceArray<Entry> slots;
@@ -38,22 +39,17 @@ final class PusherTranscoder {
     /** The event remembered for this exact {@code frame} (its readable bytes) on {@code internal}, or null. */
     byte[] find(String internal, ByteBuf frame) {
         Entry e = slots.get(slot(internal));
-        if (e == null || e.frame.length != frame.readableBytes() || !e.internal.equals(internal)) {
+        int n = frame.readableBytes();
+        if (e == null || e.frame.readableBytes() != n || !e.internal.equals(internal)
+                || !io.netty.buffer.ByteBufUtil.equals(e.frame, 0, frame, frame.readerIndex(), n)) {
             return null;
-        }
-        int r = frame.readerIndex();
-        byte[] bytes = e.frame;
-        for (int i = 0; i < bytes.length; i++) {
-            if (frame.getByte(r + i) != bytes[i]) {
-                return null;
-            }
         }
         return e.event;
     }
 
     /** Remembers that {@code frame} (its bytes, not modified afterwards) on {@code internal} became {@code event}. */
     void remember(String internal, byte[] frame, byte[] event) {
-        slots.set(slot(internal), new Entry(internal, frame, event));
+        slots.set(slot(internal), new Entry(internal, io.netty.buffer.Unpooled.wrappedBuffer(frame), event));
     }
 
     /**

@@ -11,6 +11,7 @@ import io.switchboard.protocol.EnvelopeDecoder;
 import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.hub.Push;
+import io.switchboard.server.util.LoopFlush;
 import io.switchboard.server.util.Unsent;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;

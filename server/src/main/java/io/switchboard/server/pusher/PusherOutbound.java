@@ -68,12 +68,7 @@ final class PusherOutbound {
      */
     void scheduleFlush() {
         if (flushScheduled.compareAndSet(false, true)) {
-            io.netty.channel.EventLoop loop = channel.eventLoop();
-            if (loop instanceof io.netty.channel.SingleThreadEventLoop l && l.inEventLoop()) {
-                LoopFlush.later(l, flushTask);
-            } else {
-                loop.execute(flushTask);
-            }
+            LoopFlush.schedule(channel.eventLoop(), flushTask);
         }
     }
 

@@ -186,12 +186,7 @@ final class Outbound implements Runnable {
      */
     void scheduleFlush() {
         if (SCHEDULED.compareAndSet(this, 0, 1)) {
-            io.netty.channel.EventLoop loop = channel.eventLoop();
-            if (loop instanceof io.netty.channel.SingleThreadEventLoop l && l.inEventLoop()) {
-                LoopFlush.later(l, this);
-            } else {
-                loop.execute(this);
-            }
+            LoopFlush.schedule(channel.eventLoop(), this);
         }
     }
 

@@ -40,6 +40,19 @@ public final class LoopFlush implements Runnable {
         }
     }
 
+    /**
+     * Has {@code loop} run {@code flush}: after its current iteration's tasks when called on the loop
+     * ({@link #later}), as a task of its own from any other thread. The caller keeps its own "scheduled"
+     * flag, so that a connection asks once until its flush ran.
+     */
+    public static void schedule(io.netty.channel.EventLoop loop, Runnable flush) {
+        if (loop instanceof SingleThreadEventLoop l && l.inEventLoop()) {
+            later(l, flush);
+        } else {
+            loop.execute(flush);
+        }
+    }
+
     @Override
     public void run() {
         scheduled = false;

@@ -6,7 +6,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.server.metrics.Metrics;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -27,14 +26,7 @@ class PusherOutboundTest {
     }
 
     List<String> written() {
-        channel.runPendingTasks();
-        List<String> texts = new ArrayList<>();
-        TextWebSocketFrame f;
-        while ((f = channel.readOutbound()) != null) {
-            texts.add(f.text());
-            f.release();
-        }
-        return texts;
+        return io.switchboard.server.testing.Written.texts(channel);
     }
 
     @AfterEach

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +33,7 @@ class ChannelSubscriptionTest {
 
     /** What the connection wrote: each frame's text (a batch of several is one JSON array). */
     List<String> written() {
-        channel.runPendingTasks();
-        List<String> out = new ArrayList<>();
-        TextWebSocketFrame f;
-        while ((f = channel.readOutbound()) != null) {
-            out.add(f.text());
-            f.release();
-        }
-        return out;
+        return io.switchboard.server.testing.Written.texts(channel);
     }
 
     @Test

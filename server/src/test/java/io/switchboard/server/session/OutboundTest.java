@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,14 +28,7 @@ class OutboundTest {
     }
 
     List<String> written() {
-        channel.runPendingTasks();
-        List<String> texts = new ArrayList<>();
-        TextWebSocketFrame f;
-        while ((f = channel.readOutbound()) != null) {
-            texts.add(f.text());
-            f.release();
-        }
-        return texts;
+        return io.switchboard.server.testing.Written.texts(channel);
     }
 
     @AfterEach

@@ -96,11 +96,9 @@ final class ReportTables {
 
     /** The cold fan-out's p99 second by second: where in the first minute a fresh server's latency comes from. */
     private static void bySecond(Report report, List<Target> ran, StringBuilder md) {
-        int seconds = 0;
-        for (Target t : ran) {
-            double[] p = report.find(t, Scenario.COLD).orElseThrow().p99BySecondMs;
-            seconds = Math.max(seconds, p == null ? 0 : p.length);
-        }
+        List<double[]> columns = ran.stream().map(t -> report.find(t, Scenario.COLD).orElseThrow().p99BySecondMs)
+                .map(p -> p == null ? new double[0] : p).toList();
+        int seconds = columns.stream().mapToInt(p -> p.length).max().orElse(0);
         if (seconds == 0) {
             return;
         }
@@ -111,9 +109,8 @@ final class ReportTables {
         md.append("\n|---:|").append("---:|".repeat(ran.size())).append('\n');
         for (int s = 0; s < seconds; s++) {
             md.append("| ").append(s).append(" |");
-            for (Target t : ran) {
-                double[] p = report.find(t, Scenario.COLD).orElseThrow().p99BySecondMs;
-                md.append(' ').append(p == null || s >= p.length || Double.isNaN(p[s]) ? "none due" : Report.num(p[s]) + " ms").append(" |");
+            for (double[] p : columns) {
+                md.append(' ').append(s >= p.length || Double.isNaN(p[s]) ? "none due" : Report.num(p[s]) + " ms").append(" |");
             }
             md.append('\n');
         }

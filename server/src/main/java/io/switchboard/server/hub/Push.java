@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.switchboard.protocol.Envelope;
 import io.switchboard.protocol.WireFormat;
+import io.switchboard.server.util.ServerFrames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -29,8 +30,7 @@ import java.util.function.Function;
 public final class Push {
 
     private static final WireFormat[] FORMATS = WireFormat.values();
-    /** The longest header of an unmasked frame: 2 bytes, 8 of them the 64-bit length. */
-    private static final int MAX_HEADER = 10;
+    private static final int MAX_HEADER = ServerFrames.MAX_HEADER;
     private static final Object NONE = new Object(); // derive returned null: no variant
 
     private final ByteBufAllocator alloc;
@@ -169,18 +169,8 @@ public final class Push {
             throw ex instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) ex;
         }
         int length = buf.writerIndex() - MAX_HEADER;
-        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-        int start = MAX_HEADER - header;
-        buf.setByte(start, 0x80 | (format.text() ? 0x1 : 0x2)); // FIN, text or binary
-        if (header == 2) {
-            buf.setByte(start + 1, length);
-        } else if (header == 4) {
-            buf.setByte(start + 1, 126);
-            buf.setShort(start + 2, length);
-        } else {
-            buf.setByte(start + 1, 127);
-            buf.setLong(start + 2, length);
-        }
+        int start = ServerFrames.setHeader(buf, MAX_HEADER, format.text() ? ServerFrames.TEXT : ServerFrames.BINARY, 0, length);
+        int header = MAX_HEADER - start;
         buf.readerIndex(start);
         return new Encoded(buf, header, length);
     }

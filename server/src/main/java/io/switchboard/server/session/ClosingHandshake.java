@@ -4,8 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.switchboard.protocol.CloseCode;
+import io.switchboard.server.util.ServerFrames;
 
 /**
  * One session's closing handshake (RFC 6455 7), made when the session starts closing, by either side;
@@ -41,7 +41,7 @@ final class ClosingHandshake {
     static ClosingHandshake ours(Channel channel, CloseCode code, long deadline) {
         ClosingHandshake h = new ClosingHandshake(channel, code.code(), false, deadline);
         h.sent = true;
-        h.frameWritten = channel.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()));
+        h.frameWritten = channel.writeAndFlush(ServerFrames.close(channel.alloc(), code.code(), code.reason()));
         return h;
     }
 
@@ -83,7 +83,7 @@ final class ClosingHandshake {
             return;
         }
         sent = true;
-        channel.writeAndFlush(new CloseWebSocketFrame(CloseCode.NORMAL.code(), "")).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(ServerFrames.close(channel.alloc(), CloseCode.NORMAL.code(), "")).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**

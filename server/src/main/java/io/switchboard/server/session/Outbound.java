@@ -4,14 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.protocol.EnvelopeDecoder;
 import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.hub.Push;
 import io.switchboard.server.util.LoopFlush;
+import io.switchboard.server.util.ServerFrames;
 import io.switchboard.server.util.Unsent;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -26,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * What is queued here is counted here (envelopes, or a {@code Ready} frame's content); what was written
  * and is not yet on the socket is counted by Netty ({@link Unsent}: whole frames, headers and a batch's
  * brackets included). Writes carry the channel's void promise: no promise is made or notified per write
- * to keep the count (and Netty's frame encoder, seeing that promise, makes none for the two buffers it
- * writes a frame of more than 1 KiB as).
+ * to keep the count. The frames are made here as bytes ({@link ServerFrames}; the pipeline has no frame
+ * encoder): a frame of more than 1 KiB goes as two buffers, its header and its payload, without a copy.
  *
  * <p>A push the hub fans out ({@link #deliver(Push)}) is written on the event loop as the frame every
  * subscriber shares when nothing is waiting here, and queued as an envelope otherwise. With
@@ -211,7 +209,7 @@ final class Outbound implements Runnable {
                 if (r.rsv() != 0) {
                     deflate.sent(bytes);
                 }
-                hand(frame(r.content(), r.rsv()), bytes);
+                handFrame(r.content(), r.rsv(), bytes);
                 wrote = true;
                 continue;
             }
@@ -292,11 +290,11 @@ final class Outbound implements Runnable {
             if (z != null) {
                 content.release();
                 deflate.sent(z.readableBytes());
-                hand(frame(z, Deflation.RSV1), settle);
+                handFrame(z, Deflation.RSV1, settle);
                 return;
             }
         }
-        hand(frame(content, 0), settle);
+        handFrame(content, 0, settle);
     }
 
     /**
@@ -306,14 +304,18 @@ final class Outbound implements Runnable {
      * session's handler as an exception (an I/O error closes the connection quietly, anything else as an
      * internal error).
      */
-    private void hand(Object msg, long queued) {
+    private void hand(ByteBuf msg, long queued) {
         channel.write(msg, channel.voidPromise());
         PENDING.addAndGet(this, -queued);
     }
 
-    /** A final frame of this connection's kind (text for JSON, binary for Protobuf) with these RSV bits. */
-    private WebSocketFrame frame(ByteBuf content, int rsv) {
-        return format.text() ? new TextWebSocketFrame(true, rsv, content) : new BinaryWebSocketFrame(true, rsv, content);
+    /**
+     * Writes {@code content} as a frame of this connection's kind (text for JSON, binary for Protobuf) with these
+     * RSV bits, made here ({@link ServerFrames}: the pipeline has no frame encoder); as {@link #hand}.
+     */
+    private void handFrame(ByteBuf content, int rsv, long queued) {
+        ServerFrames.write(channel, format.text() ? ServerFrames.TEXT : ServerFrames.BINARY, rsv, content);
+        PENDING.addAndGet(this, -queued);
     }
 
     /** Bytes of its own a batch of {@code envelopes} adds to them: JSON's brackets and commas, none for Protobuf. */

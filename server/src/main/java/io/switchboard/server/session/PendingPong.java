@@ -2,7 +2,7 @@ package io.switchboard.server.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.switchboard.server.util.ServerFrames;
 
 /**
  * The WebSocket ping a session owes a pong (RFC 6455 5.5.2). Pings that arrive together share one pong,
@@ -26,9 +26,11 @@ final class PendingPong {
         }
         ByteBuf data = latest;
         latest = null;
-        if (allowed) {
-            channel.writeAndFlush(new PongWebSocketFrame(data));
-        } else {
+        try {
+            if (allowed) {
+                channel.writeAndFlush(ServerFrames.pong(channel.alloc(), data), channel.voidPromise());
+            }
+        } finally {
             data.release();
         }
     }

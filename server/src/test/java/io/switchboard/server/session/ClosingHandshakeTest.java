@@ -7,6 +7,9 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.switchboard.server.testing.Written;
+import java.util.List;
 import io.switchboard.protocol.CloseCode;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +21,12 @@ class ClosingHandshakeTest {
 
     final EmbeddedChannel channel = new EmbeddedChannel();
 
+    /** The one frame written since the last call, read back from its bytes: a close frame. */
     CloseWebSocketFrame written() {
-        CloseWebSocketFrame f = channel.readOutbound();
-        return f;
+        List<WebSocketFrame> frames = Written.frames(channel);
+        assertThat(frames).hasSize(1);
+        assertThat(frames.get(0)).isInstanceOf(CloseWebSocketFrame.class);
+        return (CloseWebSocketFrame) frames.get(0);
     }
 
     @Test

@@ -82,14 +82,11 @@ class OutboundTest {
         byte[] big = io.switchboard.protocol.ProtobufCodec.encode(io.switchboard.protocol.Envelope
                 .builder(io.switchboard.protocol.MessageType.MESSAGE).channel("c").ts(9L).payload(new byte[40]).build());
         pb.deliver(Unpooled.wrappedBuffer(big)); // would take the batch past 64 bytes
-        ch.runPendingTasks();
         List<byte[]> frames = new ArrayList<>();
-        Object f;
-        while ((f = ch.readOutbound()) != null) {
+        for (io.netty.handler.codec.http.websocketx.WebSocketFrame f : io.switchboard.server.testing.Written.frames(ch)) {
             assertThat(f).isInstanceOf(io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame.class);
-            ByteBuf content = ((io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame) f).content();
-            frames.add(io.netty.buffer.ByteBufUtil.getBytes(content));
-            ((io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame) f).release();
+            frames.add(io.netty.buffer.ByteBufUtil.getBytes(f.content()));
+            f.release();
         }
         assertThat(frames).hasSize(2);
         java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();

@@ -59,16 +59,14 @@ class SessionTest {
 
     /** The text frames written since the last call (each a JSON envelope or array). */
     List<String> texts() {
-        channel.runPendingTasks();
         List<String> out = new ArrayList<>();
-        Object m;
-        while ((m = channel.readOutbound()) != null) {
+        for (io.netty.handler.codec.http.websocketx.WebSocketFrame m : io.switchboard.server.testing.Written.frames(channel)) {
             if (m instanceof TextWebSocketFrame t) {
                 out.add(t.text());
             } else if (m instanceof CloseWebSocketFrame c) {
                 out.add("close " + c.statusCode());
             }
-            io.netty.util.ReferenceCountUtil.release(m);
+            m.release();
         }
         return out;
     }

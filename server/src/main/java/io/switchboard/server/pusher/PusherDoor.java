@@ -117,6 +117,8 @@ public final class PusherDoor {
             count.decrementAndGet();
             onEnd.run();
         });
+        // The connection writes its frames as bytes (ServerFrames); the handshake's answer has passed the encoder.
+        ch.pipeline().remove(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class);
         ch.pipeline().addLast("pusher", new PusherHandler(connection));
         return connection::start;
     }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.switchboard.server.util.ServerFrames;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,7 @@ final class PusherHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             connection.onText(ByteBufUtil.getBytes(frame.content()));
         } else if (frame instanceof PingWebSocketFrame) {
             connection.heard();
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            ctx.writeAndFlush(ServerFrames.pong(ctx.alloc(), frame.content())); // the ping stays ours: released after this
         } else if (frame instanceof PongWebSocketFrame) {
             connection.heard();
         } else if (frame instanceof CloseWebSocketFrame) {

@@ -2,8 +2,8 @@ package io.switchboard.server.pusher;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.server.util.LoopFlush;
+import io.switchboard.server.util.ServerFrames;
 import io.switchboard.server.util.Unsent;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Queued plus unsent bytes are bounded by {@code --max-queued-bytes}: over it the overflow action runs once
  * (the connection closes as a slow consumer) and the rest is dropped. Queued bytes are counted here, unsent
  * ones by Netty ({@link Unsent}, frame headers included); writes carry the channel's void promise (a failed
- * one reaches the connection's handler as an exception).
+ * one reaches the connection's handler as an exception). Frames are written as bytes ({@link ServerFrames}):
+ * a Pusher connection's pipeline has no frame encoder.
  */
 final class PusherOutbound {
 
@@ -85,7 +86,7 @@ final class PusherOutbound {
         while (channel.isWritable() && (next = queue.poll()) != null) {
             int n = next.length;
             // written first: a bound checked meanwhile counts these bytes twice, never not at all
-            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next)), channel.voidPromise());
+            ServerFrames.write(channel, ServerFrames.TEXT, 0, Unpooled.wrappedBuffer(next));
             pendingBytes.addAndGet(-n);
             count++;
             bytes += n;

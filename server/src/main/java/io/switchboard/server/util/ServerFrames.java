@@ -87,10 +87,13 @@ public final class ServerFrames {
     }
 
     /**
-     * A close frame: the code, then the reason in UTF-8, cut (at a character's start) so that the payload
+     * A close frame: the code, then the reason (null: none) in UTF-8, cut (at a character's start) so that the payload
      * stays within a control frame's 125 bytes.
      */
     public static ByteBuf close(ByteBufAllocator alloc, int code, String reason) {
+        if (reason == null) {
+            reason = "";
+        }
         ByteBuf payload = alloc.buffer(2 + ByteBufUtil.utf8MaxBytes(reason.length()));
         try {
             payload.writeShort(code);

@@ -32,6 +32,9 @@ public final class Node implements AutoCloseable {
     private final Extensions extensions;
     private final Connections connections = new Connections();
     private final Clock clock;
+    // The connections' timers, one heap per event loop (LoopTimers), made by the first connection of each loop.
+    private final java.util.concurrent.ConcurrentHashMap<io.netty.channel.EventLoop, io.switchboard.server.util.LoopTimers> timers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final String nodeId;
     private final String serverVersion = Version.get();
     private final long startedAt = System.currentTimeMillis();
@@ -133,6 +136,12 @@ public final class Node implements AutoCloseable {
     /** The clock sessions time their heartbeats, token expiry and close deadlines by. */
     public Clock clock() {
         return clock;
+    }
+
+    /** The timers of the connections of {@code loop}, timed by {@link #clock}; used on that loop only. */
+    public io.switchboard.server.util.LoopTimers timers(io.netty.channel.EventLoop loop) {
+        io.switchboard.server.util.LoopTimers t = timers.get(loop);
+        return t != null ? t : timers.computeIfAbsent(loop, l -> new io.switchboard.server.util.LoopTimers(l, clock));
     }
 
     public ServerConfig config() {

@@ -15,6 +15,7 @@ import io.switchboard.server.hub.Hub;
 import io.switchboard.server.node.Connection;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.util.LogText;
+import io.switchboard.server.util.LoopTimers;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Frames come in through its {@link CommandIntake} (decoding, the rate limit, the bad-input rule); a
  * {@code refresh} is decided by its {@link TokenRefresh}.
  */
-public final class Session extends CommandsInFlight implements Connection, Runnable, Outbound.Overflow {
+public final class Session extends CommandsInFlight implements Connection, LoopTimers.Timed, Outbound.Overflow {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -52,9 +53,8 @@ public final class Session extends CommandsInFlight implements Connection, Runna
     private long nextPingAt;
     private long pongDeadline; // 0 while no ping is unanswered
     private ClosingHandshake closing; // null until either side starts closing
-    // The one timer (this session is its task: see run): armed for dueAt, null when not armed.
-    private io.netty.util.concurrent.ScheduledFuture<?> timer;
-    private long dueAt;
+    // The one timer: this session's place among its event loop's timers (LoopTimers), -1 when not armed.
+    private int timerIndex = -1;
     private final CommandIntake intake; // frames in: decoding, the rate limit, the bad-input rule
     private TokenRefresh refresh; // made by the first refresh
     private PendingPong pong; // made by the first WebSocket ping
@@ -415,13 +415,12 @@ public final class Session extends CommandsInFlight implements Connection, Runna
     // ---- the one timer ------------------------------------------------------------------------
 
     /**
-     * The connection's timer fired: pings, the pong and close deadlines, token expiry. The session is its
-     * own timer task, so that arming the timer makes no object but Netty's. Event loop only; nothing else
-     * calls it.
+     * The connection's timer fired: pings, the pong and close deadlines, token expiry. The timer is a place
+     * among the event loop's timers ({@link LoopTimers}), not an object of its own. Event loop only; nothing
+     * else calls it.
      */
     @Override
-    public void run() {
-        timer = null;
+    public void timerFired() {
         if (state == State.CLOSED) {
             return;
         }
@@ -466,23 +465,25 @@ public final class Session extends CommandsInFlight implements Connection, Runna
         armTimer(SessionDeadlines.next(state == State.CLOSING, closing == null ? 0 : closing.deadline(), pongDeadline, expiryDeadline(), nextPingAt));
     }
 
-    /** Arms the timer for {@code due} (the node's clock), replacing any other arming; the same moment again is free. */
+    /** Arms the timer for {@code due} (the node's clock), replacing any other arming. */
     private void armTimer(long due) {
-        if (timer != null) {
-            if (dueAt == due) {
-                return;
-            }
-            timer.cancel(false);
-        }
-        dueAt = due;
-        timer = channel.eventLoop().schedule(this, Math.max(0, due - now()), java.util.concurrent.TimeUnit.MILLISECONDS);
+        node.timers(channel.eventLoop()).arm(this, due);
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (timerIndex >= 0) {
+            node.timers(channel.eventLoop()).disarm(this);
         }
+    }
+
+    @Override
+    public int timerIndex() {
+        return timerIndex;
+    }
+
+    @Override
+    public void timerIndex(int index) {
+        timerIndex = index;
     }
 
     void onLoop(Runnable r) {

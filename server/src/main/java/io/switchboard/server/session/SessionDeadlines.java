@@ -3,7 +3,8 @@ package io.switchboard.server.session;
 /**
  * What a session's one timer does when it fires, and when it must fire next: a pure function of the
  * session's deadlines (all in the node's clock, milliseconds), so that the rules are read and tested in one
- * place and the session keeps no timer object of its own beyond Netty's scheduled task.
+ * place and the session keeps no timer object of its own (only its place among its event loop's timers,
+ * {@code LoopTimers}).
  *
  * <p>A closing session waits for its close deadline only. An open one, in this order of precedence: the
  * pong deadline of an unanswered ping, the token's expiry (with its grace), and the next ping.

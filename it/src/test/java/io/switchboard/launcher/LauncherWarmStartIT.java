@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The {@code ./switchboard} launcher's warm start: the first {@code serve} after a build records an
  * archive (AppCDS before JDK 25, the AOT cache from 25) next to the jar, later runs load the node's own
- * classes from it, and {@code SWITCHBOARD_JAVA_OPTS} and {@code SWITCHBOARD_WARM_START=off} switch it off.
+ * classes from it, and {@code SWITCHBOARD_JAVA_OPTS} and {@code SWITCHBOARD_WARM_START=off} switch it off;
+ * and the JVM options it gives a node unless {@code SWITCHBOARD_JAVA_OPTS} replaces them.
  * Runs the launcher of this checkout on the JDK running the test (JAVA_HOME), against the jar the build made.
  */
 class LauncherWarmStartIT {
@@ -160,5 +161,30 @@ class LauncherWarmStartIT {
         Run off = run(env("SWITCHBOARD_WARM_START", "off", "SWITCHBOARD_JAVA_OPTS", "-Xlog:class+load=info"), "version");
         assertThat(off.exit()).as(off.output()).isZero();
         assertThat(off.output()).contains("io.switchboard.server.cli.Main source: ").doesNotContain(MAIN_FROM_ARCHIVE);
+    }
+
+    /** Whether this JDK has -XX:TrimNativeHeapInterval (17.0.9+, 21.0.1+, 22+), as the launcher judges it. */
+    private static boolean trimsNativeHeap() {
+        Runtime.Version v = Runtime.version();
+        return v.feature() >= 22 || (v.feature() == 21 && v.update() >= 1) || (v.feature() == 17 && v.update() >= 9);
+    }
+
+    @Test
+    void theDefaultJvmOptionsGiveFreedNativeMemoryBackAndSwitchboardJavaOptsReplacesThemAll() throws Exception {
+        // JAVA_TOOL_OPTIONS adds to the command line without replacing the launcher's options: the JVM prints them.
+        Run defaults = run(env("JAVA_TOOL_OPTIONS", "-XX:+PrintCommandLineFlags", "SWITCHBOARD_WARM_START", "off"), "version");
+        assertThat(defaults.exit()).as(defaults.output()).isZero();
+        assertThat(defaults.output()).contains("-XX:+UseParallelGC", "-XX:MetaspaceSize=67108864");
+        if (trimsNativeHeap()) {
+            assertThat(defaults.output()).contains("-XX:TrimNativeHeapInterval=2000");
+        } else {
+            assertThat(defaults.output()).doesNotContain("TrimNativeHeapInterval");
+        }
+
+        Run replaced = run(env("JAVA_TOOL_OPTIONS", "-XX:+PrintCommandLineFlags", "SWITCHBOARD_WARM_START", "off",
+                "SWITCHBOARD_JAVA_OPTS", "-XX:+UseSerialGC"), "version");
+        assertThat(replaced.exit()).as(replaced.output()).isZero();
+        assertThat(replaced.output()).contains("-XX:+UseSerialGC").doesNotContain("TrimNativeHeapInterval")
+                .doesNotContain("UseParallelGC");
     }
 }

@@ -63,7 +63,7 @@ public final class Launchers {
         env.put("kernel", read("/proc/sys/kernel/osrelease"));
         env.put("load average at the start", read("/proc/loadavg"));
         env.put("Java (Switchboard and generators)", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        env.put("SWITCHBOARD_JAVA_OPTS", System.getenv().getOrDefault("SWITCHBOARD_JAVA_OPTS", "(unset: the launcher's default, -XX:+UseParallelGC -Xmn16m -XX:MetaspaceSize=64m, and -XX:TrimNativeHeapInterval=2000 on a JDK that has it)"));
+        env.put("SWITCHBOARD_JAVA_OPTS", System.getenv().getOrDefault("SWITCHBOARD_JAVA_OPTS", "(unset: the launcher's default, -XX:+UseParallelGC -Xmn16m -XX:MetaspaceSize=64m, and -XX:TrimNativeHeapInterval=1000 on a JDK that has it)"));
         env.put("SWITCHBOARD_WARM_UP_SESSIONS", System.getenv().getOrDefault("SWITCHBOARD_WARM_UP_SESSIONS",
                 "(unset: serve's default, 3000, the embedded node's 0; idle and scale start the node with 0)"));
         env.put("Node", run("node", "--version"));

@@ -176,7 +176,7 @@ class LauncherWarmStartIT {
         assertThat(defaults.exit()).as(defaults.output()).isZero();
         assertThat(defaults.output()).contains("-XX:+UseParallelGC", "-XX:MetaspaceSize=67108864");
         if (trimsNativeHeap()) {
-            assertThat(defaults.output()).contains("-XX:TrimNativeHeapInterval=2000");
+            assertThat(defaults.output()).contains("-XX:TrimNativeHeapInterval=1000");
         } else {
             assertThat(defaults.output()).doesNotContain("TrimNativeHeapInterval");
         }

@@ -25,6 +25,12 @@ public interface Connection {
     /** Starts closing the connection with {@code code} (the closing handshake of its protocol). */
     void close(CloseCode code);
 
+    /**
+     * Closes the socket at once, without a closing handshake: the node is stopping without a drain. The
+     * connection's clean-up runs on its thread as after any close.
+     */
+    void abort();
+
     /** Ends the connection's subscription to {@code channel}, if any, and tells the client it was the server's doing. */
     void unsubscribeByServer(String channel);
 

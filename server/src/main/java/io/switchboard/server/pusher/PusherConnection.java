@@ -205,6 +205,11 @@ final class PusherConnection implements Connection {
     }
 
     @Override
+    public void abort() {
+        channel.close();
+    }
+
+    @Override
     public void unsubscribeByServer(String internalChannel) {
         onLoop(() -> {
             if (open) {

@@ -402,6 +402,11 @@ public final class Session extends CommandsInFlight implements Connection, LoopT
         reschedule();
     }
 
+    @Override
+    public void abort() {
+        channel.close();
+    }
+
     /** Sends a connection-level error (no id) and then closes. */
     public void closeWithError(ErrorCode error, String message, CloseCode code) {
         onLoop(() -> {

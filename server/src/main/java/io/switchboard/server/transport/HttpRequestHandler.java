@@ -50,9 +50,15 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private final NodeStats stats;
     private final io.switchboard.server.pusher.PusherDoor pusher; // null when no Pusher app is configured
     private final PerMessageDeflate deflate;
+    // The server's set of channels it closes when it stops: an upgraded connection leaves it (the node's
+    // connections close it), so that an open connection costs no entry there.
+    private final io.netty.channel.group.ChannelGroup httpChannels;
 
+    /** @param httpChannels the set of channels the server closes when it stops; an upgraded connection leaves it */
     HttpRequestHandler(Node node, HttpRoutes routes, OriginPolicy origins, ConnectionLimits limits,
-                       ServerApi api, NodeStats stats, io.switchboard.server.pusher.PusherDoor pusher, PerMessageDeflate deflate) {
+                       ServerApi api, NodeStats stats, io.switchboard.server.pusher.PusherDoor pusher, PerMessageDeflate deflate,
+                       io.netty.channel.group.ChannelGroup httpChannels) {
+        this.httpChannels = httpChannels;
         this.pusher = pusher;
         this.deflate = deflate;
         this.node = node;
@@ -328,6 +334,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         // answer has already passed, would be one more stage per connection and per write.
         p.remove(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class);
         p.addLast("session", session);
+        httpChannels.remove(ch); // a node connection from here: Connection.abort closes it when the server stops
         done.addListener(f -> {
             if (f.isSuccess()) {
                 session.start();
@@ -402,6 +409,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         ConnectionLimits slots = limits;
         Runnable start = pusher.open(ch, key, uri.parameters(), routes.draining(), over,
                 over != null ? () -> { } : () -> slots.closed("", true, ip));
+        if (p.get("pusher") != null) {
+            httpChannels.remove(ch); // a node connection (not a refusal): Connection.abort closes it when the server stops
+        }
         done.addListener(f -> {
             if (f.isSuccess()) {
                 start.run();

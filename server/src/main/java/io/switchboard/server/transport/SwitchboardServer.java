@@ -139,7 +139,7 @@ public final class SwitchboardServer implements AutoCloseable {
                                 .addLast("http-gate", new HttpGate(apiKeys, metricsNeedKey, node.metrics(), pusher != null))
                                 .addLast("http-aggregate", new HttpObjectAggregator(Math.max(HttpGate.SMALL_BODY, config.apiMaxBodyBytes())))
                                 .addLast("handshake-deadline", new HandshakeDeadline(handshakeMillis))
-                                .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits, api, stats, pusher, deflate));
+                                .addLast("http-routes", new HttpRequestHandler(node, routes, origins, limits, api, stats, pusher, deflate, allChannels));
                     }
                 });
         io.netty.channel.ChannelFuture bound = b.bind(config.bind(), config.port()).awaitUninterruptibly();
@@ -300,6 +300,10 @@ public final class SwitchboardServer implements AutoCloseable {
         if (metricsChannel != null) {
             metricsChannel.close().syncUninterruptibly();
             metricsChannel = null;
+        }
+        // Upgraded connections left the set of channels (it would cost each an entry): they are the node's.
+        if (node != null) {
+            node.connections().forEach(io.switchboard.server.node.Connection::abort);
         }
         allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (workerGroup != null) {

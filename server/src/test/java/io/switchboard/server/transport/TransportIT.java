@@ -23,8 +23,9 @@ class TransportIT {
 
     /**
      * close() ends every connection on each transport before it returns: a session, whose clean-up has run by
-     * then, and a socket that never sent a request alike. (Leaving the closing to the I/O loops' own shutdown,
-     * without the set of every channel, was tried: on nio the session's clean-up had not run when close returned.)
+     * then, and a socket that never sent a request alike. The server's set of channels holds only the second:
+     * the session is the node's, closed through {@code Connection.abort}. (Leaving all the closing to the I/O
+     * loops' own shutdown was tried: on nio the session's clean-up had not run when close returned.)
      */
     @ParameterizedTest
     @ValueSource(strings = {"epoll", "io_uring", "nio"})

@@ -38,9 +38,10 @@ final class PusherCommands {
     private final Node node;
     private final ChannelService channels;
     private final PusherApp app;
-    private final TokenBucket clientEventRate = new TokenBucket(CLIENT_EVENTS_PER_SECOND, CLIENT_EVENTS_PER_SECOND, System.nanoTime());
-    // The app's channel name -> its subscription (also while being set up).
-    private final Map<String, Entry> subscriptions = new HashMap<>();
+    private TokenBucket clientEventRate; // made by the first client event: most connections never send one
+    // The app's channel name -> its subscription (also while being set up). Sized for the usual one or two
+    // channels: a default map's first table (16 slots) would cost every connection 56 bytes more.
+    private final Map<String, Entry> subscriptions = new HashMap<>(2);
 
     private record Entry(PusherSubscription sub, Caller caller) {
     }
@@ -304,6 +305,9 @@ final class PusherCommands {
         if (f.event().length() > 200) {
             connection.send(PusherFrames.error(null, "Client event rejected - the event name is longer than 200 characters"));
             return;
+        }
+        if (clientEventRate == null) {
+            clientEventRate = new TokenBucket(CLIENT_EVENTS_PER_SECOND, CLIENT_EVENTS_PER_SECOND, System.nanoTime());
         }
         if (!clientEventRate.tryTake(System.nanoTime())) {
             connection.send(PusherFrames.error(4301, "Client event rejected due to rate limit"));

@@ -2,15 +2,14 @@ package io.switchboard.server.pusher;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.switchboard.server.util.LoopTimers;
 import io.switchboard.server.util.ServerFrames;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.server.config.PusherApp;
 import io.switchboard.server.node.Connection;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.util.LogText;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * answer), the bad-input rule, and closing. Channel events go to {@link PusherCommands}. Confined to the
  * connection's event loop, except the methods of {@link Connection}, which hop onto it.
  */
-final class PusherConnection implements Connection {
+final class PusherConnection implements Connection, LoopTimers.Timed {
 
     private static final Logger log = LoggerFactory.getLogger(PusherConnection.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -49,7 +48,9 @@ final class PusherConnection implements Connection {
     private long pongDeadline; // 0 while no pusher:ping is unanswered
     private long errorWindowStart;
     private int errorsInWindow;
-    private ScheduledFuture<?> timer;
+    // The one timer (the activity check, then the close grace): a place among the loop's LoopTimers, -1 when unarmed.
+    private int timerIndex = -1;
+    private long closeAt; // 0 while open and not yet closing: when the socket closes whatever the client does
     private int closeCode = 1006; // until a close frame is sent or received
 
     private final PusherTranscoder transcoder;
@@ -126,8 +127,8 @@ final class PusherConnection implements Connection {
             g.writeStringField("socket_id", socketId);
             g.writeNumberField("activity_timeout", activityMillis / 1000);
         }));
-        lastHeard = System.currentTimeMillis();
-        schedule(activityMillis);
+        lastHeard = now();
+        arm(lastHeard + activityMillis);
         log.atDebug().addKeyValue("session", socketId).log("pusher connection {} opened for app {}", socketId, app.id());
     }
 
@@ -174,14 +175,14 @@ final class PusherConnection implements Connection {
 
     /** Any frame, a WebSocket pong included, shows the client is there. */
     void heard() {
-        lastHeard = System.currentTimeMillis();
+        lastHeard = now();
         pongDeadline = 0;
     }
 
     /** A bad frame: {@code pusher:error} (code null); more than {@code --error-burst-limit} in the window closes with 4002. */
     void reject(String message) {
         send(PusherFrames.error(null, message));
-        long now = System.currentTimeMillis();
+        long now = now();
         if (now - errorWindowStart > node.config().limits().errorBurstWindow().toMillis()) {
             errorWindowStart = now;
             errorsInWindow = 0;
@@ -249,12 +250,8 @@ final class PusherConnection implements Connection {
         byte[] error = PusherFrames.error(code, reason);
         channel.write(ServerFrames.copied(channel.alloc(), ServerFrames.TEXT, 0, io.netty.buffer.Unpooled.wrappedBuffer(error)));
         channel.writeAndFlush(ServerFrames.close(channel.alloc(), code, reason));
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        timer = channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        closeAt = now() + CLOSE_GRACE_MILLIS;
+        arm(closeAt);
     }
 
     /** The client sent its close frame: answer it and close. */
@@ -274,9 +271,8 @@ final class PusherConnection implements Connection {
     /** The socket is gone: release everything. */
     void onChannelClosed() {
         open = false;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (timerIndex >= 0) {
+            node.timers(channel.eventLoop()).disarm(this);
         }
         commands.leaveAll();
         outbound.close();
@@ -286,12 +282,16 @@ final class PusherConnection implements Connection {
         log.atDebug().addKeyValue("session", socketId).log("pusher connection {} ended", socketId);
     }
 
-    private void onTimer() {
-        timer = null;
+    /** The activity check, or the end of the close grace. Event loop only. */
+    @Override
+    public void timerFired() {
         if (!open) {
+            if (closeAt != 0) {
+                channel.close();
+            }
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = now();
         if (pongDeadline != 0 && now >= pongDeadline) {
             log.atDebug().addKeyValue("session", socketId).log("pusher connection {} closed: no pong", socketId);
             close(CLOSE_NO_PONG, "pong reply not received");
@@ -302,11 +302,26 @@ final class PusherConnection implements Connection {
             pongDeadline = now + node.config().heartbeatTimeout().toMillis();
         }
         long due = pongDeadline != 0 ? pongDeadline : lastHeard + activityMillis;
-        schedule(Math.max(10, due - now));
+        arm(Math.max(now + 10, due));
     }
 
-    private void schedule(long delayMillis) {
-        timer = channel.eventLoop().schedule(this::onTimer, delayMillis, TimeUnit.MILLISECONDS);
+    private void arm(long at) {
+        node.timers(channel.eventLoop()).arm(this, at);
+    }
+
+    /** Milliseconds by the node's clock, which the activity check and the close grace are timed by. */
+    private long now() {
+        return node.clock().millis();
+    }
+
+    @Override
+    public int timerIndex() {
+        return timerIndex;
+    }
+
+    @Override
+    public void timerIndex(int index) {
+        timerIndex = index;
     }
 
     void onLoop(Runnable r) {

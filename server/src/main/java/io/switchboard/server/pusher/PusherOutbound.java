@@ -6,8 +6,9 @@ import io.switchboard.server.util.LoopFlush;
 import io.switchboard.server.util.ServerFrames;
 import io.switchboard.server.util.Unsent;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * One Pusher connection's outbound queue: any thread may {@link #deliver} an encoded event; the event loop
@@ -18,18 +19,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * one reaches the connection's handler as an exception). Frames are written as bytes ({@link ServerFrames}):
  * a Pusher connection's pipeline has no frame encoder.
  */
-final class PusherOutbound {
+final class PusherOutbound implements Runnable {
+
+    // Field updaters and a queue made by the first event that needs one: an idle connection holds this
+    // object only, not a queue, three atomics and a flush task.
+    private static final AtomicLongFieldUpdater<PusherOutbound> PENDING =
+            AtomicLongFieldUpdater.newUpdater(PusherOutbound.class, "pendingBytes");
+    private static final AtomicIntegerFieldUpdater<PusherOutbound> SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(PusherOutbound.class, "flushScheduled");
+    private static final AtomicIntegerFieldUpdater<PusherOutbound> CLOSED =
+            AtomicIntegerFieldUpdater.newUpdater(PusherOutbound.class, "closed");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<PusherOutbound, ConcurrentLinkedQueue> QUEUE =
+            AtomicReferenceFieldUpdater.newUpdater(PusherOutbound.class, ConcurrentLinkedQueue.class, "queue");
 
     private final Channel channel;
     private final long maxPendingBytes;
     private final Runnable onOverflow;
-    private final Runnable flushTask = this::flush;
-    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong pendingBytes = new AtomicLong(); // queued, not yet handed to Netty
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-
     private final io.switchboard.server.metrics.Metrics metrics;
+    private volatile ConcurrentLinkedQueue<byte[]> queue; // null until the first event
+    private volatile long pendingBytes; // queued, not yet handed to Netty
+    private volatile int flushScheduled; // 1 while a flush is scheduled
+    private volatile int closed; // 1 once closed
 
     PusherOutbound(Channel channel, long maxPendingBytes, Runnable onOverflow, io.switchboard.server.metrics.Metrics metrics) {
         this.metrics = metrics;
@@ -45,20 +56,20 @@ final class PusherOutbound {
 
     /** Queues one event; any thread. */
     void deliver(byte[] event) {
-        if (closed.get()) {
+        if (closed != 0) {
             return;
         }
-        if (pendingBytes.addAndGet(event.length) + Unsent.bytes(channel) > maxPendingBytes) {
-            pendingBytes.addAndGet(-event.length);
-            if (closed.compareAndSet(false, true)) {
+        if (PENDING.addAndGet(this, event.length) + Unsent.bytes(channel) > maxPendingBytes) {
+            PENDING.addAndGet(this, -event.length);
+            if (CLOSED.compareAndSet(this, 0, 1)) {
                 channel.eventLoop().execute(() -> {
-                    queue.clear();
+                    clear();
                     onOverflow.run();
                 });
             }
             return;
         }
-        queue.offer(event);
+        queue().offer(event);
         scheduleFlush();
     }
 
@@ -68,26 +79,36 @@ final class PusherOutbound {
      * per subscriber), from another thread as a task.
      */
     void scheduleFlush() {
-        if (flushScheduled.compareAndSet(false, true)) {
-            LoopFlush.schedule(channel.eventLoop(), flushTask);
+        if (SCHEDULED.compareAndSet(this, 0, 1)) {
+            LoopFlush.schedule(channel.eventLoop(), this);
         }
+    }
+
+    /** The flush task handed to the event loop: {@link #flush}. Event loop only. */
+    @Override
+    public void run() {
+        flush();
     }
 
     /** Writes what is queued while the socket is writable; event loop only. */
     void flush() {
-        flushScheduled.set(false);
-        if (closed.get()) {
-            queue.clear();
+        flushScheduled = 0;
+        if (closed != 0) {
+            clear();
+            return;
+        }
+        ConcurrentLinkedQueue<byte[]> q = queue;
+        if (q == null) {
             return;
         }
         int count = 0;
         long bytes = 0;
         byte[] next;
-        while (channel.isWritable() && (next = queue.poll()) != null) {
+        while (channel.isWritable() && (next = q.poll()) != null) {
             int n = next.length;
             // written first: a bound checked meanwhile counts these bytes twice, never not at all
             ServerFrames.write(channel, ServerFrames.TEXT, 0, Unpooled.wrappedBuffer(next));
-            pendingBytes.addAndGet(-n);
+            PENDING.addAndGet(this, -n);
             count++;
             bytes += n;
         }
@@ -99,7 +120,24 @@ final class PusherOutbound {
 
     /** Refuses everything from now on; event loop only. */
     void close() {
-        closed.set(true);
-        queue.clear();
+        closed = 1;
+        clear();
+    }
+
+    private void clear() {
+        ConcurrentLinkedQueue<byte[]> q = queue;
+        if (q != null) {
+            q.clear();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedQueue<byte[]> queue() {
+        ConcurrentLinkedQueue<byte[]> q = queue;
+        if (q == null) {
+            QUEUE.compareAndSet(this, null, new ConcurrentLinkedQueue<byte[]>());
+            q = queue;
+        }
+        return q;
     }
 }

@@ -87,6 +87,10 @@ public final class BenchMain implements Runnable {
         @Option(names = "--scale-connections-per-node", defaultValue = "17000",
                 description = "--scale: connections per node, at most about 18,000 here (default: ${DEFAULT-VALUE}).")
         int scalePerNode;
+        @Option(names = "--scale-idle-after", defaultValue = "5",
+                description = "Seconds between the last connection and the idle window (--scale).")
+        double scaleIdleAfter;
+
         @Option(names = "--scale-rate", defaultValue = "0.2",
                 description = "--scale: publications per second to all connections (default: ${DEFAULT-VALUE}, one every 5 s).")
         double scaleRate;
@@ -159,6 +163,7 @@ public final class BenchMain implements Runnable {
                 so.nodes = scaleNodes;
                 so.perNode = scalePerNode;
                 so.rate = scaleRate;
+                so.idleAfterSeconds = scaleIdleAfter;
                 if (measure != null) so.measureSeconds = measure;
                 String report = new Scale(so, launcher, dir).run();
                 System.out.print(report);

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * answer), the bad-input rule, and closing. Channel events go to {@link PusherCommands}. Confined to the
  * connection's event loop, except the methods of {@link Connection}, which hop onto it.
  */
-final class PusherConnection implements Connection, LoopTimers.Timed {
+final class PusherConnection extends LoopTimers.Timer implements Connection {
 
     private static final Logger log = LoggerFactory.getLogger(PusherConnection.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -48,9 +48,8 @@ final class PusherConnection implements Connection, LoopTimers.Timed {
     private long pongDeadline; // 0 while no pusher:ping is unanswered
     private long errorWindowStart;
     private int errorsInWindow;
-    // The one timer (the activity check, then the close grace): a place among the loop's LoopTimers, -1 when unarmed.
-    private int timerIndex = -1;
-    private long closeAt; // 0 while open and not yet closing: when the socket closes whatever the client does
+    // The one timer (LoopTimers): the activity check, then the close grace.
+    private boolean graceArmed; // our close frame is written: the timer now closes the socket whatever the client does
     private int closeCode = 1006; // until a close frame is sent or received
 
     private final PusherTranscoder transcoder;
@@ -250,8 +249,8 @@ final class PusherConnection implements Connection, LoopTimers.Timed {
         byte[] error = PusherFrames.error(code, reason);
         channel.write(ServerFrames.copied(channel.alloc(), ServerFrames.TEXT, 0, io.netty.buffer.Unpooled.wrappedBuffer(error)));
         channel.writeAndFlush(ServerFrames.close(channel.alloc(), code, reason));
-        closeAt = now() + CLOSE_GRACE_MILLIS;
-        arm(closeAt);
+        graceArmed = true;
+        arm(now() + CLOSE_GRACE_MILLIS);
     }
 
     /** The client sent its close frame: answer it and close. */
@@ -271,7 +270,7 @@ final class PusherConnection implements Connection, LoopTimers.Timed {
     /** The socket is gone: release everything. */
     void onChannelClosed() {
         open = false;
-        if (timerIndex >= 0) {
+        if (timerArmed()) {
             node.timers(channel.eventLoop()).disarm(this);
         }
         commands.leaveAll();
@@ -284,9 +283,9 @@ final class PusherConnection implements Connection, LoopTimers.Timed {
 
     /** The activity check, or the end of the close grace. Event loop only. */
     @Override
-    public void timerFired() {
+    protected void timerFired() {
         if (!open) {
-            if (closeAt != 0) {
+            if (graceArmed) {
                 channel.close();
             }
             return;
@@ -312,16 +311,6 @@ final class PusherConnection implements Connection, LoopTimers.Timed {
     /** Milliseconds by the node's clock, which the activity check and the close grace are timed by. */
     private long now() {
         return node.clock().millis();
-    }
-
-    @Override
-    public int timerIndex() {
-        return timerIndex;
-    }
-
-    @Override
-    public void timerIndex(int index) {
-        timerIndex = index;
     }
 
     void onLoop(Runnable r) {

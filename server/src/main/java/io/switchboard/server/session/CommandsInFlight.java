@@ -3,6 +3,7 @@ package io.switchboard.server.session;
 import io.switchboard.protocol.CommandId;
 import io.switchboard.protocol.MessageType;
 import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.util.LoopTimers;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -11,8 +12,10 @@ import java.util.Map;
  * and for a client's close, which is answered once they all are. A base class rather than an object of its
  * own, so that a connection pays for no extra object: the one command most clients have in flight at a time
  * is kept in three fields, more (a client that pipelines commands) in a map made on first use. Event loop only.
+ * It extends {@link LoopTimers.Timer} for the same reason: the session's one timer is its place among its
+ * event loop's timers.
  */
-abstract class CommandsInFlight {
+abstract class CommandsInFlight extends LoopTimers.Timer {
 
     private static final MessageType[] TYPES = MessageType.values();
 

@@ -15,7 +15,6 @@ import io.switchboard.server.hub.Hub;
 import io.switchboard.server.node.Connection;
 import io.switchboard.server.node.Node;
 import io.switchboard.server.util.LogText;
-import io.switchboard.server.util.LoopTimers;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Frames come in through its {@link CommandIntake} (decoding, the rate limit, the bad-input rule); a
  * {@code refresh} is decided by its {@link TokenRefresh}.
  */
-public final class Session extends CommandsInFlight implements Connection, LoopTimers.Timed, Outbound.Overflow {
+public final class Session extends CommandsInFlight implements Connection, Outbound.Overflow {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -53,8 +52,6 @@ public final class Session extends CommandsInFlight implements Connection, LoopT
     private long nextPingAt;
     private long pongDeadline; // 0 while no ping is unanswered
     private ClosingHandshake closing; // null until either side starts closing
-    // The one timer: this session's place among its event loop's timers (LoopTimers), -1 when not armed.
-    private int timerIndex = -1;
     private final CommandIntake intake; // frames in: decoding, the rate limit, the bad-input rule
     private TokenRefresh refresh; // made by the first refresh
     private PendingPong pong; // made by the first WebSocket ping
@@ -421,11 +418,11 @@ public final class Session extends CommandsInFlight implements Connection, LoopT
 
     /**
      * The connection's timer fired: pings, the pong and close deadlines, token expiry. The timer is a place
-     * among the event loop's timers ({@link LoopTimers}), not an object of its own. Event loop only; nothing
+     * among the event loop's timers ({@link io.switchboard.server.util.LoopTimers}), not an object of its own. Event loop only; nothing
      * else calls it.
      */
     @Override
-    public void timerFired() {
+    protected void timerFired() {
         if (state == State.CLOSED) {
             return;
         }
@@ -476,19 +473,9 @@ public final class Session extends CommandsInFlight implements Connection, LoopT
     }
 
     private void cancelTimer() {
-        if (timerIndex >= 0) {
+        if (timerArmed()) {
             node.timers(channel.eventLoop()).disarm(this);
         }
-    }
-
-    @Override
-    public int timerIndex() {
-        return timerIndex;
-    }
-
-    @Override
-    public void timerIndex(int index) {
-        timerIndex = index;
     }
 
     void onLoop(Runnable r) {

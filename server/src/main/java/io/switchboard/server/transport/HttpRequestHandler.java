@@ -2,11 +2,8 @@ package io.switchboard.server.transport;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
 import io.switchboard.server.api.NodeStats;
 import io.switchboard.server.api.ServerApi;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -35,12 +32,11 @@ import java.util.List;
 /**
  * The HTTP side of a connection: the WebSocket upgrade at {@code /ws} (subprotocol and deflate choice,
  * in {@link UpgradeNegotiation}; token check, then the session pipeline) and the plain routes: health, readiness, demo tokens, static files.
+ * One request at a time, with keep-alive and bounded pipelining ({@link PipelinedHttpHandler}).
  */
-final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
+final class HttpRequestHandler extends PipelinedHttpHandler {
 
     static final String SUBPROTOCOL_V1 = WireFormat.JSON.subprotocol();
-    /** Requests a client may pipeline behind the one being answered; more closes the connection. */
-    static final int MAX_PIPELINED = 16;
 
     private final Node node;
     private final HttpRoutes routes;
@@ -69,71 +65,15 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         this.stats = stats;
     }
 
-    // Keep-alive with bounded pipelining, event loop only: one request is answered at a time; requests
-    // that arrive meanwhile wait here (reading stops until the answer is written), at most MAX_PIPELINED
-    // of them, so no client can queue responses it does not read.
-    private boolean busy;
-    private boolean closing;
-    private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>(2);
-
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest req)) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (closing) {
-            req.release();
-            return;
-        }
-        if (busy) {
-            if (waiting.size() >= MAX_PIPELINED) {
-                req.release();
-                closing = true;
-                ctx.close();
-                return;
-            }
-            waiting.add(req);
-            ctx.channel().config().setAutoRead(false);
-            return;
-        }
-        process(ctx, req);
-    }
-
-    private void process(ChannelHandlerContext ctx, FullHttpRequest req) {
-        busy = true;
-        try {
-            handle(ctx, req);
-        } finally {
-            req.release();
-        }
-    }
-
-    /** The answer to the current request is written: take the next waiting one, or read again. */
-    private void next(ChannelHandlerContext ctx) {
-        busy = false;
-        if (closing || !ctx.channel().isActive()) {
-            return;
-        }
-        FullHttpRequest queued = waiting.poll();
-        if (queued != null) {
-            process(ctx, queued);
-        } else {
-            ctx.channel().config().setAutoRead(true);
-        }
+    boolean draining() {
+        return routes.draining();
     }
 
     @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        FullHttpRequest r;
-        while ((r = waiting.poll()) != null) {
-            r.release();
-        }
-    }
-
-    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
+    void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (!req.decoderResult().isSuccess()) {
-            closing = true;
+            closeAfterAnswer();
             respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error("bad_request", "malformed HTTP request"));
             return;
         }
@@ -182,7 +122,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         String endpoint = HttpGate.apiEndpointLabel(path);
         if (path.equals("/stats/stream") && req.method() == HttpMethod.GET) {
             node.metrics().apiRequest(endpoint, 200);
-            closing = true; // nothing after the stream
+            closeAfterAnswer(); // nothing after the stream
             StatsStream.start(ctx, req, stats);
             return;
         }
@@ -439,7 +379,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private void refuseUpgrade(ChannelHandlerContext ctx, FullHttpRequest req, UpgradeAdmission.Refusal refusal) {
         boolean version = refusal.versionRequired();
         byte[] body = error(version ? ErrorCode.UNSUPPORTED_VERSION.wireName() : "bad_request", refusal.message());
-        closing = true;
+        closeAfterAnswer();
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, refusal.status(), Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         if (version) {
@@ -447,7 +387,6 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
         send(ctx, false, res, body.length);
     }
-
 
     private static String clip(String s) {
         return s == null ? "null" : s.length() > 100 ? s.substring(0, 100) + "..." : s;
@@ -467,44 +406,5 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             g.writeStringField("code", code);
             g.writeStringField("message", message);
         });
-    }
-
-    /** An error answer; the connection closes after it (a client that got one is not worth keeping). */
-    private void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, byte[] body) {
-        closing = true;
-        FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), status, Unpooled.wrappedBuffer(body));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-        send(ctx, req, res, body.length);
-    }
-
-    private void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res, int length) {
-        send(ctx, HttpUtil.isKeepAlive(req), res, length);
-    }
-
-    /**
-     * Writes the answer to the current request. The connection stays open for the next one when the
-     * client asked for keep-alive and the node is not draining; otherwise it closes once written.
-     */
-    private void send(ChannelHandlerContext ctx, boolean clientKeepAlive, FullHttpResponse res, int length) {
-        boolean keepAlive = clientKeepAlive && !closing && !routes.draining();
-        HttpUtil.setContentLength(res, length);
-        HttpUtil.setKeepAlive(res, keepAlive);
-        if (!keepAlive) {
-            closing = true;
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        ctx.writeAndFlush(res).addListener(f -> {
-            if (f.isSuccess()) {
-                next(ctx);
-            } else {
-                ctx.close();
-            }
-        });
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
     }
 }

@@ -16,26 +16,32 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Times are the given clock's milliseconds (a node's clock, which tests move); a timer fires on the first
  * run of the task at or after its due time, as a task of Netty's would. A timer armed again before it fires
- * just moves; a connection that fires may arm again from its own {@link Timed#timerFired}. One that throws
+ * just moves; a connection that fires may arm again from its own {@link Timer#timerFired}. One that throws
  * is logged and the others still fire. Event loop only: every method is called on {@code loop}.
  */
 public final class LoopTimers implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(LoopTimers.class);
 
-    /** What holds a timer: a connection, which keeps its place in the heap (-1 while not armed). */
-    public interface Timed {
-        int timerIndex();
+    /**
+     * What holds a timer: a connection, extending this for its place in the heap (an int; -1 while not
+     * armed), which only {@link LoopTimers} moves.
+     */
+    public abstract static class Timer {
+        private int timerIndex = -1;
 
-        void timerIndex(int index);
+        /** Whether the timer is armed. */
+        protected final boolean timerArmed() {
+            return timerIndex >= 0;
+        }
 
-        /** Its due time came: the timer is no longer armed. Called on the event loop. */
-        void timerFired();
+        /** Its due time came: the timer is no longer armed (it may arm again). Called on the event loop. */
+        protected abstract void timerFired();
     }
 
     private final EventLoop loop;
     private final Clock clock;
-    private Timed[] items = new Timed[16];
+    private Timer[] items = new Timer[16];
     private long[] due = new long[16];
     private int size;
     private ScheduledFuture<?> wake; // the planned run, or null
@@ -47,8 +53,8 @@ public final class LoopTimers implements Runnable {
     }
 
     /** Arms {@code t}'s timer for {@code at}, replacing its arming if it had one. */
-    public void arm(Timed t, long at) {
-        int i = t.timerIndex();
+    public void arm(Timer t, long at) {
+        int i = t.timerIndex;
         if (i < 0) {
             if (size == items.length) {
                 int n = size + (size >> 1);
@@ -58,7 +64,7 @@ public final class LoopTimers implements Runnable {
             i = size++;
             items[i] = t;
             due[i] = at;
-            t.timerIndex(i);
+            t.timerIndex = i;
             up(i);
         } else {
             long old = due[i];
@@ -73,14 +79,14 @@ public final class LoopTimers implements Runnable {
     }
 
     /** When {@code t}'s timer is due, or -1 while it is not armed. */
-    public long dueAt(Timed t) {
-        int i = t.timerIndex();
+    public long dueAt(Timer t) {
+        int i = t.timerIndex;
         return i < 0 ? -1 : due[i];
     }
 
     /** Disarms {@code t}'s timer, if armed. */
-    public void disarm(Timed t) {
-        int i = t.timerIndex();
+    public void disarm(Timer t) {
+        int i = t.timerIndex;
         if (i >= 0) {
             removeAt(i);
             if (size == 0) {
@@ -102,7 +108,7 @@ public final class LoopTimers implements Runnable {
         long now = clock.millis();
         try {
             while (size > 0 && due[0] <= now) {
-                Timed t = items[0];
+                Timer t = items[0];
                 removeAt(0);
                 try {
                     t.timerFired();
@@ -137,13 +143,13 @@ public final class LoopTimers implements Runnable {
     }
 
     private void removeAt(int i) {
-        Timed gone = items[i];
-        gone.timerIndex(-1);
+        Timer gone = items[i];
+        gone.timerIndex = -1;
         int last = --size;
         if (i != last) {
             items[i] = items[last];
             due[i] = due[last];
-            items[i].timerIndex(i);
+            items[i].timerIndex = i;
             items[last] = null;
             if (i > 0 && due[i] < due[(i - 1) >>> 1]) {
                 up(i);
@@ -160,7 +166,7 @@ public final class LoopTimers implements Runnable {
     }
 
     private void up(int i) {
-        Timed t = items[i];
+        Timer t = items[i];
         long d = due[i];
         while (i > 0) {
             int parent = (i - 1) >>> 1;
@@ -172,11 +178,11 @@ public final class LoopTimers implements Runnable {
         }
         items[i] = t;
         due[i] = d;
-        t.timerIndex(i);
+        t.timerIndex = i;
     }
 
     private void down(int i) {
-        Timed t = items[i];
+        Timer t = items[i];
         long d = due[i];
         int half = size >>> 1;
         while (i < half) {
@@ -193,12 +199,12 @@ public final class LoopTimers implements Runnable {
         }
         items[i] = t;
         due[i] = d;
-        t.timerIndex(i);
+        t.timerIndex = i;
     }
 
     private void move(int from, int to) {
         items[to] = items[from];
         due[to] = due[from];
-        items[to].timerIndex(to);
+        items[to].timerIndex = to;
     }
 }

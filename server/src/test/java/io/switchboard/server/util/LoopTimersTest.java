@@ -25,9 +25,8 @@ class LoopTimersTest {
     final LoopTimers timers = new LoopTimers(channel.eventLoop(), clock);
     final List<String> fired = new ArrayList<>();
 
-    final class Conn implements LoopTimers.Timed {
+    final class Conn extends LoopTimers.Timer {
         final String name;
-        int index = -1;
         Runnable then = () -> { };
 
         Conn(String name) {
@@ -35,17 +34,7 @@ class LoopTimersTest {
         }
 
         @Override
-        public int timerIndex() {
-            return index;
-        }
-
-        @Override
-        public void timerIndex(int i) {
-            index = i;
-        }
-
-        @Override
-        public void timerFired() {
+        protected void timerFired() {
             fired.add(name);
             then.run();
         }
@@ -78,7 +67,7 @@ class LoopTimersTest {
         assertThat(fired).isEmpty();
         advance(1);
         assertThat(fired).containsExactly("a");
-        assertThat(a.index).as("no longer armed").isEqualTo(-1);
+        assertThat(a.timerArmed()).as("no longer armed").isFalse();
         advance(250);
         assertThat(fired).containsExactly("a", "b", "c");
         assertThat(timers.size()).isZero();

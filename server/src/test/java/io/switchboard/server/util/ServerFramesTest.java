@@ -104,6 +104,15 @@ class ServerFramesTest {
     }
 
     @Test
+    void aCloseFrameWithoutAReasonCarriesItsCodeAlone() {
+        channel.writeOutbound(ServerFrames.close(channel.alloc(), 1000, null));
+        CloseWebSocketFrame f = (CloseWebSocketFrame) Written.frames(channel).get(0);
+        assertThat(f.statusCode()).isEqualTo(1000);
+        assertThat(f.content().readableBytes()).as("the code's two bytes").isEqualTo(2);
+        f.release();
+    }
+
+    @Test
     void aLongReasonIsCutToFitAControlFrameAndNeverInsideACharacter() throws Exception {
         String reason = "é".repeat(100); // 200 bytes of UTF-8
         channel.writeOutbound(ServerFrames.close(channel.alloc(), 1000, reason));

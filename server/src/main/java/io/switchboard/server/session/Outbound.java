@@ -10,10 +10,12 @@ import io.switchboard.server.deflate.Deflation;
 import io.switchboard.server.hub.Push;
 import io.switchboard.server.util.LoopFlush;
 import io.switchboard.server.util.ServerFrames;
+import io.switchboard.server.util.SocketWrites;
 import io.switchboard.server.util.Unsent;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
@@ -49,6 +51,8 @@ final class Outbound implements Runnable {
     private final Overflow onOverflow;
 
     private final Deflation deflate; // null: permessage-deflate was not agreed
+    // Whether a push's shared frame may go straight to the socket (SocketWrites); set once when the session starts.
+    private boolean direct;
 
     // Frames waiting for the event loop: a ByteBuf (an envelope, may be batched) or a Ready (a frame in its
     // final form); lock-free, written by any thread, read only by the event loop. Made by the first item
@@ -63,13 +67,24 @@ final class Outbound implements Runnable {
     // Bytes in the queue, until the event loop hands them to Netty; any thread.
     // (Field updaters rather than Atomic* objects: three fewer objects per connection.)
     private static final AtomicLongFieldUpdater<Outbound> PENDING = AtomicLongFieldUpdater.newUpdater(Outbound.class, "pendingBytes");
-    private static final AtomicIntegerFieldUpdater<Outbound> SCHEDULED = AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "flushScheduled");
-    private static final AtomicIntegerFieldUpdater<Outbound> CLOSED = AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "closed");
     private volatile long pendingBytes;
     // True while a flush task is queued on the event loop, so a burst schedules one flush, not many.
-    private volatile int flushScheduled; // 1 while a flush is scheduled
+    private volatile boolean flushScheduled;
     // Set once by overflow or close; from then on everything delivered is dropped.
-    private volatile int closed; // 1 once closed
+    private volatile boolean closed;
+    // (Booleans with VarHandles rather than ints with field updaters: with `direct` they fit where two ints did.)
+    private static final VarHandle SCHEDULED;
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SCHEDULED = lookup.findVarHandle(Outbound.class, "flushScheduled", boolean.class);
+            CLOSED = lookup.findVarHandle(Outbound.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * Told, on the event loop, once the bound is passed: the owner gives up on the connection. The session
@@ -121,7 +136,7 @@ final class Outbound implements Runnable {
      * queued as a frame of its own. The push stays the caller's. Any thread.
      */
     void deliver(Push push) {
-        if (closed != 0) {
+        if (closed) {
             return;
         }
         int n = push.envelopeBytes(format);
@@ -137,7 +152,7 @@ final class Outbound implements Runnable {
 
     /** Queues one encoded envelope; takes ownership of {@code frame}. Any thread. */
     void deliver(ByteBuf frame) {
-        if (closed != 0) {
+        if (closed) {
             frame.release();
             return;
         }
@@ -159,7 +174,7 @@ final class Outbound implements Runnable {
             return;
         }
         queue().offer(item);
-        if (closed != 0) {
+        if (closed) {
             releaseOffered(); // lost a race with close(); do not leave the frame behind
             return;
         }
@@ -168,7 +183,7 @@ final class Outbound implements Runnable {
 
     /** Gives up on this connection as a slow consumer (once): drops the queue and runs the overflow action. */
     void overflow() {
-        if (CLOSED.compareAndSet(this, 0, 1)) {
+        if (CLOSED.compareAndSet(this, false, true)) {
             channel.eventLoop().execute(() -> {
                 releaseQueued();
                 onOverflow.overflowed();
@@ -183,7 +198,7 @@ final class Outbound implements Runnable {
      * thread, as a task.
      */
     void scheduleFlush() {
-        if (SCHEDULED.compareAndSet(this, 0, 1)) {
+        if (SCHEDULED.compareAndSet(this, false, true)) {
             LoopFlush.schedule(channel.eventLoop(), this);
         }
     }
@@ -196,8 +211,8 @@ final class Outbound implements Runnable {
 
     /** Writes what is queued while the channel is writable. Event loop only. */
     void flush() {
-        flushScheduled = 0;
-        if (closed != 0) {
+        flushScheduled = false;
+        if (closed) {
             releaseQueued(); // nothing may follow the close frame
             return;
         }
@@ -217,7 +232,11 @@ final class Outbound implements Runnable {
             int size = envelopeBytes(polled);
             if (!batchable(next) || size + envelopeBytes(next) + punctuation(2) > maxBatchBytes) {
                 if (polled instanceof Whole w) {
-                    hand(w.frame(), size); // the bytes as they are
+                    if (direct && SocketWrites.write(channel, w.frame())) {
+                        PENDING.addAndGet(this, -size); // on the socket: nothing for Netty to count or flush
+                        continue;
+                    }
+                    hand(w.frame(), size); // the bytes as they are (or what the socket did not take)
                 } else {
                     write((ByteBuf) polled, size);
                 }
@@ -229,6 +248,19 @@ final class Outbound implements Runnable {
         if (wrote) {
             channel.flush();
         }
+    }
+
+    /**
+     * Lets a push's shared frame go straight to the socket when nothing is waiting for it ({@link SocketWrites});
+     * called once the pipeline is final. Event loop only.
+     */
+    void writeDirectWhenIdle() {
+        direct = SocketWrites.eligible(channel);
+    }
+
+    /** Whether pushes may go straight to the socket ({@link #writeDirectWhenIdle}). */
+    boolean writesDirect() {
+        return direct;
     }
 
     /** The event loop that writes this connection. */
@@ -248,7 +280,7 @@ final class Outbound implements Runnable {
 
     /** Drops everything queued and refuses what comes later. Event loop only. */
     void close() {
-        closed = 1;
+        closed = true;
         releaseQueued();
     }
 

@@ -142,6 +142,7 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
 
     /** Sends the welcome and starts the heartbeat. */
     void start() {
+        outbound.writeDirectWhenIdle();
         node.connections().add(this);
         node.metrics().connectionOpened();
         byte[] welcome = Welcome.payload(id, principal, node.serverVersion(), node.config());

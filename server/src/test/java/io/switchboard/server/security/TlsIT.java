@@ -7,7 +7,6 @@ import io.switchboard.protocol.MessageType;
 import io.switchboard.server.config.TlsConfig;
 import io.switchboard.server.testing.TestServer;
 import io.switchboard.server.testing.WsClient;
-import io.switchboard.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,18 +21,8 @@ class TlsIT {
     @TempDir
     Path dir;
 
-    /** A self-signed P-256 certificate for 127.0.0.1 made with the openssl command. */
     private Path[] certificate(String name) throws Exception {
-        Path cert = dir.resolve(name + ".crt");
-        Path key = dir.resolve(name + ".key");
-        Process p = new ProcessBuilder(Tools.path("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=" + name,
-                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return new Path[] {cert, key};
+        return io.switchboard.server.testing.Certificates.selfSigned(dir, name);
     }
 
     @Test

@@ -1,0 +1,78 @@
+package io.switchboard.server.util;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
+import io.netty.channel.unix.FileDescriptor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * A frame every subscriber of a fan-out shares, put on a connection's socket by one {@code write(2)} from
+ * the connection's event loop, without passing the pipeline or Netty's outbound buffer: no buffer entry,
+ * no reference count, no flush through the pipeline per delivery. Only where that is the same as what
+ * Netty would do: an epoll socket whose pipeline has no outbound stage (no TLS, no encoder) and for which
+ * Netty holds nothing, written or flushed, so the bytes cannot overtake earlier ones. What the socket does
+ * not take (a full send buffer, an error) is the caller's to hand to Netty as before, which then meets the
+ * same condition and deals with it its usual way (waits for the socket to drain, or closes the channel).
+ */
+public final class SocketWrites {
+
+    private SocketWrites() {
+    }
+
+    /**
+     * Whether {@code channel}'s frames may go straight to its socket: an epoll stream whose pipeline has no
+     * outbound handler. Call once the pipeline is final (after the WebSocket upgrade).
+     */
+    public static boolean eligible(Channel channel) {
+        if (!(channel instanceof AbstractEpollStreamChannel)) {
+            return false;
+        }
+        ChannelPipeline pipeline = channel.pipeline();
+        for (Map.Entry<String, io.netty.channel.ChannelHandler> e : pipeline) {
+            if (e.getValue() instanceof ChannelOutboundHandler) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes {@code frame}'s readable bytes to the socket of an {@link #eligible} channel when Netty holds
+     * nothing for it. Returns true when all of them went, having released {@code frame}; false otherwise,
+     * with {@code frame}'s reader index moved past what went, for the caller to write the rest through Netty.
+     * Event loop only.
+     */
+    public static boolean write(Channel channel, ByteBuf frame) {
+        ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
+        if (netty == null || netty.totalPendingWriteBytes() != 0 || !channel.isActive()) {
+            return false; // closed, or something is waiting ahead of this frame
+        }
+        FileDescriptor socket = ((AbstractEpollStreamChannel) channel).fd();
+        int length = frame.readableBytes();
+        int written;
+        try {
+            if (frame.hasMemoryAddress()) {
+                written = socket.writeAddress(frame.memoryAddress(), frame.readerIndex(), frame.writerIndex());
+            } else if (frame.isDirect() && frame.nioBufferCount() == 1) {
+                ByteBuffer nio = frame.internalNioBuffer(frame.readerIndex(), length);
+                written = socket.write(nio, nio.position(), nio.limit());
+            } else {
+                return false; // on the heap: Netty copies it to a direct buffer for the socket
+            }
+        } catch (IOException e) {
+            return false; // Netty's write meets the same error and closes the channel as it always does
+        }
+        if (written == length) {
+            frame.release();
+            return true;
+        }
+        frame.skipBytes(written);
+        return false;
+    }
+}

@@ -120,6 +120,7 @@ final class PusherConnection extends LoopTimers.Timer implements Connection {
 
     /** Sends {@code pusher:connection_established} and starts the activity check. */
     void start() {
+        outbound.writeDirectWhenIdle();
         node.connections().add(this);
         node.metrics().pusherConnectionOpened();
         send(PusherFrames.event("pusher:connection_established", null, g -> {

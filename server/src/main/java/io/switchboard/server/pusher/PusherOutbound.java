@@ -1,9 +1,11 @@
 package io.switchboard.server.pusher;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.switchboard.server.util.LoopFlush;
 import io.switchboard.server.util.ServerFrames;
+import io.switchboard.server.util.SocketWrites;
 import io.switchboard.server.util.Unsent;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -17,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * (the connection closes as a slow consumer) and the rest is dropped. Queued bytes are counted here, unsent
  * ones by Netty ({@link Unsent}, frame headers included); writes carry the channel's void promise (a failed
  * one reaches the connection's handler as an exception). Frames are written as bytes ({@link ServerFrames}):
- * a Pusher connection's pipeline has no frame encoder.
+ * a Pusher connection's pipeline has no frame encoder. On an epoll socket that Netty holds nothing for, a
+ * frame goes straight to the socket ({@link SocketWrites}), what it does not take through Netty as before.
  */
 final class PusherOutbound implements Runnable {
 
@@ -41,6 +44,7 @@ final class PusherOutbound implements Runnable {
     private volatile long pendingBytes; // queued, not yet handed to Netty
     private volatile int flushScheduled; // 1 while a flush is scheduled
     private volatile int closed; // 1 once closed
+    private boolean direct; // frames may go straight to the socket (SocketWrites); set once at the start
 
     PusherOutbound(Channel channel, long maxPendingBytes, Runnable onOverflow, io.switchboard.server.metrics.Metrics metrics) {
         this.metrics = metrics;
@@ -103,19 +107,44 @@ final class PusherOutbound implements Runnable {
         }
         int count = 0;
         long bytes = 0;
+        boolean handed = false; // whether Netty holds something to flush
         byte[] next;
         while (channel.isWritable() && (next = q.poll()) != null) {
             int n = next.length;
             // written first: a bound checked meanwhile counts these bytes twice, never not at all
-            ServerFrames.write(channel, ServerFrames.TEXT, 0, Unpooled.wrappedBuffer(next));
+            if (direct && !handed) {
+                ByteBuf frame = ServerFrames.copied(channel.alloc(), ServerFrames.TEXT, 0, Unpooled.wrappedBuffer(next));
+                if (!SocketWrites.write(channel, frame)) {
+                    channel.write(frame, channel.voidPromise()); // what the socket did not take
+                    handed = true;
+                }
+            } else {
+                ServerFrames.write(channel, ServerFrames.TEXT, 0, Unpooled.wrappedBuffer(next));
+                handed = true;
+            }
             PENDING.addAndGet(this, -n);
             count++;
             bytes += n;
         }
-        if (count > 0) {
+        if (handed) {
             channel.flush();
+        }
+        if (count > 0) {
             metrics.pusherMessagesOut(count, bytes);
         }
+    }
+
+    /**
+     * Lets frames go straight to the socket when Netty holds nothing for it ({@link SocketWrites}); called
+     * once the pipeline is final. Event loop only.
+     */
+    void writeDirectWhenIdle() {
+        direct = SocketWrites.eligible(channel);
+    }
+
+    /** Whether frames may go straight to the socket ({@link #writeDirectWhenIdle}). */
+    boolean writesDirect() {
+        return direct;
     }
 
     /** Refuses everything from now on; event loop only. */

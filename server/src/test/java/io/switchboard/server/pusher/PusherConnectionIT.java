@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A Pusher connection's own timing and limits, with real sockets: the close grace that ends the socket of a
  * client that never answers our close frame, the node's stop closing every Pusher connection on each
- * transport, and the client-event rate limit (4301).
+ * transport, its frames going straight to an epoll socket (and in order on every transport), and the
+ * client-event rate limit (4301).
  */
 class PusherConnectionIT {
 
@@ -55,6 +56,36 @@ class PusherConnectionIT {
 
             assertThat(node.server.node().connections().isEmpty()).as("cleaned up when close returns").isTrue();
             assertThat(client.serverClosesSocket()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "nio"})
+    void onEpollEventsGoStraightToTheSocketAndArriveInOrderEitherWay(String transport) throws Exception {
+        try (TestServer node = TestServer.start(TestServer.config().transport(transport).pusherApps(List.of(PusherProtocolIT.APP)))) {
+            List<Raw> clients = new ArrayList<>();
+            for (String name : List.of("a", "b")) {
+                Raw r = Raw.connect(node.port(), "/app/key-a?protocol=7&client=" + name, true);
+                r.next("pusher:connection_established");
+                r.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"news\"}}");
+                r.next("pusher_internal:subscription_succeeded");
+                clients.add(r);
+            }
+            List<Boolean> direct = new ArrayList<>();
+            node.server.node().connections().forEach(c -> direct.add(((PusherConnection) c).outbound().writesDirect()));
+            assertThat(direct).hasSize(2).containsOnly(transport.equals("epoll"));
+
+            String internal = PusherProtocolIT.APP.namespace() + ":news";
+            int n = 300;
+            for (int k = 0; k < n; k++) {
+                byte[] event = ("{\"event\":\"e" + k + "\",\"data\":\"{}\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                node.server.node().channels().publish(io.switchboard.server.node.Caller.server(), internal, event, null, System.nanoTime()).join();
+            }
+            for (Raw c : clients) {
+                for (int k = 0; k < n; k++) {
+                    assertThat(c.next()).as("event %d, in order", k).contains("\"event\":\"e" + k + "\"");
+                }
+            }
         }
     }
 

@@ -286,10 +286,13 @@ public final class Hub implements PublicationSink {
             long bytes = 0;
             // A loop with many subscribers encodes the push for itself (see Push.forOneLoop).
             Push p = g.loop != null && groups.length > 1 && g.members.size() >= OWN_COPY_FROM ? push.forOneLoop() : push;
+            // No later push of the channel waits for this loop (this share, run inline or as the one queued
+            // task, is the last): its subscribers may send it at once. Behind, they queue it to batch.
+            boolean now = g.loop != null && g.queued.get() <= 1;
             try {
                 for (Subscriber s : g.members) {
                     try {
-                        if (s.deliver(p, offset, epoch, clientId)) {
+                        if (now ? s.deliverNow(p, offset, epoch, clientId) : s.deliver(p, offset, epoch, clientId)) {
                             n++;
                             bytes += p.envelopeBytes(s.format());
                         }

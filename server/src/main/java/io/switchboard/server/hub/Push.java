@@ -89,6 +89,14 @@ public final class Push {
         return encoded(format).frame.retainedDuplicate();
     }
 
+    /**
+     * The whole frame as {@link #frame} has it, not retained: for the duration of the hub's call only (the
+     * hub holds the push meanwhile); the caller neither releases it nor moves its indices.
+     */
+    public ByteBuf sharedFrame(WireFormat format) {
+        return encoded(format).frame;
+    }
+
     /** The envelope's size in {@code format}, without the frame header. */
     public int envelopeBytes(WireFormat format) {
         return encoded(format).envelopeBytes;

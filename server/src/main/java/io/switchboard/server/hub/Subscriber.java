@@ -25,6 +25,16 @@ public interface Subscriber {
     }
 
     /**
+     * As {@link #deliver(Push, long, String, String)}, when the hub has no later push of this channel waiting
+     * on this subscriber's event loop: sending it at once, rather than after the loop's current tasks, keeps
+     * it from no batch (a loop that is behind gets {@code deliver}, and what it queues leaves together). Called
+     * on the subscriber's {@link #executor} only. The default is {@code deliver}.
+     */
+    default boolean deliverNow(Push push, long offset, String epoch, String clientId) {
+        return deliver(push, offset, epoch, clientId);
+    }
+
+    /**
      * Queues one encoded envelope for sending. Takes ownership of {@code frame} (releases it when sent or
      * dropped). Callable from any thread; calls for one channel arrive in the channel's order.
      *

@@ -91,14 +91,32 @@ final class ChannelSubscription implements Subscriber {
         if (state != LIVE) {
             return deliver(push.envelope(format()), offset, epoch, clientId);
         }
-        if (!echo && clientId != null && clientId.equals(sessionId)) {
-            return false;
-        }
-        if (!advance(offset, epoch)) {
+        if (!passes(offset, epoch, clientId)) {
             return false;
         }
         outbound.deliver(push);
         return true;
+    }
+
+    /** As {@link #deliver(Push, long, String, String)}, the push sent at once when nothing waits for the connection. */
+    @Override
+    public boolean deliverNow(Push push, long offset, String epoch, String clientId) {
+        if (state != LIVE) {
+            return deliver(push.envelope(format()), offset, epoch, clientId);
+        }
+        if (!passes(offset, epoch, clientId)) {
+            return false;
+        }
+        outbound.deliverNow(push);
+        return true;
+    }
+
+    /** Whether a live subscription passes this push on: not its own without echo, and an offset not passed yet. */
+    private boolean passes(long offset, String epoch, String clientId) {
+        if (!echo && clientId != null && clientId.equals(sessionId)) {
+            return false;
+        }
+        return advance(offset, epoch);
     }
 
     @Override

@@ -150,6 +150,32 @@ final class Outbound implements Runnable {
         enqueue(new Whole(frame, frame.readableBytes() - n), n);
     }
 
+    /**
+     * As {@link #deliver(Push)}, on the event loop when the hub has no later push of the channel waiting for
+     * it: when nothing waits here either and Netty holds nothing, the shared frame goes straight to the socket
+     * now ({@link SocketWrites}), with no queue item, reference or flush of its own; what the socket does not
+     * take goes to Netty at once, behind nothing. Otherwise, or with permessage-deflate, as {@code deliver}.
+     */
+    void deliverNow(Push push) {
+        if (direct && deflate == null && !closed && first == null) {
+            ConcurrentLinkedQueue<Object> q = queue;
+            if (q == null || q.isEmpty()) {
+                ByteBuf frame = push.sharedFrame(format);
+                int written = SocketWrites.writeNow(channel, frame);
+                int length = frame.readableBytes();
+                if (written == length) {
+                    return;
+                }
+                if (written >= 0) {
+                    // Netty holds the rest from here, counted by Unsent; later pushes queue behind it
+                    channel.writeAndFlush(frame.retainedSlice(frame.readerIndex() + written, length - written), channel.voidPromise());
+                    return;
+                }
+            }
+        }
+        deliver(push);
+    }
+
     /** Queues one encoded envelope; takes ownership of {@code frame}. Any thread. */
     void deliver(ByteBuf frame) {
         if (closed) {

@@ -49,30 +49,42 @@ public final class SocketWrites {
      * Event loop only.
      */
     public static boolean write(Channel channel, ByteBuf frame) {
-        ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
-        if (netty == null || netty.totalPendingWriteBytes() != 0 || !channel.isActive()) {
-            return false; // closed, or something is waiting ahead of this frame
+        int written = writeNow(channel, frame);
+        if (written < 0) {
+            return false;
         }
-        FileDescriptor socket = ((AbstractEpollStreamChannel) channel).fd();
-        int length = frame.readableBytes();
-        int written;
-        try {
-            if (frame.hasMemoryAddress()) {
-                written = socket.writeAddress(frame.memoryAddress(), frame.readerIndex(), frame.writerIndex());
-            } else if (frame.isDirect() && frame.nioBufferCount() == 1) {
-                ByteBuffer nio = frame.internalNioBuffer(frame.readerIndex(), length);
-                written = socket.write(nio, nio.position(), nio.limit());
-            } else {
-                return false; // on the heap: Netty copies it to a direct buffer for the socket
-            }
-        } catch (IOException e) {
-            return false; // Netty's write meets the same error and closes the channel as it always does
-        }
-        if (written == length) {
+        if (written == frame.readableBytes()) {
             frame.release();
             return true;
         }
         frame.skipBytes(written);
         return false;
+    }
+
+    /**
+     * Writes {@code bytes}' readable bytes to the socket of an {@link #eligible} channel when Netty holds
+     * nothing for it, leaving {@code bytes} as it was (its indices, its reference count). Returns how many
+     * went (0 when the socket's buffer is full), or -1 when none was tried: Netty holds something, the
+     * channel is closed, the bytes are not in direct memory, or the socket reported an error (which Netty's
+     * own write of them meets and deals with). Event loop only.
+     */
+    public static int writeNow(Channel channel, ByteBuf bytes) {
+        ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
+        if (netty == null || netty.totalPendingWriteBytes() != 0 || !channel.isActive()) {
+            return -1; // closed, or something is waiting ahead of these bytes
+        }
+        FileDescriptor socket = ((AbstractEpollStreamChannel) channel).fd();
+        try {
+            if (bytes.hasMemoryAddress()) {
+                return socket.writeAddress(bytes.memoryAddress(), bytes.readerIndex(), bytes.writerIndex());
+            }
+            if (bytes.isDirect() && bytes.nioBufferCount() == 1) {
+                ByteBuffer nio = bytes.internalNioBuffer(bytes.readerIndex(), bytes.readableBytes());
+                return socket.write(nio, nio.position(), nio.limit());
+            }
+            return -1; // on the heap: Netty copies it to a direct buffer for the socket
+        } catch (IOException e) {
+            return -1; // Netty's write meets the same error and closes the channel as it always does
+        }
     }
 }

@@ -241,8 +241,21 @@ class HubTest {
             return loop;
         }
 
+        final List<Boolean> sentNow = new ArrayList<>();
+
+        @Override
+        public boolean deliverNow(Push push, long offset, String epoch, String clientId) {
+            sentNow.add(true);
+            return record(push, offset);
+        }
+
         @Override
         public boolean deliver(Push push, long offset, String epoch, String clientId) {
+            sentNow.add(false);
+            return record(push, offset);
+        }
+
+        private boolean record(Push push, long offset) {
             if (!loop.inEventLoop()) {
                 wrongThread.add(Thread.currentThread().getName());
             }
@@ -291,6 +304,34 @@ class HubTest {
             // every share of every push was counted once the last one ended
             assertThat(metrics.registry().get("switchboard.messages.out").tag("type", "message").counter().count())
                     .isEqualTo((double) n * members.size());
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void aLoopWithLaterPushesOfTheChannelWaitingIsToldToQueueAndTheLastShareToSendNow() throws Exception {
+        io.netty.channel.DefaultEventLoopGroup loops = new io.netty.channel.DefaultEventLoopGroup(1);
+        try {
+            LoopMember m = new LoopMember(loops.next());
+            hub.subscribe("room:x", m);
+            hub.onPublication(pub("room:x", 1)); // the loop is idle: nothing behind it
+            m.loop.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS); // its share has run
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            m.loop.execute(() -> {
+                try {
+                    go.await(); // the loop is busy while three more pushes arrive
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            for (long k = 2; k <= 4; k++) {
+                hub.onPublication(pub("room:x", k));
+            }
+            go.countDown();
+            m.loop.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS); // the sentinel: after every share
+            assertThat(m.offsets).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(m.sentNow).as("behind: queue (to leave together); the last: at once").containsExactly(true, false, false, true);
         } finally {
             loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
         }

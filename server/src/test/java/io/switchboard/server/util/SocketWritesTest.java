@@ -201,11 +201,37 @@ class SocketWritesTest {
     }
 
     @Test
+    void writeNowLeavesTheBytesAsTheyWereAndSaysHowManyWent() throws Exception {
+        connect(false); // a reader that has not started reading
+        byte[] big = new byte[4 << 20];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 7 + i / 509);
+        }
+        ByteBuf shared = direct(big);
+        int[] seen = accepted.eventLoop().submit(() -> {
+            int first = SocketWrites.writeNow(accepted, shared);
+            int readerIndex = shared.readerIndex();
+            accepted.writeAndFlush(shared.retainedSlice(first, big.length - first), accepted.voidPromise());
+            int second = SocketWrites.writeNow(accepted, shared);
+            return new int[] {first, readerIndex, shared.refCnt(), second};
+        }).get(5, TimeUnit.SECONDS);
+        assertThat(seen[0]).as("part of it went").isBetween(1, big.length - 1);
+        assertThat(seen[1]).as("indices untouched").isZero();
+        assertThat(seen[2]).as("reference count untouched").isEqualTo(2); // ours and the slice Netty holds
+        assertThat(seen[3]).as("not tried while Netty holds the rest").isEqualTo(-1);
+        client.config().setAutoRead(true);
+        client.read();
+        assertThat(receivedBytes(big.length)).isEqualTo(big);
+        shared.release();
+    }
+
+    @Test
     void aClosedChannelTakesNothing() throws Exception {
         connect(true);
         accepted.close().sync();
         ByteBuf frame = direct("late".getBytes());
         assertThat(accepted.eventLoop().submit(() -> SocketWrites.write(accepted, frame)).get(5, TimeUnit.SECONDS)).isFalse();
+        assertThat(accepted.eventLoop().submit(() -> SocketWrites.writeNow(accepted, frame)).get(5, TimeUnit.SECONDS)).isEqualTo(-1);
         assertThat(frame.refCnt()).as("still the caller's").isEqualTo(1);
         frame.release();
     }

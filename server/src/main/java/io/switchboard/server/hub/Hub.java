@@ -286,9 +286,12 @@ public final class Hub implements PublicationSink {
             long bytes = 0;
             // A loop with many subscribers encodes the push for itself (see Push.forOneLoop).
             Push p = g.loop != null && groups.length > 1 && g.members.size() >= OWN_COPY_FROM ? push.forOneLoop() : push;
-            // No later push of the channel waits for this loop (this share, run inline or as the one queued
-            // task, is the last): its subscribers may send it at once. Behind, they queue it to batch.
-            boolean now = g.loop != null && g.queued.get() <= 1;
+            // Nothing waits for this loop (this share, run inline or as the one queued task of the channel, is
+            // the last, and no other task is queued): its subscribers may send it at once. A loop with tasks
+            // waiting is behind: its subscribers queue the push, and what the loop queues for a connection in
+            // this iteration leaves together.
+            boolean now = g.loop != null && g.queued.get() <= 1
+                    && g.loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e && e.pendingTasks() == 0;
             try {
                 for (Subscriber s : g.members) {
                     try {

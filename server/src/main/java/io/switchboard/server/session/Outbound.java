@@ -157,20 +157,19 @@ final class Outbound implements Runnable {
      * take goes to Netty at once, behind nothing. Otherwise, or with permessage-deflate, as {@code deliver}.
      */
     void deliverNow(Push push) {
-        if (direct && deflate == null && !closed && first == null) {
-            ConcurrentLinkedQueue<Object> q = queue;
-            if (q == null || q.isEmpty()) {
-                ByteBuf frame = push.sharedFrame(format);
-                int written = SocketWrites.writeNow(channel, frame);
-                int length = frame.readableBytes();
-                if (written == length) {
-                    return;
-                }
-                if (written >= 0) {
-                    // Netty holds the rest from here, counted by Unsent; later pushes queue behind it
-                    channel.writeAndFlush(frame.retainedSlice(frame.readerIndex() + written, length - written), channel.voidPromise());
-                    return;
-                }
+        // Nothing queued here: every item is counted in pendingBytes before it is queued (one field to read,
+        // not the queue's nodes); an item another thread is queueing meanwhile comes after this push either way.
+        if (direct && deflate == null && !closed && pendingBytes == 0) {
+            ByteBuf frame = push.sharedFrame(format);
+            int written = SocketWrites.writeNow(channel, frame);
+            int length = frame.readableBytes();
+            if (written == length) {
+                return;
+            }
+            if (written >= 0) {
+                // Netty holds the rest from here, counted by Unsent; later pushes queue behind it
+                channel.writeAndFlush(frame.retainedSlice(frame.readerIndex() + written, length - written), channel.voidPromise());
+                return;
             }
         }
         deliver(push);

@@ -266,12 +266,12 @@ public final class Hub implements PublicationSink {
         void start() {
             for (Group g : groups) {
                 if (g.loop == null || (g.loop.inEventLoop() && g.queued.get() == 0)) {
-                    run(g); // here and now: on the group's own loop with none of its tasks waiting, nothing can go first
+                    run(g, false); // here and now: on the group's own loop with none of its tasks waiting, nothing can go first
                 } else {
                     g.queued.incrementAndGet();
                     g.loop.execute(() -> {
                         try {
-                            run(g);
+                            run(g, true);
                         } finally {
                             g.queued.decrementAndGet();
                         }
@@ -281,16 +281,17 @@ public final class Hub implements PublicationSink {
             finished(0, 0);
         }
 
-        private void run(Group g) {
+        private void run(Group g, boolean asTask) {
             int n = 0;
             long bytes = 0;
             // A loop with many subscribers encodes the push for itself (see Push.forOneLoop).
             Push p = g.loop != null && groups.length > 1 && g.members.size() >= OWN_COPY_FROM ? push.forOneLoop() : push;
-            // Nothing waits for this loop (this share, run inline or as the one queued task of the channel, is
-            // the last, and no other task is queued): its subscribers may send it at once. A loop with tasks
-            // waiting is behind: its subscribers queue the push, and what the loop queues for a connection in
-            // this iteration leaves together.
-            boolean now = g.loop != null && g.queued.get() <= 1
+            // Nothing waits for this loop (this share, a task of its own, is the channel's last queued there, and
+            // no other task is queued): its subscribers may send it at once. A loop with tasks waiting is behind:
+            // its subscribers queue the push, and what the loop queues for a connection in this iteration leaves
+            // together. A share run in line does not send at once: the engine may be holding a lock around this
+            // call (the memory engine's stripe), and the publisher's own echo then leaves with its ack.
+            boolean now = asTask && g.queued.get() <= 1
                     && g.loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e && e.pendingTasks() == 0;
             try {
                 for (Subscriber s : g.members) {

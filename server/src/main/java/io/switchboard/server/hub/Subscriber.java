@@ -26,10 +26,10 @@ public interface Subscriber {
 
     /**
      * As {@link #deliver(Push, long, String, String)}, when nothing waits on this subscriber's event loop (no
-     * later push of the channel, no other task): sending it at once, rather than after the loop's current
-     * tasks, keeps it from no batch (a loop that is behind gets {@code deliver}, and what it queues for a
-     * connection leaves together). Called on the subscriber's {@link #executor} only. The default is
-     * {@code deliver}.
+     * later push of the channel, no other task): the push may be sent at once rather than after the loop's
+     * current tasks, since nothing would join it in a batch (a loop that is behind gets {@code deliver}, and
+     * what it queues for a connection leaves together). Called in a task of its own on the subscriber's
+     * {@link #executor}, never in line with the engine's delivery. The default is {@code deliver}.
      */
     default boolean deliverNow(Push push, long offset, String epoch, String clientId) {
         return deliver(push, offset, epoch, clientId);

@@ -113,7 +113,9 @@ final class PusherOutbound implements Runnable {
             int n = next.length;
             // written first: a bound checked meanwhile counts these bytes twice, never not at all
             if (direct && !handed) {
-                ByteBuf frame = ServerFrames.copied(channel.alloc(), ServerFrames.TEXT, 0, Unpooled.wrappedBuffer(next));
+                ByteBuf payload = Unpooled.wrappedBuffer(next);
+                ByteBuf frame = ServerFrames.copied(channel.alloc(), ServerFrames.TEXT, 0, payload);
+                payload.release();
                 if (!SocketWrites.write(channel, frame)) {
                     channel.write(frame, channel.voidPromise()); // what the socket did not take
                     handed = true;

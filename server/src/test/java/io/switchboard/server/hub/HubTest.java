@@ -312,7 +312,7 @@ class HubTest {
     }
 
     @Test
-    void aLoopWithTasksWaitingIsToldToQueueThePushAndAnIdleOneToSendItNow() throws Exception {
+    void anIdleLoopsTaskIsToldToSendAtOnceABusyLoopAndAShareRunInLineToQueue() throws Exception {
         io.netty.channel.DefaultEventLoopGroup loops = new io.netty.channel.DefaultEventLoopGroup(1);
         try {
             LoopMember m = new LoopMember(loops.next());
@@ -333,8 +333,10 @@ class HubTest {
             go.countDown();
             // no task of the test's own on the loop meanwhile: it would make the loop look behind
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> m.received.get() == 4);
-            assertThat(m.offsets).containsExactly(1L, 2L, 3L, 4L);
-            assertThat(m.sentNow).as("behind: queue (to leave together); nothing waiting: at once").containsExactly(true, false, false, true);
+            m.loop.submit(() -> hub.onPublication(pub("room:x", 5))).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(m.offsets).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(m.sentNow).as("behind: queue (to leave together); nothing waiting: at once; in line with the"
+                    + " engine's call: queue").containsExactly(true, false, false, true, false);
         } finally {
             loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
         }

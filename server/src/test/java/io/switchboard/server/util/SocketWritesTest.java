@@ -226,6 +226,17 @@ class SocketWritesTest {
     }
 
     @Test
+    void nothingGoesFromAnotherThreadThanTheChannelsLoop() throws Exception {
+        connect(true);
+        ByteBuf frame = direct("elsewhere".getBytes());
+        assertThat(SocketWrites.writeNow(accepted, frame)).isEqualTo(-1);
+        assertThat(SocketWrites.write(accepted, frame)).isFalse();
+        assertThat(frame.refCnt()).isEqualTo(1);
+        assertThat(accepted.eventLoop().submit(() -> SocketWrites.write(accepted, frame)).get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(receivedBytes(9))).isEqualTo("elsewhere");
+    }
+
+    @Test
     void aClosedChannelTakesNothing() throws Exception {
         connect(true);
         accepted.close().sync();

@@ -51,7 +51,9 @@ public final class SwitchboardServer implements AutoCloseable {
     private final byte[] secret;
     private final boolean secretGenerated;
     private Transport transport = Transport.best();
-    private final ChannelGroup allChannels = new DefaultChannelGroup("switchboard", GlobalEventExecutor.INSTANCE);
+    // Stays closed: a socket accepted while close() runs, whose channel joins after the group was closed, is
+    // closed as it joins, not left open past the node's end (TransportIT once saw one on nio).
+    private final ChannelGroup allChannels = new DefaultChannelGroup("switchboard", GlobalEventExecutor.INSTANCE, true);
     private Node node;
     private io.switchboard.server.consumer.Consumers consumers = io.switchboard.server.consumer.Consumers.none();
     private HttpRoutes routes;

@@ -88,35 +88,31 @@ final class ChannelSubscription implements Subscriber {
     /** A live subscription passes the push itself on (its shared frame); one still held keeps its envelope. */
     @Override
     public boolean deliver(Push push, long offset, String epoch, String clientId) {
-        if (state != LIVE) {
-            return deliver(push.envelope(format()), offset, epoch, clientId);
-        }
-        if (!passes(offset, epoch, clientId)) {
-            return false;
-        }
-        outbound.deliver(push);
-        return true;
+        return passPush(push, offset, epoch, clientId, false);
     }
 
     /** As {@link #deliver(Push, long, String, String)}, the push sent at once when nothing waits for the connection. */
     @Override
     public boolean deliverNow(Push push, long offset, String epoch, String clientId) {
+        return passPush(push, offset, epoch, clientId, true);
+    }
+
+    private boolean passPush(Push push, long offset, String epoch, String clientId, boolean now) {
         if (state != LIVE) {
             return deliver(push.envelope(format()), offset, epoch, clientId);
         }
-        if (!passes(offset, epoch, clientId)) {
-            return false;
-        }
-        outbound.deliverNow(push);
-        return true;
-    }
-
-    /** Whether a live subscription passes this push on: not its own without echo, and an offset not passed yet. */
-    private boolean passes(long offset, String epoch, String clientId) {
         if (!echo && clientId != null && clientId.equals(sessionId)) {
             return false;
         }
-        return advance(offset, epoch);
+        if (!advance(offset, epoch)) {
+            return false;
+        }
+        if (now) {
+            outbound.deliverNow(push);
+        } else {
+            outbound.deliver(push);
+        }
+        return true;
     }
 
     @Override

@@ -99,6 +99,15 @@ class SocketWritesTest {
         }
     }
 
+    /** Bytes that do not repeat within a socket buffer's length, so a misplaced chunk shows. */
+    static byte[] pattern(int size) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 31 + i / 251);
+        }
+        return bytes;
+    }
+
     static ByteBuf direct(byte[] bytes) {
         ByteBuf b = ByteBufAllocator.DEFAULT.directBuffer(bytes.length);
         return b.writeBytes(bytes);
@@ -145,10 +154,7 @@ class SocketWritesTest {
     @Test
     void whatAFullSocketDoesNotTakeIsLeftToNettyAndArrivesInOrder() throws Exception {
         connect(false); // a reader that has not started reading
-        byte[] big = new byte[4 << 20]; // far more than both sockets' buffers take
-        for (int i = 0; i < big.length; i++) {
-            big[i] = (byte) (i * 31 + i / 251);
-        }
+        byte[] big = pattern(4 << 20); // far more than both sockets' buffers take
         ByteBuf frame = direct(big);
         int[] seen = accepted.eventLoop().submit(() -> {
             boolean w = SocketWrites.write(accepted, frame);
@@ -203,10 +209,7 @@ class SocketWritesTest {
     @Test
     void writeNowLeavesTheBytesAsTheyWereAndSaysHowManyWent() throws Exception {
         connect(false); // a reader that has not started reading
-        byte[] big = new byte[4 << 20];
-        for (int i = 0; i < big.length; i++) {
-            big[i] = (byte) (i * 7 + i / 509);
-        }
+        byte[] big = pattern(4 << 20);
         ByteBuf shared = direct(big);
         int[] seen = accepted.eventLoop().submit(() -> {
             int first = SocketWrites.writeNow(accepted, shared);

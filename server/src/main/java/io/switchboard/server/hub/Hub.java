@@ -41,6 +41,11 @@ public final class Hub implements PublicationSink {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Hub.class);
     /** From this many subscribers on one loop, the loop encodes a push for itself (Push.forOneLoop): one encode against their shared counts. */
     private static final int OWN_COPY_FROM = 32;
+    /**
+     * A group of fewer subscribers on the publishing loop is served in line; a larger one is a task on that loop
+     * too, so that it may send at once (FanOut.run), which a share run in line may not.
+     */
+    private static final int IN_LINE_BELOW = 32;
     private volatile java.util.function.Consumer<byte[]> controlHandler;
     private volatile Runnable reconnectHandler;
     // channel -> its local subscribers; an entry exists exactly while it has at least one subscriber.
@@ -265,8 +270,10 @@ public final class Hub implements PublicationSink {
 
         void start() {
             for (Group g : groups) {
-                if (g.loop == null || (g.loop.inEventLoop() && g.queued.get() == 0)) {
-                    run(g, false); // here and now: on the group's own loop with none of its tasks waiting, nothing can go first
+                if (g.loop == null || (g.loop.inEventLoop() && g.queued.get() == 0 && g.members.size() < IN_LINE_BELOW)) {
+                    // Here and now: on the group's own loop with none of its tasks waiting, nothing can go first. Only a
+                    // small group: a large one is a task even on its own loop, so that it may send at once (below).
+                    run(g, false);
                 } else {
                     g.queued.incrementAndGet();
                     g.loop.execute(() -> {
@@ -289,10 +296,13 @@ public final class Hub implements PublicationSink {
             // Nothing waits for this loop (this share, a task of its own, is the channel's last queued there, and
             // no other task is queued): its subscribers may send it at once. A loop with tasks waiting is behind:
             // its subscribers queue the push, and what the loop queues for a connection in this iteration leaves
-            // together. A share run in line does not send at once: the engine may be holding a lock around this
-            // call (the memory engine's stripe), and the publisher's own echo then leaves with its ack.
+            // together. The connections' flush after this iteration's tasks (LoopFlush) does not count as waiting: a
+            // connection it will flush has something queued and queues this push behind it. A share run in line (a
+            // small group on the publisher's loop) does not send at once: the engine may be holding a lock around
+            // this call (the memory engine's stripe).
             boolean now = asTask && g.queued.get() <= 1
-                    && g.loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e && e.pendingTasks() == 0;
+                    && g.loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e
+                    && e.pendingTasks() == io.switchboard.server.util.LoopFlush.waitingOnThisLoop();
             try {
                 for (Subscriber s : g.members) {
                     try {

@@ -53,6 +53,15 @@ public final class LoopFlush implements Runnable {
         }
     }
 
+    /**
+     * How many of the calling loop's after-iteration tasks ({@code executeAfterEventLoopIteration}) are this
+     * class's: 1 while a flush is scheduled, else 0. Lets a caller tell from {@code pendingTasks()}, which counts
+     * them, whether anything else waits. Call on the loop.
+     */
+    public static int waitingOnThisLoop() {
+        return OF_THIS_LOOP.get().scheduled ? 1 : 0;
+    }
+
     @Override
     public void run() {
         scheduled = false;

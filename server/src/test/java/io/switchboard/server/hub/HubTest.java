@@ -341,4 +341,35 @@ class HubTest {
             loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
         }
     }
+
+    @Test
+    void aLargeGroupOnThePublishersOwnLoopIsATaskThatSendsAtOnceThoughTheLoopsFlushWaits() throws Exception {
+        io.netty.channel.MultiThreadIoEventLoopGroup loops =
+                new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            io.netty.channel.EventLoop loop = loops.next();
+            List<LoopMember> members = new ArrayList<>();
+            for (int i = 0; i < 40; i++) { // a large group: at least Hub.IN_LINE_BELOW on the loop
+                LoopMember m = new LoopMember(loop);
+                members.add(m);
+                hub.subscribe("room:x", m);
+            }
+            int inLine = loop.submit(() -> {
+                // a connection's flush waits for the end of this iteration, as after the publisher's ack
+                io.switchboard.server.util.LoopFlush.later((io.netty.channel.SingleThreadEventLoop) loop, () -> { });
+                hub.onPublication(pub("room:x", 1)); // published on the members' own loop, as by one of them
+                return members.stream().mapToInt(m -> m.received.get()).sum();
+            }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(inLine).as("not delivered in line: a task of its own").isZero();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> members.stream().allMatch(m -> m.received.get() == 1));
+            for (LoopMember m : members) {
+                assertThat(m.offsets).containsExactly(1L);
+                assertThat(m.sentNow).as("nothing but the loop's flush waits: at once").containsExactly(true);
+                assertThat(m.wrongThread).isEmpty();
+            }
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
 }

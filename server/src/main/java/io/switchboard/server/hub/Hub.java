@@ -19,7 +19,6 @@ import io.switchboard.server.engine.PublishRequest;
 import io.switchboard.server.engine.PublishResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -69,7 +68,10 @@ public final class Hub implements PublicationSink {
         this.presenceWindows = new PresenceWindows(presenceTimer, this::pushPresence, maxPushPayload);
     }
 
-    /** Adds a local subscriber; the future completes when the engine delivers the channel to this node. */
+    /**
+     * Adds a local subscriber; the future completes when the engine delivers the channel to this node. A
+     * subscriber is added once (each subscription is an object of its own) and taken out by {@link #unsubscribe}.
+     */
     public CompletableFuture<Void> subscribe(String channel, Subscriber subscriber) {
         ChannelSubscribers cs = channels.compute(channel, (name, existing) -> {
             ChannelSubscribers c = existing;
@@ -304,7 +306,12 @@ public final class Hub implements PublicationSink {
                     && g.loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e
                     && e.pendingTasks() == io.switchboard.server.util.LoopFlush.waitingOnThisLoop();
             try {
-                for (Subscriber s : g.members) {
+                Subscriber[] members = g.members.slots();
+                for (int i = 0; i < members.length; i++) {
+                    Subscriber s = Members.at(members, i);
+                    if (s == null) {
+                        continue;
+                    }
                     try {
                         if (now ? s.deliverNow(p, offset, epoch, clientId) : s.deliver(p, offset, epoch, clientId)) {
                             n++;
@@ -371,7 +378,7 @@ public final class Hub implements PublicationSink {
     /** The members of one channel served on one event loop (or, loop null, on the delivering thread). */
     private static final class Group {
         final io.netty.util.concurrent.EventExecutor loop;
-        final Set<Subscriber> members = ConcurrentHashMap.newKeySet();
+        final Members members = new Members();
         // Tasks for this group queued on its loop and not finished: while any is, a push is queued behind it
         // even on the loop itself, so that the group sees the channel's pushes in order.
         final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
@@ -394,9 +401,8 @@ public final class Hub implements PublicationSink {
             Group[] gs = groups;
             for (Group g : gs) {
                 if (g.loop == loop) {
-                    if (g.members.add(s)) {
-                        size++;
-                    }
+                    g.members.add(s);
+                    size++;
                     return;
                 }
             }

@@ -1,0 +1,101 @@
+package io.switchboard.server.hub;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
+
+/**
+ * The subscribers of one channel on one event loop, in the order they were added: an array of references that a
+ * fan-out walks without a lock, in that order. Per subscriber it costs one array slot (four or eight bytes, at
+ * most twice as many slots as members), where a concurrent set costs a 32-byte node and its table slot; and a
+ * walk reads the array in sequence and reaches the subscribers in the order they were made (so, mostly, in
+ * the order of their place in memory), not in hash order.
+ *
+ * <p>Threading: one writer at a time ({@link #add} and {@link #remove}; the hub calls them inside its map's
+ * {@code compute} for the channel), any number of readers ({@link #forEach}, {@link #size}) on any thread,
+ * concurrently with the writer. A reader sees every subscriber added before its walk began and not removed
+ * before that; one added or removed during the walk it may or may not see, as with a concurrent set's
+ * iterator; it never sees one twice.
+ *
+ * <p>Writes: an add fills the next free slot (a release store, read with acquire); a remove finds the slot
+ * (newest first) and clears it, and the walk skips it. When the array is full, or fewer than an eighth of it
+ * are members, it is copied without the cleared slots into one of twice the members' number, which readers
+ * then take up: an add is constant time amortised, a remove linear in the group (a scan of references,
+ * newest first; a group is one event loop's share of a channel, so it grows with connections per loop, not
+ * per node), and a walk visits at most eight slots per member, or 16.
+ */
+final class Members {
+
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Subscriber[].class);
+    private static final Subscriber[] NONE = new Subscriber[0];
+
+    private volatile Subscriber[] slots = NONE;
+    private int next; // the first slot never filled in the current array (the writer's)
+    private volatile int size;
+
+    /** Adds {@code s}, which must not be a member already (each subscription is a new object). Writer only. */
+    void add(Subscriber s) {
+        Subscriber[] a = slots;
+        if (next == a.length) {
+            a = compacted(a, Math.max(4, 2 * (size + 1)));
+        }
+        SLOT.setRelease(a, next++, s);
+        size = size + 1;
+    }
+
+    /** Removes {@code s}; false if it was not a member. Writer only. */
+    boolean remove(Subscriber s) {
+        Subscriber[] a = slots;
+        for (int i = next - 1; i >= 0; i--) { // the newest first: a short-lived subscription is near the end
+            if (a[i] == s) {
+                SLOT.setRelease(a, i, (Subscriber) null);
+                size = size - 1;
+                if (a.length > 16 && size < a.length / 8) {
+                    compacted(a, 2 * size + 4); // a group that shrank: its walk would be mostly empty slots
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The members now; any thread. */
+    int size() {
+        return size;
+    }
+
+    /** Calls {@code action} with each member, in the order they were added. Any thread. */
+    void forEach(Consumer<Subscriber> action) {
+        Subscriber[] a = slots;
+        for (int i = 0; i < a.length; i++) {
+            Subscriber s = (Subscriber) SLOT.getAcquire(a, i);
+            if (s != null) {
+                action.accept(s);
+            }
+        }
+    }
+
+    /** The array as readers see it now (slots may be null); walk it with {@link #at}. Any thread. */
+    Subscriber[] slots() {
+        return slots;
+    }
+
+    /** Slot {@code i} of an array from {@link #slots}, or null when it is empty. */
+    static Subscriber at(Subscriber[] a, int i) {
+        return (Subscriber) SLOT.getAcquire(a, i);
+    }
+
+    /** Copies the members of {@code a}, in order, into a new array of {@code length} and publishes it. */
+    private Subscriber[] compacted(Subscriber[] a, int length) {
+        Subscriber[] b = new Subscriber[length];
+        int n = 0;
+        for (int i = 0; i < next; i++) {
+            if (a[i] != null) {
+                b[n++] = a[i];
+            }
+        }
+        next = n;
+        slots = b; // a volatile write after the copies: a reader that takes up b sees them
+        return b;
+    }
+}

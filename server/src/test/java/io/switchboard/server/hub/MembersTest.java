@@ -1,0 +1,158 @@
+package io.switchboard.server.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class MembersTest {
+
+    /** A subscriber that only has an identity. */
+    private static final class Member implements Subscriber {
+        final int n;
+
+        Member(int n) {
+            this.n = n;
+        }
+
+        @Override
+        public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
+            throw new AssertionError("not delivered to here");
+        }
+
+        @Override
+        public String toString() {
+            return "member " + n;
+        }
+    }
+
+    private static List<Subscriber> walk(Members m) {
+        List<Subscriber> seen = new ArrayList<>();
+        m.forEach(seen::add);
+        return seen;
+    }
+
+    private static List<Subscriber> walkSlots(Members m) {
+        List<Subscriber> seen = new ArrayList<>();
+        Subscriber[] a = m.slots();
+        for (int i = 0; i < a.length; i++) {
+            Subscriber s = Members.at(a, i);
+            if (s != null) {
+                seen.add(s);
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void membersAreWalkedInTheOrderTheyCameWithTheRemovedOnesLeftOut() {
+        Members m = new Members();
+        List<Subscriber> expected = new ArrayList<>();
+        for (int i = 0; i < 100; i++) { // several copies of the array on the way
+            Member s = new Member(i);
+            m.add(s);
+            expected.add(s);
+        }
+        for (int i = 0; i < 100; i += 3) {
+            assertThat(m.remove(expected.get(i))).isTrue();
+        }
+        expected.removeIf(s -> ((Member) s).n % 3 == 0);
+        Member late = new Member(1000);
+        m.add(late);
+        expected.add(late);
+        assertThat(walk(m)).containsExactlyElementsOf(expected);
+        assertThat(walkSlots(m)).containsExactlyElementsOf(expected);
+        assertThat(m.size()).isEqualTo(expected.size());
+        assertThat(m.remove(new Member(-1))).as("not a member").isFalse();
+        assertThat(m.remove(expected.get(0))).isTrue();
+        assertThat(m.remove(expected.get(0))).as("already removed").isFalse();
+        assertThat(m.size()).isEqualTo(expected.size() - 1);
+    }
+
+    @Test
+    void aGroupThatShrankIsCopiedSoItsWalkIsNotMostlyEmptySlots() {
+        Members m = new Members();
+        List<Member> all = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            Member s = new Member(i);
+            m.add(s);
+            all.add(s);
+        }
+        assertThat(m.slots().length).isLessThanOrEqualTo(2 * 10_000 + 2);
+        for (int i = 0; i < 9_990; i++) {
+            m.remove(all.get(i));
+        }
+        assertThat(m.size()).isEqualTo(10);
+        assertThat(m.slots().length).as("at most eight slots per member, or 16").isLessThanOrEqualTo(80);
+        assertThat(walk(m)).containsExactlyElementsOf(all.subList(9_990, 10_000));
+        for (int i = 9_990; i < 10_000; i++) {
+            m.remove(all.get(i));
+        }
+        assertThat(m.size()).isZero();
+        assertThat(walk(m)).isEmpty();
+        assertThat(m.slots().length).isLessThanOrEqualTo(16);
+        Member again = new Member(-2);
+        m.add(again);
+        assertThat(walk(m)).containsExactly(again);
+    }
+
+    @Test
+    void aWalkDuringAddsAndRemovesSeesTheStayingMembersOnceEachAndNoneTwice() throws Exception {
+        Members m = new Members();
+        List<Member> staying = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            Member s = new Member(i);
+            staying.add(s);
+            m.add(s);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<String> wrong = new AtomicReference<>();
+        Thread writer = new Thread(() -> { // the one writer: members come and go all the time
+            List<Member> coming = new ArrayList<>();
+            int n = 10_000;
+            while (!stop.get()) {
+                for (int i = 0; i < 200; i++) {
+                    Member s = new Member(n++);
+                    coming.add(s);
+                    m.add(s);
+                }
+                for (Member s : coming) {
+                    m.remove(s);
+                }
+                coming.clear();
+            }
+        });
+        writer.start();
+        try {
+            long walks = 0;
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            while ((System.nanoTime() < until || walks < 1000) && wrong.get() == null) {
+                Map<Subscriber, Integer> seen = new IdentityHashMap<>();
+                m.forEach(s -> seen.merge(s, 1, Integer::sum));
+                for (Map.Entry<Subscriber, Integer> e : seen.entrySet()) {
+                    if (e.getValue() != 1) {
+                        wrong.set(e.getKey() + " seen " + e.getValue() + " times in one walk");
+                    }
+                }
+                for (Member s : staying) {
+                    if (!seen.containsKey(s)) {
+                        wrong.set(s + ", a member all along, was not seen");
+                    }
+                }
+                walks++;
+            }
+        } finally {
+            stop.set(true);
+            writer.join(10_000);
+        }
+        assertThat(wrong.get()).isNull();
+        assertThat(walk(m)).containsExactlyElementsOf(staying);
+    }
+}

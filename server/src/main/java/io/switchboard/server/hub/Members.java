@@ -6,8 +6,9 @@ import java.util.function.Consumer;
 
 /**
  * The subscribers of one channel on one event loop, in the order they were added: an array of references that a
- * fan-out walks without a lock, in that order. Per subscriber it costs one array slot (four or eight bytes, at
- * most twice as many slots as members), where a concurrent set costs a 32-byte node and its table slot; and a
+ * fan-out walks without a lock, in that order. Per subscriber it costs one array slot of four or eight bytes (up
+ * to twice as many slots as members after a copy, at most eight per member, or 16, before the next), where a
+ * concurrent set costs a 32-byte node and its table slot; and a
  * walk reads the array in sequence and reaches the subscribers in the order they were made (so, mostly, in
  * the order of their place in memory), not in hash order.
  *

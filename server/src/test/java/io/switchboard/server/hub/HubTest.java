@@ -372,4 +372,35 @@ class HubTest {
             loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
         }
     }
+
+    @Test
+    void aGroupThatCrossesTheInLineSizeBetweenPublicationsStillTakesThemInOrder() throws Exception {
+        io.netty.channel.MultiThreadIoEventLoopGroup loops =
+                new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            io.netty.channel.EventLoop loop = loops.next();
+            List<LoopMember> members = new ArrayList<>();
+            for (int i = 0; i < 31; i++) { // one under Hub.IN_LINE_BELOW: served in line on its own loop
+                LoopMember m = new LoopMember(loop);
+                members.add(m);
+                hub.subscribe("room:x", m);
+            }
+            LoopMember passing = new LoopMember(loop);
+            loop.submit(() -> {
+                hub.onPublication(pub("room:x", 1)); // 31: in line
+                hub.subscribe("room:x", passing);
+                hub.onPublication(pub("room:x", 2)); // 32: a task, still queued when...
+                hub.unsubscribe("room:x", passing);
+                hub.onPublication(pub("room:x", 3)); // ...31 again: must queue behind it, not go in line
+                hub.onGap("room:x"); // and the gap after all three
+            }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            for (LoopMember m : members) {
+                assertThat(m.interrupted.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(m.offsets).containsExactly(1L, 2L, 3L);
+                assertThat(m.offsetsWhenInterrupted).isEqualTo(3);
+            }
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
 }

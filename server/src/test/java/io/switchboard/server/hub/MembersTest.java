@@ -107,26 +107,35 @@ class MembersTest {
     void aWalkDuringAddsAndRemovesSeesTheStayingMembersOnceEachAndNoneTwice() throws Exception {
         Members m = new Members();
         List<Member> staying = new ArrayList<>();
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 50; i++) {
             Member s = new Member(i);
             staying.add(s);
             m.add(s);
         }
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<String> wrong = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong copiesOnRemove = new java.util.concurrent.atomic.AtomicLong();
         Thread writer = new Thread(() -> { // the one writer: members come and go all the time
-            List<Member> coming = new ArrayList<>();
-            int n = 10_000;
-            while (!stop.get()) {
-                for (int i = 0; i < 200; i++) {
-                    Member s = new Member(n++);
-                    coming.add(s);
-                    m.add(s);
+            try {
+                List<Member> coming = new ArrayList<>();
+                int n = 10_000;
+                while (!stop.get()) {
+                    for (int i = 0; i < 600; i++) { // the array grows to over 1,000 slots
+                        Member s = new Member(n++);
+                        coming.add(s);
+                        m.add(s);
+                    }
+                    for (Member s : coming) {
+                        Subscriber[] before = m.slots();
+                        m.remove(s);
+                        if (m.slots() != before) {
+                            copiesOnRemove.incrementAndGet(); // down to 50 of them: copied smaller
+                        }
+                    }
+                    coming.clear();
                 }
-                for (Member s : coming) {
-                    m.remove(s);
-                }
-                coming.clear();
+            } catch (RuntimeException | Error e) {
+                wrong.set("the writer failed: " + e);
             }
         });
         writer.start();
@@ -153,6 +162,7 @@ class MembersTest {
             writer.join(10_000);
         }
         assertThat(wrong.get()).isNull();
+        assertThat(copiesOnRemove.get()).as("walks raced copies made by removes too").isPositive();
         assertThat(walk(m)).containsExactlyElementsOf(staying);
     }
 }

@@ -38,6 +38,11 @@ public final class Push {
     private final int sizeHint;
     private final AtomicReferenceArray<Encoded> encoded = new AtomicReferenceArray<>(FORMATS.length);
     private final Push shared; // a loop's own copy: the push whose variants it uses; null for the push itself
+    private volatile Derived derived; // frames other front doors made of it (derivedFrame), newest first
+
+    /** One front door's frame of this push, under its key; frame is null when the door made none. */
+    private record Derived(String key, ByteBuf frame, Derived next) {
+    }
 
     /** One format's frame: header then envelope, in one buffer. */
     private static final class Encoded {
@@ -127,6 +132,46 @@ public final class Push {
         return v == NONE ? null : ((ByteBuf) v).retainedDuplicate();
     }
 
+    /** The envelope's type ({@code message}, a presence push, ...). */
+    public io.switchboard.protocol.MessageType type() {
+        return envelope.type();
+    }
+
+    /**
+     * A frame another front door makes of this push (the Pusher door: its event for one channel name), made
+     * once per {@code key} by the first caller, from the envelope, and shared by every later caller with that
+     * key, on every loop (a {@link #forOneLoop} copy asks the shared push). {@code make} returns a complete
+     * WebSocket frame in a buffer the push then owns and releases with itself, or null when it has none for
+     * this push (remembered too). The frame is returned unretained, valid for the duration of the hub's call
+     * (the hub holds the push meanwhile); a caller that keeps it takes a retained view and leaves its
+     * indices alone.
+     */
+    public ByteBuf derivedFrame(String key, Function<Envelope, ByteBuf> make) {
+        if (shared != null) {
+            return shared.derivedFrame(key, make);
+        }
+        Derived d = find(derived, key);
+        if (d == null) {
+            synchronized (this) {
+                d = find(derived, key);
+                if (d == null) {
+                    d = new Derived(key, make.apply(envelope), derived);
+                    derived = d;
+                }
+            }
+        }
+        return d.frame;
+    }
+
+    private static Derived find(Derived d, String key) {
+        for (; d != null; d = d.next) {
+            if (d.key.equals(key)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
     /** How many formats were encoded (for tests). */
     int encodings() {
         int n = 0;
@@ -140,6 +185,16 @@ public final class Push {
 
     /** Gives back what the push holds; views handed out stay valid until their holders release them. */
     public void release() {
+        Derived d;
+        synchronized (this) {
+            d = derived;
+            derived = null;
+        }
+        for (; d != null; d = d.next) {
+            if (d.frame != null) {
+                d.frame.release();
+            }
+        }
         for (int i = 0; i < FORMATS.length; i++) {
             Encoded e = encoded.getAndSet(i, null);
             if (e != null) {

@@ -107,8 +107,7 @@ final class PusherCommands {
         }
         PusherSubscription sub = new PusherSubscription(name, internal, kind, kind == PusherChannels.Kind.PRESENCE
                 ? principal.userId() : null, socketId, connection.outbound(),
-                user -> connection.transcoder().memberInfo(internal, user, () -> memberInfo(caller, internal, user)),
-                connection.transcoder());
+                user -> connection.transcoder().memberInfo(internal, user, () -> memberInfo(caller, internal, user)));
         subscriptions.put(name, new Entry(sub, caller));
         channels.attach(internal, sub).whenComplete((ok, failure) -> connection.onLoop(() -> {
             if (!current(name, sub)) {

@@ -33,7 +33,7 @@ public final class PusherDoor {
     private final Map<String, PusherApp> byId = new HashMap<>();
     private final Map<String, AtomicInteger> open = new HashMap<>();
     private final PusherHttpApi api;
-    private final PusherTranscoder transcoder = new PusherTranscoder(4096);
+    private final PusherTranscoder transcoder = new PusherTranscoder();
 
     public PusherDoor(Node node) {
         this.node = node;

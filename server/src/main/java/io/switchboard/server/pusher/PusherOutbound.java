@@ -13,8 +13,10 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
- * One Pusher connection's outbound queue: any thread may {@link #deliver} an encoded event; the event loop
- * writes one WebSocket frame per event (Pusher clients take no batches) while the socket is writable.
+ * One Pusher connection's outbound queue: any thread may {@link #deliver} an encoded event, or a complete frame
+ * shared with other connections (a channel event, made once per publication: {@code Push.derivedFrame}); the
+ * event loop writes one WebSocket frame per event (Pusher clients take no batches) while the socket is
+ * writable, and {@link #deliverNow} writes a shared frame at once when nothing is queued.
  * Queued plus unsent bytes are bounded by {@code --max-queued-bytes}: over it the overflow action runs once
  * (the connection closes as a slow consumer) and the rest is dropped. Queued bytes are counted here, unsent
  * ones by Netty ({@link Unsent}, frame headers included); writes carry the channel's void promise (a failed
@@ -40,7 +42,7 @@ final class PusherOutbound implements Runnable {
     private final long maxPendingBytes;
     private final Runnable onOverflow;
     private final io.switchboard.server.metrics.Metrics metrics;
-    private volatile ConcurrentLinkedQueue<byte[]> queue; // null until the first event
+    private volatile ConcurrentLinkedQueue<Object> queue; // null until the first event; byte[] events, ByteBuf frames
     private volatile long pendingBytes; // queued, not yet handed to Netty
     private volatile int flushScheduled; // 1 while a flush is scheduled
     private volatile int closed; // 1 once closed
@@ -53,6 +55,11 @@ final class PusherOutbound implements Runnable {
         this.onOverflow = onOverflow;
     }
 
+    /** The connection's allocator. */
+    io.netty.buffer.ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
     /** The event loop that writes this connection. */
     io.netty.channel.EventLoop loop() {
         return channel.eventLoop();
@@ -60,21 +67,71 @@ final class PusherOutbound implements Runnable {
 
     /** Queues one event; any thread. */
     void deliver(byte[] event) {
-        if (closed != 0) {
-            return;
-        }
-        if (PENDING.addAndGet(this, event.length) + Unsent.bytes(channel) > maxPendingBytes) {
-            PENDING.addAndGet(this, -event.length);
-            if (CLOSED.compareAndSet(this, 0, 1)) {
-                channel.eventLoop().execute(() -> {
-                    clear();
-                    onOverflow.run();
-                });
-            }
+        if (closed != 0 || !withinBound(event.length)) {
             return;
         }
         queue().offer(event);
         scheduleFlush();
+    }
+
+    /**
+     * Queues one complete text frame (a view of its own, which this takes: released once written or dropped);
+     * any thread. Counted by its payload's bytes, as an event is.
+     */
+    void deliver(ByteBuf frame) {
+        int n = payloadBytes(frame);
+        if (closed != 0 || !withinBound(n)) {
+            frame.release();
+            return;
+        }
+        queue().offer(frame);
+        if (closed != 0) {
+            clear(); // closed meanwhile: the frame must not wait in the queue for good
+            return;
+        }
+        scheduleFlush();
+    }
+
+    /**
+     * Writes {@code frame} (a complete text frame shared with other connections: read, neither retained nor
+     * moved) at once when nothing is queued here and Netty holds nothing ({@link SocketWrites#writeNow}), what
+     * the socket does not take through Netty; otherwise queues a view of it. Event loop only.
+     */
+    void deliverNow(ByteBuf frame) {
+        if (direct && closed == 0 && pendingBytes == 0) {
+            int written = SocketWrites.writeNow(channel, frame);
+            int length = frame.readableBytes();
+            if (written >= 0) {
+                if (written < length) { // Netty holds the rest from here, counted by Unsent; later frames queue behind it
+                    channel.writeAndFlush(frame.retainedSlice(frame.readerIndex() + written, length - written),
+                            channel.voidPromise());
+                }
+                metrics.pusherMessagesOut(1, payloadBytes(frame));
+                return;
+            }
+        }
+        deliver(frame.retainedDuplicate());
+    }
+
+    /** Counts {@code n} more bytes as queued, or (over the bound) closes the connection and returns false. */
+    private boolean withinBound(int n) {
+        if (PENDING.addAndGet(this, n) + Unsent.bytes(channel) <= maxPendingBytes) {
+            return true;
+        }
+        PENDING.addAndGet(this, -n);
+        if (CLOSED.compareAndSet(this, 0, 1)) {
+            channel.eventLoop().execute(() -> {
+                clear();
+                onOverflow.run();
+            });
+        }
+        return false;
+    }
+
+    /** The payload's bytes of a server's text frame (not masked): its length less its header. */
+    static int payloadBytes(ByteBuf frame) {
+        int len7 = frame.getByte(frame.readerIndex() + 1) & 0x7F;
+        return frame.readableBytes() - (len7 < 126 ? 2 : len7 == 126 ? 4 : 10);
     }
 
     /**
@@ -101,27 +158,28 @@ final class PusherOutbound implements Runnable {
             clear();
             return;
         }
-        ConcurrentLinkedQueue<byte[]> q = queue;
+        ConcurrentLinkedQueue<Object> q = queue;
         if (q == null) {
             return;
         }
         int count = 0;
         long bytes = 0;
         boolean handed = false; // whether Netty holds something to flush
-        byte[] next;
+        Object next;
         while (channel.isWritable() && (next = q.poll()) != null) {
-            int n = next.length;
+            int n = next instanceof byte[] event ? event.length : payloadBytes((ByteBuf) next);
             // written first: a bound checked meanwhile counts these bytes twice, never not at all
             if (direct && !handed) {
-                ByteBuf payload = Unpooled.wrappedBuffer(next);
-                ByteBuf frame = ServerFrames.copied(channel.alloc(), ServerFrames.TEXT, 0, payload);
-                payload.release();
+                ByteBuf frame = next instanceof ByteBuf f ? f : copied((byte[]) next);
                 if (!SocketWrites.write(channel, frame)) {
                     channel.write(frame, channel.voidPromise()); // what the socket did not take
                     handed = true;
                 }
+            } else if (next instanceof ByteBuf frame) {
+                channel.write(frame, channel.voidPromise());
+                handed = true;
             } else {
-                ServerFrames.write(channel, ServerFrames.TEXT, 0, Unpooled.wrappedBuffer(next));
+                ServerFrames.write(channel, ServerFrames.TEXT, 0, Unpooled.wrappedBuffer((byte[]) next));
                 handed = true;
             }
             PENDING.addAndGet(this, -n);
@@ -155,18 +213,32 @@ final class PusherOutbound implements Runnable {
         clear();
     }
 
+    /** An event's frame in one buffer: header, then the event. */
+    private ByteBuf copied(byte[] event) {
+        ByteBuf payload = Unpooled.wrappedBuffer(event);
+        ByteBuf frame = ServerFrames.copied(channel.alloc(), ServerFrames.TEXT, 0, payload);
+        payload.release();
+        return frame;
+    }
+
+    /** Drops what is queued, giving back the frames; any thread (each item is taken once). */
     private void clear() {
-        ConcurrentLinkedQueue<byte[]> q = queue;
+        ConcurrentLinkedQueue<Object> q = queue;
         if (q != null) {
-            q.clear();
+            Object item;
+            while ((item = q.poll()) != null) {
+                if (item instanceof ByteBuf frame) {
+                    frame.release();
+                }
+            }
         }
     }
 
     @SuppressWarnings("unchecked")
-    private ConcurrentLinkedQueue<byte[]> queue() {
-        ConcurrentLinkedQueue<byte[]> q = queue;
+    private ConcurrentLinkedQueue<Object> queue() {
+        ConcurrentLinkedQueue<Object> q = queue;
         if (q == null) {
-            QUEUE.compareAndSet(this, null, new ConcurrentLinkedQueue<byte[]>());
+            QUEUE.compareAndSet(this, null, new ConcurrentLinkedQueue<Object>());
             q = queue;
         }
         return q;

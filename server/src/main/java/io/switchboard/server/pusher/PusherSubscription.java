@@ -2,7 +2,11 @@ package io.switchboard.server.pusher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
+import io.switchboard.protocol.Envelope;
+import io.switchboard.protocol.MessageType;
+import io.switchboard.server.hub.Push;
 import io.switchboard.server.hub.Subscriber;
+import io.switchboard.server.util.ServerFrames;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +20,8 @@ import java.util.function.Function;
  * {@code pusher_internal:member_added} (with the member's {@code user_info}, read from presence) or
  * {@code member_removed}. It skips publications its own connection made (client events are not echoed,
  * and the HTTP API's {@code socket_id} excludes a connection the same way) and updates about its own user.
- * A publication is transcoded once per channel on the node ({@link PusherTranscoder}), not once per subscriber.
+ * A publication is transcoded once per channel on the node, into a complete WebSocket frame that every Pusher
+ * subscriber of the channel writes as it is ({@code Push.derivedFrame}), not once per subscriber.
  *
  * <p>Until {@link #goLive} (after {@code subscription_succeeded} was queued) events are held back, so the
  * client sees the member list before any change to it. Events keep the channel's order, also while a
@@ -31,7 +36,6 @@ final class PusherSubscription implements Subscriber {
     private final String socketId;
     private final PusherOutbound outbound;
     private final Function<String, CompletableFuture<byte[]>> memberInfo;
-    private final PusherTranscoder transcoder;
 
     private record Held(byte[] event, long offset) {
     }
@@ -42,9 +46,7 @@ final class PusherSubscription implements Subscriber {
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
     PusherSubscription(String name, String internal, PusherChannels.Kind kind, String userId, String socketId,
-                       PusherOutbound outbound, Function<String, CompletableFuture<byte[]>> memberInfo,
-                       PusherTranscoder transcoder) {
-        this.transcoder = transcoder;
+                       PusherOutbound outbound, Function<String, CompletableFuture<byte[]>> memberInfo) {
         this.name = name;
         this.internal = internal;
         this.kind = kind;
@@ -61,19 +63,81 @@ final class PusherSubscription implements Subscriber {
     }
 
     @Override
+    public boolean deliver(Push push, long offset, String epoch, String clientId) {
+        return push.type() == MessageType.MESSAGE ? message(push, offset, clientId, false)
+                : Subscriber.super.deliver(push, offset, epoch, clientId);
+    }
+
+    @Override
+    public boolean deliverNow(Push push, long offset, String epoch, String clientId) {
+        return push.type() == MessageType.MESSAGE ? message(push, offset, clientId, true)
+                : Subscriber.super.deliver(push, offset, epoch, clientId);
+    }
+
+    /**
+     * A publication: the channel's event frame, made by the first Pusher subscriber of the channel to get the push
+     * and written as it is by all of them; at once ({@code now}: the hub's task with nothing else waiting on this
+     * loop) when nothing is queued for the connection. While events are held back or wait for a member's info,
+     * it waits with them, as bytes.
+     */
+    private boolean message(Push push, long offset, String clientId, boolean now) {
+        if (clientId != null && clientId.equals(socketId)) {
+            return false;
+        }
+        ByteBuf frame = push.derivedFrame(name, this::eventFrame); // keyed by the app's channel name, in the event
+        if (frame == null) {
+            return false;
+        }
+        synchronized (this) {
+            if (ended) {
+                return false;
+            }
+            if (held != null || !tail.isDone()) {
+                byte[] event = io.netty.buffer.ByteBufUtil.getBytes(frame, frame.readerIndex() + frame.readableBytes()
+                        - PusherOutbound.payloadBytes(frame), PusherOutbound.payloadBytes(frame));
+                if (held != null) {
+                    held.add(new Held(event, offset));
+                } else {
+                    tail = tail.thenRun(() -> emitNow(event, offset));
+                }
+                return true;
+            }
+            if (now) {
+                outbound.deliverNow(frame);
+            } else {
+                outbound.deliver(frame.retainedDuplicate());
+            }
+            return true;
+        }
+    }
+
+    /** The Pusher event of a publication's envelope, as a whole text frame; null when its payload is no JSON. */
+    private ByteBuf eventFrame(Envelope envelope) {
+        byte[] payload = envelope.payload();
+        JsonNode root;
+        try {
+            root = payload == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+                    : PusherFrames.mapper().readTree(payload);
+        } catch (IOException e) {
+            return null;
+        }
+        ByteBuf event = io.netty.buffer.Unpooled.wrappedBuffer(transcode(root));
+        try {
+            return ServerFrames.copied(outbound.alloc(), ServerFrames.TEXT, 0, event);
+        } finally {
+            event.release();
+        }
+    }
+
+    /** What is not a publication (a presence update): the envelope, read here. */
+    @Override
     public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
         JsonNode root;
-        byte[] bytes;
         try {
             if (clientId != null && clientId.equals(socketId)) {
                 return false;
             }
-            byte[] known = transcoder.find(internal, frame); // another subscriber of the channel did the work
-            if (known != null) {
-                return emit(known, offset);
-            }
-            bytes = io.netty.buffer.ByteBufUtil.getBytes(frame);
-            root = PusherFrames.mapper().readTree(bytes);
+            root = PusherFrames.mapper().readTree(io.netty.buffer.ByteBufUtil.getBytes(frame));
         } catch (IOException e) {
             return false;
         } finally {
@@ -82,9 +146,7 @@ final class PusherSubscription implements Subscriber {
         String type = root.path("type").asText();
         JsonNode payload = root.path("payload");
         if (type.equals("message")) {
-            byte[] event = transcode(payload);
-            transcoder.remember(internal, bytes, event);
-            return emit(event, offset);
+            return emit(transcode(payload), offset);
         }
         if (type.equals("presenceUpdate") && kind == PusherChannels.Kind.PRESENCE) {
             String user = payload.path("userId").asText();

@@ -178,4 +178,38 @@ class PushTest {
         push.release();
         assertThat(sharedBuffer.refCnt()).isZero();
     }
+
+    @Test
+    void aDerivedFrameIsMadeOncePerKeyForEveryLoopAndReleasedWithThePush() {
+        Push push = new Push(PooledByteBufAllocator.DEFAULT, message(50), 50);
+        Push loopCopy = push.forOneLoop();
+        AtomicInteger made = new AtomicInteger();
+        List<ByteBuf> frames = new ArrayList<>();
+        java.util.function.Function<Envelope, ByteBuf> make = e -> {
+            made.incrementAndGet();
+            ByteBuf f = PooledByteBufAllocator.DEFAULT.directBuffer();
+            f.writeCharSequence(e.channel() + " " + made.get(), StandardCharsets.UTF_8);
+            frames.add(f);
+            return f;
+        };
+        ByteBuf first = push.derivedFrame("news", make);
+        assertThat(first.toString(StandardCharsets.UTF_8)).isEqualTo("room:x 1");
+        assertThat(push.derivedFrame("news", make)).as("the same key: the same frame").isSameAs(first);
+        assertThat(loopCopy.derivedFrame("news", make)).as("a loop's copy asks the shared push").isSameAs(first);
+        ByteBuf other = push.derivedFrame("sport", make);
+        assertThat(other).isNotSameAs(first);
+        assertThat(other.toString(StandardCharsets.UTF_8)).isEqualTo("room:x 2");
+        assertThat(push.derivedFrame("none", e -> null)).isNull();
+        assertThat(push.derivedFrame("none", make)).as("none is remembered too").isNull();
+        assertThat(made).hasValue(2);
+        ByteBuf kept = first.retainedDuplicate(); // a connection that queued it
+        loopCopy.release();
+        assertThat(first.refCnt()).as("a loop's copy does not own the shared push's frames").isEqualTo(2);
+        push.release();
+        assertThat(frames).allSatisfy(f -> assertThat(f.refCnt()).isLessThanOrEqualTo(1));
+        assertThat(other.refCnt()).isZero();
+        assertThat(kept.toString(StandardCharsets.UTF_8)).isEqualTo("room:x 1");
+        kept.release();
+        assertThat(first.refCnt()).isZero();
+    }
 }

@@ -98,24 +98,8 @@ class PusherFramesTest {
     }
 
     @Test
-    void aPublicationIsTranscodedOncePerChannelNotPerSubscriber() {
-        PusherTranscoder t = new PusherTranscoder(16);
-        byte[] frame = "{\"type\":\"message\",\"payload\":{\"event\":\"e\"}}".getBytes(StandardCharsets.UTF_8);
-        byte[] event = "{\"event\":\"e\",\"channel\":\"news\"}".getBytes(StandardCharsets.UTF_8);
-        io.netty.buffer.ByteBuf same = io.netty.buffer.Unpooled.wrappedBuffer(frame.clone());
-        assertThat(t.find("pusher.1:news", same)).isNull();
-        t.remember("pusher.1:news", frame, event);
-        assertThat(t.find("pusher.1:news", same)).isSameAs(event);
-        assertThat(t.find("pusher.2:news", same)).as("another app's channel").isNull();
-        byte[] other = frame.clone();
-        other[other.length - 3] = 'f';
-        assertThat(t.find("pusher.1:news", io.netty.buffer.Unpooled.wrappedBuffer(other))).as("another publication").isNull();
-        assertThatThrownBy(() -> new PusherTranscoder(10)).hasMessageContaining("power of two");
-    }
-
-    @Test
     void subscribersShareAMembersInfoReadWhileItIsInFlight() {
-        PusherTranscoder t = new PusherTranscoder(16);
+        PusherTranscoder t = new PusherTranscoder();
         java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.CompletableFuture<byte[]> pending = new java.util.concurrent.CompletableFuture<>();
         java.util.function.Supplier<java.util.concurrent.CompletableFuture<byte[]>> read = () -> {

@@ -2,25 +2,15 @@ package io.switchboard.server.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.hub.Push;
+import io.switchboard.server.testing.StalledReader;
 import io.switchboard.server.util.Unsent;
-import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -47,81 +37,37 @@ class OutboundSocketTest {
     @Test
     void whatTheSocketDoesNotTakeOfAPushSentAtOnceGoesToNettyAndTheNextPushQueuesBehindIt() throws Exception {
         AtomicReference<Outbound> outbound = new AtomicReference<>();
-        CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
-                .childOption(ChannelOption.SO_SNDBUF, 16 * 1024)
-                .childHandler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelActive(ChannelHandlerContext ctx) {
-                        accepted.complete(ctx.channel());
-                    }
+        try (StalledReader socket = new StalledReader(group, () -> outbound.get().scheduleFlush())) {
+            Channel ch = socket.channel();
+            Outbound out = new Outbound(ch, WireFormat.JSON, 64L << 20, 1 << 16, () -> { });
+            outbound.set(out);
 
-                    @Override
-                    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                        outbound.get().scheduleFlush(); // as the session's handler does
-                    }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        ByteArrayOutputStream received = new ByteArrayOutputStream();
-        Channel client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.SO_RCVBUF, 16 * 1024)
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        ByteBuf b = (ByteBuf) msg;
-                        synchronized (received) {
-                            received.writeBytes(ByteBufUtil.getBytes(b));
-                        }
-                        b.release();
-                    }
-                })
-                .connect(server.localAddress()).sync().channel();
-        Channel ch = accepted.get(5, TimeUnit.SECONDS);
-        Outbound out = new Outbound(ch, WireFormat.JSON, 64L << 20, 1 << 16, () -> { });
-        outbound.set(out);
-
-        StringBuilder digits = new StringBuilder("\"");
-        for (int i = 0; digits.length() < (2 << 20); i++) {
-            digits.append(i);
-        }
-        Push big = push(digits.append('"').toString());
-        Push small = push("{\"n\":2}");
-        ByteBuf bigFrame = big.frame(WireFormat.JSON);
-        ByteBuf smallFrame = small.frame(WireFormat.JSON);
-        byte[] expected = new byte[bigFrame.readableBytes() + smallFrame.readableBytes()];
-        bigFrame.getBytes(bigFrame.readerIndex(), expected, 0, bigFrame.readableBytes());
-        smallFrame.getBytes(smallFrame.readerIndex(), expected, bigFrame.readableBytes(), smallFrame.readableBytes());
-        bigFrame.release();
-        smallFrame.release();
-
-        long nettyHolds = ch.eventLoop().submit(() -> {
-            out.writeDirectWhenIdle();
-            out.deliverNow(big);
-            long held = Unsent.bytes(ch);
-            out.deliverNow(small);
-            return held;
-        }).get(5, TimeUnit.SECONDS);
-        big.release();
-        small.release();
-        assertThat(out.writesDirect()).isTrue();
-        assertThat(nettyHolds).as("the socket took part of 2 MiB; Netty holds the rest").isBetween(1L, (long) expected.length - 1);
-
-        client.config().setAutoRead(true);
-        client.read();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            synchronized (received) {
-                if (received.size() >= expected.length) {
-                    break;
-                }
+            StringBuilder digits = new StringBuilder("\"");
+            for (int i = 0; digits.length() < (2 << 20); i++) {
+                digits.append(i);
             }
-            Thread.sleep(10);
+            Push big = push(digits.append('"').toString());
+            Push small = push("{\"n\":2}");
+            ByteBuf bigFrame = big.frame(WireFormat.JSON);
+            ByteBuf smallFrame = small.frame(WireFormat.JSON);
+            byte[] expected = new byte[bigFrame.readableBytes() + smallFrame.readableBytes()];
+            bigFrame.getBytes(bigFrame.readerIndex(), expected, 0, bigFrame.readableBytes());
+            smallFrame.getBytes(smallFrame.readerIndex(), expected, bigFrame.readableBytes(), smallFrame.readableBytes());
+            bigFrame.release();
+            smallFrame.release();
+
+            long nettyHolds = ch.eventLoop().submit(() -> {
+                out.writeDirectWhenIdle();
+                out.deliverNow(big);
+                long held = Unsent.bytes(ch);
+                out.deliverNow(small);
+                return held;
+            }).get(5, TimeUnit.SECONDS);
+            big.release();
+            small.release();
+            assertThat(out.writesDirect()).isTrue();
+            assertThat(nettyHolds).as("the socket took part of 2 MiB; Netty holds the rest").isBetween(1L, (long) expected.length - 1);
+            assertThat(socket.readAll(expected.length)).as("both frames whole, the second after the first").isEqualTo(expected);
         }
-        synchronized (received) {
-            assertThat(received.toByteArray()).as("both frames whole, the second after the first").isEqualTo(expected);
-        }
-        client.close().sync();
-        server.close().sync();
     }
 }

@@ -1,0 +1,93 @@
+package io.switchboard.server.testing;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real epoll connection on loopback, with small socket buffers, whose client reads nothing until
+ * {@link #readAll} starts it: the server's side ({@link #channel}) soon finds its socket full, so a test can
+ * see what a connection's queue does with a write the socket takes only part of. The server side calls the
+ * given action when its writability changes, as a connection's handler does.
+ */
+public final class StalledReader implements AutoCloseable {
+
+    private final Channel server;
+    private final Channel client;
+    private final Channel accepted;
+    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+
+    public StalledReader(EventLoopGroup group, Runnable onWritabilityChanged) throws Exception {
+        CompletableFuture<Channel> in = new CompletableFuture<>();
+        server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+                .childOption(ChannelOption.SO_SNDBUF, 16 * 1024)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        in.complete(ctx.channel());
+                    }
+
+                    @Override
+                    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                        onWritabilityChanged.run();
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.SO_RCVBUF, 16 * 1024)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf b = (ByteBuf) msg;
+                        synchronized (received) {
+                            received.writeBytes(ByteBufUtil.getBytes(b));
+                        }
+                        b.release();
+                    }
+                })
+                .connect(server.localAddress()).sync().channel();
+        accepted = in.get(5, TimeUnit.SECONDS);
+    }
+
+    /** The server's side of the connection. */
+    public Channel channel() {
+        return accepted;
+    }
+
+    /** Starts the client reading and returns what it got once it has {@code bytes} (or after 20 s, what it has). */
+    public byte[] readAll(int bytes) throws InterruptedException {
+        client.config().setAutoRead(true);
+        client.read();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            synchronized (received) {
+                if (received.size() >= bytes) {
+                    break;
+                }
+            }
+            Thread.sleep(10);
+        }
+        synchronized (received) {
+            return received.toByteArray();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        client.close().sync();
+        server.close().sync();
+    }
+}

@@ -315,7 +315,7 @@ public final class Hub implements PublicationSink {
                     try {
                         if (now ? s.deliverNow(p, offset, epoch, clientId) : s.deliver(p, offset, epoch, clientId)) {
                             n++;
-                            bytes += p.envelopeBytes(s.format());
+                            bytes += s.deliveredBytes(p);
                         }
                     } catch (RuntimeException e) {
                         LOG.warn("a subscriber failed to take a push; the others still get it", e);

@@ -36,6 +36,15 @@ public interface Subscriber {
     }
 
     /**
+     * The bytes a delivery of {@code push} to this subscriber handed its connection, for the node's byte
+     * counter; called by the hub's delivering thread right after a delivery that returned true. The default
+     * is the envelope's size in this subscriber's format.
+     */
+    default int deliveredBytes(Push push) {
+        return push.envelopeBytes(format());
+    }
+
+    /**
      * Queues one encoded envelope for sending. Takes ownership of {@code frame} (releases it when sent or
      * dropped). Callable from any thread; calls for one channel arrive in the channel's order.
      *

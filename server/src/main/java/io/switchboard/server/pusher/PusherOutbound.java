@@ -98,7 +98,8 @@ final class PusherOutbound implements Runnable {
      * the socket does not take through Netty; otherwise queues a view of it. Event loop only.
      */
     void deliverNow(ByteBuf frame) {
-        if (direct && closed == 0 && pendingBytes == 0) {
+        // A frame over the bound on its own takes the queued path, which closes the connection as a slow consumer.
+        if (direct && closed == 0 && pendingBytes == 0 && frame.readableBytes() <= maxPendingBytes) {
             int written = SocketWrites.writeNow(channel, frame);
             int length = frame.readableBytes();
             if (written >= 0) {

@@ -111,15 +111,20 @@ final class PusherSubscription implements Subscriber {
         }
     }
 
-    /** The Pusher event of a publication's envelope, as a whole text frame; null when its payload is no JSON. */
+    /**
+     * The Pusher event of a publication's envelope, as a whole text frame. A payload that is not JSON (the
+     * envelope carries it as {@code payloadBase64}) has no event in it: it arrives as event {@code message}
+     * without data, as it always did.
+     */
     private ByteBuf eventFrame(Envelope envelope) {
         byte[] payload = envelope.payload();
-        JsonNode root;
-        try {
-            root = payload == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
-                    : PusherFrames.mapper().readTree(payload);
-        } catch (IOException e) {
-            return null;
+        JsonNode root = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        if (payload != null && io.switchboard.protocol.JsonPayloads.isJson(payload)) {
+            try {
+                root = PusherFrames.mapper().readTree(payload);
+            } catch (IOException e) {
+                return null; // not after isJson; kept so that a parser's refusal drops the push, never the loop
+            }
         }
         ByteBuf event = io.netty.buffer.Unpooled.wrappedBuffer(transcode(root));
         try {
@@ -127,6 +132,16 @@ final class PusherSubscription implements Subscriber {
         } finally {
             event.release();
         }
+    }
+
+    /** The bytes a delivery of {@code push} wrote: its event's, for a publication. */
+    @Override
+    public int deliveredBytes(Push push) {
+        if (push.type() != MessageType.MESSAGE) {
+            return Subscriber.super.deliveredBytes(push);
+        }
+        ByteBuf frame = push.derivedFrame(name, this::eventFrame);
+        return frame == null ? 0 : PusherOutbound.payloadBytes(frame);
     }
 
     /** What is not a publication (a presence update): the envelope, read here. */

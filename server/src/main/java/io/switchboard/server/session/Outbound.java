@@ -159,7 +159,8 @@ final class Outbound implements Runnable {
     void deliverNow(Push push) {
         // Nothing queued here: every item is counted in pendingBytes before it is queued (one field to read,
         // not the queue's nodes); an item another thread is queueing meanwhile comes after this push either way.
-        if (direct && deflate == null && !closed && pendingBytes == 0) {
+        if (direct && deflate == null && !closed && pendingBytes == 0 && push.envelopeBytes(format) <= maxPendingBytes) {
+            // (a push over the bound on its own takes the queued path, which closes the connection as a slow consumer)
             ByteBuf frame = push.sharedFrame(format);
             int written = SocketWrites.writeNow(channel, frame);
             int length = frame.readableBytes();

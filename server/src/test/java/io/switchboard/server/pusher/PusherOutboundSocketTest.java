@@ -86,4 +86,28 @@ class PusherOutboundSocketTest {
             assertThat(small.refCnt()).as("the queued view released once written").isZero();
         }
     }
+
+    @Test
+    void aFrameSentAtOnceWaitsBehindAnEventQueuedBeforeIt() throws Exception {
+        AtomicReference<PusherOutbound> outbound = new AtomicReference<>();
+        try (StalledReader socket = new StalledReader(group, () -> outbound.get().scheduleFlush())) {
+            Channel ch = socket.channel();
+            PusherOutbound out = new PusherOutbound(ch, 64L << 20, () -> { }, new Metrics());
+            outbound.set(out);
+            byte[] first = "{\"event\":\"first\"}".getBytes(StandardCharsets.UTF_8);
+            ByteBuf second = frame("{\"event\":\"second\",\"channel\":\"news\"}");
+            ByteBuf firstFrame = frame(new String(first, StandardCharsets.UTF_8));
+            byte[] expected = new byte[firstFrame.readableBytes() + second.readableBytes()];
+            firstFrame.readBytes(expected, 0, firstFrame.readableBytes());
+            second.getBytes(second.readerIndex(), expected, expected.length - second.readableBytes(), second.readableBytes());
+            firstFrame.release();
+            ch.eventLoop().submit(() -> {
+                out.writeDirectWhenIdle();
+                out.deliver(first); // queued, flushed after this task: the socket is idle and Netty holds nothing
+                out.deliverNow(second);
+            }).get(5, TimeUnit.SECONDS);
+            second.release();
+            assertThat(socket.readAll(expected.length)).as("the queued event first").isEqualTo(expected);
+        }
+    }
 }

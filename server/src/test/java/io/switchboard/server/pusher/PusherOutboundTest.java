@@ -2,6 +2,7 @@ package io.switchboard.server.pusher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.server.metrics.Metrics;
@@ -72,5 +73,32 @@ class PusherOutboundTest {
         out.deliver(event("{}")); // 2 more pass it
         channel.runPendingTasks();
         assertThat(overflows).hasValue(1);
+    }
+
+    @Test
+    void queuedFramesAreGivenBackWhenTheConnectionClosesOrOverflows() {
+        ByteBuf frame = PusherOutboundSocketTest.frame("{\"event\":\"shared\"}");
+        PusherOutbound closing = new PusherOutbound(channel, 1000, overflows::incrementAndGet, new Metrics());
+        closing.deliver(frame.retainedDuplicate()); // queued; the flush has not run
+        closing.deliver(frame.retainedDuplicate());
+        assertThat(frame.refCnt()).isEqualTo(3);
+        closing.close();
+        assertThat(frame.refCnt()).as("the queue's views released on close").isEqualTo(1);
+        closing.deliver(frame.retainedDuplicate());
+        assertThat(frame.refCnt()).as("refused after close").isEqualTo(1);
+
+        EmbeddedChannel other = new EmbeddedChannel();
+        try {
+            PusherOutbound full = new PusherOutbound(other, 40, overflows::incrementAndGet, new Metrics());
+            full.deliver(frame.retainedDuplicate()); // 18 bytes of event
+            full.deliver(frame.retainedDuplicate()); // 36
+            full.deliver(frame.retainedDuplicate()); // 54: over 40, refused, and the queue dropped
+            other.runPendingTasks();
+            assertThat(overflows).hasValue(1);
+            assertThat(frame.refCnt()).as("every view released: the refused one and the queued ones").isEqualTo(1);
+        } finally {
+            other.finishAndReleaseAll();
+            frame.release();
+        }
     }
 }

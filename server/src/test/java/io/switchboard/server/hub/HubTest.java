@@ -342,18 +342,32 @@ class HubTest {
         }
     }
 
-    @Test
-    void aLargeGroupOnThePublishersOwnLoopIsATaskThatSendsAtOnceThoughTheLoopsFlushWaits() throws Exception {
+    /** One NIO event loop (a SingleThreadEventLoop, with after-iteration tasks) for {@code test}, shut down after. */
+    private static void onOneLoop(org.assertj.core.api.ThrowingConsumer<io.netty.channel.EventLoop> test) throws Exception {
         io.netty.channel.MultiThreadIoEventLoopGroup loops =
                 new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
         try {
-            io.netty.channel.EventLoop loop = loops.next();
-            List<LoopMember> members = new ArrayList<>();
-            for (int i = 0; i < 40; i++) { // a large group: at least Hub.IN_LINE_BELOW on the loop
-                LoopMember m = new LoopMember(loop);
-                members.add(m);
-                hub.subscribe("room:x", m);
-            }
+            test.accept(loops.next());
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** {@code n} members of room:x served on {@code loop}. */
+    private List<LoopMember> membersOn(io.netty.channel.EventLoop loop, int n) {
+        List<LoopMember> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            LoopMember m = new LoopMember(loop);
+            members.add(m);
+            hub.subscribe("room:x", m);
+        }
+        return members;
+    }
+
+    @Test
+    void aLargeGroupOnThePublishersOwnLoopIsATaskThatSendsAtOnceThoughTheLoopsFlushWaits() throws Exception {
+        onOneLoop(loop -> {
+            List<LoopMember> members = membersOn(loop, 40); // a large group: at least Hub.IN_LINE_BELOW on the loop
             int inLine = loop.submit(() -> {
                 // a connection's flush waits for the end of this iteration, as after the publisher's ack
                 io.switchboard.server.util.LoopFlush.later((io.netty.channel.SingleThreadEventLoop) loop, () -> { });
@@ -368,23 +382,13 @@ class HubTest {
                 assertThat(m.sentNow).as("nothing but the loop's flush waits: at once").containsExactly(true);
                 assertThat(m.wrongThread).isEmpty();
             }
-        } finally {
-            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
-        }
+        });
     }
 
     @Test
     void aGroupThatCrossesTheInLineSizeBetweenPublicationsStillTakesThemInOrder() throws Exception {
-        io.netty.channel.MultiThreadIoEventLoopGroup loops =
-                new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
-        try {
-            io.netty.channel.EventLoop loop = loops.next();
-            List<LoopMember> members = new ArrayList<>();
-            for (int i = 0; i < 31; i++) { // one under Hub.IN_LINE_BELOW: served in line on its own loop
-                LoopMember m = new LoopMember(loop);
-                members.add(m);
-                hub.subscribe("room:x", m);
-            }
+        onOneLoop(loop -> {
+            List<LoopMember> members = membersOn(loop, 31); // one under Hub.IN_LINE_BELOW: served in line on its loop
             LoopMember passing = new LoopMember(loop);
             loop.submit(() -> {
                 hub.onPublication(pub("room:x", 1)); // 31: in line
@@ -399,8 +403,6 @@ class HubTest {
                 assertThat(m.offsets).containsExactly(1L, 2L, 3L);
                 assertThat(m.offsetsWhenInterrupted).isEqualTo(3);
             }
-        } finally {
-            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
-        }
+        });
     }
 }

@@ -10,7 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.switchboard.server.metrics.Metrics;
-import io.switchboard.server.testing.StalledReader;
+import io.switchboard.server.testing.EpollPair;
 import io.switchboard.server.util.ServerFrames;
 import io.switchboard.server.util.Unsent;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +46,7 @@ class PusherOutboundSocketTest {
     @Test
     void whatTheSocketDoesNotTakeOfAFrameSentAtOnceGoesToNettyAndWhatFollowsQueuesBehindIt() throws Exception {
         AtomicReference<PusherOutbound> outbound = new AtomicReference<>();
-        try (StalledReader socket = new StalledReader(group, () -> outbound.get().scheduleFlush())) {
+        try (EpollPair socket = new EpollPair(group, () -> outbound.get().scheduleFlush(), false)) {
             Channel ch = socket.channel();
             PusherOutbound out = new PusherOutbound(ch, 64L << 20, () -> { }, new Metrics());
             outbound.set(out);
@@ -90,7 +90,7 @@ class PusherOutboundSocketTest {
     @Test
     void aFrameSentAtOnceWaitsBehindAnEventQueuedBeforeIt() throws Exception {
         AtomicReference<PusherOutbound> outbound = new AtomicReference<>();
-        try (StalledReader socket = new StalledReader(group, () -> outbound.get().scheduleFlush())) {
+        try (EpollPair socket = new EpollPair(group, () -> outbound.get().scheduleFlush(), false)) {
             Channel ch = socket.channel();
             PusherOutbound out = new PusherOutbound(ch, 64L << 20, () -> { }, new Metrics());
             outbound.set(out);

@@ -9,7 +9,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.switchboard.protocol.WireFormat;
 import io.switchboard.server.hub.Push;
-import io.switchboard.server.testing.StalledReader;
+import io.switchboard.server.testing.EpollPair;
 import io.switchboard.server.util.Unsent;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,7 +37,7 @@ class OutboundSocketTest {
     @Test
     void whatTheSocketDoesNotTakeOfAPushSentAtOnceGoesToNettyAndTheNextPushQueuesBehindIt() throws Exception {
         AtomicReference<Outbound> outbound = new AtomicReference<>();
-        try (StalledReader socket = new StalledReader(group, () -> outbound.get().scheduleFlush())) {
+        try (EpollPair socket = new EpollPair(group, () -> outbound.get().scheduleFlush(), false)) {
             Channel ch = socket.channel();
             Outbound out = new Outbound(ch, WireFormat.JSON, 64L << 20, 1 << 16, () -> { });
             outbound.set(out);

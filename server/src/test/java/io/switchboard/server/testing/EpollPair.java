@@ -17,19 +17,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real epoll connection on loopback, with small socket buffers, whose client reads nothing until
- * {@link #readAll} starts it: the server's side ({@link #channel}) soon finds its socket full, so a test can
- * see what a connection's queue does with a write the socket takes only part of. The server side calls the
- * given action when its writability changes, as a connection's handler does.
+ * A real epoll connection on loopback, with small socket buffers (16 KiB), whose client collects what it reads:
+ * from the start, or (a stalled reader) only once {@link #readAll} starts it, so that the server's side
+ * ({@link #channel}) soon finds its socket full and a test can see what a write the socket takes only part
+ * of does. The server's side calls the given action when its writability changes, as a connection's handler
+ * does. Both ends run on the given group's loops.
  */
-public final class StalledReader implements AutoCloseable {
+public final class EpollPair implements AutoCloseable {
 
     private final Channel server;
     private final Channel client;
     private final Channel accepted;
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
 
-    public StalledReader(EventLoopGroup group, Runnable onWritabilityChanged) throws Exception {
+    public EpollPair(EventLoopGroup group, Runnable onWritabilityChanged, boolean clientReads) throws Exception {
         CompletableFuture<Channel> in = new CompletableFuture<>();
         server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .childOption(ChannelOption.SO_SNDBUF, 16 * 1024)
@@ -46,7 +47,7 @@ public final class StalledReader implements AutoCloseable {
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
         client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
-                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.AUTO_READ, clientReads)
                 .option(ChannelOption.SO_RCVBUF, 16 * 1024)
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
@@ -67,10 +68,12 @@ public final class StalledReader implements AutoCloseable {
         return accepted;
     }
 
-    /** Starts the client reading and returns what it got once it has {@code bytes} (or after 20 s, what it has). */
+    /** Has the client read (starting it if stalled) and returns what it got once it has {@code bytes} (or after 20 s, what it has). */
     public byte[] readAll(int bytes) throws InterruptedException {
-        client.config().setAutoRead(true);
-        client.read();
+        if (!client.config().isAutoRead()) {
+            client.config().setAutoRead(true);
+            client.read();
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             synchronized (received) {

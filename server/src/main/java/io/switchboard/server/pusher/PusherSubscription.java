@@ -93,8 +93,8 @@ final class PusherSubscription implements Subscriber {
                 return false;
             }
             if (held != null || !tail.isDone()) {
-                byte[] event = io.netty.buffer.ByteBufUtil.getBytes(frame, frame.readerIndex() + frame.readableBytes()
-                        - PusherOutbound.payloadBytes(frame), PusherOutbound.payloadBytes(frame));
+                int n = PusherOutbound.payloadBytes(frame); // the event, after the frame's header
+                byte[] event = io.netty.buffer.ByteBufUtil.getBytes(frame, frame.writerIndex() - n, n);
                 if (held != null) {
                     held.add(new Held(event, offset));
                 } else {

@@ -68,23 +68,29 @@ public final class EpollPair implements AutoCloseable {
         return accepted;
     }
 
-    /** Has the client read (starting it if stalled) and returns what it got once it has {@code bytes} (or after 20 s, what it has). */
-    public byte[] readAll(int bytes) throws InterruptedException {
+    /**
+     * Has the client read (starting it if stalled) and returns what it got once it has {@code bytes}, or after
+     * 20 s what it has then (the caller's comparison says what is missing).
+     */
+    public byte[] readAll(int bytes) {
         if (!client.config().isAutoRead()) {
             client.config().setAutoRead(true);
             client.read();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            synchronized (received) {
-                if (received.size() >= bytes) {
-                    break;
-                }
-            }
-            Thread.sleep(10);
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .pollInterval(java.time.Duration.ofMillis(10)).until(() -> receivedBytes() >= bytes);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // fewer bytes than expected: returned as they are
         }
         synchronized (received) {
             return received.toByteArray();
+        }
+    }
+
+    private int receivedBytes() {
+        synchronized (received) {
+            return received.size();
         }
     }
 

@@ -57,7 +57,7 @@ class SocketWritesTest {
         accepted = pair.channel();
     }
 
-    byte[] receivedBytes(int expected) throws InterruptedException {
+    byte[] receivedBytes(int expected) {
         return pair.readAll(expected);
     }
 

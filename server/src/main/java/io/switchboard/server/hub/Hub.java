@@ -256,6 +256,7 @@ public final class Hub implements PublicationSink {
         private final java.util.function.IntConsumer delivered;
         private final java.util.concurrent.atomic.AtomicInteger unfinished;
         private final java.util.concurrent.atomic.AtomicInteger deliveries = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger countedDeliveries = new java.util.concurrent.atomic.AtomicInteger();
         private final java.util.concurrent.atomic.AtomicLong byteCount = new java.util.concurrent.atomic.AtomicLong();
 
         FanOut(Group[] groups, Push push, long offset, String epoch, String clientId, MessageType type,
@@ -287,11 +288,12 @@ public final class Hub implements PublicationSink {
                     });
                 }
             }
-            finished(0, 0);
+            finished(0, 0, 0);
         }
 
         private void run(Group g, boolean asTask) {
             int n = 0;
+            int counted = 0;
             long bytes = 0;
             // A loop with many subscribers encodes the push for itself (see Push.forOneLoop).
             Push p = g.loop != null && groups.length > 1 && g.members.size() >= OWN_COPY_FROM ? push.forOneLoop() : push;
@@ -315,7 +317,11 @@ public final class Hub implements PublicationSink {
                     try {
                         if (now ? s.deliverNow(p, offset, epoch, clientId) : s.deliver(p, offset, epoch, clientId)) {
                             n++;
-                            bytes += s.deliveredBytes(p);
+                            int b = s.deliveredBytes(p);
+                            if (b != Subscriber.COUNTED_ELSEWHERE) {
+                                counted++;
+                                bytes += b;
+                            }
                         }
                     } catch (RuntimeException e) {
                         LOG.warn("a subscriber failed to take a push; the others still get it", e);
@@ -325,19 +331,23 @@ public final class Hub implements PublicationSink {
                 if (p != push) {
                     p.release();
                 }
-                finished(n, bytes);
+                finished(n, counted, bytes);
             }
         }
 
-        private void finished(int n, long bytes) {
+        /** {@code n} deliveries of a share, {@code counted} of them ({@code bytes} in all) for the native counters. */
+        private void finished(int n, int counted, long bytes) {
             if (n > 0) {
                 deliveries.addAndGet(n);
+            }
+            if (counted > 0) {
+                countedDeliveries.addAndGet(counted);
                 byteCount.addAndGet(bytes);
             }
             if (unfinished.decrementAndGet() == 0) { // every share's counts were added before its decrement
                 push.release();
                 int total = deliveries.get();
-                metrics.messagesOut(type, total, byteCount.get());
+                metrics.messagesOut(type, countedDeliveries.get(), byteCount.get());
                 if (delivered != null) {
                     delivered.accept(total);
                 }

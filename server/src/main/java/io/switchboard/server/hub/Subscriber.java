@@ -35,10 +35,16 @@ public interface Subscriber {
         return deliver(push, offset, epoch, clientId);
     }
 
+    /** What {@link #deliveredBytes} returns for a delivery the hub must not count: its front door counts it. */
+    int COUNTED_ELSEWHERE = -1;
+
     /**
-     * The bytes a delivery of {@code push} to this subscriber handed its connection, for the node's byte
-     * counter; called by the hub's delivering thread right after a delivery that returned true. The default
-     * is the envelope's size in this subscriber's format.
+     * The bytes a delivery of {@code push} to this subscriber handed its connection, for the node's
+     * {@code protocol="native"} counters of messages and bytes out; called by the hub's delivering thread right
+     * after a delivery that returned true. {@link #COUNTED_ELSEWHERE} when the subscriber's front door counts
+     * what it writes under its own protocol (the Pusher door), so that no delivery is counted twice; the
+     * delivery still counts as one for the publication's delivery latency. The default is the envelope's size
+     * in this subscriber's format.
      */
     default int deliveredBytes(Push push) {
         return push.envelopeBytes(format());

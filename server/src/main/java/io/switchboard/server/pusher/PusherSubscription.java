@@ -134,14 +134,10 @@ final class PusherSubscription implements Subscriber {
         }
     }
 
-    /** The bytes a delivery of {@code push} wrote: its event's, for a publication. */
+    /** None for the hub's native counters: {@link PusherOutbound} counts every event it writes under the Pusher protocol. */
     @Override
     public int deliveredBytes(Push push) {
-        if (push.type() != MessageType.MESSAGE) {
-            return Subscriber.super.deliveredBytes(push);
-        }
-        ByteBuf frame = push.derivedFrame(name, this::eventFrame);
-        return frame == null ? 0 : PusherOutbound.payloadBytes(frame);
+        return COUNTED_ELSEWHERE;
     }
 
     /** What is not a publication (a presence update): the envelope, read here. */

@@ -58,6 +58,17 @@ class PusherMetricsIT {
             assertThat(s.get("switchboard_messages_out_total{protocol=\"pusher\",type=\"event\"}")).isEqualTo(5);
             assertThat(s.get("switchboard_messages_in_total{protocol=\"native\",type=\"subscribe\"}")).isZero();
 
+            // A publication a Pusher connection gets is one Pusher event, not also a native message.
+            String internal = apps.get(0).namespace() + ":news";
+            node.server.node().channels().publish(io.switchboard.server.node.Caller.server(), internal,
+                    "{\"event\":\"e1\",\"data\":\"{}\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), null,
+                    System.nanoTime()).join();
+            a1.next("e1");
+            Map<String, Double> published = await("the delivery counted").atMost(Duration.ofSeconds(10))
+                    .until(() -> scrape(node.port()), m -> m.get("switchboard_messages_out_total{protocol=\"pusher\",type=\"event\"}") == 6);
+            assertThat(published.get("switchboard_messages_out_total{protocol=\"native\",type=\"message\"}")).isZero();
+            assertThat(published.get("switchboard_bytes_out_total{protocol=\"native\",type=\"message\"}")).isZero();
+
             JsonNode pusher = await("stats with the Pusher connections").atMost(Duration.ofSeconds(10))
                     .until(() -> stats(node.port()).path("pusher"), p -> p.path("connections").asInt() == 3);
             assertThat(pusher.path("apps").path("1001").asInt()).isEqualTo(2);

@@ -81,6 +81,20 @@ public interface Subscriber {
     }
 
     /**
+     * Where the hub last put this subscriber among its channel's members on its event loop, as given to
+     * {@link #memberSlot(int)}; -1 when none was kept. The hub's alone: called by the hub inside its lock for
+     * the channel, never by the subscriber. A subscriber that keeps it (an {@code int} field, and nothing else
+     * done with it) lets the hub remove it in constant time; without it the hub scans the members.
+     */
+    default int memberSlot() {
+        return -1;
+    }
+
+    /** Keeps {@code slot} for {@link #memberSlot()}; the default keeps nothing. The hub's alone, as there. */
+    default void memberSlot(int slot) {
+    }
+
+    /**
      * The engine lost some of the channel's publications for this node ({@code PublicationSink.onGap}).
      * Called like {@link #deliver(Push, long, String, String)}: after every push from before the loss and
      * before any push after it; the subscriber must

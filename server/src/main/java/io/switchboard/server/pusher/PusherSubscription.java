@@ -43,6 +43,7 @@ final class PusherSubscription implements Subscriber {
     // Guarded by this.
     private List<Held> held = new ArrayList<>();
     private boolean ended;
+    private int memberSlot = -1; // the hub's (Subscriber.memberSlot)
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
     PusherSubscription(String name, String internal, PusherChannels.Kind kind, String userId, String socketId,
@@ -279,5 +280,15 @@ final class PusherSubscription implements Subscriber {
     @Override
     public void interrupted() {
         cancel(); // live-only channels have no gaps to report; nothing more can be promised for this one
+    }
+
+    @Override
+    public int memberSlot() {
+        return memberSlot;
+    }
+
+    @Override
+    public void memberSlot(int slot) {
+        memberSlot = slot;
     }
 }

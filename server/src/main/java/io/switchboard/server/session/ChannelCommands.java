@@ -31,8 +31,6 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
 
     private static final Logger log = LoggerFactory.getLogger(ChannelCommands.class);
 
-    /** Most live frames held back while one subscription's history is read. */
-    private static final int MAX_HELD = 10_000;
     private static final String INTERRUPTED_WHILE_SUBSCRIBING =
             "this node may have missed messages of the channel while its link to the cluster was down; subscribe again";
 
@@ -127,7 +125,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         }
         boolean history = grant.namespace().keepsHistory();
         ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
-                !history, MAX_HELD, grant.byToken());
+                !history, grant.byToken());
         put(sub);
         node.metrics().subscriptionAdded();
         sub.onInterrupted(this);
@@ -251,7 +249,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         }
         boolean history = grant.namespace().keepsHistory();
         ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
-                !history, MAX_HELD, true);
+                !history, true);
         put(sub);
         node.metrics().subscriptionAdded();
         sub.onInterrupted(this);

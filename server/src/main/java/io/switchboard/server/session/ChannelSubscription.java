@@ -36,6 +36,8 @@ final class ChannelSubscription implements Subscriber {
     private record Held(ByteBuf frame, long offset, String epoch) {
     }
 
+    /** Most live frames held back while the subscription's history is read. */
+    static final int MAX_HELD = 10_000;
     private static final int HOLDING = 0;
     private static final int LIVE = 1;
     private static final int ENDED = 2;
@@ -46,7 +48,7 @@ final class ChannelSubscription implements Subscriber {
     private final Outbound outbound;
     private final String sessionId;
     private final boolean echo;
-    private final int maxHeld;
+    private int memberSlot = -1; // the hub's (Subscriber.memberSlot)
     // HOLDING, LIVE or ENDED; changed under the lock, read without it on the fast path.
     private volatile int state;
     // Frames that arrived before going live; non-null only while HOLDING. Guarded by this.
@@ -61,14 +63,13 @@ final class ChannelSubscription implements Subscriber {
     private volatile Interruptions onInterrupted;
 
     /** @param startLive false to hold frames back until {@link #goLive} */
-    ChannelSubscription(String channel, Outbound outbound, String sessionId, boolean echo, boolean startLive, int maxHeld,
+    ChannelSubscription(String channel, Outbound outbound, String sessionId, boolean echo, boolean startLive,
                         boolean grantedByToken) {
         this.channel = channel;
         this.grantedByToken = grantedByToken;
         this.outbound = outbound;
         this.sessionId = sessionId;
         this.echo = echo;
-        this.maxHeld = maxHeld;
         this.state = startLive ? LIVE : HOLDING;
         this.held = startLive ? null : new ArrayList<>();
     }
@@ -125,7 +126,7 @@ final class ChannelSubscription implements Subscriber {
             synchronized (this) {
                 if (state == HOLDING) {
                     heldBytes += frame.readableBytes();
-                    if (held.size() >= maxHeld || heldBytes > outbound.maxPendingBytes()) {
+                    if (held.size() >= MAX_HELD || heldBytes > outbound.maxPendingBytes()) {
                         // The channel is moving faster than the history read: treat as a slow consumer.
                         frame.release();
                         outbound.overflow();
@@ -230,5 +231,15 @@ final class ChannelSubscription implements Subscriber {
             held = null;
         }
         state = ENDED;
+    }
+
+    @Override
+    public int memberSlot() {
+        return memberSlot;
+    }
+
+    @Override
+    public void memberSlot(int slot) {
+        memberSlot = slot;
     }
 }

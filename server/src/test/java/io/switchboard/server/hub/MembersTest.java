@@ -14,12 +14,23 @@ import org.junit.jupiter.api.Test;
 
 class MembersTest {
 
-    /** A subscriber that only has an identity. */
-    private static final class Member implements Subscriber {
+    /** A subscriber that only has an identity, and keeps the slot the hub gives it, as the sessions' do. */
+    private static class Member implements Subscriber {
         final int n;
+        int slot = -1;
 
         Member(int n) {
             this.n = n;
+        }
+
+        @Override
+        public int memberSlot() {
+            return slot;
+        }
+
+        @Override
+        public void memberSlot(int slot) {
+            this.slot = slot;
         }
 
         @Override
@@ -101,6 +112,83 @@ class MembersTest {
         Member again = new Member(-2);
         m.add(again);
         assertThat(walk(m)).containsExactly(again);
+    }
+
+    /** One that keeps no slot: found by a scan. */
+    private static final class Unslotted extends Member {
+        Unslotted(int n) {
+            super(n);
+        }
+
+        @Override
+        public int memberSlot() {
+            return -1;
+        }
+
+        @Override
+        public void memberSlot(int slot) {
+        }
+    }
+
+    /** Every member's slot is where the array holds it. */
+    private static void assertSlotsTrue(Members m) {
+        Subscriber[] a = m.slots();
+        for (int i = 0; i < a.length; i++) {
+            Subscriber s = Members.at(a, i);
+            if (s instanceof Member x && !(s instanceof Unslotted)) {
+                assertThat(x.slot).as("%s's slot", x).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void membersComingAndGoingInAnyOrderKeepTheirSlotsThroughCopiesAndAreRemovedByThem() {
+        Members m = new Members();
+        List<Member> model = new ArrayList<>();
+        java.util.Random random = new java.util.Random(7);
+        int n = 0;
+        for (int round = 0; round < 40; round++) {
+            int adds = random.nextInt(400);
+            for (int i = 0; i < adds; i++) {
+                Member s = random.nextInt(10) == 0 ? new Unslotted(n++) : new Member(n++);
+                m.add(s);
+                model.add(s);
+            }
+            int removes = random.nextInt(model.size() + 1);
+            for (int i = 0; i < removes; i++) {
+                Member s = model.remove(random.nextInt(model.size()));
+                assertThat(m.remove(s)).as("%s removed", s).isTrue();
+                assertThat(m.remove(s)).as("%s removed once only", s).isFalse();
+                if (!(s instanceof Unslotted)) {
+                    assertThat(s.slot).as("a removed member keeps no slot").isEqualTo(-1);
+                }
+            }
+            assertThat(walk(m)).containsExactlyElementsOf(model);
+            assertThat(m.size()).isEqualTo(model.size());
+            assertSlotsTrue(m);
+        }
+    }
+
+    @Test
+    void aMemberWhoseSlotIsNotItsOwnIsStillFoundAndNoOtherIsRemoved() {
+        Members one = new Members();
+        Members other = new Members();
+        Member a = new Member(1);
+        Member b = new Member(2);
+        Member shared = new Member(3);
+        one.add(a);
+        one.add(shared); // slot 1 here
+        other.add(b);
+        other.add(new Member(4));
+        other.add(shared); // slot 2 there: its slot in one is now wrong
+        assertThat(one.remove(shared)).isTrue();
+        assertThat(walk(one)).containsExactly(a);
+        Member stranger = new Member(5);
+        stranger.slot = 0; // names b's slot in other
+        assertThat(other.remove(stranger)).as("not a member").isFalse();
+        assertThat(walk(other)).containsExactly(b, other.slots()[1], shared);
+        assertThat(other.remove(shared)).isTrue();
+        assertThat(walk(other)).hasSize(2).doesNotContain(shared);
     }
 
     @Test

@@ -22,7 +22,7 @@ class ChannelSubscriptionTest {
     final List<Boolean> interruptions = new ArrayList<>();
 
     ChannelSubscription holding() {
-        ChannelSubscription s = new ChannelSubscription("ch:x", outbound, "me", true, false, 100, false);
+        ChannelSubscription s = new ChannelSubscription("ch:x", outbound, "me", true, false, false);
         s.onInterrupted((sub, wasLive) -> interruptions.add(wasLive));
         return s;
     }
@@ -93,7 +93,7 @@ class ChannelSubscriptionTest {
 
     @Test
     void ownPublicationsAreDroppedWithoutEcho() {
-        ChannelSubscription s = new ChannelSubscription("ch:x", outbound, "me", false, true, 100, false);
+        ChannelSubscription s = new ChannelSubscription("ch:x", outbound, "me", false, true, false);
         assertThat(s.deliver(frame("1"), 1, "E", "me")).isFalse();
         assertThat(s.deliver(frame("2"), 2, "E", "other")).isTrue();
         assertThat(written()).containsExactly("2");

@@ -9,7 +9,20 @@ out="$1"
 rm -rf "$out"
 mkdir -p "$out/opt" "$out/tmp"
 java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
+# The runtime's own default options (jlink --add-options; the entrypoint's flags and JAVA_TOOL_OPTIONS come
+# after them, so either can override): on JDKs that have it (17.0.9+, 21.0.1+, 22+), hand freed native memory
+# back to the system every second, as ./switchboard does. A connect storm makes the JVM malloc and free tens
+# of MiB that the C library otherwise keeps resident (docs/benchmarks.md, Round 7).
+java_version="$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$java_home/release" 2>/dev/null || true)"
+runtime_options=()
+if [[ "$java_version" =~ ^([0-9]+)(\.[0-9]+\.([0-9]+))? ]]; then
+  v_major="${BASH_REMATCH[1]}" v_update="${BASH_REMATCH[3]:-0}"
+  if [ "$v_major" -ge 22 ] || { [ "$v_major" = 21 ] && [ "$v_update" -ge 1 ]; } || { [ "$v_major" = 17 ] && [ "$v_update" -ge 9 ]; }; then
+    runtime_options=(--add-options=-XX:TrimNativeHeapInterval=1000)
+  fi
+fi
 "$java_home/bin/jlink" --add-modules java.base,java.naming,java.net.http,java.sql,java.management,jdk.management,jdk.jfr,jdk.unsupported,jdk.crypto.ec \
+  "${runtime_options[@]}" \
   --strip-debug --no-man-pages --no-header-files --compress=2 --generate-cds-archive --output "$out/opt/java"
 # --generate-cds-archive: the JDK's own class-data-sharing archive for this runtime (a jlink image has
 # none otherwise), which starts the node about a quarter sooner (docs/benchmarks.md, "Cold start"). Only

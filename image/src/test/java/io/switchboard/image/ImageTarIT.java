@@ -84,13 +84,31 @@ class ImageTarIT {
         String classpath = Files.readString(root.resolve("app/jib-classpath-file")).trim();
         assertThat(classpath).contains("switchboard-server-", "netty-codec-haproxy-");
 
-        // Run it as the image would, from the unpacked layers (paths under the temporary root).
+        // The runtime's own default: freed native memory handed back every second, on JDKs that have the flag
+        // (the image's runtime is the build's JDK, which runs this test).
+        Runtime.Version v = Runtime.version();
+        boolean trims = v.feature() >= 22 || (v.feature() == 21 && v.update() >= 1) || (v.feature() == 17 && v.update() >= 9);
+        Process flags = new ProcessBuilder(root.resolve("opt/java/bin/java").toString(), "-XX:+PrintFlagsFinal", "-version")
+                .redirectErrorStream(true).start();
+        String finalFlags = new String(flags.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(flags.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        if (trims) {
+            assertThat(finalFlags).containsPattern("TrimNativeHeapInterval\\s+= 1000\\b");
+        } else {
+            assertThat(finalFlags).doesNotContainPattern("TrimNativeHeapInterval\\s+= 1000\\b");
+        }
+
+        // Run it as the image would, from the unpacked layers (paths under the temporary root), with the
+        // entrypoint's JVM flags.
         String local = java.util.Arrays.stream(classpath.split(":")).map(e -> root.resolve(e.substring(1)).toString())
                 .collect(Collectors.joining(":"));
+        List<String> command = new ArrayList<>(List.of(root.resolve("opt/java/bin/java").toString()));
+        command.addAll(entrypoint.subList(1, entrypoint.indexOf("-cp")));
         // -Xshare:on: the JVM refuses to start unless it can map the runtime's CDS archive.
-        Process node = new ProcessBuilder(root.resolve("opt/java/bin/java").toString(), "-Xshare:on", "-cp", local,
-                "io.switchboard.server.cli.Main", "serve", "--bind", "127.0.0.1", "--port", "0")
-                .redirectErrorStream(true).start();
+        command.addAll(List.of("-Xshare:on", "-cp", local, "io.switchboard.server.cli.Main", "serve", "--bind", "127.0.0.1",
+                "--port", "0"));
+        assertThat(command).contains("-XX:MaxRAMPercentage=75");
+        Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             CompletableFuture<Integer> port = new CompletableFuture<>();
             StringBuilder output = new StringBuilder();

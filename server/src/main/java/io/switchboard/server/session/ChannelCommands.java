@@ -34,21 +34,27 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     private static final String INTERRUPTED_WHILE_SUBSCRIBING =
             "this node may have missed messages of the channel while its link to the cluster was down; subscribe again";
 
-    private final Session session;
-    private final Node node;
-    private final ChannelService channels;
-    private final ServerConfig config;
+    private final Session session; // the node, its channel service and settings are read through it
     // This session's subscriptions: most connections follow one channel, held in `one`; the others in `more`
     // (channel -> subscription), made for the second. Through get/put/remove/count/all only.
     private ChannelSubscription one;
     private Map<String, ChannelSubscription> more;
     private RpcLimits rpcLimits; // made by the first rpc
 
-    ChannelCommands(Session session, Node node) {
+    ChannelCommands(Session session) {
         this.session = session;
-        this.node = node;
-        this.channels = node.channels();
-        this.config = node.config();
+    }
+
+    private Node node() {
+        return session.node();
+    }
+
+    private ChannelService channels() {
+        return session.node().channels();
+    }
+
+    private ServerConfig config() {
+        return session.config();
     }
 
     // ---- the subscriptions ------------------------------------------------------------------------
@@ -103,11 +109,11 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     // ---- subscribe and recovery ----------------------------------------------------------------
 
     void subscribe(Envelope e) {
-        String ch = node.hub().sharedName(e.channel()); // kept by the subscription: the hub's copy, not one per connection
+        String ch = node().hub().sharedName(e.channel()); // kept by the subscription: the hub's copy, not one per connection
         Caller caller = caller();
         ChannelService.Grant grant;
         try {
-            grant = channels.admitSubscribe(caller, ch, e.token());
+            grant = channels().admitSubscribe(caller, ch, e.token());
         } catch (ChannelException x) {
             fail(e.id(), x);
             return;
@@ -119,19 +125,19 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
             session.error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
             return;
         }
-        if (count() >= config.limits().maxChannelsPerConnection()) {
-            session.error(e.id(), ErrorCode.LIMIT_EXCEEDED, "at most " + config.limits().maxChannelsPerConnection() + " channels per connection");
+        if (count() >= config().limits().maxChannelsPerConnection()) {
+            session.error(e.id(), ErrorCode.LIMIT_EXCEEDED, "at most " + config().limits().maxChannelsPerConnection() + " channels per connection");
             return;
         }
         boolean history = grant.namespace().keepsHistory();
         ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
                 !history, grant.byToken());
         put(sub);
-        node.metrics().subscriptionAdded();
+        node().metrics().subscriptionAdded();
         sub.onInterrupted(this);
-        if (channels.subscribeNeedsDecision(caller, ch)) {
+        if (channels().subscribeNeedsDecision(caller, ch)) {
             // The application decides first (Hooks); nothing is attached until it allowed the subscribe.
-            channels.decideSubscribe(caller, ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
+            channels().decideSubscribe(caller, ch).whenComplete((ok, refused) -> whileSubscribing(e, sub, refused,
                     () -> attach(e, sub, grant)));
         } else {
             attach(e, sub, grant);
@@ -141,18 +147,18 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     private void attach(Envelope e, ChannelSubscription sub, ChannelService.Grant grant) {
         String ch = e.channel();
         boolean history = grant.namespace().keepsHistory();
-        channels.attach(ch, sub).whenComplete((ok, failure) -> whileSubscribing(e, sub, failure, () -> {
-            channels.joinPresence(caller(), ch);
+        channels().attach(ch, sub).whenComplete((ok, failure) -> whileSubscribing(e, sub, failure, () -> {
+            channels().joinPresence(caller(), ch);
             if (!history) {
                 // Nothing to recover from; a client that asked is told so rather than left guessing.
                 session.send(Envelope.ack(e.id(), e.since() == null ? null : Json.object(g -> {
                     g.writeBooleanField("recovered", false);
                     g.writeStringField("reason", "no_history");
                 })));
-                channels.subscribed(caller(), ch);
+                channels().subscribed(caller(), ch);
                 return;
             }
-            channels.recover(ch, grant, e.since()).whenComplete((r, readFailure) -> whileSubscribing(e, sub, readFailure,
+            channels().recover(ch, grant, e.since()).whenComplete((r, readFailure) -> whileSubscribing(e, sub, readFailure,
                     () -> answerRecovered(e, sub, r)));
         }));
     }
@@ -194,14 +200,14 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         // Recovered or not, the client continues from the ack's offset, so the first live frame is the next
         // offset, however far behind the stream this node's live feed still is.
         sub.goLive(r.epoch(), r.offset());
-        channels.subscribed(caller(), e.channel());
+        channels().subscribed(caller(), e.channel());
     }
 
     void unsubscribe(Envelope e) {
         ChannelSubscription sub = get(e.channel());
         if (sub == null) {
             try {
-                channels.namespace(e.channel()); // a channel no namespace knows is unknown_channel, not not_subscribed
+                channels().namespace(e.channel()); // a channel no namespace knows is unknown_channel, not not_subscribed
                 session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + e.channel());
             } catch (ChannelException x) {
                 fail(e.id(), x);
@@ -214,9 +220,9 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
 
     private void dropSubscription(String ch, ChannelSubscription sub) {
         if (remove(ch)) {
-            node.metrics().subscriptionRemoved();
+            node().metrics().subscriptionRemoved();
         }
-        channels.detach(caller(), ch, sub);
+        channels().detach(caller(), ch, sub);
         sub.cancel();
     }
 
@@ -234,7 +240,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         }
         ChannelService.Grant grant;
         try {
-            grant = channels.serverGrant(ch);
+            grant = channels().serverGrant(ch);
         } catch (ChannelException x) {
             log.debug("session {}: no server-side subscription to {}: {}", session.id(), LogText.escape(ch), x.getMessage());
             return;
@@ -242,7 +248,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         if (previous != null) {
             dropSubscription(ch, previous);
         }
-        if (count() >= config.limits().maxChannelsPerConnection()) {
+        if (count() >= config().limits().maxChannelsPerConnection()) {
             log.info("session {}: server-side subscription to {} not made: the connection has {} channels already",
                     session.id(), LogText.escape(ch), count());
             return;
@@ -251,25 +257,25 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
                 !history, true);
         put(sub);
-        node.metrics().subscriptionAdded();
+        node().metrics().subscriptionAdded();
         sub.onInterrupted(this);
         Runnable drop = () -> {
             if (get(ch) == sub) {
                 dropSubscription(ch, sub);
             }
         };
-        channels.attach(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
+        channels().attach(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
             if (get(ch) != sub || failure != null || sub.ended()) {
                 drop.run();
                 return;
             }
-            channels.joinPresence(caller(), ch);
+            channels().joinPresence(caller(), ch);
             if (!history) {
                 session.send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).build());
-                channels.subscribed(caller(), ch);
+                channels().subscribed(caller(), ch);
                 return;
             }
-            channels.recover(ch, grant, null).whenComplete((r, readFailure) -> session.onLoop(() -> {
+            channels().recover(ch, grant, null).whenComplete((r, readFailure) -> session.onLoop(() -> {
                 if (get(ch) != sub || readFailure != null || sub.ended()) {
                     drop.run();
                     return;
@@ -279,7 +285,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
                     g.writeNumberField("offset", r.offset());
                 })).build());
                 sub.goLive(r.epoch(), r.offset());
-                channels.subscribed(caller(), ch);
+                channels().subscribed(caller(), ch);
             }));
         }));
     }
@@ -307,7 +313,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     void recheckAccess() {
         for (ChannelSubscription s : all()) {
             String ch = s.channel;
-            if (!channels.stillAllowed(caller(), ch, s.grantedByToken)) {
+            if (!channels().stillAllowed(caller(), ch, s.grantedByToken)) {
                 dropSubscription(ch, s);
                 session.send(unsubscribed(ch, ErrorCode.FORBIDDEN, "the refreshed token no longer allows subscribing to " + ch));
             }
@@ -345,11 +351,11 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     void refreshPresence() {
         Caller c = caller();
         if (one != null) {
-            channels.joinPresence(c, one.channel);
+            channels().joinPresence(c, one.channel);
         }
         if (more != null) {
             for (String ch : more.keySet()) {
-                channels.joinPresence(c, ch);
+                channels().joinPresence(c, ch);
             }
         }
     }
@@ -357,7 +363,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     // ---- publish, history, presence -------------------------------------------------------------
 
     void publish(Envelope e) {
-        call(e, () -> channels.publish(caller(), e.channel(), e.payload(), e.idempotencyKey(), session.frameArrivedNanos()),
+        call(e, () -> channels().publish(caller(), e.channel(), e.payload(), e.idempotencyKey(), session.frameArrivedNanos()),
                 result -> session.send(Envelope.ack(e.id(), !result.hasPosition() ? null : Json.object(g -> {
                     g.writeNumberField("offset", result.offset());
                     g.writeStringField("epoch", result.epoch());
@@ -367,13 +373,13 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     /** A call to the backend: rate-limited per method ({@code hooks.rpc-limits}), answered with its result. */
     void rpc(Envelope e) {
         if (rpcLimits == null) {
-            rpcLimits = new RpcLimits(config.hooks().rpcLimits());
+            rpcLimits = new RpcLimits(config().hooks().rpcLimits());
         }
         if (!rpcLimits.tryTake(e.method(), System.nanoTime())) {
             session.error(e.id(), ErrorCode.RATE_LIMITED, "rpc method " + e.method() + " is called faster than its limit");
             return;
         }
-        call(e, () -> channels.rpc(caller(), e.method(), e.payload()), result -> session.send(Envelope.ack(e.id(), result)));
+        call(e, () -> channels().rpc(caller(), e.method(), e.payload()), result -> session.send(Envelope.ack(e.id(), result)));
     }
 
     void history(Envelope e) {
@@ -381,17 +387,17 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         long after = e.since() == null ? -1 : e.since().offset();
         String epoch = e.since() == null ? null : e.since().epoch();
         HistoryQuery q = new HistoryQuery(after, limit, Boolean.TRUE.equals(e.reverse()));
-        call(e, () -> channels.history(caller(), e.channel(), q, epoch),
-                h -> session.send(Envelope.ack(e.id(), HistoryPayload.of(h, channels.maxPayloadBytes()))));
+        call(e, () -> channels().history(caller(), e.channel(), q, epoch),
+                h -> session.send(Envelope.ack(e.id(), HistoryPayload.of(h, channels().maxPayloadBytes()))));
     }
 
     void presence(Envelope e) {
-        call(e, () -> channels.presencePage(caller(), e.channel(), e.limit(), e.cursor()),
-                page -> session.send(Envelope.ack(e.id(), HistoryPayload.presencePage(e.channel(), page, channels.maxPayloadBytes()))));
+        call(e, () -> channels().presencePage(caller(), e.channel(), e.limit(), e.cursor()),
+                page -> session.send(Envelope.ack(e.id(), HistoryPayload.presencePage(e.channel(), page, channels().maxPayloadBytes()))));
     }
 
     private int historySize(String channel) {
-        var ns = config.namespaces().forChannel(channel);
+        var ns = config().namespaces().forChannel(channel);
         return ns == null ? 100 : ns.historySize();
     }
 

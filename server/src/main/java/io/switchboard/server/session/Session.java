@@ -73,7 +73,7 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
         int batchBytes = config.maxFrameBytes();
         this.outbound = new Outbound(channel, format, config.maxQueuedBytes(), batchBytes, this,
                 channel.hasAttr(io.switchboard.server.deflate.Deflation.KEY) ? channel.attr(io.switchboard.server.deflate.Deflation.KEY).get() : null);
-        this.channels = new ChannelCommands(this, node);
+        this.channels = new ChannelCommands(this);
         this.intake = new CommandIntake(this, config);
     }
 
@@ -99,6 +99,10 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
 
     io.switchboard.server.metrics.Metrics metrics() {
         return node.metrics();
+    }
+
+    Node node() {
+        return node;
     }
 
     ServerConfig config() {

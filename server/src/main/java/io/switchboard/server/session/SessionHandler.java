@@ -7,8 +7,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.WireFormat;
@@ -27,14 +29,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Netty end of a {@link Session}: turns frames and channel events into session calls. It is also the
- * last WebSocket stage before the session: it puts fragmented messages back together (at most the frame
- * limit in all: close 1009) and checks text messages for UTF-8 fragment by fragment (close 1007 at the
- * fragment with the bad byte), the work Netty's {@code Utf8FrameValidator} and {@code WebSocketFrameAggregator}
- * did in two more pipeline stages per connection. With permessage-deflate agreed, Netty's aggregator and the
- * inflater come before it and hand it whole messages, which it checks the same way.
+ * The Netty end of a {@link Session}: turns frames and channel events into session calls. It is the
+ * connection's only WebSocket stage after the handshake: Netty's frame decoder (it extends it, so that the
+ * decoder and this handler are one object and one pipeline stage per connection rather than two of each),
+ * and the rest of what Netty's {@code Utf8FrameValidator} and {@code WebSocketFrameAggregator} would do in two
+ * more stages: it puts fragmented messages back together (at most the frame limit in all: close 1009) and
+ * checks text messages for UTF-8 fragment by fragment (close 1007 at the fragment with the bad byte). With
+ * permessage-deflate agreed, Netty's decoder, aggregator and the inflater come before it and hand it whole
+ * messages as frames, which it checks the same way; its own decoding is then unused.
  */
-public final class SessionHandler extends ChannelInboundHandlerAdapter {
+public final class SessionHandler extends WebSocket13FrameDecoder {
 
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
     /** Fragments kept as they came before the message is copied out (Netty's aggregator's default). */
@@ -68,9 +72,13 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
      * @param format the wire format of the subprotocol the handshake selected
      * @param slots told once when the connection closes, with its user and the client's address (given the
      *              address so that it need not keep a copy of its own)
+     * @param decoding the frame decoder's settings (the handshake's), used when this handler takes the place of
+     *                 the handshake's decoder; with permessage-deflate it is given frames instead
      */
     public SessionHandler(Node node, Channel channel, Principal principal, String clientAddress,
-                          java.util.Map<String, java.util.List<String>> keptHeaders, WireFormat format, Slots slots) {
+                          java.util.Map<String, java.util.List<String>> keptHeaders, WireFormat format, Slots slots,
+                          WebSocketDecoderConfig decoding) {
+        super(decoding);
         this.session = new Session(node, channel, principal, clientAddress, keptHeaders, format);
         this.slots = slots;
     }
@@ -84,12 +92,31 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.start();
     }
 
+    /** Bytes are decoded here (see {@link #decode}); frames (with permessage-deflate) are taken as they come. */
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof WebSocketFrame frame)) {
-            ctx.fireChannelRead(msg);
-            return;
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof WebSocketFrame frame) {
+            frame(ctx, frame);
+        } else {
+            super.channelRead(ctx, msg);
         }
+    }
+
+    /**
+     * Netty's decoding of at most one frame, which is then handled here rather than passed down the pipeline:
+     * nothing is left in {@code out} for the decoder to fire.
+     */
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, java.util.List<Object> out) throws Exception {
+        super.decode(ctx, in, out);
+        if (!out.isEmpty()) {
+            WebSocketFrame frame = (WebSocketFrame) out.get(0);
+            out.clear();
+            frame(ctx, frame);
+        }
+    }
+
+    private void frame(ChannelHandlerContext ctx, WebSocketFrame frame) {
         try {
             if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
                     || frame instanceof ContinuationWebSocketFrame) {
@@ -183,12 +210,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         if (message != null && !ctx.channel().config().isAutoRead()) {
             ctx.read(); // the rest of the message is needed before anything can be done with it
         }
         session.answerPing(); // one pong for the pings of this read
-        ctx.fireChannelReadComplete();
+        super.channelReadComplete(ctx); // the decoder's, which passes the event on
     }
 
     @Override
@@ -201,12 +228,20 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
         dropMessage();
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        try {
+            super.channelInactive(ctx); // the decoder hands over what it still held, then passes the event on
+        } finally {
+            closed();
+        }
+    }
+
+    private void closed() {
         if (message != null) {
             // The client closed (or dropped) mid-message, or the node's own 1002 did. The half message is dropped.
             log.atDebug().addKeyValue("session", session.id()).log("session {}: connection ended in the middle of a message", session.id());
@@ -219,11 +254,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             // now is the handshake's as far as the slots go.
             slots.closed(session.userId(), session.principal().anonymous(), session.clientAddress());
         }
-        ctx.fireChannelInactive();
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable thrown) {
+        // The decoder wraps what handling a frame threw (see decode); its own refusals are its subclasses.
+        Throwable cause = thrown.getClass() == DecoderException.class && thrown.getCause() != null ? thrown.getCause() : thrown;
         if (cause instanceof PrematureChannelClosureException) {
             // From Netty's aggregator (with permessage-deflate): the connection ended while a fragmented message
             // was incomplete. Expected; the half message is dropped.

@@ -268,12 +268,19 @@ final class HttpRequestHandler extends PipelinedHttpHandler {
                 ? java.util.Map.of() : node.hooks().keep(ConnectDecision.headers(req));
         // The session derives the address when it is the TCP peer's, rather than keep a copy per connection.
         // The limits, not this handler, are told of the close: the session outlives the handler and must not keep it.
+        int maxFrameBytes = node.config().maxFrameBytes();
         SessionHandler session = new SessionHandler(node, ch, principal, ClientAddress.isPeer(ch, ip) ? null : ip, kept, format,
-                limits);
+                limits, agreed.decoderConfig(maxFrameBytes));
         // A session writes its frames as bytes (ServerFrames): Netty's frame encoder, which the handshake's
         // answer has already passed, would be one more stage per connection and per write.
         p.remove(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class);
-        p.addLast("session", session);
+        if (agreed.sessionDecodes()) {
+            // The session's handler is a frame decoder too: it takes the handshake's decoder's place (in this
+            // task, before any frame reached that one), so that one stage takes the connection's bytes.
+            p.replace(io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder.class, "session", session);
+        } else {
+            p.addLast("session", session);
+        }
         httpChannels.remove(ch); // a node connection from here: Connection.abort closes it when the server stops
         done.addListener(f -> {
             if (f.isSuccess()) {

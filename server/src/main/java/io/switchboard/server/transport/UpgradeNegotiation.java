@@ -74,7 +74,20 @@ final class UpgradeNegotiation {
 
     /** The handshaker answering with the chosen subprotocol (the request passed {@link UpgradeAdmission}: version 13). */
     WebSocketServerHandshaker handshaker(FullHttpRequest req, int maxFrameBytes) {
-        return handshaker13(req, selected, decoderConfig(maxFrameBytes, deflated != null));
+        return handshaker13(req, selected, decoderConfig(maxFrameBytes));
+    }
+
+    /** The frame decoder's settings for this connection (the handshaker's). */
+    WebSocketDecoderConfig decoderConfig(int maxFrameBytes) {
+        return decoderConfig(maxFrameBytes, deflated != null);
+    }
+
+    /**
+     * Whether a session's handler may take the place of the handshake's frame decoder: yes unless
+     * permessage-deflate was agreed, whose stages come between the decoder and the session.
+     */
+    boolean sessionDecodes() {
+        return deflated == null;
     }
 
     /**

@@ -284,6 +284,11 @@ final class Outbound implements Runnable {
         direct = SocketWrites.eligible(channel);
     }
 
+    /** The connection's channel (for tests that look at its pipeline). */
+    Channel channel() {
+        return channel;
+    }
+
     /** Whether pushes may go straight to the socket ({@link #writeDirectWhenIdle}). */
     boolean writesDirect() {
         return direct;

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * more stages: it puts fragmented messages back together (at most the frame limit in all: close 1009) and
  * checks text messages for UTF-8 fragment by fragment (close 1007 at the fragment with the bad byte). With
  * permessage-deflate agreed, Netty's decoder, aggregator and the inflater come before it and hand it whole
- * messages as frames, which it checks the same way; its own decoding is then unused.
+ * messages as frames, which it checks the same way; it then decodes nothing itself, and passes on any bytes
+ * that reach it as Netty's decoder would have.
  */
 public final class SessionHandler extends WebSocket13FrameDecoder {
 
@@ -63,6 +64,7 @@ public final class SessionHandler extends WebSocket13FrameDecoder {
     private CompositeByteBuf message;
     private boolean messageText;
     private int utf8 = Utf8Check.COMPLETE;
+    private final boolean decodes; // it took the handshake's decoder's place: bytes are frames to decode here
 
     /**
      * @param channel the upgraded connection (its deflate agreement, if any, already set as an attribute)
@@ -72,13 +74,15 @@ public final class SessionHandler extends WebSocket13FrameDecoder {
      * @param format the wire format of the subprotocol the handshake selected
      * @param slots told once when the connection closes, with its user and the client's address (given the
      *              address so that it need not keep a copy of its own)
-     * @param decoding the frame decoder's settings (the handshake's), used when this handler takes the place of
-     *                 the handshake's decoder; with permessage-deflate it is given frames instead
+     * @param decoding the frame decoder's settings (the handshake's)
+     * @param decodes true when this handler takes the place of the handshake's decoder and decodes the bytes that
+     *                reach it; false when stages in front of it hand it frames (permessage-deflate)
      */
     public SessionHandler(Node node, Channel channel, Principal principal, String clientAddress,
                           java.util.Map<String, java.util.List<String>> keptHeaders, WireFormat format, Slots slots,
-                          WebSocketDecoderConfig decoding) {
+                          WebSocketDecoderConfig decoding, boolean decodes) {
         super(decoding);
+        this.decodes = decodes;
         this.session = new Session(node, channel, principal, clientAddress, keptHeaders, format);
         this.slots = slots;
     }
@@ -92,13 +96,18 @@ public final class SessionHandler extends WebSocket13FrameDecoder {
         session.start();
     }
 
-    /** Bytes are decoded here (see {@link #decode}); frames (with permessage-deflate) are taken as they come. */
+    /**
+     * Bytes are decoded here (see {@link #decode}) when this handler is the connection's decoder; frames (with
+     * permessage-deflate) are taken as they come; anything else passes on.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof WebSocketFrame frame) {
             frame(ctx, frame);
-        } else {
+        } else if (decodes) {
             super.channelRead(ctx, msg);
+        } else {
+            ctx.fireChannelRead(msg);
         }
     }
 
@@ -112,7 +121,12 @@ public final class SessionHandler extends WebSocket13FrameDecoder {
         if (!out.isEmpty()) {
             WebSocketFrame frame = (WebSocketFrame) out.get(0);
             out.clear();
-            frame(ctx, frame);
+            try {
+                frame(ctx, frame);
+            } catch (Throwable t) {
+                // As when a stage after the decoder failed: reported here, and the frames after it still decoded.
+                exceptionCaught(ctx, t);
+            }
         }
     }
 
@@ -236,6 +250,10 @@ public final class SessionHandler extends WebSocket13FrameDecoder {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         try {
             super.channelInactive(ctx); // the decoder hands over what it still held, then passes the event on
+        } catch (DecoderException e) {
+            // A broken frame in what was left when the connection ended: there is no one left to answer.
+            log.atDebug().addKeyValue("session", session.id()).log("session {}: broken frame at the end of the connection",
+                    session.id());
         } finally {
             closed();
         }
@@ -257,9 +275,7 @@ public final class SessionHandler extends WebSocket13FrameDecoder {
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable thrown) {
-        // The decoder wraps what handling a frame threw (see decode); its own refusals are its subclasses.
-        Throwable cause = thrown.getClass() == DecoderException.class && thrown.getCause() != null ? thrown.getCause() : thrown;
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof PrematureChannelClosureException) {
             // From Netty's aggregator (with permessage-deflate): the connection ended while a fragmented message
             // was incomplete. Expected; the half message is dropped.

@@ -270,7 +270,7 @@ final class HttpRequestHandler extends PipelinedHttpHandler {
         // The limits, not this handler, are told of the close: the session outlives the handler and must not keep it.
         int maxFrameBytes = node.config().maxFrameBytes();
         SessionHandler session = new SessionHandler(node, ch, principal, ClientAddress.isPeer(ch, ip) ? null : ip, kept, format,
-                limits, agreed.decoderConfig(maxFrameBytes));
+                limits, agreed.decoderConfig(maxFrameBytes), agreed.sessionDecodes());
         // A session writes its frames as bytes (ServerFrames): Netty's frame encoder, which the handshake's
         // answer has already passed, would be one more stage per connection and per write.
         p.remove(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class);

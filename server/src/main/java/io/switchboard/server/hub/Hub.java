@@ -13,6 +13,7 @@ import io.switchboard.server.engine.Streams;
 import io.switchboard.server.engine.PresenceUpdate;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.util.Json;
+import io.switchboard.server.util.SlotArray;
 import io.switchboard.server.engine.Publication;
 import io.switchboard.server.engine.PublicationSink;
 import io.switchboard.server.engine.PublishRequest;
@@ -308,9 +309,9 @@ public final class Hub implements PublicationSink {
                     && g.loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e
                     && e.pendingTasks() == io.switchboard.server.util.LoopFlush.waitingOnThisLoop();
             try {
-                Subscriber[] members = g.members.slots();
+                Object[] members = g.members.slots();
                 for (int i = 0; i < members.length; i++) {
-                    Subscriber s = Members.at(members, i);
+                    Subscriber s = SlotArray.at(members, i);
                     if (s == null) {
                         continue;
                     }
@@ -385,10 +386,26 @@ public final class Hub implements PublicationSink {
         return buf;
     }
 
-    /** The members of one channel served on one event loop (or, loop null, on the delivering thread). */
+    /** Where a subscriber keeps its place among its group's members ({@link Subscriber#memberSlot}). */
+    private static final SlotArray.Slot<Subscriber> MEMBER_SLOT = new SlotArray.Slot<>() {
+        @Override
+        public int slotOf(Subscriber s) {
+            return s.memberSlot();
+        }
+
+        @Override
+        public void slotOf(Subscriber s, int slot) {
+            s.memberSlot(slot);
+        }
+    };
+
+    /**
+     * The members of one channel served on one event loop (or, loop null, on the delivering thread), in the
+     * order they came; written inside the channel's {@code compute} only, walked without a lock.
+     */
     private static final class Group {
         final io.netty.util.concurrent.EventExecutor loop;
-        final Members members = new Members();
+        final SlotArray<Subscriber> members = new SlotArray<>(MEMBER_SLOT);
         // Tasks for this group queued on its loop and not finished: while any is, a push is queued behind it
         // even on the loop itself, so that the group sees the channel's pushes in order.
         final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();

@@ -44,4 +44,18 @@ public interface Connection {
 
     /** Renews the connection's presence entries before their TTL runs out. */
     void renewPresence();
+
+    /**
+     * Where the node keeps this connection among its open ones ({@link Connections}), as given to
+     * {@link #connectionSlot(int)}; -1 when none is kept. The node's alone, called under its lock, never by the
+     * connection: a front door that keeps it in an {@code int} field (and does nothing else with it) is found
+     * in constant time when it closes, one that keeps none (the default) by a scan of the open connections.
+     */
+    default int connectionSlot() {
+        return -1;
+    }
+
+    /** Keeps {@code slot} for {@link #connectionSlot()}; the default keeps nothing. The node's alone, as there. */
+    default void connectionSlot(int slot) {
+    }
 }

@@ -2,15 +2,31 @@ package io.switchboard.server.node;
 
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.server.events.Events;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import io.switchboard.server.util.SlotArray;
 import java.util.function.Consumer;
 
-/** The node's open client connections, of every front door. Thread-safe. */
+/**
+ * The node's open client connections, of every front door. Thread-safe: adds and removes take the lock of
+ * {@code open}, walks take none (a {@link SlotArray}: a reference per connection, and the connection's slot kept
+ * in the connection, rather than a concurrent set's 32-byte node; a walk sees every connection open before it
+ * began and not closed since, as a concurrent set's iterator would).
+ */
 public final class Connections {
 
+    private static final SlotArray.Slot<Connection> SLOT = new SlotArray.Slot<>() {
+        @Override
+        public int slotOf(Connection c) {
+            return c.connectionSlot();
+        }
+
+        @Override
+        public void slotOf(Connection c, int slot) {
+            c.connectionSlot(slot);
+        }
+    };
+
     // Added when a connection is established, removed when it is gone.
-    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final SlotArray<Connection> open = new SlotArray<>(SLOT);
     private volatile Events events;
     /** The close code of a connection that ended without a close frame (RFC 6455 7.1.5). */
     private static final int ABNORMAL = 1006;
@@ -21,7 +37,9 @@ public final class Connections {
     }
 
     public void add(Connection c) {
-        open.add(c);
+        synchronized (open) {
+            open.add(c);
+        }
         Events e = events;
         if (e != null) {
             e.connected(c.id(), c.userId(), c.userId().isEmpty());
@@ -35,7 +53,10 @@ public final class Connections {
 
     /** The connection is gone, having ended with {@code closeCode} (sent or received). */
     public void remove(Connection c, int closeCode) {
-        boolean was = open.remove(c);
+        boolean was;
+        synchronized (open) {
+            was = open.remove(c);
+        }
         Events e = events;
         if (was && e != null) {
             CloseCode known = CloseCode.fromCode(closeCode);
@@ -48,7 +69,7 @@ public final class Connections {
     }
 
     public boolean isEmpty() {
-        return open.isEmpty();
+        return open.size() == 0;
     }
 
     public void forEach(Consumer<Connection> action) {
@@ -57,31 +78,31 @@ public final class Connections {
 
     /** Ends every connection of {@code userId} with {@code code}; returns how many there were. */
     public int disconnectUser(String userId, CloseCode code) {
-        int n = 0;
-        for (Connection c : open) {
+        int[] n = {0};
+        open.forEach(c -> {
             if (c.userId().equals(userId)) {
                 c.close(code);
-                n++;
+                n[0]++;
             }
-        }
-        return n;
+        });
+        return n[0];
     }
 
     /** Subscribes every connection of {@code userId} on this node to {@code channel} (server-side). */
     public void subscribeUser(String userId, String channel) {
-        for (Connection c : open) {
+        open.forEach(c -> {
             if (c.userId().equals(userId)) {
                 c.subscribeByServer(channel);
             }
-        }
+        });
     }
 
     /** Ends {@code userId}'s subscriptions to {@code channel} on this node. */
     public void unsubscribeUser(String userId, String channel) {
-        for (Connection c : open) {
+        open.forEach(c -> {
             if (c.userId().equals(userId)) {
                 c.unsubscribeByServer(channel);
             }
-        }
+        });
     }
 }

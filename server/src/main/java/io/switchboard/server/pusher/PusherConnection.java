@@ -51,6 +51,7 @@ final class PusherConnection extends LoopTimers.Timer implements Connection {
     // The one timer (LoopTimers): the activity check, then the close grace.
     private boolean graceArmed; // our close frame is written: the timer now closes the socket whatever the client does
     private int closeCode = 1006; // until a close frame is sent or received
+    private int connectionSlot = -1; // the node's (Connection.connectionSlot)
 
     private final PusherTranscoder transcoder;
 
@@ -328,6 +329,16 @@ final class PusherConnection extends LoopTimers.Timer implements Connection {
 
     static String clip(String s) {
         return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    }
+
+    @Override
+    public int connectionSlot() {
+        return connectionSlot;
+    }
+
+    @Override
+    public void connectionSlot(int slot) {
+        connectionSlot = slot;
     }
 
     @Override

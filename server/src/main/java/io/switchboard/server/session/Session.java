@@ -55,6 +55,7 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
     private final CommandIntake intake; // frames in: decoding, the rate limit, the bad-input rule
     private TokenRefresh refresh; // made by the first refresh
     private PendingPong pong; // made by the first WebSocket ping
+    private int connectionSlot = -1; // the node's (Connection.connectionSlot)
 
     Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
         this(node, channel, principal, clientAddress, Map.of(), format);
@@ -489,6 +490,16 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
         } else {
             channel.eventLoop().execute(r);
         }
+    }
+
+    @Override
+    public int connectionSlot() {
+        return connectionSlot;
+    }
+
+    @Override
+    public void connectionSlot(int slot) {
+        connectionSlot = slot;
     }
 
     @Override

@@ -1,8 +1,7 @@
-package io.switchboard.server.hub;
+package io.switchboard.server.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -12,10 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-class MembersTest {
+class SlotArrayTest {
 
-    /** A subscriber that only has an identity, and keeps the slot the hub gives it, as the sessions' do. */
-    private static class Member implements Subscriber {
+    /** An item that only has an identity, and keeps the slot the array gives it, as subscriptions and sessions do. */
+    private static class Member {
         final int n;
         int slot = -1;
 
@@ -24,37 +23,22 @@ class MembersTest {
         }
 
         @Override
-        public int memberSlot() {
-            return slot;
-        }
-
-        @Override
-        public void memberSlot(int slot) {
-            this.slot = slot;
-        }
-
-        @Override
-        public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
-            throw new AssertionError("not delivered to here");
-        }
-
-        @Override
         public String toString() {
             return "member " + n;
         }
     }
 
-    private static List<Subscriber> walk(Members m) {
-        List<Subscriber> seen = new ArrayList<>();
+    private static List<Member> walk(SlotArray<Member> m) {
+        List<Member> seen = new ArrayList<>();
         m.forEach(seen::add);
         return seen;
     }
 
-    private static List<Subscriber> walkSlots(Members m) {
-        List<Subscriber> seen = new ArrayList<>();
-        Subscriber[] a = m.slots();
+    private static List<Member> walkSlots(SlotArray<Member> m) {
+        List<Member> seen = new ArrayList<>();
+        Object[] a = m.slots();
         for (int i = 0; i < a.length; i++) {
-            Subscriber s = Members.at(a, i);
+            Member s = SlotArray.at(a, i);
             if (s != null) {
                 seen.add(s);
             }
@@ -64,8 +48,8 @@ class MembersTest {
 
     @Test
     void membersAreWalkedInTheOrderTheyCameWithTheRemovedOnesLeftOut() {
-        Members m = new Members();
-        List<Subscriber> expected = new ArrayList<>();
+        SlotArray<Member> m = array();
+        List<Member> expected = new ArrayList<>();
         for (int i = 0; i < 100; i++) { // several copies of the array on the way
             Member s = new Member(i);
             m.add(s);
@@ -89,7 +73,7 @@ class MembersTest {
 
     @Test
     void aGroupThatShrankIsCopiedSoItsWalkIsNotMostlyEmptySlots() {
-        Members m = new Members();
+        SlotArray<Member> m = array();
         List<Member> all = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             Member s = new Member(i);
@@ -119,31 +103,40 @@ class MembersTest {
         Unslotted(int n) {
             super(n);
         }
+    }
 
+    private static final SlotArray.Slot<Member> SLOT = new SlotArray.Slot<>() {
         @Override
-        public int memberSlot() {
-            return -1;
+        public int slotOf(Member m) {
+            return m instanceof Unslotted ? -1 : m.slot;
         }
 
         @Override
-        public void memberSlot(int slot) {
+        public void slotOf(Member m, int slot) {
+            if (!(m instanceof Unslotted)) {
+                m.slot = slot;
+            }
         }
+    };
+
+    private static SlotArray<Member> array() {
+        return new SlotArray<>(SLOT);
     }
 
     /** Every member's slot is where the array holds it. */
-    private static void assertSlotsTrue(Members m) {
-        Subscriber[] a = m.slots();
+    private static void assertSlotsTrue(SlotArray<Member> m) {
+        Object[] a = m.slots();
         for (int i = 0; i < a.length; i++) {
-            Subscriber s = Members.at(a, i);
-            if (s instanceof Member x && !(s instanceof Unslotted)) {
-                assertThat(x.slot).as("%s's slot", x).isEqualTo(i);
+            Member s = SlotArray.at(a, i);
+            if (s != null && !(s instanceof Unslotted)) {
+                assertThat(s.slot).as("%s's slot", s).isEqualTo(i);
             }
         }
     }
 
     @Test
     void membersComingAndGoingInAnyOrderKeepTheirSlotsThroughCopiesAndAreRemovedByThem() {
-        Members m = new Members();
+        SlotArray<Member> m = array();
         List<Member> model = new ArrayList<>();
         java.util.Random random = new java.util.Random(7);
         int n = 0;
@@ -171,8 +164,8 @@ class MembersTest {
 
     @Test
     void aMemberWhoseSlotIsNotItsOwnIsStillFoundAndNoOtherIsRemoved() {
-        Members one = new Members();
-        Members other = new Members();
+        SlotArray<Member> one = array();
+        SlotArray<Member> other = array();
         Member a = new Member(1);
         Member b = new Member(2);
         Member shared = new Member(3);
@@ -186,14 +179,14 @@ class MembersTest {
         Member stranger = new Member(5);
         stranger.slot = 0; // names b's slot in other
         assertThat(other.remove(stranger)).as("not a member").isFalse();
-        assertThat(walk(other)).containsExactly(b, other.slots()[1], shared);
+        assertThat(walk(other)).containsExactly(b, (Member) other.slots()[1], shared);
         assertThat(other.remove(shared)).isTrue();
         assertThat(walk(other)).hasSize(2).doesNotContain(shared);
     }
 
     @Test
     void aWalkDuringAddsAndRemovesSeesTheStayingMembersOnceEachAndNoneTwice() throws Exception {
-        Members m = new Members();
+        SlotArray<Member> m = array();
         List<Member> staying = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             Member s = new Member(i);
@@ -214,7 +207,7 @@ class MembersTest {
                         m.add(s);
                     }
                     for (Member s : coming) {
-                        Subscriber[] before = m.slots();
+                        Object[] before = m.slots();
                         m.remove(s);
                         if (m.slots() != before) {
                             copiesOnRemove.incrementAndGet(); // down to 50 of them: copied smaller
@@ -231,9 +224,9 @@ class MembersTest {
             long walks = 0;
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
             while ((System.nanoTime() < until || walks < 1000) && wrong.get() == null) {
-                Map<Subscriber, Integer> seen = new IdentityHashMap<>();
+                Map<Member, Integer> seen = new IdentityHashMap<>();
                 m.forEach(s -> seen.merge(s, 1, Integer::sum));
-                for (Map.Entry<Subscriber, Integer> e : seen.entrySet()) {
+                for (Map.Entry<Member, Integer> e : seen.entrySet()) {
                     if (e.getValue() != 1) {
                         wrong.set(e.getKey() + " seen " + e.getValue() + " times in one walk");
                     }

@@ -82,12 +82,13 @@ public interface Subscriber {
 
     /**
      * Where the hub last put this subscriber among its channel's members on its event loop, as given to
-     * {@link #memberSlot(int)}; -1 when none was kept. The hub's alone: called by the hub inside its lock for
-     * the channel, never by the subscriber. A subscriber that keeps it (an {@code int} field, and nothing else
-     * done with it) lets the hub remove it in constant time; without it the hub scans the members.
+     * {@link #memberSlot(int)}. The hub's alone: called by the hub inside its lock for the channel, never by
+     * the subscriber. A subscriber that keeps it (an {@code int} field starting at {@code SlotArray.NONE}, -1,
+     * and nothing else done with it) lets the hub remove it in constant time; the default,
+     * {@code SlotArray.UNKNOWN}, keeps none, and the hub scans the members for it.
      */
     default int memberSlot() {
-        return -1;
+        return io.switchboard.server.util.SlotArray.UNKNOWN;
     }
 
     /** Keeps {@code slot} for {@link #memberSlot()}; the default keeps nothing. The hub's alone, as there. */

@@ -47,12 +47,13 @@ public interface Connection {
 
     /**
      * Where the node keeps this connection among its open ones ({@link Connections}), as given to
-     * {@link #connectionSlot(int)}; -1 when none is kept. The node's alone, called under its lock, never by the
-     * connection: a front door that keeps it in an {@code int} field (and does nothing else with it) is found
-     * in constant time when it closes, one that keeps none (the default) by a scan of the open connections.
+     * {@link #connectionSlot(int)}. The node's alone, called under its lock, never by the connection: a front
+     * door that keeps it in an {@code int} field starting at {@code SlotArray.NONE}, -1 (and does nothing else
+     * with it), is found in constant time when it closes, and a close before it was ever added costs nothing;
+     * one that keeps none (the default, {@code SlotArray.UNKNOWN}) is looked for by a scan of the open ones.
      */
     default int connectionSlot() {
-        return -1;
+        return io.switchboard.server.util.SlotArray.UNKNOWN;
     }
 
     /** Keeps {@code slot} for {@link #connectionSlot()}; the default keeps nothing. The node's alone, as there. */

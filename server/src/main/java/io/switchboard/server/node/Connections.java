@@ -9,7 +9,8 @@ import java.util.function.Consumer;
  * The node's open client connections, of every front door. Thread-safe: adds and removes take the lock of
  * {@code open}, walks take none (a {@link SlotArray}: a reference per connection, and the connection's slot kept
  * in the connection, rather than a concurrent set's 32-byte node; a walk sees every connection open before it
- * began and not closed since, as a concurrent set's iterator would).
+ * began and not closed since, as a concurrent set's iterator would). A connection that closes without having
+ * been added (its handshake's answer failed) is not looked for.
  */
 public final class Connections {
 

@@ -22,20 +22,30 @@ import java.util.function.Consumer;
  * ({@link Slot}); a remove clears the slot the item names, and a walk skips it. When the array is full, or fewer
  * than an eighth of it are items, it is copied without the cleared slots into one of twice the items' number,
  * which readers then take up, and each item is told its new slot: an add and a remove are constant time
- * amortised, and a walk visits at most eight slots per item, or 16. An item that keeps no slot, or names one that
- * does not hold it (one object added to two arrays), is found by a scan, newest first: linear in the number of
- * items (removing 50,000 in random order took 0.8 to 1.1 s of scanning that way, and 4 ms by their slots).
+ * amortised, and a walk visits at most eight slots per item, or 16. Removing an item whose slot is {@link #NONE}
+ * (never added, or removed already) is constant time too: it is not here. An item that keeps no slot
+ * ({@link #UNKNOWN}), or names one that does not hold it, is found by a scan, newest first: linear in the number
+ * of items (removing 50,000 in random order took 0.8 to 1.1 s of scanning that way, and 4 ms by their slots).
+ * A copy is made under the writer's lock: for a million items, a few milliseconds once per doubling or shrinking.
  *
- * @param <T> the items; each may be in the array once (each is its own object: identity, not equals)
+ * @param <T> the items; each may be in one array once (each is its own object: identity, not equals)
  */
 public final class SlotArray<T> {
 
+    /** What {@link Slot#slotOf(Object)} answers for an item that keeps a slot and is in no array. */
+    public static final int NONE = -1;
+    /** What {@link Slot#slotOf(Object)} answers for an item that keeps no slot: it is looked for by a scan. */
+    public static final int UNKNOWN = -2;
+
     /**
-     * Where an item keeps its place in the array: an {@code int} field of its own, which only the array's writer
-     * reads and writes (so under the writer's lock), -1 when none was given or the item was removed.
+     * Where an item keeps its place in the array: an {@code int} field of its own, starting at {@link #NONE},
+     * which only the array's writer reads and writes (so under the writer's lock).
      */
     public interface Slot<T> {
-        /** The slot last given to {@code item}, or -1; an item that keeps none always answers -1. */
+        /**
+         * The slot last given to {@code item}, {@link #NONE} when it was never given one or was removed, or
+         * {@link #UNKNOWN} when the item keeps none.
+         */
         int slotOf(T item);
 
         /** Keeps {@code slot} for {@code item}. */
@@ -43,10 +53,10 @@ public final class SlotArray<T> {
     }
 
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
-    private static final Object[] NONE = new Object[0];
+    private static final Object[] EMPTY = new Object[0];
 
     private final Slot<T> slot;
-    private volatile Object[] slots = NONE;
+    private volatile Object[] slots = EMPTY;
     private int next; // the first slot never filled in the current array (the writer's)
     private volatile int size;
 
@@ -69,6 +79,9 @@ public final class SlotArray<T> {
     public boolean remove(T item) {
         Object[] a = slots;
         int i = slot.slotOf(item);
+        if (i == NONE) {
+            return false; // never added, or removed already
+        }
         if (i < 0 || i >= next || a[i] != item) {
             for (i = next - 1; i >= 0 && a[i] != item; i--) { // the newest first: a short-lived item is near the end
             }
@@ -77,7 +90,7 @@ public final class SlotArray<T> {
             }
         }
         SLOT.setRelease(a, i, null);
-        slot.slotOf(item, -1);
+        slot.slotOf(item, NONE);
         size = size - 1;
         if (a.length > 16 && size < a.length / 8) {
             compacted(a, 2 * size + 4); // shrunk: a walk would be mostly empty slots

@@ -60,7 +60,7 @@ class ConnectionsTest {
 
         @Override
         public int connectionSlot() {
-            return keeps ? slot : -1;
+            return keeps ? slot : io.switchboard.server.util.SlotArray.UNKNOWN;
         }
 
         @Override

@@ -387,17 +387,7 @@ public final class Hub implements PublicationSink {
     }
 
     /** Where a subscriber keeps its place among its group's members ({@link Subscriber#memberSlot}). */
-    private static final SlotArray.Slot<Subscriber> MEMBER_SLOT = new SlotArray.Slot<>() {
-        @Override
-        public int slotOf(Subscriber s) {
-            return s.memberSlot();
-        }
-
-        @Override
-        public void slotOf(Subscriber s, int slot) {
-            s.memberSlot(slot);
-        }
-    };
+    private static final SlotArray.Slot<Subscriber> MEMBER_SLOT = SlotArray.Slot.of(Subscriber::memberSlot, Subscriber::memberSlot);
 
     /**
      * The members of one channel served on one event loop (or, loop null, on the delivering thread), in the

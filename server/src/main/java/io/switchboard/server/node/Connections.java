@@ -14,17 +14,7 @@ import java.util.function.Consumer;
  */
 public final class Connections {
 
-    private static final SlotArray.Slot<Connection> SLOT = new SlotArray.Slot<>() {
-        @Override
-        public int slotOf(Connection c) {
-            return c.connectionSlot();
-        }
-
-        @Override
-        public void slotOf(Connection c, int slot) {
-            c.connectionSlot(slot);
-        }
-    };
+    private static final SlotArray.Slot<Connection> SLOT = SlotArray.Slot.of(Connection::connectionSlot, Connection::connectionSlot);
 
     // Added when a connection is established, removed when it is gone.
     private final SlotArray<Connection> open = new SlotArray<>(SLOT);

@@ -50,6 +50,21 @@ public final class SlotArray<T> {
 
         /** Keeps {@code slot} for {@code item}. */
         void slotOf(T item, int slot);
+
+        /** The slot an item keeps through accessors of its own: {@code Slot.of(Item::slot, Item::slot)}. */
+        static <T> Slot<T> of(java.util.function.ToIntFunction<T> get, java.util.function.ObjIntConsumer<T> set) {
+            return new Slot<>() {
+                @Override
+                public int slotOf(T item) {
+                    return get.applyAsInt(item);
+                }
+
+                @Override
+                public void slotOf(T item, int slot) {
+                    set.accept(item, slot);
+                }
+            };
+        }
     }
 
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);

@@ -22,14 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection after its handshake: a small state machine that answers every command
- * exactly once, keeps the heartbeat, and cleans up after itself. Confined to the connection's event
+ * exactly once, keeps the heartbeat ({@link Heartbeat}), and cleans up after itself. Confined to the connection's event
  * loop, except {@link #outbound}, which any thread may feed. All timing (pings, the pong deadline, token
  * expiry, the close deadline) runs on a single timer per connection, rescheduled to the nearest due time
  * ({@link SessionDeadlines} decides); its deadlines are read from the node's clock, so that tests can move time.
  * Frames come in through its {@link CommandIntake} (decoding, the rate limit, the bad-input rule); a
  * {@code refresh} is decided by its {@link TokenRefresh}.
  */
-public final class Session extends CommandsInFlight implements Connection, Outbound.Overflow {
+public final class Session extends Heartbeat implements Connection, Outbound.Overflow {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -49,12 +49,9 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
     private Principal principal;
     private State state = State.OPEN;
     private final ChannelCommands channels;
-    private long nextPingAt;
-    private long pongDeadline; // 0 while no ping is unanswered
     private ClosingHandshake closing; // null until either side starts closing
     private final CommandIntake intake; // frames in: decoding, the rate limit, the bad-input rule
     private TokenRefresh refresh; // made by the first refresh
-    private PendingPong pong; // made by the first WebSocket ping
     private int connectionSlot = -1; // the node's (Connection.connectionSlot)
 
     Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
@@ -152,8 +149,7 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
         node.metrics().connectionOpened();
         byte[] welcome = Welcome.payload(id, principal, node.serverVersion(), node.config());
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
-        nextPingAt = SessionDeadlines.firstPing(now(), node.config().heartbeatInterval().toMillis(),
-                java.util.concurrent.ThreadLocalRandom.current());
+        startHeartbeat(now(), node.config().heartbeatInterval().toMillis());
         reschedule();
         for (String ch : io.switchboard.server.node.ServerChannels.of(principal, node.config().hooks().personalNamespace())) {
             channels.addByServer(ch); // the token's or the connect hook's list, and the personal channel
@@ -189,18 +185,13 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
      */
     void onProtocolPing(io.netty.buffer.ByteBuf content) {
         if (!closeSent() && state != State.CLOSED) {
-            if (pong == null) {
-                pong = new PendingPong();
-            }
-            pong.received(content);
+            protocolPing(content);
         }
     }
 
     /** Writes the pong for the latest unanswered ping, if there is one and the socket takes it. */
     void answerPing() {
-        if (pong != null) {
-            pong.answer(channel, !closeSent() && state != State.CLOSED);
-        }
+        answerProtocolPing(channel, !closeSent() && state != State.CLOSED);
     }
 
     /**
@@ -254,9 +245,7 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
     /** The channel is gone (either side closed it): release everything this session holds. */
     void onChannelClosed() {
         state = State.CLOSED;
-        if (pong != null) {
-            pong.release();
-        }
+        releaseProtocolPing();
         cancelTimer();
         channels.leaveAll();
         outbound.close();
@@ -271,7 +260,7 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
             track(e.id(), e.type().ordinal(), intake.frameArrivedNanos());
         }
         switch (e.type()) {
-            case PONG -> pongDeadline = 0;
+            case PONG -> ponged();
             case PING -> send(Envelope.builder(MessageType.PONG).id(e.id()).build());
             case SUBSCRIBE -> channels.subscribe(e);
             case UNSUBSCRIBE -> channels.unsubscribe(e);
@@ -433,7 +422,7 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
             return;
         }
         long now = now();
-        switch (SessionDeadlines.due(now, state == State.CLOSING, closing == null ? 0 : closing.deadline(), pongDeadline, expiryDeadline(), nextPingAt)) {
+        switch (SessionDeadlines.due(now, state == State.CLOSING, closing == null ? 0 : closing.deadline(), pongDeadline(), expiryDeadline(), nextPingAt())) {
             case CLOSE_DEADLINE -> {
                 if (closing.awaitingAnswer()) {
                     answerPeerClose(); // a reply is overdue: answer the close without it
@@ -455,10 +444,7 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
             }
             case PING -> {
                 send(Envelope.builder(MessageType.PING).build());
-                if (pongDeadline == 0) {
-                    pongDeadline = now + node.config().heartbeatTimeout().toMillis();
-                }
-                nextPingAt = now + node.config().heartbeatInterval().toMillis();
+                pinged(now, node.config().heartbeatInterval().toMillis(), node.config().heartbeatTimeout().toMillis());
             }
             case NOTHING -> { }
         }
@@ -470,7 +456,7 @@ public final class Session extends CommandsInFlight implements Connection, Outbo
     }
 
     private void reschedule() {
-        armTimer(SessionDeadlines.next(state == State.CLOSING, closing == null ? 0 : closing.deadline(), pongDeadline, expiryDeadline(), nextPingAt));
+        armTimer(SessionDeadlines.next(state == State.CLOSING, closing == null ? 0 : closing.deadline(), pongDeadline(), expiryDeadline(), nextPingAt()));
     }
 
     /** Arms the timer for {@code due} (the node's clock), replacing any other arming. */

@@ -5,21 +5,33 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
- * How big a buffer each socket read gets: Netty's adaptive rule (start at 2 KiB; a read that fills its
- * buffer, or a whole read event that reads at least the buffer's size, makes the next one 16 times larger,
- * up to 64 KiB; two reads in a row that would have fit half of it halve it, down to 64 bytes), in one object
- * of 40 bytes per connection. Netty's {@code AdaptiveRecvByteBufAllocator} keeps the same state in three
- * objects of 112 bytes, which on a node of idle connections is a twentieth of what each costs. As Netty's
- * stream channels do, one read event reads at most 16 times, and stops at a read that did not fill its
- * buffer, at the end of the stream, or when auto-read was turned off.
+ * How big a buffer each socket read gets, in one of two forms.
  *
- * <p>Shared by every connection; each gets its own {@link #newHandle handle}, used on its event loop only.
+ * <p>{@link #PER_CONNECTION}: Netty's adaptive rule (start at 2 KiB; a read that fills its buffer, or a whole
+ * read event that reads at least the buffer's size, makes the next one 16 times larger, up to 64 KiB; two
+ * reads in a row that would have fit half of it halve it, down to 64 bytes), in one object of 40 bytes per
+ * connection. Netty's {@code AdaptiveRecvByteBufAllocator} keeps the same state in three objects of 112 bytes.
+ *
+ * <p>{@link #PER_LOOP}: one handle per event loop thread, shared by every connection of the loop, which
+ * costs a connection nothing. The same rule, except that every read event starts again at 2 KiB, so that no
+ * connection's reads size another's: a connection that sends large messages reads a 64 KiB one in three
+ * reads (2, 32 and 30 KiB) where its own adaptive handle would have taken one. This is right only where a
+ * read event runs from {@code reset} to {@code readComplete} on its loop's thread without another
+ * connection's read event in between, which is how Netty's epoll and NIO transports read; io_uring's reads
+ * complete after they are submitted, interleaved, so it takes {@link #PER_CONNECTION}.
+ *
+ * <p>In either form, as Netty's stream channels do, one read event reads at most 16 times, and stops at a
+ * read that did not fill its buffer, at the end of the stream, or when auto-read was turned off.
  */
 final class LeanRecvAllocator implements RecvByteBufAllocator {
 
-    static final LeanRecvAllocator INSTANCE = new LeanRecvAllocator();
+    /** Each connection its own handle, used on its event loop only. */
+    static final LeanRecvAllocator PER_CONNECTION = new LeanRecvAllocator(false);
+    /** One handle per thread that reads (an event loop), shared by its connections: epoll and NIO only. */
+    static final LeanRecvAllocator PER_LOOP = new LeanRecvAllocator(true);
 
     static final int MIN_SHIFT = 6;       // 64 bytes
     static final int INITIAL_SHIFT = 11;  // 2 KiB
@@ -27,16 +39,36 @@ final class LeanRecvAllocator implements RecvByteBufAllocator {
     static final int GROW_SHIFT = 4;      // grow 16-fold (Netty's four steps up its table)
     static final int MAX_READS_PER_EVENT = 16;
 
-    private LeanRecvAllocator() {
+    private static final FastThreadLocal<LeanHandle> LOOP_HANDLES = new FastThreadLocal<>() {
+        @Override
+        protected LeanHandle initialValue() {
+            return new LeanHandle(true);
+        }
+    };
+
+    private final boolean perLoop;
+
+    private LeanRecvAllocator(boolean perLoop) {
+        this.perLoop = perLoop;
     }
 
+    /** The one for {@code transport}: per loop where its reads allow it (see the class comment). */
+    static LeanRecvAllocator forTransport(Transport transport) {
+        return transport == Transport.IO_URING ? PER_CONNECTION : PER_LOOP;
+    }
+
+    /**
+     * Per loop: the calling thread's handle. Netty asks for a channel's handle on the channel's event loop, the
+     * first time the channel reads.
+     */
     @Override
     public Handle newHandle() {
-        return new LeanHandle();
+        return perLoop ? LOOP_HANDLES.get() : new LeanHandle(false);
     }
 
-    /** One connection's read sizing: its state in bytes and ints, nothing allocated per read but the buffer. */
+    /** One connection's read sizing, or one loop's: its state in bytes and ints, nothing allocated per read but the buffer. */
     static final class LeanHandle implements ExtendedHandle {
+        private final boolean restarts; // every read event starts at the initial size (a loop's shared handle)
         private ChannelConfig config;
         private byte shift = INITIAL_SHIFT;
         private boolean shrinkNext; // the last record would have fit half the buffer
@@ -44,6 +76,10 @@ final class LeanRecvAllocator implements RecvByteBufAllocator {
         private int totalBytes;
         private int lastBytes;
         private int attempted;
+
+        LeanHandle(boolean restarts) {
+            this.restarts = restarts;
+        }
 
         @Override
         public ByteBuf allocate(ByteBufAllocator alloc) {
@@ -60,6 +96,10 @@ final class LeanRecvAllocator implements RecvByteBufAllocator {
             this.config = config;
             reads = 0;
             totalBytes = 0;
+            if (restarts) {
+                shift = INITIAL_SHIFT;
+                shrinkNext = false;
+            }
         }
 
         @Override

@@ -125,8 +125,8 @@ public final class SwitchboardServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                // Netty's adaptive receive-buffer sizing, in 40 bytes per connection instead of 112
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, LeanRecvAllocator.INSTANCE)
+                // receive-buffer sizing without Netty's 112 bytes per connection: epoll and NIO share one per loop
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, LeanRecvAllocator.forTransport(transport))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -186,5 +186,51 @@ class LauncherWarmStartIT {
         assertThat(replaced.exit()).as(replaced.output()).isZero();
         assertThat(replaced.output()).contains("-XX:+UseSerialGC").doesNotContain("TrimNativeHeapInterval")
                 .doesNotContain("UseParallelGC");
+        if (Runtime.version().feature() < 25) {
+            assertThat(defaults.output()).doesNotContain("UseCompactObjectHeaders");
+        }
+    }
+
+    /**
+     * A JDK of release 25 or newer: the one running the test, else one under /usr/lib/jvm (this machine's kind
+     * has Temurin 25 there); the launcher's options for it are checked with it.
+     */
+    private static Path jdk25() throws IOException {
+        if (Runtime.version().feature() >= 25) {
+            return Path.of(System.getProperty("java.home"));
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (Stream<Path> homes = Files.list(jvms)) {
+                for (Path home : homes.sorted().toList()) {
+                    Path release = home.resolve("release");
+                    if (Files.isRegularFile(release) && Files.isExecutable(home.resolve("bin/java"))) {
+                        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)")
+                                .matcher(Files.readString(release));
+                        if (m.find() && Integer.parseInt(m.group(1)) >= 25) {
+                            return home;
+                        }
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no JDK 25 or newer under /usr/lib/jvm, which the launcher's JDK 25 options are "
+                + "checked with: install one, for example Temurin's (apt-get install temurin-25-jdk, from "
+                + "https://packages.adoptium.net/artifactory/deb), or run the tests on JDK 25");
+    }
+
+    @Test
+    void onJdk25OrNewerTheDefaultsTurnOnCompactObjectHeadersAndSwitchboardJavaOptsReplacesThat() throws Exception {
+        String home = jdk25().toString();
+        Run defaults = run(env("JAVA_HOME", home, "JAVA_TOOL_OPTIONS", "-XX:+PrintCommandLineFlags",
+                "SWITCHBOARD_WARM_START", "off"), "version");
+        assertThat(defaults.exit()).as(defaults.output()).isZero();
+        assertThat(defaults.output()).contains("-XX:+UseCompactObjectHeaders", "-XX:+UseParallelGC",
+                "-XX:TrimNativeHeapInterval=1000");
+
+        Run replaced = run(env("JAVA_HOME", home, "JAVA_TOOL_OPTIONS", "-XX:+PrintCommandLineFlags",
+                "SWITCHBOARD_WARM_START", "off", "SWITCHBOARD_JAVA_OPTS", "-XX:+UseSerialGC"), "version");
+        assertThat(replaced.exit()).as(replaced.output()).isZero();
+        assertThat(replaced.output()).contains("-XX:+UseSerialGC").doesNotContain("UseCompactObjectHeaders");
     }
 }

@@ -62,14 +62,20 @@ public final class Launchers {
         env.put("memory", memTotal());
         env.put("kernel", read("/proc/sys/kernel/osrelease"));
         env.put("load average at the start", read("/proc/loadavg"));
-        env.put("Java (Switchboard and generators)", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        env.put("SWITCHBOARD_JAVA_OPTS", System.getenv().getOrDefault("SWITCHBOARD_JAVA_OPTS", "(unset: the launcher's default, -XX:+UseParallelGC -Xmn16m -XX:MetaspaceSize=64m, and -XX:TrimNativeHeapInterval=1000 on a JDK that has it)"));
+        // ./switchboard runs $JAVA_HOME/bin/java when JAVA_HOME is set, which may not be the JVM running this
+        env.put("Java (Switchboard, as ./switchboard picks it)", switchboardJava());
+        env.put("Java (generators)", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        env.put("SWITCHBOARD_JAVA_OPTS", System.getenv().getOrDefault("SWITCHBOARD_JAVA_OPTS", "(unset: the launcher's default, "
+                + "-XX:+UseParallelGC -Xmn16m -XX:MetaspaceSize=64m, with -XX:TrimNativeHeapInterval=1000 on a JDK that has it "
+                + "and -XX:+UseCompactObjectHeaders on JDK 25 or newer)"));
         env.put("SWITCHBOARD_WARM_UP_SESSIONS", System.getenv().getOrDefault("SWITCHBOARD_WARM_UP_SESSIONS",
                 "(unset: serve's default, 3000, the embedded node's 0; idle and scale start the node with 0)"));
         env.put("Node", run("node", "--version"));
         env.put("ws", packageVersion(root, "ws"));
         env.put("socket.io", packageVersion(root, "socket.io"));
-        env.put("git commit", run("git", "-C", root.toString(), "rev-parse", "--short", "HEAD"));
+        String dirty = run("git", "-C", root.toString(), "status", "--porcelain", "--untracked-files=no");
+        env.put("git commit", run("git", "-C", root.toString(), "rev-parse", "--short", "HEAD")
+                + (dirty.isEmpty() ? "" : " with uncommitted changes (the launcher builds the node from the working tree)"));
         return env;
     }
 
@@ -96,6 +102,42 @@ public final class Launchers {
         String json = read(root.resolve("bench/peers/node_modules").resolve(pkg).resolve("package.json").toString());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"version\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
         return m.find() ? m.group(1) : "unknown";
+    }
+
+    /**
+     * The JDK {@code ./switchboard} runs the node on ({@code $JAVA_HOME/bin/java}, else the {@code java} on the
+     * PATH): its vendor and version from its {@code release} file.
+     */
+    static String switchboardJava() {
+        String home = System.getenv("JAVA_HOME");
+        Path launcherJava = null;
+        if (home != null && !home.isEmpty()) {
+            launcherJava = Path.of(home, "bin", "java");
+        } else {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "java"))) {
+                    launcherJava = Path.of(dir, "java");
+                    break;
+                }
+            }
+        }
+        if (launcherJava == null) {
+            return "unknown (no java on the PATH)";
+        }
+        try {
+            Path release = launcherJava.toRealPath().getParent().getParent().resolve("release");
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (String line : Files.readAllLines(release)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    fields.put(line.substring(0, eq), line.substring(eq + 1).replace("\"", ""));
+                }
+            }
+            return fields.getOrDefault("IMPLEMENTOR", "?") + " " + fields.getOrDefault("JAVA_RUNTIME_VERSION",
+                    fields.getOrDefault("JAVA_VERSION", "?")) + " (" + launcherJava.toRealPath().getParent().getParent() + ")";
+        } catch (IOException e) {
+            return "unknown (" + launcherJava + ": " + e.getMessage() + ")";
+        }
     }
 
     private static String read(String path) {

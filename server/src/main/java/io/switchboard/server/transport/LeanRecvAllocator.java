@@ -54,12 +54,17 @@ final class LeanRecvAllocator implements RecvByteBufAllocator {
 
     /** The one for {@code transport}: per loop where its reads allow it (see the class comment). */
     static LeanRecvAllocator forTransport(Transport transport) {
-        return transport == Transport.IO_URING ? PER_CONNECTION : PER_LOOP;
+        return switch (transport) {
+            case EPOLL, NIO -> PER_LOOP;
+            case IO_URING -> PER_CONNECTION;
+        };
     }
 
     /**
      * Per loop: the calling thread's handle. Netty asks for a channel's handle on the channel's event loop, the
-     * first time the channel reads.
+     * first time the channel reads, and keeps it for the channel's life: so a channel must not move to another
+     * loop (the node never deregisters one). Epoll's config also asks once when the option is set, on the
+     * accept thread, only to look at the handle's type: that thread's handle is made and never used.
      */
     @Override
     public Handle newHandle() {
@@ -150,6 +155,9 @@ final class LeanRecvAllocator implements RecvByteBufAllocator {
         @Override
         public void readComplete() {
             record(totalBytes);
+            if (restarts) {
+                config = null; // a loop's handle keeps no connection reachable between read events
+            }
         }
 
         private void record(int actual) {

@@ -191,32 +191,12 @@ class LauncherWarmStartIT {
         }
     }
 
-    /**
-     * A JDK of release 25 or newer: the one running the test, else one under /usr/lib/jvm (this machine's kind
-     * has Temurin 25 there); the launcher's options for it are checked with it.
-     */
-    private static Path jdk25() throws IOException {
+    /** A JDK of release 25 or newer: the one running the test, else the machine's ({@code java25} in .ci/tools.txt). */
+    private static Path jdk25() {
         if (Runtime.version().feature() >= 25) {
             return Path.of(System.getProperty("java.home"));
         }
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (Files.isDirectory(jvms)) {
-            try (Stream<Path> homes = Files.list(jvms)) {
-                for (Path home : homes.sorted().toList()) {
-                    Path release = home.resolve("release");
-                    if (Files.isRegularFile(release) && Files.isExecutable(home.resolve("bin/java"))) {
-                        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)")
-                                .matcher(Files.readString(release));
-                        if (m.find() && Integer.parseInt(m.group(1)) >= 25) {
-                            return home;
-                        }
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no JDK 25 or newer under /usr/lib/jvm, which the launcher's JDK 25 options are "
-                + "checked with: install one, for example Temurin's (apt-get install temurin-25-jdk, from "
-                + "https://packages.adoptium.net/artifactory/deb), or run the tests on JDK 25");
+        return Path.of(io.switchboard.testing.Tools.path("java25")).getParent().getParent();
     }
 
     @Test

@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code ./switchboard} launcher's warm start: the first {@code serve} after a build records an
- * archive (AppCDS before JDK 25, the AOT cache from 25) next to the jar, later runs load the node's own
- * classes from it, and {@code SWITCHBOARD_JAVA_OPTS} and {@code SWITCHBOARD_WARM_START=off} switch it off;
- * and the JVM options it gives a node unless {@code SWITCHBOARD_JAVA_OPTS} replaces them.
- * Runs the launcher of this checkout on the JDK running the test (JAVA_HOME), against the jar the build made.
+ * archive (AppCDS before JDK 25, the AOT cache from 25) next to the jar, one per JDK and set of JVM options,
+ * later runs with the same options load the node's own classes from it, and an option that turns sharing off
+ * or {@code SWITCHBOARD_WARM_START=off} switches it off; and the JVM options it gives a node unless
+ * {@code SWITCHBOARD_JAVA_OPTS} replaces them. Runs the launcher of this checkout on the JDK running the test
+ * (JAVA_HOME), and on a JDK 25 for what is particular to it, against the jar the build made.
  */
 class LauncherWarmStartIT {
 
@@ -63,8 +64,13 @@ class LauncherWarmStartIT {
     }
 
     private static List<Path> archives() throws IOException {
+        return archives(Path.of(System.getProperty("java.home")));
+    }
+
+    /** The launcher's archives (and failure markers) for the JDK at {@code javaHome}. */
+    private static List<Path> archives(Path javaHome) throws IOException {
         try (Stream<Path> files = Files.list(TARGET)) {
-            String home = Path.of(System.getProperty("java.home")).toRealPath().getFileName().toString();
+            String home = javaHome.toRealPath().getFileName().toString();
             return files.filter(f -> f.getFileName().toString().startsWith("switchboard." + home + "-"))
                     .filter(f -> f.toString().endsWith(".jsa") || f.toString().endsWith(".aot") || f.toString().endsWith(".failed"))
                     .toList();
@@ -77,7 +83,9 @@ class LauncherWarmStartIT {
      */
     private static String sessionClasses(int port) throws Exception {
         Path log = Files.createTempFile("launcher-session", ".log");
-        Process node = launcher(env("SWITCHBOARD_JAVA_OPTS", "-Xlog:class+load=info"), log, "serve", "--port", String.valueOf(port)).start();
+        // JAVA_TOOL_OPTIONS adds to the launcher's options: an archive is kept per set of options, and these are
+        // the ones it was recorded with.
+        Process node = launcher(env("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"), log, "serve", "--port", String.valueOf(port)).start();
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             HttpRequest tokenRequest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/demo/token?user=launcher-it")).build();
@@ -112,22 +120,23 @@ class LauncherWarmStartIT {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
-    @Test
-    void theFirstServeRecordsAnArchiveThatLaterRunsUseUnlessTurnedOff() throws Exception {
-        assertThat(TARGET.resolve("switchboard.jar")).as("the build's jar").exists();
-        for (Path old : archives()) {
-            Files.delete(old);
-        }
-        int port;
+    private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+            return s.getLocalPort();
         }
+    }
+
+    /**
+     * Runs {@code ./switchboard serve} on {@code port} until {@code /readyz} answers 200 (the first serve after
+     * a build records the archive before the node starts: that run is allowed for), then stops it with SIGTERM;
+     * checks that it exited 0 and returns what the launcher and the node printed.
+     */
+    private static String serveUntilReady(Map<String, String> env, int port) throws Exception {
         Path log = Files.createTempFile("launcher-serve", ".log");
-        Process node = launcher(env(), log, "serve", "--port", String.valueOf(port)).start();
+        Process node = launcher(env, log, "serve", "--port", String.valueOf(port)).start();
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build();
-            // The first serve records the archive before the node starts: allow for that run too.
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(IOException.class)
                     .until(() -> {
                         assertThat(node.isAlive()).as("the launcher is running").isTrue();
@@ -138,13 +147,24 @@ class LauncherWarmStartIT {
             assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(node.exitValue()).as(Files.readString(log)).isZero();
-        assertThat(Files.readString(log)).contains("switchboard: recording the warm-start archive for Java")
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theFirstServeRecordsAnArchiveThatLaterRunsUseUnlessTurnedOff() throws Exception {
+        assertThat(TARGET.resolve("switchboard.jar")).as("the build's jar").exists();
+        for (Path old : archives()) {
+            Files.delete(old);
+        }
+        int port = freePort();
+        String served = serveUntilReady(env(), port);
+        assertThat(served).contains("switchboard: recording the warm-start archive for Java")
                 // serve's default warm-up, before the node starts
                 .contains("warming up: 3000 sessions on a throwaway loopback node");
         assertThat(archives()).as("one archive for this JDK, no failure marker").singleElement()
                 .satisfies(a -> assertThat(a.toString()).doesNotEndWith(".failed"));
 
-        Run warm = run(env("SWITCHBOARD_JAVA_OPTS", "-Xlog:class+load=info"), "version");
+        Run warm = run(env("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"), "version");
         assertThat(warm.exit()).as(warm.output()).isZero();
         assertThat(warm.output()).contains(MAIN_FROM_ARCHIVE).doesNotContain("recording the warm-start archive");
 
@@ -158,7 +178,7 @@ class LauncherWarmStartIT {
         assertThat(overridden.exit()).as(overridden.output()).isZero();
         assertThat(overridden.output()).contains("io.switchboard.server.cli.Main source: ").doesNotContain("shared objects file");
 
-        Run off = run(env("SWITCHBOARD_WARM_START", "off", "SWITCHBOARD_JAVA_OPTS", "-Xlog:class+load=info"), "version");
+        Run off = run(env("SWITCHBOARD_WARM_START", "off", "JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"), "version");
         assertThat(off.exit()).as(off.output()).isZero();
         assertThat(off.output()).contains("io.switchboard.server.cli.Main source: ").doesNotContain(MAIN_FROM_ARCHIVE);
     }
@@ -212,5 +232,30 @@ class LauncherWarmStartIT {
                 "SWITCHBOARD_WARM_START", "off", "SWITCHBOARD_JAVA_OPTS", "-XX:+UseSerialGC"), "version");
         assertThat(replaced.exit()).as(replaced.output()).isZero();
         assertThat(replaced.output()).contains("-XX:+UseSerialGC").doesNotContain("UseCompactObjectHeaders");
+    }
+
+    @Test
+    void onJdk25TheFirstServeRecordsAnAotCacheWithTheDefaultsAndLaterRunsMapIt() throws Exception {
+        Path home = jdk25();
+        for (Path old : archives(home)) {
+            Files.delete(old);
+        }
+        String served = serveUntilReady(env("JAVA_HOME", home.toString()), freePort());
+        assertThat(served).contains("switchboard: recording the warm-start archive for Java 25");
+        assertThat(archives(home)).as("one AOT cache for this JDK, no failure marker").singleElement()
+                .satisfies(a -> assertThat(a.toString()).endsWith(".aot"));
+
+        // JAVA_TOOL_OPTIONS adds to the launcher's options (compact headers among them, which the cache was
+        // recorded with and must be used with) instead of replacing them.
+        Run warm = run(env("JAVA_HOME", home.toString(), "JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"), "version");
+        assertThat(warm.exit()).as(warm.output()).isZero();
+        assertThat(warm.output()).contains(MAIN_FROM_ARCHIVE).doesNotContain("recording the warm-start archive");
+
+        // Other options (here without compact headers) are another archive's: this one is not offered to the
+        // JVM, which would refuse it with errors, and there is none of theirs until a serve records it.
+        Run other = run(env("JAVA_HOME", home.toString(), "SWITCHBOARD_JAVA_OPTS", "-Xmx256m -Xlog:class+load=info"), "version");
+        assertThat(other.exit()).as(other.output()).isZero();
+        assertThat(other.output()).doesNotContain("AOT cache", "[error", MAIN_FROM_ARCHIVE)
+                .contains("io.switchboard.server.cli.Main source: ");
     }
 }

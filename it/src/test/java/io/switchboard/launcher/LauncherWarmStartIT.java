@@ -181,6 +181,12 @@ class LauncherWarmStartIT {
         Run off = run(env("SWITCHBOARD_WARM_START", "off", "JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"), "version");
         assertThat(off.exit()).as(off.output()).isZero();
         assertThat(off.output()).contains("io.switchboard.server.cli.Main source: ").doesNotContain(MAIN_FROM_ARCHIVE);
+
+        // Options that turn sharing off: no training run for them (it could record nothing).
+        List<Path> before = archives();
+        String unshared = serveUntilReady(env("SWITCHBOARD_JAVA_OPTS", "-XX:+UseParallelGC -Xshare:off"), freePort());
+        assertThat(unshared).doesNotContain("recording the warm-start archive", "no warm-start archive");
+        assertThat(archives()).containsExactlyInAnyOrderElementsOf(before);
     }
 
     /** Whether this JDK has -XX:TrimNativeHeapInterval (17.0.9+, 21.0.1+, 22+), as the launcher judges it. */
@@ -257,5 +263,9 @@ class LauncherWarmStartIT {
         assertThat(other.exit()).as(other.output()).isZero();
         assertThat(other.output()).doesNotContain("AOT cache", "[error", MAIN_FROM_ARCHIVE)
                 .contains("io.switchboard.server.cli.Main source: ");
+        // So are options the JVM takes from the environment, which may override the launcher's.
+        Run overriding = run(env("JAVA_HOME", home.toString(), "_JAVA_OPTIONS", "-XX:-UseCompactObjectHeaders"), "version");
+        assertThat(overriding.exit()).as(overriding.output()).isZero();
+        assertThat(overriding.output()).contains("switchboard ").doesNotContain("AOT cache", "[error");
     }
 }

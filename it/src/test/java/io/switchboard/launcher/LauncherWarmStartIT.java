@@ -133,7 +133,11 @@ class LauncherWarmStartIT {
      */
     private static String serveUntilReady(Map<String, String> env, int port) throws Exception {
         Path log = Files.createTempFile("launcher-serve", ".log");
-        Process node = launcher(env, log, "serve", "--port", String.valueOf(port)).start();
+        return readyThenStopped(launcher(env, log, "serve", "--port", String.valueOf(port)).start(), port, log);
+    }
+
+    /** Waits for the launcher {@code node} (serving on {@code port}, printing to {@code log}) as {@link #serveUntilReady} does. */
+    private static String readyThenStopped(Process node, int port, Path log) throws Exception {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build();
@@ -156,11 +160,23 @@ class LauncherWarmStartIT {
         for (Path old : archives()) {
             Files.delete(old);
         }
+        // Two nodes started together: one launcher records the archive, the other waits for it and maps it.
         int port = freePort();
-        String served = serveUntilReady(env(), port);
-        assertThat(served).contains("switchboard: recording the warm-start archive for Java")
+        int other = freePort();
+        Path log = Files.createTempFile("launcher-serve", ".log");
+        Path otherLog = Files.createTempFile("launcher-serve", ".log");
+        Map<String, String> logged = env("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"); // not part of the archive's key
+        Process first = launcher(logged, log, "serve", "--port", String.valueOf(port)).start();
+        Process second = launcher(logged, otherLog, "serve", "--port", String.valueOf(other)).start();
+        String served = readyThenStopped(first, port, log);
+        String otherServed = readyThenStopped(second, other, otherLog);
+        String recorder = served.contains("recording the warm-start archive") ? served : otherServed;
+        String waiter = recorder == served ? otherServed : served;
+        assertThat(recorder).contains("switchboard: recording the warm-start archive for Java")
                 // serve's default warm-up, before the node starts
                 .contains("warming up: 3000 sessions on a throwaway loopback node");
+        assertThat(waiter).as("the other launcher").doesNotContain("recording the warm-start archive")
+                .contains(MAIN_FROM_ARCHIVE);
         assertThat(archives()).as("one archive for this JDK, no failure marker").singleElement()
                 .satisfies(a -> assertThat(a.toString()).doesNotEndWith(".failed"));
 

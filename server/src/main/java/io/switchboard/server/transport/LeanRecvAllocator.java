@@ -102,8 +102,7 @@ final class LeanRecvAllocator implements RecvByteBufAllocator {
             reads = 0;
             totalBytes = 0;
             if (restarts) {
-                shift = INITIAL_SHIFT;
-                shrinkNext = false;
+                shift = INITIAL_SHIFT; // within one event it only grows, so shrinkNext stays false
             }
         }
 
@@ -154,9 +153,10 @@ final class LeanRecvAllocator implements RecvByteBufAllocator {
 
         @Override
         public void readComplete() {
-            record(totalBytes);
             if (restarts) {
                 config = null; // a loop's handle keeps no connection reachable between read events
+            } else {
+                record(totalBytes); // the next event's size: a loop's handle starts again instead
             }
         }
 

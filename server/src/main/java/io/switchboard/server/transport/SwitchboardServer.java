@@ -130,6 +130,7 @@ public final class SwitchboardServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        SharedAddresses.share(ch); // before anything reads them: one object per equal address
                         allChannels.add(ch);
                         // Before TLS: a PROXY header precedes the TLS handshake on the wire.
                         ch.pipeline().addLast("proxy-gate", new ProxyProtocolGate(config.proxies(), node.metrics()));

@@ -91,7 +91,7 @@ public final class Node implements AutoCloseable {
         this.engine = engine;
         this.secret = secret.clone();
         this.secretGenerated = secretGenerated;
-        this.nodeId = config.nodeName() != null ? config.nodeName() : newSessionId().substring(0, 8);
+        this.nodeId = config.nodeName() != null ? config.nodeName() : io.switchboard.server.util.Ids.random(8);
     }
 
     /** Builds the pieces and starts the engine; a bad key file fails here, before anything is running. */
@@ -219,11 +219,6 @@ public final class Node implements AutoCloseable {
     /** Milliseconds since the epoch when the node started. */
     public long startedAt() {
         return startedAt;
-    }
-
-    /** A random 16-character session id (about 95 bits). */
-    public String newSessionId() {
-        return io.switchboard.server.util.Ids.random(16);
     }
 
     @Override

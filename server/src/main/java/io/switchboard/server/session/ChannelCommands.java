@@ -25,36 +25,46 @@ import org.slf4j.LoggerFactory;
  * The channel commands of one session, in the native protocol: it decodes what a command asks, lets the
  * node's {@link ChannelService} decide and carry it out, and answers with acks and errors. What stays
  * here is what belongs to a connection: its subscriptions (held back while they recover, then live), the
- * per-connection channel limit, and the order of replies. Event loop only, like its {@link Session}.
+ * per-connection channel limit, and the order of replies. A base class of {@link Session}, like
+ * {@link CommandIntake}, so that a connection pays for no extra object: what it needs of the session it
+ * declares below. Event loop only, like its 
  */
-final class ChannelCommands implements ChannelSubscription.Interruptions {
+abstract class ChannelCommands extends CommandIntake implements ChannelSubscription.Interruptions {
 
     private static final Logger log = LoggerFactory.getLogger(ChannelCommands.class);
 
     private static final String INTERRUPTED_WHILE_SUBSCRIBING =
             "this node may have missed messages of the channel while its link to the cluster was down; subscribe again";
 
-    private final Session session; // the node, its channel service and settings are read through it
     // This session's subscriptions: most connections follow one channel, held in `one`; the others in `more`
     // (channel -> subscription), made for the second. Through get/put/remove/count/all only.
     private ChannelSubscription one;
     private Map<String, ChannelSubscription> more;
     private RpcLimits rpcLimits; // made by the first rpc
 
-    ChannelCommands(Session session) {
-        this.session = session;
+    ChannelCommands(ServerConfig config) {
+        super(config);
     }
 
-    private Node node() {
-        return session.node();
-    }
+    // ---- what the session provides (Session's methods of these names) ----
+    abstract Node node();
+
+    public abstract String clientAddress();
+
+    abstract Map<String, List<String>> keptHeaders();
+
+    abstract void onLoop(Runnable r);
+
+    abstract Outbound outbound();
+
+    abstract void push(Envelope e);
+
+    abstract void send(Envelope e);
+
+    abstract void sendMessage(Publication p);
 
     private ChannelService channels() {
-        return session.node().channels();
-    }
-
-    private ServerConfig config() {
-        return session.config();
+        return node().channels();
     }
 
     // ---- the subscriptions ------------------------------------------------------------------------
@@ -103,7 +113,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     }
 
     Caller caller() {
-        return Caller.client(session.principal(), session.id(), session.clientAddress(), session.keptHeaders());
+        return Caller.client(principal(), id(), clientAddress(), keptHeaders());
     }
 
     // ---- subscribe and recovery ----------------------------------------------------------------
@@ -122,15 +132,15 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         if (previous != null && previous.ended()) {
             dropSubscription(ch, previous); // interrupted, and the client was told so before this subscribe
         } else if (previous != null) {
-            session.error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
+            error(e.id(), ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + ch);
             return;
         }
         if (count() >= config().limits().maxChannelsPerConnection()) {
-            session.error(e.id(), ErrorCode.LIMIT_EXCEEDED, "at most " + config().limits().maxChannelsPerConnection() + " channels per connection");
+            error(e.id(), ErrorCode.LIMIT_EXCEEDED, "at most " + config().limits().maxChannelsPerConnection() + " channels per connection");
             return;
         }
         boolean history = grant.namespace().keepsHistory();
-        ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
+        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), id(), grant.namespace().echo(),
                 !history, grant.byToken());
         put(sub);
         node().metrics().subscriptionAdded();
@@ -151,7 +161,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
             channels().joinPresence(caller(), ch);
             if (!history) {
                 // Nothing to recover from; a client that asked is told so rather than left guessing.
-                session.send(Envelope.ack(e.id(), e.since() == null ? null : Json.object(g -> {
+                send(Envelope.ack(e.id(), e.since() == null ? null : Json.object(g -> {
                     g.writeBooleanField("recovered", false);
                     g.writeStringField("reason", "no_history");
                 })));
@@ -169,11 +179,11 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
      * every subscribe gets exactly one answer.
      */
     private void whileSubscribing(Envelope e, ChannelSubscription sub, Throwable failure, Runnable next) {
-        session.onLoop(() -> {
+        onLoop(() -> {
             String ch = e.channel();
             if (get(ch) != sub) {
                 // Unsubscribed (or the session ended) while the engine was working: say so anyway.
-                session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + ch + " before the subscribe completed");
+                error(e.id(), ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + ch + " before the subscribe completed");
             } else if (failure != null || sub.ended()) {
                 dropSubscription(ch, sub);
                 fail(e.id(), failure != null ? ChannelException.of(failure, "subscribe failed")
@@ -186,7 +196,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
 
     /** Answers the subscribe, sends what the client missed, then goes live right after the ack's offset. */
     private void answerRecovered(Envelope e, ChannelSubscription sub, ChannelService.Recovery r) {
-        session.send(Envelope.ack(e.id(), Json.object(g -> {
+        send(Envelope.ack(e.id(), Json.object(g -> {
             g.writeStringField("epoch", r.epoch());
             g.writeNumberField("offset", r.offset());
             g.writeBooleanField("recovered", r.recovered());
@@ -195,7 +205,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
             }
         })));
         for (Publication p : r.publications()) {
-            session.sendMessage(p);
+            sendMessage(p);
         }
         // Recovered or not, the client continues from the ack's offset, so the first live frame is the next
         // offset, however far behind the stream this node's live feed still is.
@@ -208,14 +218,14 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         if (sub == null) {
             try {
                 channels().namespace(e.channel()); // a channel no namespace knows is unknown_channel, not not_subscribed
-                session.error(e.id(), ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + e.channel());
+                error(e.id(), ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + e.channel());
             } catch (ChannelException x) {
                 fail(e.id(), x);
             }
             return;
         }
         dropSubscription(e.channel(), sub);
-        session.send(Envelope.ack(e.id(), null));
+        send(Envelope.ack(e.id(), null));
     }
 
     private void dropSubscription(String ch, ChannelSubscription sub) {
@@ -242,7 +252,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         try {
             grant = channels().serverGrant(ch);
         } catch (ChannelException x) {
-            log.debug("session {}: no server-side subscription to {}: {}", session.id(), LogText.escape(ch), x.getMessage());
+            log.debug("session {}: no server-side subscription to {}: {}", id(), LogText.escape(ch), x.getMessage());
             return;
         }
         if (previous != null) {
@@ -250,11 +260,11 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         }
         if (count() >= config().limits().maxChannelsPerConnection()) {
             log.info("session {}: server-side subscription to {} not made: the connection has {} channels already",
-                    session.id(), LogText.escape(ch), count());
+                    id(), LogText.escape(ch), count());
             return;
         }
         boolean history = grant.namespace().keepsHistory();
-        ChannelSubscription sub = new ChannelSubscription(ch, session.outbound(), session.id(), grant.namespace().echo(),
+        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), id(), grant.namespace().echo(),
                 !history, true);
         put(sub);
         node().metrics().subscriptionAdded();
@@ -264,23 +274,23 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
                 dropSubscription(ch, sub);
             }
         };
-        channels().attach(ch, sub).whenComplete((ok, failure) -> session.onLoop(() -> {
+        channels().attach(ch, sub).whenComplete((ok, failure) -> onLoop(() -> {
             if (get(ch) != sub || failure != null || sub.ended()) {
                 drop.run();
                 return;
             }
             channels().joinPresence(caller(), ch);
             if (!history) {
-                session.send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).build());
+                send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).build());
                 channels().subscribed(caller(), ch);
                 return;
             }
-            channels().recover(ch, grant, null).whenComplete((r, readFailure) -> session.onLoop(() -> {
+            channels().recover(ch, grant, null).whenComplete((r, readFailure) -> onLoop(() -> {
                 if (get(ch) != sub || readFailure != null || sub.ended()) {
                     drop.run();
                     return;
                 }
-                session.send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).payload(Json.object(g -> {
+                send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).payload(Json.object(g -> {
                     g.writeStringField("epoch", r.epoch());
                     g.writeNumberField("offset", r.offset());
                 })).build());
@@ -295,7 +305,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         ChannelSubscription sub = get(ch);
         if (sub != null) {
             dropSubscription(ch, sub);
-            session.send(unsubscribed(ch, ErrorCode.REMOVED, "the server ended the subscription to " + ch));
+            send(unsubscribed(ch, ErrorCode.REMOVED, "the server ended the subscription to " + ch));
         }
     }
 
@@ -315,7 +325,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
             String ch = s.channel;
             if (!channels().stillAllowed(caller(), ch, s.grantedByToken)) {
                 dropSubscription(ch, s);
-                session.send(unsubscribed(ch, ErrorCode.FORBIDDEN, "the refreshed token no longer allows subscribing to " + ch));
+                send(unsubscribed(ch, ErrorCode.FORBIDDEN, "the refreshed token no longer allows subscribing to " + ch));
             }
         }
     }
@@ -332,9 +342,9 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         if (wasLive) {
             // On the thread that delivers the channel, before any later frame of it: the push comes right after
             // the last message the client got, so its `since` is exactly where the hole starts.
-            session.push(unsubscribed(ch, ErrorCode.UNAVAILABLE, "this node may have missed messages of " + ch
+            push(unsubscribed(ch, ErrorCode.UNAVAILABLE, "this node may have missed messages of " + ch
                     + " while its link to the cluster was down; subscribe again"));
-            session.onLoop(() -> {
+            onLoop(() -> {
                 if (get(ch) == sub) {
                     dropSubscription(ch, sub);
                 }
@@ -363,8 +373,8 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     // ---- publish, history, presence -------------------------------------------------------------
 
     void publish(Envelope e) {
-        call(e, () -> channels().publish(caller(), e.channel(), e.payload(), e.idempotencyKey(), session.frameArrivedNanos()),
-                result -> session.send(Envelope.ack(e.id(), !result.hasPosition() ? null : Json.object(g -> {
+        call(e, () -> channels().publish(caller(), e.channel(), e.payload(), e.idempotencyKey(), frameArrivedNanos()),
+                result -> send(Envelope.ack(e.id(), !result.hasPosition() ? null : Json.object(g -> {
                     g.writeNumberField("offset", result.offset());
                     g.writeStringField("epoch", result.epoch());
                 }))));
@@ -376,10 +386,10 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
             rpcLimits = new RpcLimits(config().hooks().rpcLimits());
         }
         if (!rpcLimits.tryTake(e.method(), System.nanoTime())) {
-            session.error(e.id(), ErrorCode.RATE_LIMITED, "rpc method " + e.method() + " is called faster than its limit");
+            error(e.id(), ErrorCode.RATE_LIMITED, "rpc method " + e.method() + " is called faster than its limit");
             return;
         }
-        call(e, () -> channels().rpc(caller(), e.method(), e.payload()), result -> session.send(Envelope.ack(e.id(), result)));
+        call(e, () -> channels().rpc(caller(), e.method(), e.payload()), result -> send(Envelope.ack(e.id(), result)));
     }
 
     void history(Envelope e) {
@@ -388,12 +398,12 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
         String epoch = e.since() == null ? null : e.since().epoch();
         HistoryQuery q = new HistoryQuery(after, limit, Boolean.TRUE.equals(e.reverse()));
         call(e, () -> channels().history(caller(), e.channel(), q, epoch),
-                h -> session.send(Envelope.ack(e.id(), HistoryPayload.of(h, channels().maxPayloadBytes()))));
+                h -> send(Envelope.ack(e.id(), HistoryPayload.of(h, channels().maxPayloadBytes()))));
     }
 
     void presence(Envelope e) {
         call(e, () -> channels().presencePage(caller(), e.channel(), e.limit(), e.cursor()),
-                page -> session.send(Envelope.ack(e.id(), HistoryPayload.presencePage(e.channel(), page, channels().maxPayloadBytes()))));
+                page -> send(Envelope.ack(e.id(), HistoryPayload.presencePage(e.channel(), page, channels().maxPayloadBytes()))));
     }
 
     private int historySize(String channel) {
@@ -414,7 +424,7 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
             fail(e.id(), x);
             return;
         }
-        f.whenComplete((result, failure) -> session.onLoop(() -> {
+        f.whenComplete((result, failure) -> onLoop(() -> {
             if (failure != null) {
                 fail(e.id(), ChannelException.of(failure, e.type().wireName() + " failed"));
             } else {
@@ -424,6 +434,6 @@ final class ChannelCommands implements ChannelSubscription.Interruptions {
     }
 
     private void fail(CommandId id, ChannelException x) {
-        session.error(id, x.code(), x.getMessage());
+        error(id, x.code(), x.getMessage());
     }
 }

@@ -22,13 +22,14 @@ import org.slf4j.LoggerFactory;
  * The inbound side of a {@link Session}: turns each whole WebSocket message into commands for
  * {@link Session#handle}, and owns the rules on the way in: the frame kind of the subprotocol, decoding,
  * the command rate ({@code rate_limited}, then close 4003 for a client that keeps on), the protocol's
- * checks, and the bad-input burst rule (close 4002). Logs under the session's logger. Event loop only.
+ * checks, and the bad-input burst rule (close 4002). Logs under the session's logger. A base class of
+ * {@link Session} rather than an object of its own, like {@link Heartbeat}, so that a connection pays for no
+ * extra object: what it needs of the session it declares below. Event loop only.
  */
-final class CommandIntake {
+abstract class CommandIntake extends Heartbeat {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
-    private final Session session;
     private BurstWindow badInput; // created by the first bad command: most connections never send one
     private final TokenBucket commandRate; // null when unlimited
     private BurstWindow overRate; // created by the first command over the rate
@@ -36,24 +37,47 @@ final class CommandIntake {
     private long frameArrivedNanos; // System.nanoTime() when the frame being handled arrived
 
     /** @param config the node's (the session's own is read from it again when needed) */
-    CommandIntake(Session session, ServerConfig config) {
-        this.session = session;
+    CommandIntake(ServerConfig config) {
         this.commandRate = config.limits().commandsPerSecond() > 0
                 ? new TokenBucket(config.limits().commandsPerSecond(), config.limits().commandBurst(), System.nanoTime()) : null;
     }
 
-    /** {@link System#nanoTime()} when the frame being handled arrived. */
-    long frameArrivedNanos() {
+    // ---- what the session provides (Session's methods of these names) ----
+    abstract WireFormat format();
+
+    abstract Metrics metrics();
+
+    abstract boolean isOpen();
+
+    abstract void handle(Envelope e);
+
+    abstract ServerConfig config();
+
+    abstract void error(CommandId id, ErrorCode code, String message);
+
+    abstract long now();
+
+    public abstract String id();
+
+    public abstract void close(CloseCode code);
+
+    abstract io.switchboard.server.auth.Principal principal();
+
+    /** {@link System#nanoTime()} when the frame being handled arrived: a publish's ingress time. */
+    final long frameArrivedNanos() {
         return frameArrivedNanos;
     }
 
-    /** See {@link Session#onFrame}. */
-    void onFrame(byte[] frame, boolean text) {
-        WireFormat format = session.format();
-        Metrics metrics = session.metrics();
+    /**
+     * One whole WebSocket message: the protocol itself when its kind (text or binary) is the subprotocol's,
+     * otherwise an error without id that counts as bad input (protocol.md 1.3).
+     */
+    final void onFrame(byte[] frame, boolean text) {
+        WireFormat format = format();
+        Metrics metrics = metrics();
         if (text == format.text()) {
             decodeAndHandle(frame);
-        } else if (session.isOpen()) {
+        } else if (isOpen()) {
             metrics.frameIn(frame.length, null);
             metrics.frameRejected(format, "wrong_kind");
             reject(null, ErrorCode.BAD_REQUEST, (text ? "text" : "binary") + " frames are not accepted on "
@@ -62,11 +86,11 @@ final class CommandIntake {
     }
 
     private void decodeAndHandle(byte[] frame) {
-        if (!session.isOpen()) {
+        if (!isOpen()) {
             return;
         }
-        WireFormat format = session.format();
-        Metrics metrics = session.metrics();
+        WireFormat format = format();
+        Metrics metrics = metrics();
         frameArrivedNanos = System.nanoTime();
         List<Decoded> decoded;
         try {
@@ -79,7 +103,7 @@ final class CommandIntake {
         }
         metrics.frameIn(frame.length, decoded.size() == 1 && decoded.get(0) instanceof Envelope one ? one.type() : null);
         for (Decoded d : decoded) {
-            if (!session.isOpen()) {
+            if (!isOpen()) {
                 return;
             }
             if (d instanceof Rejected r) {
@@ -96,42 +120,42 @@ final class CommandIntake {
             if (r != null) {
                 reject(r.id(), r.code(), r.message());
             } else {
-                session.handle(e);
+                handle(e);
             }
         }
     }
 
     /** An error caused by malformed input: counted against the burst limit. */
-    void reject(CommandId commandId, ErrorCode code, String message) {
-        ServerConfig config = session.config();
-        session.error(commandId, code, message);
+    final void reject(CommandId commandId, ErrorCode code, String message) {
+        ServerConfig config = config();
+        error(commandId, code, message);
         if (badInput == null) {
             badInput = new BurstWindow(config.limits().errorBurstLimit(), config.limits().errorBurstWindow());
         }
-        if (badInput.countIsOver(session.now())) {
-            log.atInfo().addKeyValue("session", session.id()).log("session {} closed: more than {} bad commands in {}", session.id(),
+        if (badInput.countIsOver(now())) {
+            log.atInfo().addKeyValue("session", id()).log("session {} closed: more than {} bad commands in {}", id(),
                     config.limits().errorBurstLimit(), config.limits().errorBurstWindow());
-            session.close(CloseCode.TOO_MANY_ERRORS);
+            close(CloseCode.TOO_MANY_ERRORS);
         }
     }
 
     /** A command over the rate: refused; a client that keeps on regardless is closed with 4003. */
     private void rateLimited(Envelope e) {
-        String id = session.id();
-        ServerConfig config = session.config();
-        session.metrics().rateLimitedCommand();
+        String id = id();
+        ServerConfig config = config();
+        metrics().rateLimitedCommand();
         if (!rateLimitLogged) {
             rateLimitLogged = true; // once per connection, not per refused command
             log.atInfo().addKeyValue("session", id).log("session {} (user '{}') is over {} commands per second; refusing with rate_limited",
-                    id, LogText.escape(session.principal().userId()), config.limits().commandsPerSecond());
+                    id, LogText.escape(principal().userId()), config.limits().commandsPerSecond());
         }
-        session.error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.limits().commandsPerSecond() + " commands per second; slow down");
+        error(e.id(), ErrorCode.RATE_LIMITED, "more than " + config.limits().commandsPerSecond() + " commands per second; slow down");
         if (overRate == null) {
             overRate = new BurstWindow(config.limits().errorBurstLimit(), config.limits().errorBurstWindow());
         }
-        if (overRate.countIsOver(session.now())) {
+        if (overRate.countIsOver(now())) {
             log.atInfo().addKeyValue("session", id).log("session {} closed: kept exceeding {} commands per second", id, config.limits().commandsPerSecond());
-            session.close(CloseCode.RATE_LIMITED);
+            close(CloseCode.RATE_LIMITED);
         }
     }
 }

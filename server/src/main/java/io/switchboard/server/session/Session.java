@@ -26,10 +26,12 @@ import org.slf4j.LoggerFactory;
  * loop, except {@link #outbound}, which any thread may feed. All timing (pings, the pong deadline, token
  * expiry, the close deadline) runs on a single timer per connection, rescheduled to the nearest due time
  * ({@link SessionDeadlines} decides); its deadlines are read from the node's clock, so that tests can move time.
- * Frames come in through its {@link CommandIntake} (decoding, the rate limit, the bad-input rule); a
- * {@code refresh} is decided by its {@link TokenRefresh}.
+ * Frames come in through {@link CommandIntake} (decoding, the rate limit, the bad-input rule) and channel
+ * commands are answered by {@link ChannelCommands}: both base classes, with {@link Heartbeat} and
+ * {@link CommandsInFlight}, so that a connection is one object of these parts rather than one each
+ * (docs/architecture.md, memory per connection). A {@code refresh} is decided by its {@link TokenRefresh}.
  */
-public final class Session extends Heartbeat implements Connection, Outbound.Overflow {
+public final class Session extends ChannelCommands implements Connection, Outbound.Overflow {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -39,8 +41,10 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
 
     private final Node node;
     private final Channel channel;
-    private final String id;
-    private final String userId; // the principal's; a refresh may not change it
+    // The session id, 16 letters and digits, as two halves (Ids.text writes it out when asked): 16 bytes here
+    // rather than a 56-byte string that most connections would never need after the welcome.
+    private final long idHigh;
+    private final long idLow;
     private final String clientAddress; // null: the TCP peer's, derived when asked (most connections)
     private final Map<String, List<String>> keptHeaders; // for the application's decisions (Hooks.keep)
     private final Outbound outbound;
@@ -48,10 +52,7 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
     // Everything below: event loop only.
     private Principal principal;
     private State state = State.OPEN;
-    private final ChannelCommands channels;
     private ClosingHandshake closing; // null until either side starts closing
-    private final CommandIntake intake; // frames in: decoding, the rate limit, the bad-input rule
-    private TokenRefresh refresh; // made by the first refresh
     private int connectionSlot = -1; // the node's (Connection.connectionSlot)
 
     Session(Node node, Channel channel, Principal principal, String clientAddress, WireFormat format) {
@@ -60,19 +61,18 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
 
     Session(Node node, Channel channel, Principal principal, String clientAddress, Map<String, List<String>> keptHeaders,
             WireFormat format) {
+        super(node.config());
         this.node = node;
         this.keptHeaders = keptHeaders;
         this.clientAddress = clientAddress;
         ServerConfig config = node.config();
         this.channel = channel;
         this.principal = principal;
-        this.userId = principal.userId();
-        this.id = node.newSessionId();
+        this.idHigh = io.switchboard.server.util.Ids.randomHalf();
+        this.idLow = io.switchboard.server.util.Ids.randomHalf();
         int batchBytes = config.maxFrameBytes();
         this.outbound = new Outbound(channel, format, config.maxQueuedBytes(), batchBytes, this,
                 channel.hasAttr(io.switchboard.server.deflate.Deflation.KEY) ? channel.attr(io.switchboard.server.deflate.Deflation.KEY).get() : null);
-        this.channels = new ChannelCommands(this);
-        this.intake = new CommandIntake(this, config);
     }
 
     Principal principal() {
@@ -81,7 +81,7 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
 
     @Override
     public String id() {
-        return id;
+        return io.switchboard.server.util.Ids.text(idHigh, idLow);
     }
 
     /** The client's address, behind a trusted proxy the one it named; any thread. */
@@ -122,10 +122,14 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
         return keptHeaders;
     }
 
-    /** The connection's user ("" for anonymous); any thread. */
+    /**
+     * The connection's user ("" for anonymous); any thread. Read from the principal, which a refresh replaces
+     * but never with another user ({@link Welcome#refreshProblem}): whichever principal another thread sees
+     * (a record: its fields are final) names this user.
+     */
     @Override
     public String userId() {
-        return userId;
+        return principal.userId();
     }
 
     /** Ends this connection's subscription to {@code channel}, if any, telling it why; any thread. */
@@ -133,7 +137,7 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
     public void unsubscribeByServer(String channel) {
         onLoop(() -> {
             if (state == State.OPEN) {
-                channels.removeByServer(channel);
+                removeByServer(channel);
             }
         });
     }
@@ -147,28 +151,21 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
         outbound.writeDirectWhenIdle();
         node.connections().add(this);
         node.metrics().connectionOpened();
-        byte[] welcome = Welcome.payload(id, principal, node.serverVersion(), node.config());
+        byte[] welcome = Welcome.payload(id(), principal, node.serverVersion(), node.config());
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
         startHeartbeat(now(), node.config().heartbeatInterval().toMillis());
         reschedule();
         for (String ch : io.switchboard.server.node.ServerChannels.of(principal, node.config().hooks().personalNamespace())) {
-            channels.addByServer(ch); // the token's or the connect hook's list, and the personal channel
+            addByServer(ch); // the token's or the connect hook's list, and the personal channel
         }
         if (log.isDebugEnabled()) {
+            String id = id();
             log.atDebug().addKeyValue("session", id).log("session {} opened for user '{}' from {} (peer {})", id,
                     LogText.escape(principal.userId()), clientAddress(), channel.remoteAddress());
         }
     }
 
     // ---- inbound ------------------------------------------------------------------------------
-
-    /**
-     * One whole WebSocket message: the protocol itself when its kind (text or binary) is the subprotocol's,
-     * otherwise an error without id that counts as bad input (protocol.md 1.3).
-     */
-    void onFrame(byte[] frame, boolean text) {
-        intake.onFrame(frame, text);
-    }
 
     boolean isOpen() {
         return state == State.OPEN;
@@ -210,7 +207,9 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
         if (state == State.OPEN) {
             state = State.CLOSING;
             closing = ClosingHandshake.theirs(channel, code, now() + CLOSE_GRACE_MILLIS);
-            log.atDebug().addKeyValue("session", id).log("session {} closed by the client with {}", id, code);
+            if (log.isDebugEnabled()) {
+                log.atDebug().addKeyValue("session", id()).log("session {} closed by the client with {}", id(), code);
+            }
             if (nothingInFlight()) {
                 answerPeerClose();
             } else {
@@ -247,33 +246,30 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
         state = State.CLOSED;
         releaseProtocolPing();
         cancelTimer();
-        channels.leaveAll();
+        leaveAll();
         outbound.close();
         node.connections().remove(this, endCode());
         node.metrics().connectionClosed(endCode());
-        log.atDebug().addKeyValue("session", id).log("session {} ended", id);
+        if (log.isDebugEnabled()) {
+            log.atDebug().addKeyValue("session", id()).log("session {} ended", id());
+        }
     }
 
     /** One command that passed {@link CommandIntake}'s checks. */
     void handle(Envelope e) {
         if (e.id() != null && e.type().clientMustSendId()) {
-            track(e.id(), e.type().ordinal(), intake.frameArrivedNanos());
+            track(e.id(), e.type().ordinal(), frameArrivedNanos());
         }
         switch (e.type()) {
             case PONG -> ponged();
             case PING -> send(Envelope.builder(MessageType.PONG).id(e.id()).build());
-            case SUBSCRIBE -> channels.subscribe(e);
-            case UNSUBSCRIBE -> channels.unsubscribe(e);
-            case PUBLISH -> channels.publish(e);
-            case PRESENCE -> channels.presence(e);
-            case HISTORY -> channels.history(e);
-            case REFRESH -> {
-                if (refresh == null) {
-                    refresh = new TokenRefresh(this, channels, node);
-                }
-                refresh.refresh(e);
-            }
-            case RPC -> channels.rpc(e);
+            case SUBSCRIBE -> subscribe(e);
+            case UNSUBSCRIBE -> unsubscribe(e);
+            case PUBLISH -> publish(e);
+            case PRESENCE -> presence(e);
+            case HISTORY -> history(e);
+            case REFRESH -> new TokenRefresh(this, node).refresh(e); // rare: made per refresh, not kept
+            case RPC -> rpc(e);
             default -> reject(e.id(), ErrorCode.UNKNOWN_TYPE, "unexpected type " + e.type().wireName());
         }
     }
@@ -282,7 +278,7 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
     void adoptRefreshed(Principal next, Envelope ack) {
         principal = next;
         send(ack);
-        channels.recheckAccess(); // the new token's claims may allow less than the old one's
+        recheckAccess(); // the new token's claims may allow less than the old one's
         reschedule();
     }
 
@@ -291,7 +287,7 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
     public void subscribeByServer(String channel) {
         onLoop(() -> {
             if (state == State.OPEN) {
-                channels.addByServer(channel);
+                addByServer(channel);
             }
         });
     }
@@ -301,17 +297,12 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
     public void renewPresence() {
         onLoop(() -> {
             if (state == State.OPEN) {
-                channels.refreshPresence();
+                refreshPresence();
             }
         });
     }
 
     // ---- errors and the burst rule --------------------------------------------------------------
-
-    /** An error caused by malformed input: counted against the burst limit. */
-    private void reject(CommandId commandId, ErrorCode code, String message) {
-        intake.reject(commandId, code, message);
-    }
 
     void error(CommandId id, ErrorCode code, String message) {
         send(Envelope.error(id, code, message));
@@ -347,11 +338,6 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
         }
     }
 
-    /** {@link System#nanoTime()} when the frame being handled arrived: a publish's ingress time. */
-    long frameArrivedNanos() {
-        return intake.frameArrivedNanos();
-    }
-
     /** Sends one publication to this client alone (a recovered one). */
     void sendMessage(Publication p) {
         send(Hub.messageEnvelope(p));
@@ -361,6 +347,7 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
     @Override
     public void overflowed() {
         node.metrics().slowConsumer();
+        String id = id();
         log.atInfo().addKeyValue("session", id).log("session {} (user '{}') closed: slow consumer, more than {} bytes queued",
                 id, LogText.escape(principal.userId()), node.config().maxQueuedBytes());
         close(CloseCode.SLOW_CONSUMER);
@@ -380,7 +367,7 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
             return;
         }
         state = State.CLOSING;
-        channels.leaveAll(); // a closing session takes no more messages
+        leaveAll(); // a closing session takes no more messages
         if (code == CloseCode.SLOW_CONSUMER) {
             outbound.close();
         } else {
@@ -428,13 +415,13 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
                     answerPeerClose(); // a reply is overdue: answer the close without it
                 } else if (closing.expire()) {
                     // The metrics keep the code it was given.
-                    log.atDebug().addKeyValue("session", id).log("session {} reset: its close frame ({}) could not be sent", id,
+                    log.atDebug().addKeyValue("session", id()).log("session {} reset: its close frame ({}) could not be sent", id(),
                             closing.code());
                 }
                 return;
             }
             case PONG_TIMEOUT -> {
-                log.atInfo().addKeyValue("session", id).log("session {} closed: no pong within {}", id, node.config().heartbeatTimeout());
+                log.atInfo().addKeyValue("session", id()).log("session {} closed: no pong within {}", id(), node.config().heartbeatTimeout());
                 close(CloseCode.HEARTBEAT_TIMEOUT);
                 return;
             }
@@ -490,6 +477,6 @@ public final class Session extends Heartbeat implements Connection, Outbound.Ove
 
     @Override
     public String toString() {
-        return "Session[" + id + ", user=" + principal.userId() + "]";
+        return "Session[" + id() + ", user=" + principal.userId() + "]";
     }
 }

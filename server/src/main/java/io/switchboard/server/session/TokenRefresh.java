@@ -19,19 +19,17 @@ import java.util.concurrent.CompletionStage;
 final class TokenRefresh {
 
     private final Session session;
-    private final ChannelCommands channels;
     private final Node node;
 
-    TokenRefresh(Session session, ChannelCommands channels, Node node) {
+    TokenRefresh(Session session, Node node) {
         this.session = session;
-        this.channels = channels;
         this.node = node;
     }
 
     void refresh(Envelope e) {
         if (node.hooks().decidesRefresh()) {
             // The application decides (Hooks); its answer is applied back on this loop.
-            io.switchboard.server.node.Caller caller = channels.caller();
+            io.switchboard.server.node.Caller caller = session.caller();
             CompletionStage<Principal> decided;
             try {
                 decided = node.hooks().refresh(caller, e.token());

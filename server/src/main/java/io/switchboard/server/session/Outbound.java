@@ -45,9 +45,7 @@ final class Outbound implements Runnable {
     private static final int MAX_BATCH = EnvelopeDecoder.DEFAULT_MAX_BATCH;
 
     private final Channel channel;
-    private final WireFormat format;
-    private final long maxPendingBytes;
-    private final int maxBatchBytes;
+    private final Limits limits; // shared by the node's connections of one wire format
     private final Overflow onOverflow;
 
     private final Deflation deflate; // null: permessage-deflate was not agreed
@@ -94,6 +92,28 @@ final class Outbound implements Runnable {
         void overflowed();
     }
 
+    /**
+     * What the connections of one wire format on one node have alike: the format, the bound on queued bytes
+     * and the largest batch. One object for them all rather than three fields in each connection's Outbound
+     * (16 bytes a connection on JDK 17): {@link #of} hands out the last one made for the format when its
+     * bounds are the same (the node's settings rarely change; a test's may).
+     */
+    record Limits(WireFormat format, long maxPendingBytes, int maxBatchBytes) {
+        // The last made per format. Written and read without a lock: a record's fields are final, so any
+        // thread that sees one sees it whole, and a lost race only makes one more.
+        private static final Limits[] LAST = new Limits[WireFormat.values().length];
+
+        static Limits of(WireFormat format, long maxPendingBytes, int maxBatchBytes) {
+            Limits last = LAST[format.ordinal()];
+            if (last != null && last.maxPendingBytes == maxPendingBytes && last.maxBatchBytes == maxBatchBytes) {
+                return last;
+            }
+            Limits made = new Limits(format, maxPendingBytes, maxBatchBytes);
+            LAST[format.ordinal()] = made;
+            return made;
+        }
+    }
+
     /** A frame that goes out as it is, alone: the shared compressed form of a fan-out (RSV1), or one that does not shrink. */
     private record Ready(ByteBuf content, int rsv) {
     }
@@ -123,9 +143,7 @@ final class Outbound implements Runnable {
     Outbound(Channel channel, WireFormat format, long maxPendingBytes, int maxBatchBytes, Overflow onOverflow, Deflation deflate) {
         this.deflate = deflate;
         this.channel = channel;
-        this.format = format;
-        this.maxPendingBytes = maxPendingBytes;
-        this.maxBatchBytes = maxBatchBytes;
+        this.limits = Limits.of(format, maxPendingBytes, maxBatchBytes);
         this.onOverflow = onOverflow;
     }
 
@@ -139,14 +157,14 @@ final class Outbound implements Runnable {
         if (closed) {
             return;
         }
-        int n = push.envelopeBytes(format);
+        int n = push.envelopeBytes(limits.format());
         if (deflate != null && deflate.wants(n)) {
-            ByteBuf z = push.variant(format, deflate::compressForAll);
+            ByteBuf z = push.variant(limits.format(), deflate::compressForAll);
             // does not shrink: sent plain, alone, not tried again per connection
-            enqueue(z != null ? new Ready(z, Deflation.RSV1) : new Ready(push.envelope(format), 0), z != null ? z.readableBytes() : n);
+            enqueue(z != null ? new Ready(z, Deflation.RSV1) : new Ready(push.envelope(limits.format()), 0), z != null ? z.readableBytes() : n);
             return;
         }
-        ByteBuf frame = push.frame(format);
+        ByteBuf frame = push.frame(limits.format());
         enqueue(new Whole(frame, frame.readableBytes() - n), n);
     }
 
@@ -159,9 +177,9 @@ final class Outbound implements Runnable {
     void deliverNow(Push push) {
         // Nothing queued here: every item is counted in pendingBytes before it is queued (one field to read,
         // not the queue's nodes); an item another thread is queueing meanwhile comes after this push either way.
-        if (direct && deflate == null && !closed && pendingBytes == 0 && push.envelopeBytes(format) <= maxPendingBytes) {
+        if (direct && deflate == null && !closed && pendingBytes == 0 && push.envelopeBytes(limits.format()) <= limits.maxPendingBytes()) {
             // (a push over the bound on its own takes the queued path, which closes the connection as a slow consumer)
-            ByteBuf frame = push.sharedFrame(format);
+            ByteBuf frame = push.sharedFrame(limits.format());
             int written = SocketWrites.writeNow(channel, frame);
             int length = frame.readableBytes();
             if (written == length) {
@@ -187,7 +205,7 @@ final class Outbound implements Runnable {
 
     /** Queues an envelope (a ByteBuf, may be batched) or a {@link Ready} frame of {@code n} bytes; takes ownership. */
     private void enqueue(Object item, int n) {
-        if (PENDING.addAndGet(this, n) + Unsent.bytes(channel) > maxPendingBytes) {
+        if (PENDING.addAndGet(this, n) + Unsent.bytes(channel) > limits.maxPendingBytes()) {
             PENDING.addAndGet(this, -n);
             content(item).release();
             overflow();
@@ -256,7 +274,7 @@ final class Outbound implements Runnable {
             }
             Object next = peek();
             int size = envelopeBytes(polled);
-            if (!batchable(next) || size + envelopeBytes(next) + punctuation(2) > maxBatchBytes) {
+            if (!batchable(next) || size + envelopeBytes(next) + punctuation(2) > limits.maxBatchBytes()) {
                 if (polled instanceof Whole w) {
                     if (direct && SocketWrites.write(channel, w.frame())) {
                         PENDING.addAndGet(this, -size); // on the socket: nothing for Netty to count or flush
@@ -301,12 +319,12 @@ final class Outbound implements Runnable {
 
     /** The wire format of what is queued here. */
     WireFormat format() {
-        return format;
+        return limits.format();
     }
 
     /** The connection's bound, which also caps what a subscription may hold back while it starts. */
     long maxPendingBytes() {
-        return maxPendingBytes;
+        return limits.maxPendingBytes();
     }
 
     /** Drops everything queued and refuses what comes later. Event loop only. */
@@ -318,7 +336,7 @@ final class Outbound implements Runnable {
     private CompositeByteBuf batch(ByteBuf first) {
         CompositeByteBuf batch = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
         // Protobuf envelopes are delimited already: a batch of them is their concatenation.
-        boolean json = format.text();
+        boolean json = limits.format().text();
         if (json) {
             batch.addComponent(true, OPEN.duplicate());
         }
@@ -328,7 +346,7 @@ final class Outbound implements Runnable {
         int sep = json ? 1 : 0;
         // A batch obeys the limits every decoder enforces: the frame size and the envelope count.
         Object item;
-        while (count < MAX_BATCH && batchable(item = peek()) && size + envelopeBytes(item) + sep <= maxBatchBytes) {
+        while (count < MAX_BATCH && batchable(item = peek()) && size + envelopeBytes(item) + sep <= limits.maxBatchBytes()) {
             poll();
             ByteBuf next = envelope(item);
             count++;
@@ -377,18 +395,18 @@ final class Outbound implements Runnable {
      * RSV bits, made here ({@link ServerFrames}: the pipeline has no frame encoder); as {@link #hand}.
      */
     private void handFrame(ByteBuf content, int rsv, long queued) {
-        ServerFrames.write(channel, format.text() ? ServerFrames.TEXT : ServerFrames.BINARY, rsv, content);
+        ServerFrames.write(channel, limits.format().text() ? ServerFrames.TEXT : ServerFrames.BINARY, rsv, content);
         PENDING.addAndGet(this, -queued);
     }
 
     /** Bytes of its own a batch of {@code envelopes} adds to them: JSON's brackets and commas, none for Protobuf. */
     private int punctuation(int envelopes) {
-        return format.text() ? envelopes + 1 : 0;
+        return limits.format().text() ? envelopes + 1 : 0;
     }
 
     private int commaAndBrackets(ByteBuf batch) {
         // A JSON batch of k envelopes carries k-1 commas and two brackets: k+1 bytes of its own.
-        return format.text() ? ((CompositeByteBuf) batch).numComponents() / 2 + 1 : 0;
+        return limits.format().text() ? ((CompositeByteBuf) batch).numComponents() / 2 + 1 : 0;
     }
 
     /** The next item to write, without taking it. Event loop only. */

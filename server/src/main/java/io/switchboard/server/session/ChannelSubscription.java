@@ -36,6 +36,12 @@ final class ChannelSubscription implements Subscriber {
     private record Held(ByteBuf frame, long offset, String epoch) {
     }
 
+    /** The frames held back while the subscription is set up, and their bytes. */
+    private static final class Holding {
+        final List<Held> frames = new ArrayList<>();
+        long bytes;
+    }
+
     /** Most live frames held back while the subscription's history is read. */
     static final int MAX_HELD = 10_000;
     private static final int HOLDING = 0;
@@ -46,15 +52,13 @@ final class ChannelSubscription implements Subscriber {
     /** True when a subscription token (not the connection's token) granted this subscription. */
     final boolean grantedByToken;
     private final Outbound outbound;
-    private final String sessionId;
-    private final boolean echo;
+    private final String noEchoFor; // the session's id when its own publications are not echoed to it, else null
     private int memberSlot = -1; // the hub's (Subscriber.memberSlot)
     // HOLDING, LIVE or ENDED; changed under the lock, read without it on the fast path.
     private volatile int state;
-    // Frames that arrived before going live; non-null only while HOLDING. Guarded by this.
-    private List<Held> held;
-    // Bytes in held; guarded by this.
-    private long heldBytes;
+    // Frames that arrived before going live; non-null only while HOLDING (most subscriptions start live and
+    // never need it: one object then rather than two fields in every subscription). Guarded by this.
+    private Holding held;
     // The epoch and highest offset passed on (or named by the ack). Written by goLive under the lock
     // before state becomes LIVE, then only by the thread delivering the channel (one call at a time).
     private String epoch;
@@ -68,10 +72,9 @@ final class ChannelSubscription implements Subscriber {
         this.channel = channel;
         this.grantedByToken = grantedByToken;
         this.outbound = outbound;
-        this.sessionId = sessionId;
-        this.echo = echo;
+        this.noEchoFor = echo ? null : sessionId;
         this.state = startLive ? LIVE : HOLDING;
-        this.held = startLive ? null : new ArrayList<>();
+        this.held = startLive ? null : new Holding();
     }
 
     /** The session's wire format: the hub hands this subscription its pushes encoded in it. */
@@ -102,7 +105,7 @@ final class ChannelSubscription implements Subscriber {
         if (state != LIVE) {
             return deliver(push.envelope(format()), offset, epoch, clientId);
         }
-        if (!echo && clientId != null && clientId.equals(sessionId)) {
+        if (noEchoFor != null && noEchoFor.equals(clientId)) {
             return false;
         }
         if (!advance(offset, epoch)) {
@@ -118,21 +121,21 @@ final class ChannelSubscription implements Subscriber {
 
     @Override
     public boolean deliver(ByteBuf frame, long offset, String epoch, String clientId) {
-        if (!echo && clientId != null && clientId.equals(sessionId)) {
+        if (noEchoFor != null && noEchoFor.equals(clientId)) {
             frame.release();
             return false;
         }
         if (state != LIVE) {
             synchronized (this) {
                 if (state == HOLDING) {
-                    heldBytes += frame.readableBytes();
-                    if (held.size() >= MAX_HELD || heldBytes > outbound.maxPendingBytes()) {
+                    held.bytes += frame.readableBytes();
+                    if (held.frames.size() >= MAX_HELD || held.bytes > outbound.maxPendingBytes()) {
                         // The channel is moving faster than the history read: treat as a slow consumer.
                         frame.release();
                         outbound.overflow();
                         return false;
                     }
-                    held.add(new Held(frame, offset, epoch));
+                    held.frames.add(new Held(frame, offset, epoch));
                     return true;
                 }
                 if (state == ENDED) {
@@ -183,7 +186,7 @@ final class ChannelSubscription implements Subscriber {
             }
             this.epoch = epoch;
             this.passed = upTo;
-            List<Held> frames = held;
+            List<Held> frames = held.frames;
             held = null;
             for (Held h : frames) {
                 pass(h.frame(), h.offset(), h.epoch());
@@ -227,7 +230,7 @@ final class ChannelSubscription implements Subscriber {
 
     private void end() {
         if (held != null) {
-            held.forEach(h -> h.frame().release());
+            held.frames.forEach(h -> h.frame().release());
             held = null;
         }
         state = ENDED;

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * here is what belongs to a connection: its subscriptions (held back while they recover, then live), the
  * per-connection channel limit, and the order of replies. A base class of {@link Session}, like
  * {@link CommandIntake}, so that a connection pays for no extra object: what it needs of the session it
- * declares below. Event loop only, like its 
+ * declares below. Event loop only, like its session.
  */
 abstract class ChannelCommands extends CommandIntake implements ChannelSubscription.Interruptions {
 
@@ -62,6 +62,9 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
     abstract void send(Envelope e);
 
     abstract void sendMessage(Publication p);
+
+    /** The session id as one string the session keeps once something lasting holds it (see {@link #keepingCaller}). */
+    abstract String keptId();
 
     private ChannelService channels() {
         return node().channels();
@@ -112,8 +115,18 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
         return all;
     }
 
+    /** The session as the channel service sees it, for a command that keeps nothing of it. */
     Caller caller() {
         return Caller.client(principal(), id(), clientAddress(), keptHeaders());
+    }
+
+    /**
+     * As {@link #caller}, for what keeps the caller's id beyond the command: a publication (history keeps
+     * it), a presence entry. It names the session's one kept copy of its id ({@link #keptId}), so that what
+     * is kept shares one string rather than one each.
+     */
+    private Caller keepingCaller() {
+        return Caller.client(principal(), keptId(), clientAddress(), keptHeaders());
     }
 
     // ---- subscribe and recovery ----------------------------------------------------------------
@@ -140,7 +153,8 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
             return;
         }
         boolean history = grant.namespace().keepsHistory();
-        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), id(), grant.namespace().echo(),
+        boolean echo = grant.namespace().echo();
+        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), echo ? null : keptId(), echo,
                 !history, grant.byToken());
         put(sub);
         node().metrics().subscriptionAdded();
@@ -158,7 +172,7 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
         String ch = e.channel();
         boolean history = grant.namespace().keepsHistory();
         channels().attach(ch, sub).whenComplete((ok, failure) -> whileSubscribing(e, sub, failure, () -> {
-            channels().joinPresence(caller(), ch);
+            channels().joinPresence(keepingCaller(), ch);
             if (!history) {
                 // Nothing to recover from; a client that asked is told so rather than left guessing.
                 send(Envelope.ack(e.id(), e.since() == null ? null : Json.object(g -> {
@@ -252,7 +266,9 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
         try {
             grant = channels().serverGrant(ch);
         } catch (ChannelException x) {
-            log.debug("session {}: no server-side subscription to {}: {}", id(), LogText.escape(ch), x.getMessage());
+            if (log.isDebugEnabled()) {
+                log.debug("session {}: no server-side subscription to {}: {}", id(), LogText.escape(ch), x.getMessage());
+            }
             return;
         }
         if (previous != null) {
@@ -264,7 +280,8 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
             return;
         }
         boolean history = grant.namespace().keepsHistory();
-        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), id(), grant.namespace().echo(),
+        boolean echo = grant.namespace().echo();
+        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), echo ? null : keptId(), echo,
                 !history, true);
         put(sub);
         node().metrics().subscriptionAdded();
@@ -279,7 +296,7 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
                 drop.run();
                 return;
             }
-            channels().joinPresence(caller(), ch);
+            channels().joinPresence(keepingCaller(), ch);
             if (!history) {
                 send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).build());
                 channels().subscribed(caller(), ch);
@@ -359,7 +376,10 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
 
     /** Renews this session's presence entries before their TTL runs out (called by the node's refresher). */
     void refreshPresence() {
-        Caller c = caller();
+        if (one == null && more == null) {
+            return;
+        }
+        Caller c = keepingCaller();
         if (one != null) {
             channels().joinPresence(c, one.channel);
         }
@@ -373,7 +393,7 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
     // ---- publish, history, presence -------------------------------------------------------------
 
     void publish(Envelope e) {
-        call(e, () -> channels().publish(caller(), e.channel(), e.payload(), e.idempotencyKey(), frameArrivedNanos()),
+        call(e, () -> channels().publish(keepingCaller(), e.channel(), e.payload(), e.idempotencyKey(), frameArrivedNanos()),
                 result -> send(Envelope.ack(e.id(), !result.hasPosition() ? null : Json.object(g -> {
                     g.writeNumberField("offset", result.offset());
                     g.writeStringField("epoch", result.epoch());

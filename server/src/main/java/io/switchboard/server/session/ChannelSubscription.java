@@ -66,7 +66,11 @@ final class ChannelSubscription implements Subscriber {
     // Told when the engine lost publications for this subscription; set once, before it is live.
     private volatile Interruptions onInterrupted;
 
-    /** @param startLive false to hold frames back until {@link #goLive} */
+    /**
+     * @param sessionId the session's id, which the subscription keeps only when {@code echo} is false (to skip
+     *                  the session's own publications); may be null when {@code echo} is true
+     * @param startLive false to hold frames back until {@link #goLive}
+     */
     ChannelSubscription(String channel, Outbound outbound, String sessionId, boolean echo, boolean startLive,
                         boolean grantedByToken) {
         this.channel = channel;

@@ -141,11 +141,11 @@ abstract class CommandIntake extends Heartbeat {
 
     /** A command over the rate: refused; a client that keeps on regardless is closed with 4003. */
     private void rateLimited(Envelope e) {
-        String id = id();
         ServerConfig config = config();
         metrics().rateLimitedCommand();
         if (!rateLimitLogged) {
             rateLimitLogged = true; // once per connection, not per refused command
+            String id = id();
             log.atInfo().addKeyValue("session", id).log("session {} (user '{}') is over {} commands per second; refusing with rate_limited",
                     id, LogText.escape(principal().userId()), config.limits().commandsPerSecond());
         }
@@ -154,7 +154,8 @@ abstract class CommandIntake extends Heartbeat {
             overRate = new BurstWindow(config.limits().errorBurstLimit(), config.limits().errorBurstWindow());
         }
         if (overRate.countIsOver(now())) {
-            log.atInfo().addKeyValue("session", id).log("session {} closed: kept exceeding {} commands per second", id, config.limits().commandsPerSecond());
+            log.atInfo().addKeyValue("session", id()).log("session {} closed: kept exceeding {} commands per second", id(),
+                    config.limits().commandsPerSecond());
             close(CloseCode.RATE_LIMITED);
         }
     }

@@ -45,11 +45,16 @@ public final class Session extends ChannelCommands implements Connection, Outbou
     // rather than a 56-byte string that most connections would never need after the welcome.
     private final long idHigh;
     private final long idLow;
+    // The id written out once, kept when something lasting holds it (a publication, a presence entry, a
+    // subscription without echo), so that those share one string; null until then (most connections).
+    // Set on the event loop; id() reads it on any thread (a string: whichever value it sees is whole).
+    private String keptId;
     private final String clientAddress; // null: the TCP peer's, derived when asked (most connections)
     private final Map<String, List<String>> keptHeaders; // for the application's decisions (Hooks.keep)
     private final Outbound outbound;
 
-    // Everything below: event loop only.
+    // Everything below: event loop only, except that userId() reads the principal on any thread (a record:
+    // whichever one it sees is whole, and a refresh never changes the user).
     private Principal principal;
     private State state = State.OPEN;
     private ClosingHandshake closing; // null until either side starts closing
@@ -81,7 +86,16 @@ public final class Session extends ChannelCommands implements Connection, Outbou
 
     @Override
     public String id() {
-        return io.switchboard.server.util.Ids.text(idHigh, idLow);
+        String kept = keptId;
+        return kept != null ? kept : io.switchboard.server.util.Ids.text(idHigh, idLow);
+    }
+
+    @Override
+    String keptId() {
+        if (keptId == null) {
+            keptId = io.switchboard.server.util.Ids.text(idHigh, idLow);
+        }
+        return keptId;
     }
 
     /** The client's address, behind a trusted proxy the one it named; any thread. */

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -83,7 +84,7 @@ final class SharedAddresses {
             return;
         }
         Table t = TABLE.get();
-        if (f.local.get(ch) instanceof InetSocketAddress local) {
+        if (f.local.get(ch) instanceof InetSocketAddress local && !scoped(local.getAddress())) {
             int i = (local.hashCode() & 0x7fffffff) % LOCALS;
             InetSocketAddress held = t.locals[i];
             if (held != local && local.equals(held)) {
@@ -92,7 +93,7 @@ final class SharedAddresses {
                 t.locals[i] = local;
             }
         }
-        if (f.remote.get(ch) instanceof InetSocketAddress remote && !remote.isUnresolved()) {
+        if (f.remote.get(ch) instanceof InetSocketAddress remote && !remote.isUnresolved() && !scoped(remote.getAddress())) {
             InetAddress ip = remote.getAddress();
             int i = (ip.hashCode() & 0x7fffffff) % PEERS;
             InetAddress held = t.peers[i];
@@ -102,6 +103,14 @@ final class SharedAddresses {
                 t.peers[i] = ip;
             }
         }
+    }
+
+    /**
+     * True for an IPv6 address with a scope (a link-local one): {@code equals} ignores the scope, so two such
+     * addresses on different interfaces would be taken for one. They keep their own.
+     */
+    private static boolean scoped(InetAddress ip) {
+        return ip instanceof Inet6Address v6 && (v6.getScopeId() != 0 || v6.getScopedInterface() != null);
     }
 
     /** Puts {@code to} in the channel's field, and in AbstractChannel's cache if that already holds {@code from}. */

@@ -94,8 +94,27 @@ class ChannelSubscriptionTest {
     @Test
     void ownPublicationsAreDroppedWithoutEcho() {
         ChannelSubscription s = new ChannelSubscription("ch:x", outbound, "me", false, true, false);
-        assertThat(s.deliver(frame("1"), 1, "E", "me")).isFalse();
+        assertThat(s.deliver(frame("1"), 1, "E", new String("me"))).as("an equal id, not the same string").isFalse();
         assertThat(s.deliver(frame("2"), 2, "E", "other")).isTrue();
-        assertThat(written()).containsExactly("2");
+        assertThat(s.deliver(frame("3"), 3, "E", null)).as("a publication from no session").isTrue();
+        ChannelSubscription echoing = new ChannelSubscription("ch:y", outbound, null, true, true, false);
+        assertThat(echoing.deliver(frame("4"), 4, "E", "me")).as("echo on: its own too").isTrue();
+        assertThat(written()).as("queued together: one batch").containsExactly("[2,3,4]");
+    }
+
+    @Test
+    void holdingMoreBytesThanTheQueueMayTakeEndsItAsASlowConsumerAndReleasesTheFrame() {
+        java.util.concurrent.atomic.AtomicInteger overflows = new java.util.concurrent.atomic.AtomicInteger();
+        Outbound small = new Outbound(channel, 10, 1 << 16, overflows::incrementAndGet);
+        ChannelSubscription s = new ChannelSubscription("ch:x", small, "me", true, false, false);
+        ByteBuf first = frame("12345");
+        ByteBuf second = frame("678901");
+        assertThat(s.deliver(first, 1, "E", null)).as("5 bytes held").isTrue();
+        assertThat(s.deliver(second, 2, "E", null)).as("11 bytes: over the bound of 10").isFalse();
+        assertThat(second.refCnt()).as("the frame over the bound released").isZero();
+        channel.runPendingTasks();
+        assertThat(overflows).hasValue(1);
+        s.cancel();
+        assertThat(first.refCnt()).as("what was held released when it ends").isZero();
     }
 }

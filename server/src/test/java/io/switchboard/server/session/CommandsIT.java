@@ -147,13 +147,20 @@ class CommandsIT {
 
     @Test
     void refreshAcceptsSameUserAndRefusesOthers() throws Exception {
-        try (WsClient c = node.client("alice")) {
-            Envelope ok = c.call("refresh", null, "\"token\":\"" + node.token("alice", Duration.ofHours(2)) + "\"");
+        try (WsClient c = node.client("rita")) {
+            Envelope ok = c.call("refresh", null, "\"token\":\"" + node.token("rita", Duration.ofHours(2)) + "\"");
             assertThat(ok.type()).isEqualTo(MessageType.ACK);
             assertThat(ok.payloadText()).contains("expiresAt");
             assertThat(c.call("refresh", null, "\"token\":\"" + node.token("mallory") + "\"").code()).isEqualTo("forbidden");
             assertThat(c.call("refresh", null, "\"token\":\"junk\"").code()).isEqualTo("unauthorized");
             assertThat(c.call("refresh", null, null).code()).isEqualTo("bad_request");
+            // The user as any thread sees it after the refresh: the server API's user-wide disconnect finds it.
+            java.util.List<String> users = new java.util.ArrayList<>();
+            node.server.node().connections().forEach(conn -> users.add(conn.userId()));
+            assertThat(users).contains("rita");
+            assertThat(node.server.node().connections().disconnectUser("rita", io.switchboard.protocol.CloseCode.NORMAL))
+                    .isEqualTo(1);
+            assertThat(c.awaitClose()).isEqualTo(1000);
         }
     }
 

@@ -155,4 +155,37 @@ class OutboundTest {
         channel.runPendingTasks();
         assertThat(overflows).hasValue(1);
     }
+
+    @Test
+    void connectionsOfOneFormatAndOneSetOfBoundsShareTheirLimitsAndEachKeepsItsOwnBound() {
+        var json = io.switchboard.protocol.WireFormat.JSON;
+        var protobuf = io.switchboard.protocol.WireFormat.PROTOBUF;
+        assertThat(Outbound.Limits.of(json, 100, 40)).isSameAs(Outbound.Limits.of(json, 100, 40));
+        assertThat(Outbound.Limits.of(protobuf, 100, 40)).isNotSameAs(Outbound.Limits.of(json, 100, 40))
+                .isEqualTo(new Outbound.Limits(protobuf, 100, 40));
+        assertThat(Outbound.Limits.of(json, 200, 40)).isEqualTo(new Outbound.Limits(json, 200, 40));
+
+        // made one after the other with other bounds, each keeps its own
+        EmbeddedChannel tight = new EmbeddedChannel();
+        EmbeddedChannel roomy = new EmbeddedChannel();
+        AtomicInteger tightOverflows = new AtomicInteger();
+        AtomicInteger roomyOverflows = new AtomicInteger();
+        Outbound a = new Outbound(tight, 100, 40, tightOverflows::incrementAndGet);
+        Outbound b = new Outbound(roomy, 1 << 20, 1 << 16, roomyOverflows::incrementAndGet);
+        tight.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        roomy.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        for (int i = 0; i < 20; i++) {
+            a.deliver(frame("{\"n\":" + i + "}"));
+            b.deliver(frame("{\"n\":" + i + "}"));
+        }
+        tight.runPendingTasks();
+        roomy.runPendingTasks();
+        assertThat(tightOverflows).as("100 bytes").hasValue(1);
+        assertThat(roomyOverflows).as("1 MiB").hasValue(0);
+        assertThat(a.maxPendingBytes()).isEqualTo(100);
+        assertThat(b.maxPendingBytes()).isEqualTo(1 << 20);
+        b.close();
+        tight.finishAndReleaseAll();
+        roomy.finishAndReleaseAll();
+    }
 }

@@ -168,4 +168,19 @@ class SessionTest {
         assertThat(out.get(0)).contains("\"code\":\"unknown_type\"");
         assertThat(out.get(out.size() - 1)).isEqualTo("close 4002");
     }
+
+    @Test
+    void theSessionIdIsTheSameEveryTimeItIsAskedForAndTheWelcomeNamesIt() {
+        channel.freezeTime();
+        node = new Node(config(), new MemoryEngine(), TestServer.SECRET.getBytes(StandardCharsets.UTF_8), false, clock).start();
+        Session s = new Session(node, channel, user("ann", Long.MAX_VALUE), "127.0.0.1", io.switchboard.protocol.WireFormat.JSON);
+        s.start();
+        String id = s.id();
+        assertThat(id).matches("[0-9a-zA-Z]{16}").isEqualTo(s.id()).isNotSameAs(s.id()); // written out per call
+        assertThat(texts()).singleElement().asString().contains("\"sessionId\":\"" + id + "\"");
+        String kept = s.keptId();
+        assertThat(kept).as("the kept copy").isEqualTo(id).isSameAs(s.keptId()).isSameAs(s.id());
+        assertThat(new Session(node, new EmbeddedChannel(), user("bob", Long.MAX_VALUE), "127.0.0.1",
+                io.switchboard.protocol.WireFormat.JSON).id()).as("another session's").isNotEqualTo(id);
+    }
 }

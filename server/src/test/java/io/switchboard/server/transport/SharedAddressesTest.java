@@ -41,22 +41,41 @@ class SharedAddressesTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Transport.class)
-    void connectionsFromOneIpShareTheirAddressObjectsAndEachKeepsItsOwnPort(Transport transport) throws Exception {
+    /** Starts a listener on 127.0.0.1 whose connections share; {@code askFirst}: each asks for its addresses before. */
+    private int listen(Transport transport, boolean askFirst, LinkedBlockingQueue<Channel> accepted) throws Exception {
         group = transport.newGroup(1, "shared-addresses-test");
-        LinkedBlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
         server = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (askFirst) { // fills AbstractChannel's caches with Netty's own objects
+                            assertThat(ch.localAddress()).isNotNull();
+                            assertThat(ch.remoteAddress()).isNotNull();
+                        }
                         SharedAddresses.share(ch);
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter());
                         accepted.add(ch);
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void connectionsFromOneIpShareTheirAddressObjectsAndEachKeepsItsOwnPort(Transport transport) throws Exception {
+        sharesAndKeepsItsOwn(transport, false);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING"})
+    void addressesAlreadyAskedForAreSharedToo(Transport transport) throws Exception {
+        sharesAndKeepsItsOwn(transport, true);
+    }
+
+    private void sharesAndKeepsItsOwn(Transport transport, boolean askFirst) throws Exception {
+        LinkedBlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+        int port = listen(transport, askFirst, accepted);
         InetAddress one = InetAddress.getByName("127.0.0.1");
         InetAddress two = InetAddress.getByName("127.0.0.2");
         List<Channel> fromOne = new ArrayList<>();
@@ -69,10 +88,12 @@ class SharedAddressesTest {
         assertThat(SharedAddresses.available(fromTwo.getClass())).as("shared on " + transport).isEqualTo(shares);
         InetSocketAddress firstLocal = (InetSocketAddress) fromOne.get(0).localAddress();
         InetAddress firstPeer = ((InetSocketAddress) fromOne.get(0).remoteAddress()).getAddress();
-        for (Channel ch : fromOne) {
+        for (int i = 0; i < fromOne.size(); i++) {
+            Channel ch = fromOne.get(i);
             assertThat(ch.localAddress()).isEqualTo(new InetSocketAddress(one, port));
             InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
             assertThat(peer.getAddress()).isEqualTo(one);
+            assertThat(peer).hasToString("/127.0.0.1:" + clients.get(i).getLocalPort());
             if (shares) {
                 assertThat(ch.localAddress()).as("one local address object").isSameAs(firstLocal);
                 assertThat(peer.getAddress()).as("one peer IP object").isSameAs(firstPeer);
@@ -88,6 +109,41 @@ class SharedAddressesTest {
         if (shares) {
             assertThat(fromTwo.localAddress()).as("the same listener address").isSameAs(firstLocal);
         }
+    }
+
+    /**
+     * More peer IPs than the loop's table has places ({@value SharedAddresses#PEERS}), twice over: whatever
+     * the table holds or drops, each connection reports its own IP and port.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING"})
+    void moreIpsThanTheTableHoldsEachConnectionReportsItsOwn(Transport transport) throws Exception {
+        LinkedBlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+        int port = listen(transport, false, accepted);
+        List<Channel> channels = new ArrayList<>();
+        List<InetAddress> sources = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < SharedAddresses.PEERS + 16; i++) {
+                InetAddress from = InetAddress.getByName("127.0." + (1 + i / 200) + "." + (10 + i % 200));
+                sources.add(from);
+                channels.add(connect(from, port, accepted));
+            }
+        }
+        for (int i = 0; i < channels.size(); i++) {
+            InetSocketAddress peer = (InetSocketAddress) channels.get(i).remoteAddress();
+            assertThat(peer.getAddress()).as("connection %d", i).isEqualTo(sources.get(i));
+            assertThat(peer.getPort()).as("connection %d", i).isEqualTo(clients.get(i).getLocalPort());
+        }
+        // An IPv4 address's hash is its 32 bits, so its place is its last byte modulo 64: 127.0.1.40 (i = 30)
+        // keeps its place through the first round and is shared in the second; 127.0.1.10 (i = 0) loses its
+        // place to 127.0.1.74 (i = 64), so the second round's 127.0.1.10 is an object of its own.
+        int round = SharedAddresses.PEERS + 16;
+        assertThat(ip(channels.get(round + 30))).as("127.0.1.40 again: shared").isSameAs(ip(channels.get(30)));
+        assertThat(ip(channels.get(round))).as("127.0.1.10 again, its place taken meanwhile").isNotSameAs(ip(channels.get(0)));
+    }
+
+    private static InetAddress ip(Channel ch) {
+        return ((InetSocketAddress) ch.remoteAddress()).getAddress();
     }
 
     private Channel connect(InetAddress from, int port, LinkedBlockingQueue<Channel> accepted) throws Exception {

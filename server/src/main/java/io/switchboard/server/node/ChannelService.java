@@ -369,10 +369,15 @@ public final class ChannelService {
         return recovery.recover(channel, grant, since);
     }
 
+    /** True when {@code channel}'s namespace tracks presence: only then does {@link #joinPresence} keep an entry. */
+    public boolean tracksPresence(String channel) {
+        NamespaceConfig ns = config.namespaces().forChannel(channel);
+        return ns != null && ns.presence();
+    }
+
     /** Adds (or renews) the caller's presence entry, when the channel tracks presence and the caller has a token. */
     public void joinPresence(Caller caller, String channel) {
-        NamespaceConfig ns = config.namespaces().forChannel(channel);
-        if (ns != null && ns.presence() && caller.identified()) {
+        if (tracksPresence(channel) && caller.identified()) {
             Principal p = caller.principal();
             presence.presenceJoin(channel, new PresenceEntry(caller.clientId(), p.userId(), p.info()), config.presenceTtl());
         }

@@ -172,7 +172,7 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
         String ch = e.channel();
         boolean history = grant.namespace().keepsHistory();
         channels().attach(ch, sub).whenComplete((ok, failure) -> whileSubscribing(e, sub, failure, () -> {
-            channels().joinPresence(keepingCaller(), ch);
+            joinPresence(ch);
             if (!history) {
                 // Nothing to recover from; a client that asked is told so rather than left guessing.
                 send(Envelope.ack(e.id(), e.since() == null ? null : Json.object(g -> {
@@ -296,7 +296,7 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
                 drop.run();
                 return;
             }
-            channels().joinPresence(keepingCaller(), ch);
+            joinPresence(ch);
             if (!history) {
                 send(Envelope.builder(MessageType.SUBSCRIBED).channel(ch).build());
                 channels().subscribed(caller(), ch);
@@ -376,17 +376,24 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
 
     /** Renews this session's presence entries before their TTL runs out (called by the node's refresher). */
     void refreshPresence() {
-        if (one == null && more == null) {
-            return;
-        }
-        Caller c = keepingCaller();
         if (one != null) {
-            channels().joinPresence(c, one.channel);
+            joinPresence(one.channel);
         }
         if (more != null) {
             for (String ch : more.keySet()) {
-                channels().joinPresence(c, ch);
+                joinPresence(ch);
             }
+        }
+    }
+
+    /**
+     * Adds or renews this session's presence entry in {@code ch} when the channel tracks presence; the caller
+     * (with the session's kept id) is made only then, so that a session in channels without presence keeps
+     * no copy of its id.
+     */
+    private void joinPresence(String ch) {
+        if (channels().tracksPresence(ch)) {
+            channels().joinPresence(keepingCaller(), ch);
         }
     }
 

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Frames come in through {@link CommandIntake} (decoding, the rate limit, the bad-input rule) and channel
  * commands are answered by {@link ChannelCommands}: both base classes, with {@link Heartbeat} and
  * {@link CommandsInFlight}, so that a connection is one object of these parts rather than one each
- * (docs/architecture.md, memory per connection). A {@code refresh} is decided by its {@link TokenRefresh}.
+ * (docs/architecture.md, "Small idle connections"). A {@code refresh} is decided by its {@link TokenRefresh}.
  */
 public final class Session extends ChannelCommands implements Connection, Outbound.Overflow {
 

@@ -153,8 +153,7 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
             return;
         }
         boolean history = grant.namespace().keepsHistory();
-        boolean echo = grant.namespace().echo();
-        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), echo ? null : keptId(), echo,
+        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), grant.namespace().echo() ? null : keptId(),
                 !history, grant.byToken());
         put(sub);
         node().metrics().subscriptionAdded();
@@ -280,8 +279,7 @@ abstract class ChannelCommands extends CommandIntake implements ChannelSubscript
             return;
         }
         boolean history = grant.namespace().keepsHistory();
-        boolean echo = grant.namespace().echo();
-        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), echo ? null : keptId(), echo,
+        ChannelSubscription sub = new ChannelSubscription(ch, outbound(), grant.namespace().echo() ? null : keptId(),
                 !history, true);
         put(sub);
         node().metrics().subscriptionAdded();

@@ -67,16 +67,15 @@ final class ChannelSubscription implements Subscriber {
     private volatile Interruptions onInterrupted;
 
     /**
-     * @param sessionId the session's id, which the subscription keeps only when {@code echo} is false (to skip
-     *                  the session's own publications); may be null when {@code echo} is true
+     * @param noEchoFor the session's id when its own publications are not to reach it (the namespace's echo is
+     *                  off), null when they are
      * @param startLive false to hold frames back until {@link #goLive}
      */
-    ChannelSubscription(String channel, Outbound outbound, String sessionId, boolean echo, boolean startLive,
-                        boolean grantedByToken) {
+    ChannelSubscription(String channel, Outbound outbound, String noEchoFor, boolean startLive, boolean grantedByToken) {
         this.channel = channel;
         this.grantedByToken = grantedByToken;
         this.outbound = outbound;
-        this.noEchoFor = echo ? null : sessionId;
+        this.noEchoFor = noEchoFor;
         this.state = startLive ? LIVE : HOLDING;
         this.held = startLive ? null : new Holding();
     }

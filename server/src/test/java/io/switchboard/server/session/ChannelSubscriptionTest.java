@@ -22,7 +22,7 @@ class ChannelSubscriptionTest {
     final List<Boolean> interruptions = new ArrayList<>();
 
     ChannelSubscription holding() {
-        ChannelSubscription s = new ChannelSubscription("ch:x", outbound, "me", true, false, false);
+        ChannelSubscription s = new ChannelSubscription("ch:x", outbound, null, false, false);
         s.onInterrupted((sub, wasLive) -> interruptions.add(wasLive));
         return s;
     }
@@ -93,11 +93,11 @@ class ChannelSubscriptionTest {
 
     @Test
     void ownPublicationsAreDroppedWithoutEcho() {
-        ChannelSubscription s = new ChannelSubscription("ch:x", outbound, "me", false, true, false);
+        ChannelSubscription s = new ChannelSubscription("ch:x", outbound, "me", true, false);
         assertThat(s.deliver(frame("1"), 1, "E", new String("me"))).as("an equal id, not the same string").isFalse();
         assertThat(s.deliver(frame("2"), 2, "E", "other")).isTrue();
         assertThat(s.deliver(frame("3"), 3, "E", null)).as("a publication from no session").isTrue();
-        ChannelSubscription echoing = new ChannelSubscription("ch:y", outbound, null, true, true, false);
+        ChannelSubscription echoing = new ChannelSubscription("ch:y", outbound, null, true, false);
         assertThat(echoing.deliver(frame("4"), 4, "E", "me")).as("echo on: its own too").isTrue();
         assertThat(written()).as("queued together: one batch").containsExactly("[2,3,4]");
     }
@@ -106,7 +106,7 @@ class ChannelSubscriptionTest {
     void holdingMoreBytesThanTheQueueMayTakeEndsItAsASlowConsumerAndReleasesTheFrame() {
         java.util.concurrent.atomic.AtomicInteger overflows = new java.util.concurrent.atomic.AtomicInteger();
         Outbound small = new Outbound(channel, 10, 1 << 16, overflows::incrementAndGet);
-        ChannelSubscription s = new ChannelSubscription("ch:x", small, "me", true, false, false);
+        ChannelSubscription s = new ChannelSubscription("ch:x", small, null, false, false);
         ByteBuf first = frame("12345");
         ByteBuf second = frame("678901");
         assertThat(s.deliver(first, 1, "E", null)).as("5 bytes held").isTrue();

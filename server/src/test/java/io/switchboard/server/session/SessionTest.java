@@ -183,4 +183,17 @@ class SessionTest {
         assertThat(new Session(node, new EmbeddedChannel(), user("bob", Long.MAX_VALUE), "127.0.0.1",
                 io.switchboard.protocol.WireFormat.JSON).id()).as("another session's").isNotEqualTo(id);
     }
+
+    @Test
+    void aSessionKeepsACopyOfItsIdOnlyOnceAChannelThatTracksPresenceHoldsIt() {
+        Session s = open(config(), user("ann", Long.MAX_VALUE));
+        send(s, "{\"v\":1,\"type\":\"subscribe\",\"id\":\"1\",\"channel\":\"news\"}");
+        channel.runPendingTasks();
+        assertThat(texts()).anySatisfy(t -> assertThat(t).contains("\"type\":\"ack\"").contains("\"id\":\"1\""));
+        assertThat(s.id()).as("a channel without presence: no copy kept, the id written out per call").isNotSameAs(s.id());
+        send(s, "{\"v\":1,\"type\":\"subscribe\",\"id\":\"2\",\"channel\":\"chat:lobby\"}");
+        channel.runPendingTasks();
+        assertThat(texts()).anySatisfy(t -> assertThat(t).contains("\"type\":\"ack\"").contains("\"id\":\"2\""));
+        assertThat(s.id()).as("chat tracks presence: its entry holds the kept copy").isSameAs(s.id());
+    }
 }

@@ -75,6 +75,8 @@ public final class BenchMain implements Runnable {
         @Option(names = "--warmup", description = "Seconds of warm-up before the measured window (fanout, rooms; capacity's first step).") Double warmup;
         @Option(names = "--measure", description = "Seconds measured.") Double measure;
         @Option(names = "--drain", description = "Seconds allowed after the window for late deliveries (fanout, rooms, cold).") Double drain;
+        @Option(names = "--repeat", description = "idle, fanout, rooms, connect: runs per server, back to back, alternating which "
+                + "server goes first; the targets take medians (default: 1).") Integer repeat;
         @Option(names = "--workers", description = "Generator processes per scenario.") Integer workers;
         @Option(names = "--payload-bytes", description = "Size of each published payload, about (default: 100).") Integer payloadBytes;
         @Option(names = "--switchboard-args", defaultValue = "", description = "Extra options for 'switchboard serve', e.g. \"--io-threads 1\".")
@@ -132,6 +134,12 @@ public final class BenchMain implements Runnable {
             if (measure != null) s.measureSeconds = measure;
             if (drain != null) s.drainSeconds = drain;
             if (workers != null) s.workers = workers;
+            if (repeat != null) {
+                if (repeat < 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--repeat needs 1 or more");
+                }
+                s.repeat = repeat;
+            }
             if (payloadBytes != null) s.payloadBytes = payloadBytes;
             Path rootDir = root.toAbsolutePath().normalize();
             Path dir = out != null ? out : rootDir.resolve("bench/results").resolve(LocalDate.now().toString());

@@ -34,6 +34,8 @@ final class Compare {
     private final long began = System.nanoTime();
     private int step;
     private int runIndex;
+    /** The repetition being run (--repeat): names its logs. */
+    private int repetition = 1;
 
     Compare(Settings settings, Launcher launcher, Path out, PrintStream progress, List<Target> targets, List<Scenario> scenarios) {
         this.settings = settings;
@@ -47,20 +49,44 @@ final class Compare {
     List<ScenarioRun> run() throws Exception {
         Files.createDirectories(out.resolve("logs"));
         List<ScenarioRun> runs = new ArrayList<>();
-        int total = (int) scenarios.stream().mapToLong(s -> targets.stream().filter(s::runsOn).count()).sum();
-        // Scenario-major order: the three servers run each scenario back to back, so that a change in
-        // the machine's background load hits them alike.
+        int total = scenarios.stream().mapToInt(s -> (int) targets.stream().filter(s::runsOn).count() * repetitions(s)).sum();
+        // Scenario-major order: the servers run each scenario back to back, so that a change in the
+        // machine's background load hits them alike; repeated, they take turns at going first.
         for (Scenario s : scenarios) {
-            for (Target t : targets) {
-                if (!s.runsOn(t)) {
-                    continue;
+            int reps = repetitions(s);
+            for (int rep = 1; rep <= reps; rep++) {
+                repetition = rep;
+                for (Target t : order(targets, rep)) {
+                    if (!s.runsOn(t)) {
+                        continue;
+                    }
+                    step++;
+                    say(String.format("[%d/%d] %s %s%s", step, total, t.label(), s.id(), reps > 1 ? " (" + rep + " of " + reps + ")" : ""));
+                    ScenarioRun r = runOne(t, s);
+                    r.repetition = rep;
+                    runs.add(r);
                 }
-                step++;
-                say(String.format("[%d/%d] %s %s", step, total, t.label(), s.id()));
-                runs.add(runOne(t, s));
             }
         }
         return runs;
+    }
+
+    private int repetitions(Scenario s) {
+        return s.repeats() ? Math.max(1, settings.repeat) : 1;
+    }
+
+    /** The servers' order in repetition {@code rep} (1, 2, ...): as given in odd ones, reversed in even ones. */
+    static List<Target> order(List<Target> targets, int rep) {
+        List<Target> order = new ArrayList<>(targets);
+        if (rep % 2 == 0) {
+            java.util.Collections.reverse(order);
+        }
+        return order;
+    }
+
+    /** What a file of this run is named after: the server and scenario, and the repetition after the first. */
+    private String runName(Target t, Scenario s) {
+        return t.id() + "-" + s.id() + (repetition > 1 ? "-" + repetition : "");
     }
 
     private void say(String line) {
@@ -71,7 +97,7 @@ final class Compare {
 
     ScenarioRun runOne(Target t, Scenario s) throws Exception {
         int port = ServerUnderTest.freePort();
-        Path serverLog = out.resolve("logs").resolve(t.id() + "-" + s.id() + "-server.log");
+        Path serverLog = out.resolve("logs").resolve(runName(t, s) + "-server.log");
         Files.deleteIfExists(serverLog);
         ScenarioRun run = new ScenarioRun();
         run.target = t.id();
@@ -97,7 +123,7 @@ final class Compare {
 
     private void startWorkers(List<WorkerSpec> specs, Target t, Scenario s, List<WorkerHandle> into) throws IOException {
         for (int w = 0; w < specs.size(); w++) {
-            into.add(launcher.worker(specs.get(w), out.resolve("logs").resolve(t.id() + "-" + s.id() + "-worker" + w + ".log")));
+            into.add(launcher.worker(specs.get(w), out.resolve("logs").resolve(runName(t, s) + "-worker" + w + ".log")));
         }
     }
 
@@ -218,7 +244,7 @@ final class Compare {
                     if (t.isSwitchboard()) {
                         run.heapAfterBytes = JvmHeap.usedAfterGc(server.pid());
                         // what the connections are made of, for the docs and for whoever optimises next
-                        Files.writeString(out.resolve("logs").resolve(t.id() + "-idle-class-histogram.txt"),
+                        Files.writeString(out.resolve("logs").resolve(runName(t, s) + "-class-histogram.txt"),
                                 JvmHeap.classHistogram(server.pid(), 100));
                     }
                 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /** Writes results.json, results.md (tables, ratios, the targets) and the PNG charts of one run. */
 final class Report {
@@ -32,12 +33,64 @@ final class Report {
         return targets;
     }
 
+    /** The first run of a scenario against a server (the only one, but for the scenarios --repeat repeats). */
     Optional<ScenarioRun> find(Target t, Scenario s) {
-        return runs.stream().filter(r -> r.target.equals(t.id()) && r.scenario.equals(s.id())).findFirst();
+        return all(t, s).stream().findFirst();
     }
 
-    double value(Target t, Scenario s, java.util.function.ToDoubleFunction<ScenarioRun> f) {
-        return find(t, s).map(f::applyAsDouble).orElse(Double.NaN);
+    /** Every run of a scenario against a server, in the order of their repetitions. */
+    List<ScenarioRun> all(Target t, Scenario s) {
+        return runs.stream().filter(r -> r.target.equals(t.id()) && r.scenario.equals(s.id()))
+                .sorted(java.util.Comparator.comparingInt(r -> r.repetition)).toList();
+    }
+
+    /** A figure of a scenario against a server: the median over its runs (NaN ones left out); NaN when none. */
+    double value(Target t, Scenario s, ToDoubleFunction<ScenarioRun> f) {
+        return median(all(t, s).stream().mapToDouble(f).toArray());
+    }
+
+    /** The median of the values that are not NaN (the mean of the middle two of an even count); NaN when none. */
+    static double median(double[] values) {
+        double[] v = java.util.Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /**
+     * Switchboard's figure over ws's in each repetition both ran (two runs back to back), as ratios; NaN
+     * for a pair whose ratio is not a number.
+     */
+    double[] pairRatios(Scenario s, ToDoubleFunction<ScenarioRun> f) {
+        List<ScenarioRun> ws = all(Target.WS, s);
+        return all(Target.SWITCHBOARD, s).stream().flatMap(a -> ws.stream().filter(b -> b.repetition == a.repetition)
+                        .map(b -> f.applyAsDouble(a) / f.applyAsDouble(b)))
+                .mapToDouble(Double::doubleValue).map(x -> Double.isInfinite(x) ? Double.NaN : x).toArray();
+    }
+
+    /**
+     * A target that is Switchboard's figure over ws's within a bound: the figures (medians over the runs),
+     * the ratio (the median of the pairs' ratios, with their range and how many were within the bound when
+     * there were several) and whether the median is within it.
+     */
+    private String[] ratioRow(String name, Scenario s, ToDoubleFunction<ScenarioRun> f, java.util.function.DoubleFunction<String> format,
+                              double bound, String boundText) {
+        double[] pairs = java.util.Arrays.stream(pairRatios(s, f)).filter(x -> !Double.isNaN(x)).toArray();
+        double mid = median(pairs);
+        String ratio = "SB/ws " + ratio(mid) + " (" + boundText + ")";
+        if (pairs.length > 1) {
+            long within = java.util.Arrays.stream(pairs).filter(x -> x <= bound).count();
+            ratio += String.format(Locale.ROOT, ", the median of %d pairs: %s to %s, %d of them within", pairs.length,
+                    ratio(java.util.Arrays.stream(pairs).min().orElseThrow()), ratio(java.util.Arrays.stream(pairs).max().orElseThrow()), within);
+        }
+        return new String[] {name, format.apply(value(Target.SWITCHBOARD, s, f)), format.apply(value(Target.WS, s, f)),
+                format.apply(value(Target.SOCKETIO, s, f)), ratio, met(mid <= bound)};
+    }
+
+    /** A server's name in a table row: with the repetition's number when the scenario ran more than once. */
+    String label(Target t, ScenarioRun r) {
+        return settings.repeat > 1 && Scenario.of(r.scenario).repeats() ? t.label() + " #" + r.repetition : t.label();
     }
 
     void write(Path dir) throws IOException {
@@ -81,35 +134,19 @@ final class Report {
         Target ws = Target.WS;
         Target sio = Target.SOCKETIO;
         // The targets of issue 16, each a ratio to ws in this run (Socket.IO's figure is shown beside them).
-        double mSb = value(sb, Scenario.IDLE, r -> r.rssPerConnectionBytes);
-        double mWs = value(ws, Scenario.IDLE, r -> r.rssPerConnectionBytes);
-        rows.add(new String[] {"RSS per idle subscribed connection (" + settings.idleConnections + ")",
-                kib(mSb), kib(mWs), kib(value(sio, Scenario.IDLE, r -> r.rssPerConnectionBytes)),
-                "SB/ws " + ratio(mSb / mWs) + " (≤ 0.5)", met(mSb / mWs <= 0.5)});
+        rows.add(ratioRow("RSS per idle subscribed connection (" + settings.idleConnections + ")", Scenario.IDLE,
+                r -> r.rssPerConnectionBytes, Report::kib, 0.5, "≤ 0.5"));
         double heapSb = value(sb, Scenario.IDLE, r -> r.heapPerConnectionBytes < 0 ? Double.NaN : r.heapPerConnectionBytes);
         rows.add(new String[] {"live heap after GC per idle connection (" + settings.idleConnections + ")",
                 kib(heapSb), "n/a", "n/a", "≤ 1.5 KiB", met(heapSb <= 1.5 * 1024)});
-        double cSb = value(sb, Scenario.FANOUT, r -> r.serverCpuPerMillion);
-        double cWs = value(ws, Scenario.FANOUT, r -> r.serverCpuPerMillion);
-        rows.add(new String[] {"server CPU s per million deliveries, fanout (" + settings.fanoutSubscribers + ")",
-                num(cSb), num(cWs), num(value(sio, Scenario.FANOUT, r -> r.serverCpuPerMillion)),
-                "SB/ws " + ratio(cSb / cWs) + " (≤ 0.75)", met(cSb / cWs <= 0.75)});
-        double uSb = value(sb, Scenario.FANOUT, Report::userCpuPerMillion);
-        double uWs = value(ws, Scenario.FANOUT, Report::userCpuPerMillion);
-        rows.add(new String[] {"of it in user space (the rest is the kernel's), fanout",
-                num(uSb), num(uWs), num(value(sio, Scenario.FANOUT, Report::userCpuPerMillion)),
-                "SB/ws " + ratio(uSb / uWs) + " (≤ 0.33)", met(uSb / uWs <= 1.0 / 3)});
+        rows.add(ratioRow("server CPU s per million deliveries, fanout (" + settings.fanoutSubscribers + ")", Scenario.FANOUT,
+                r -> r.serverCpuPerMillion, Report::num, 0.75, "≤ 0.75"));
+        rows.add(ratioRow("of it in user space (the rest is the kernel's), fanout", Scenario.FANOUT,
+                Report::userCpuPerMillion, Report::num, 1.0 / 3, "≤ 0.33"));
         for (Scenario s : new Scenario[] {Scenario.FANOUT, Scenario.ROOMS}) {
-            double pSb = value(sb, s, r -> r.p99Ms);
-            double pWs = value(ws, s, r -> r.p99Ms);
-            rows.add(new String[] {"p99 latency, " + s.id() + " (ms)", num(pSb), num(pWs), num(value(sio, s, r -> r.p99Ms)),
-                    "SB/ws " + ratio(pSb / pWs) + " (≤ 1)", met(pSb <= pWs)});
+            rows.add(ratioRow("p99 latency, " + s.id() + " (ms)", s, r -> r.p99Ms, Report::num, 1, "≤ 1"));
         }
-        double kSb = value(sb, Scenario.CONNECT, Report::cpuMsPerConnection);
-        double kWs = value(ws, Scenario.CONNECT, Report::cpuMsPerConnection);
-        rows.add(new String[] {"connect: server CPU ms per connection", num3(kSb), num3(kWs),
-                num3(value(sio, Scenario.CONNECT, Report::cpuMsPerConnection)),
-                "SB/ws " + ratio(kSb / kWs) + " (≤ 1)", met(kSb <= kWs)});
+        rows.add(ratioRow("connect: server CPU ms per connection", Scenario.CONNECT, Report::cpuMsPerConnection, Report::num3, 1, "≤ 1"));
         if (ran(Scenario.CAPACITY)) {
             double hSb = value(sb, Scenario.CAPACITY, r -> r.highestSustainedRate);
             double hWs = value(ws, Scenario.CAPACITY, r -> r.highestSustainedRate);
@@ -184,6 +221,12 @@ final class Report {
             }
         }
         md.append("\n## Targets\n\n");
+        if (settings.repeat > 1) {
+            md.append(String.format(Locale.ROOT, "idle, fanout, rooms and connect ran %d times against each server (--repeat), the servers back "
+                    + "to back and taking turns at going first. A figure below is the median of a server's runs; a ratio is the median of "
+                    + "the ratios of the %d pairs, whose range follows it, and the target counts as met when that median is within its "
+                    + "bound. The tables after give every run.%n%n", settings.repeat, settings.repeat));
+        }
         if (withWs()) {
             md.append("| target | Switchboard | ws | Socket.IO | ratio | met |\n|---|---:|---:|---:|---|---|\n");
             for (String[] row : targetRows()) {
@@ -203,8 +246,8 @@ final class Report {
         md.append("| server | connected | failed | RSS before | RSS after | RSS per connection | heap after GC per connection |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (Target t : targets) {
-            find(t, Scenario.IDLE).ifPresent(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f MiB | %.1f MiB | %s | %s |%n",
-                    t.label(), r.connected, r.failed, r.rssBeforeBytes / 1048576.0, r.rssAfterBytes / 1048576.0,
+            all(t, Scenario.IDLE).forEach(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f MiB | %.1f MiB | %s | %s |%n",
+                    label(t, r), r.connected, r.failed, r.rssBeforeBytes / 1048576.0, r.rssAfterBytes / 1048576.0,
                     kib(r.rssPerConnectionBytes), r.heapPerConnectionBytes < 0 ? "n/a" : kib(r.heapPerConnectionBytes))));
         }
         deliveryTable(md, Scenario.FANOUT, String.format(Locale.ROOT, "%d subscribers of one channel, one publisher at %.0f msg/s (%.0f deliveries/s offered)",
@@ -221,8 +264,8 @@ final class Report {
         md.append("| server | subscribed | failed | connections/s | p50 to subscribed | p99 to subscribed | server CPU s | of it in the kernel | server CPU ms per connection | generator CPU s | others' CPU s | machine busy | quiet after |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Target t : targets) {
-            find(t, Scenario.CONNECT).ifPresent(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f ms | %.1f ms | %.2f | %.0f%% | %.3f | %.2f | %.1f | %.0f%% | %s |%n",
-                    t.label(), r.connected, r.failed, r.connectsPerSecond, r.connectP50Ms, r.connectP99Ms, r.serverCpuSeconds, r.serverSystemCpuPercent,
+            all(t, Scenario.CONNECT).forEach(r -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f ms | %.1f ms | %.2f | %.0f%% | %.3f | %.2f | %.1f | %.0f%% | %s |%n",
+                    label(t, r), r.connected, r.failed, r.connectsPerSecond, r.connectP50Ms, r.connectP99Ms, r.serverCpuSeconds, r.serverSystemCpuPercent,
                     r.connected == 0 ? Double.NaN : 1000 * r.serverCpuSeconds / r.connected, r.generatorCpuSeconds,
                     r.otherCpuSeconds, r.machineBusyPercent,
                     Double.isNaN(r.quietAfterSeconds) ? "n/a" : r.quietAfterSeconds < 0 ? "not quiet" : String.format(Locale.ROOT, "%.0f s", r.quietAfterSeconds))));
@@ -285,13 +328,13 @@ final class Report {
         md.append("| server | connected | deliveries/s | p50 | p99 | p99.9 | max | expected | received | lost | server CPU s | of it in the kernel | CPU s per M deliveries | generator CPU s | others' CPU s | machine busy |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Target t : targets) {
-            find(t, s).ifPresent(r -> md.append(String.format(Locale.ROOT,
+            all(t, s).forEach(r -> md.append(String.format(Locale.ROOT,
                     "| %s | %d | %.0f | %s ms | %s ms | %s ms | %s ms | %d | %d | %d | %.2f | %.0f%% | %.2f | %.2f | %.1f | %.0f%% |%n",
-                    t.label(), r.connected, r.deliveriesPerSecond, num(r.p50Ms), num(r.p99Ms), num(r.p999Ms), num(r.maxMs),
+                    label(t, r), r.connected, r.deliveriesPerSecond, num(r.p50Ms), num(r.p99Ms), num(r.p999Ms), num(r.maxMs),
                     r.expected, r.received, r.lost, r.serverCpuSeconds, r.serverSystemCpuPercent, r.serverCpuPerMillion, r.generatorCpuSeconds,
                     r.otherCpuSeconds, r.machineBusyPercent)));
         }
-        List<String> wire = targets.stream().flatMap(t -> find(t, s).stream().map(r -> t.label() + " " + num(r.wireBytesPerDelivery))).toList();
+        List<String> wire = targets.stream().flatMap(t -> all(t, s).stream().map(r -> label(t, r) + " " + num(r.wireBytesPerDelivery))).toList();
         if (!wire.isEmpty()) {
             md.append("\nBytes the generators' sockets received per delivery (WebSocket framing, batching and compression "
                     + "included; pings and acks too): ").append(String.join(", ", wire)).append(".\n");

@@ -42,6 +42,11 @@ enum Scenario {
         return this == FANOUT || this == CAPACITY || this == COLD;
     }
 
+    /** Gives one figure per run, so that --repeat runs it again: idle, fanout, rooms, connect. */
+    boolean repeats() {
+        return this == IDLE || this == FANOUT || this == ROOMS || this == CONNECT;
+    }
+
     /**
      * Whether a server can run it: the presence scenarios need Switchboard's presence; the Pusher target runs
      * idle, connect and the fan-outs (rooms needs every member to publish and get its own messages back, and a

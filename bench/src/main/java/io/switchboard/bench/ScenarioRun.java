@@ -4,6 +4,8 @@ package io.switchboard.bench;
 public final class ScenarioRun {
     public String target;
     public String scenario;
+    /** Which run of the scenario against this server (1, 2, ...: --repeat); pairs with the other servers' run of the same number. */
+    public int repetition = 1;
     public int connected;
     public int failed;
     public String firstFailure;

@@ -60,6 +60,12 @@ public final class Settings {
     public double drainSeconds = 5;
 
     public int workers = 2;
+    /**
+     * idle, fanout, rooms, connect: runs of each server, back to back and alternating which server goes first
+     * (A B, B A, A B, ...). The targets take each server's median and the median of the ratios of the pairs.
+     * The other scenarios run once.
+     */
+    public int repeat = 1;
     public int payloadBytes = 100;
     public int openTimeoutSeconds = 180;
 

@@ -36,13 +36,12 @@ class CompareSmokeIT {
         Tools.npmCi(ROOT.resolve("bench/peers"), "socket.io", "ws");
     }
 
-    @Test
-    void everyScenarioRunsAgainstEveryServerAndIsAccountedFor() throws Exception {
-        Settings s = Settings.smoke();
+    /** The node from this module's classpath, the peers from bench/peers, the generators in this process. */
+    private static Compare.Launcher launcher() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> node = List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.switchboard.server.cli.Main");
-        Compare.Launcher launcher = new Compare.Launcher() {
+        return new Compare.Launcher() {
             @Override
             public List<String> serverCommand(Target t, int port, String secret) {
                 return Launchers.command(t, ROOT, node, port, secret);
@@ -53,6 +52,38 @@ class CompareSmokeIT {
                 return WorkerHandle.inProcess(spec);
             }
         };
+    }
+
+    @Test
+    void repeatedScenariosRunInPairsThatTakeTurnsAndAreJudgedTogether() throws Exception {
+        Settings s = Settings.smoke();
+        s.repeat = 2;
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        List<Target> targets = List.of(Target.SWITCHBOARD, Target.WS);
+        List<ScenarioRun> runs = new Compare(s, launcher(), out, new PrintStream(progress, true, StandardCharsets.UTF_8),
+                targets, List.of(Scenario.FANOUT, Scenario.CAPACITY)).run();
+        new Report(runs, targets, s, Map.of("machine", "smoke test")).write(out);
+
+        // fanout twice against each, Switchboard first and then ws first; capacity once each
+        assertThat(runs).extracting(r -> r.target + " " + r.scenario + " " + r.repetition).containsExactly(
+                "switchboard fanout 1", "ws fanout 1", "ws fanout 2", "switchboard fanout 2", "switchboard capacity 1", "ws capacity 1");
+        for (ScenarioRun r : runs.subList(0, 4)) {
+            assertThat(r.received).as(r.target + " " + r.repetition).isGreaterThanOrEqualTo(r.expected * 9 / 10).isPositive();
+        }
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[3/6] ws fanout (2 of 2)", "[6/6] ws capacity\n");
+        // each run keeps its own logs
+        assertThat(out.resolve("logs/switchboard-fanout-server.log")).exists();
+        assertThat(out.resolve("logs/switchboard-fanout-2-server.log")).exists();
+        String md = Files.readString(out.resolve("results.md"));
+        assertThat(md).contains("| Switchboard #1 |", "| ws #2 |", "ran 2 times against each server (--repeat)");
+        assertThat(md.lines().filter(l -> l.startsWith("| server CPU s per million deliveries, fanout"))).singleElement()
+                .asString().contains("the median of 2 pairs");
+    }
+
+    @Test
+    void everyScenarioRunsAgainstEveryServerAndIsAccountedFor() throws Exception {
+        Settings s = Settings.smoke();
+        Compare.Launcher launcher = launcher();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         List<Target> targets = List.of(Target.values());
         List<ScenarioRun> runs = new Compare(s, launcher, out, new PrintStream(progress, true, StandardCharsets.UTF_8),

@@ -40,6 +40,15 @@ class CompareTest {
     }
 
     @Test
+    void repeatedRunsTakeTurnsAtGoingFirst() {
+        java.util.List<Target> given = java.util.List.of(Target.SWITCHBOARD, Target.WS, Target.SOCKETIO);
+        assertThat(Compare.order(given, 1)).containsExactly(Target.SWITCHBOARD, Target.WS, Target.SOCKETIO);
+        assertThat(Compare.order(given, 2)).containsExactly(Target.SOCKETIO, Target.WS, Target.SWITCHBOARD);
+        assertThat(Compare.order(given, 3)).isEqualTo(Compare.order(given, 1));
+        assertThat(given).containsExactly(Target.SWITCHBOARD, Target.WS, Target.SOCKETIO); // the given list is left alone
+    }
+
+    @Test
     void theWarmUpIsReadFromWhatTheNodeLogged() {
         assertThat(Compare.warmUpSessions("12:00:00.000 INFO  SwitchboardServer - listening on 127.0.0.1:8080\n")).isEqualTo("0");
         assertThat(Compare.warmUpSessions("12:00:00.000 INFO  WarmUp - warming up: 3000 sessions on a throwaway loopback node"

@@ -85,7 +85,7 @@ final class Report {
                     ratio(java.util.Arrays.stream(pairs).min().orElseThrow()), ratio(java.util.Arrays.stream(pairs).max().orElseThrow()), within);
         }
         return new String[] {name, format.apply(value(Target.SWITCHBOARD, s, f)), format.apply(value(Target.WS, s, f)),
-                format.apply(value(Target.SOCKETIO, s, f)), ratio, met(mid <= bound)};
+                format.apply(value(Target.SOCKETIO, s, f)), ratio, pairs.length == 0 ? NOT_RUN : met(mid <= bound)};
     }
 
     /** A server's name in a table row: with the repetition's number when the scenario ran more than once. */
@@ -121,6 +121,7 @@ final class Report {
                 m.put("socketio", row[3]);
                 m.put("ratio", row[4]);
                 m.put("met", row[5].equals(met(true)));
+                m.put("measured", !row[5].equals(NOT_RUN));
                 out.add(m);
             }
         }
@@ -138,7 +139,7 @@ final class Report {
                 r -> r.rssPerConnectionBytes, Report::kib, 0.5, "≤ 0.5"));
         double heapSb = value(sb, Scenario.IDLE, r -> r.heapPerConnectionBytes < 0 ? Double.NaN : r.heapPerConnectionBytes);
         rows.add(new String[] {"live heap after GC per idle connection (" + settings.idleConnections + ")",
-                kib(heapSb), "n/a", "n/a", "≤ 1.5 KiB", met(heapSb <= 1.5 * 1024)});
+                kib(heapSb), "n/a", "n/a", "≤ 1.5 KiB", Double.isNaN(heapSb) ? NOT_RUN : met(heapSb <= 1.5 * 1024)});
         rows.add(ratioRow("server CPU s per million deliveries, fanout (" + settings.fanoutSubscribers + ")", Scenario.FANOUT,
                 r -> r.serverCpuPerMillion, Report::num, 0.75, "≤ 0.75"));
         rows.add(ratioRow("of it in user space (the rest is the kernel's), fanout", Scenario.FANOUT,
@@ -409,6 +410,9 @@ final class Report {
     static String ratio(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
+
+    /** The met column of a target whose scenario did not run against both servers (or gave no figure). */
+    static final String NOT_RUN = "not measured";
 
     static String met(boolean ok) {
         return ok ? "**yes**" : "no";

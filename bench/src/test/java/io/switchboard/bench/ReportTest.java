@@ -112,6 +112,12 @@ class ReportTest {
         assertThat(met[2]).isEqualTo("9.00"); // ws's
         assertThat(met[4]).isEqualTo("SB/ws 0.70 (≤ 0.75), the median of 3 pairs: 0.60 to 0.90, 2 of them within");
         assertThat(met[5]).isEqualTo("**yes**");
+        // what did not run is not measured, rather than missed
+        List<String[]> rows = new Report(repeatedFanout(6, 8.1, 5.6), List.of(Target.SWITCHBOARD, Target.WS), new Settings(), Map.of()).targetRows();
+        assertThat(rows.get(0)[5]).as("RSS").isEqualTo("not measured");
+        assertThat(rows.get(1)[5]).as("heap").isEqualTo("not measured");
+        assertThat(rows.get(5)[5]).as("rooms p99").isEqualTo("not measured");
+        assertThat(rows.get(4)[5]).as("fanout p99").isEqualTo("**yes**");
         // 0.60, 0.90, 0.80: one pair within is not enough
         String[] missed = repeatedCpuRow(6, 8.1, 6.4);
         assertThat(missed[4]).startsWith("SB/ws 0.80 (≤ 0.75)").contains("1 of them within");

@@ -141,7 +141,8 @@ public final class Node implements AutoCloseable {
     /** The timers of the connections of {@code loop}, timed by {@link #clock}; used on that loop only. */
     public io.switchboard.server.util.LoopTimers timers(io.netty.channel.EventLoop loop) {
         io.switchboard.server.util.LoopTimers t = timers.get(loop);
-        return t != null ? t : timers.computeIfAbsent(loop, l -> new io.switchboard.server.util.LoopTimers(l, clock));
+        return t != null ? t : timers.computeIfAbsent(loop, l -> new io.switchboard.server.util.LoopTimers(l, clock,
+                io.switchboard.server.util.LoopTimers.NODE_GRAIN_MILLIS));
     }
 
     public ServerConfig config() {

@@ -56,6 +56,36 @@ class LoopTimersTest {
     }
 
     @Test
+    void withAGrainTimersDueWithinOneFireTogetherAtItsEndAndNoneBeforeItsDueTime() {
+        LoopTimers grained = new LoopTimers(channel.eventLoop(), clock, 50);
+        advance(50 - Math.floorMod(now(), 50)); // onto a multiple of 50
+        long t0 = now();
+        Conn a = new Conn("a");
+        Conn b = new Conn("b");
+        Conn c = new Conn("c");
+        grained.arm(a, t0 + 1);
+        grained.arm(b, t0 + 49);
+        grained.arm(c, t0 + 50);
+        advance(49); // b is due, but the grain has not ended
+        assertThat(fired).isEmpty();
+        advance(1);
+        assertThat(fired).containsExactly("a", "b", "c");
+        Conn d = new Conn("d");
+        grained.arm(d, now() + 51); // just past the next grain: the one after
+        advance(50);
+        assertThat(fired).hasSize(3);
+        advance(50);
+        assertThat(fired).containsExactly("a", "b", "c", "d");
+        assertThat(grained.size()).isZero();
+    }
+
+    @Test
+    void aGrainUnderOneMillisecondIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LoopTimers(channel.eventLoop(), clock, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grain");
+    }
+
+    @Test
     void eachFiresAtItsDueTimeNotBeforeAndInDueOrder() {
         Conn a = new Conn("a");
         Conn b = new Conn("b");

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * run of the task at or after its due time, as a task of Netty's would. The task runs only at multiples of
  * the grain (a node's is {@link #NODE_GRAIN_MILLIS}), so a timer fires up to a grain late and timers due
  * within one grain fire in one run: a node of 17,000 connections pings 680 of them a second, and its loops
- * woke about 1,400 times a second when each due millisecond had a run of its own (docs/architecture.md). A timer armed again before it fires
- * just moves; a connection that fires may arm again from its own {@link Timer#timerFired}. One that throws
- * is logged and the others still fire. Event loop only: every method is called on {@code loop}.
+ * woke about 1,400 times a second when each due millisecond had a run of its own (docs/architecture.md).
+ * A timer armed again before it fires just moves; a connection that fires may arm again from its own
+ * {@link Timer#timerFired}. One that throws is logged and the others still fire. Event loop only: every
+ * method is called on {@code loop}.
  */
 public final class LoopTimers implements Runnable {
 
@@ -56,7 +57,7 @@ public final class LoopTimers implements Runnable {
     private long[] due = new long[16];
     private int size;
     private ScheduledFuture<?> wake; // the planned run, or null
-    private long wakeAt = Long.MAX_VALUE; // the due time it was planned for
+    private long wakeAt = Long.MAX_VALUE; // the time it was planned for (on the grain)
 
     /** Timers that fire at their due time, without a grain (a grain of 1 ms). */
     public LoopTimers(EventLoop loop, Clock clock) {

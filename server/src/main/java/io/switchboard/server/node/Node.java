@@ -141,8 +141,21 @@ public final class Node implements AutoCloseable {
     /** The timers of the connections of {@code loop}, timed by {@link #clock}; used on that loop only. */
     public io.switchboard.server.util.LoopTimers timers(io.netty.channel.EventLoop loop) {
         io.switchboard.server.util.LoopTimers t = timers.get(loop);
-        return t != null ? t : timers.computeIfAbsent(loop, l -> new io.switchboard.server.util.LoopTimers(l, clock,
-                io.switchboard.server.util.LoopTimers.NODE_GRAIN_MILLIS));
+        return t != null ? t : timers.computeIfAbsent(loop, l -> new io.switchboard.server.util.LoopTimers(l, clock, timerGrainMillis()));
+    }
+
+    /**
+     * The grain of the connections' timers ({@link io.switchboard.server.util.LoopTimers}): 50 ms, or a
+     * twentieth of a heartbeat interval shorter than a second, so that a session can send each ping a grain
+     * early and still never late (protocol.md, section 7).
+     */
+    public long timerGrainMillis() {
+        return timerGrain(config.heartbeatInterval().toMillis());
+    }
+
+    /** {@link #timerGrainMillis} for a heartbeat interval of {@code heartbeatIntervalMillis}. */
+    static long timerGrain(long heartbeatIntervalMillis) {
+        return Math.max(1, Math.min(io.switchboard.server.util.LoopTimers.NODE_GRAIN_MILLIS, heartbeatIntervalMillis / 20));
     }
 
     public ServerConfig config() {

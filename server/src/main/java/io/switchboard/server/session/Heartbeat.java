@@ -17,9 +17,9 @@ abstract class Heartbeat extends CommandsInFlight {
     private long pongDeadline; // 0 while no ping is unanswered
     private PendingPong pong; // made by the first WebSocket ping
 
-    /** The first ping's moment ({@link SessionDeadlines#firstPing}), from {@code now}. */
-    final void startHeartbeat(long now, long interval) {
-        nextPingAt = SessionDeadlines.firstPing(now, interval, java.util.concurrent.ThreadLocalRandom.current());
+    /** The first ping's moment ({@link SessionDeadlines#firstPing}), from {@code now}, for timers of {@code grain}. */
+    final void startHeartbeat(long now, long interval, long grain) {
+        nextPingAt = SessionDeadlines.firstPing(now, interval, grain, java.util.concurrent.ThreadLocalRandom.current());
     }
 
     /** When the next ping is due (the node's clock). */
@@ -33,14 +33,14 @@ abstract class Heartbeat extends CommandsInFlight {
     }
 
     /**
-     * A ping went out at {@code now}: the next is due an interval later, and the client has {@code timeout}
-     * to answer, counted from the oldest unanswered ping.
+     * A ping went out at {@code now}: the next is due {@code spacing} later ({@link SessionDeadlines#pingSpacing}),
+     * and the client has {@code timeout} to answer, counted from the oldest unanswered ping.
      */
-    final void pinged(long now, long interval, long timeout) {
+    final void pinged(long now, long spacing, long timeout) {
         if (pongDeadline == 0) {
             pongDeadline = now + timeout;
         }
-        nextPingAt = now + interval;
+        nextPingAt = now + spacing;
     }
 
     /** The client answered: no ping is unanswered any more. */

@@ -167,7 +167,7 @@ public final class Session extends ChannelCommands implements Connection, Outbou
         node.metrics().connectionOpened();
         byte[] welcome = Welcome.payload(id(), principal, node.serverVersion(), node.config());
         send(Envelope.builder(MessageType.WELCOME).payload(welcome).build());
-        startHeartbeat(now(), node.config().heartbeatInterval().toMillis());
+        startHeartbeat(now(), node.config().heartbeatInterval().toMillis(), node.timerGrainMillis());
         reschedule();
         for (String ch : io.switchboard.server.node.ServerChannels.of(principal, node.config().hooks().personalNamespace())) {
             addByServer(ch); // the token's or the connect hook's list, and the personal channel
@@ -445,7 +445,8 @@ public final class Session extends ChannelCommands implements Connection, Outbou
             }
             case PING -> {
                 send(Envelope.builder(MessageType.PING).build());
-                pinged(now, node.config().heartbeatInterval().toMillis(), node.config().heartbeatTimeout().toMillis());
+                pinged(now, SessionDeadlines.pingSpacing(node.config().heartbeatInterval().toMillis(), node.timerGrainMillis()),
+                        node.config().heartbeatTimeout().toMillis());
             }
             case NOTHING -> { }
         }

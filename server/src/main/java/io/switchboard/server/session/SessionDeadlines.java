@@ -50,14 +50,26 @@ final class SessionDeadlines {
 
     /**
      * When a new session's first ping is due: at a uniformly random moment in the second half of the first
-     * interval, so never later than one interval (a client's "silent for interval + timeout" rule still
-     * holds) and never sooner than half of one. Connections that open together, as after a reconnect storm,
-     * would otherwise ping together, every interval, for as long as they live: thousands of pings and pongs
-     * in one burst, which every publication in it waits behind.
+     * interval, at least a grain before its end, so that the timer (which may fire up to a grain after its
+     * due time: {@code LoopTimers}) sends it within the interval (a client's "silent for interval + timeout"
+     * rule holds) and never sooner than half of one. Connections that open together, as after a reconnect
+     * storm, would otherwise ping together, every interval, for as long as they live: thousands of pings and
+     * pongs in one burst, which every publication in it waits behind.
+     *
+     * @param grain the timers' grain in milliseconds, at most a tenth of {@code interval}
      */
-    static long firstPing(long now, long interval, java.util.random.RandomGenerator random) {
+    static long firstPing(long now, long interval, long grain, java.util.random.RandomGenerator random) {
         long half = interval / 2;
-        return now + interval - random.nextLong(half + 1);
+        return now + interval - grain - random.nextLong(Math.max(0, interval - grain - half) + 1);
+    }
+
+    /**
+     * The time from a ping to the next one's due time: the interval less the timers' grain, so that a ping
+     * sent up to a grain after its due time still comes within an interval of the one before (at least 1 ms,
+     * so that a ping never falls due again in the run that sent it).
+     */
+    static long pingSpacing(long interval, long grain) {
+        return Math.max(1, interval - grain);
     }
 
     /** The moment the timer must fire next: the earliest deadline that applies. Same parameters as {@link #due}. */

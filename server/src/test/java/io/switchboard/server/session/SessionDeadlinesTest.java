@@ -37,12 +37,21 @@ class SessionDeadlinesTest {
         long half = interval / 2;
         long[] perTenth = new long[10];
         for (int i = 0; i < 10_000; i++) {
-            long at = SessionDeadlines.firstPing(1_000, interval, random);
-            assertThat(at).isBetween(1_000 + half, 1_000 + interval);
+            long at = SessionDeadlines.firstPing(1_000, interval, 50, random);
+            // a grain before the interval's end at the latest: fired up to a grain late, it is still inside
+            assertThat(at).isBetween(1_000 + half, 1_000 + interval - 50);
             perTenth[(int) Math.min(9, (at - 1_000 - half) * 10 / half)]++;
         }
         // Spread, not bunched: each tenth of that half gets about a tenth of 10,000 sessions.
         assertThat(java.util.Arrays.stream(perTenth).boxed().toList()).allSatisfy(n -> assertThat(n).isBetween(800L, 1_200L));
+    }
+
+    @Test
+    void thePingsAreSpacedAGrainShortOfTheIntervalAndNeverZero() {
+        assertThat(SessionDeadlines.pingSpacing(25_000, 50)).isEqualTo(24_950);
+        assertThat(SessionDeadlines.pingSpacing(1, 1)).isEqualTo(1);
+        // the tiniest interval still has a first ping at or after its start
+        assertThat(SessionDeadlines.firstPing(1_000, 1, 1, new java.util.SplittableRandom(1))).isEqualTo(1_000);
     }
 
     @Test

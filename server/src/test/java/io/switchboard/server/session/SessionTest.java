@@ -88,18 +88,23 @@ class SessionTest {
      * time until the first ping has gone out (SessionDeadlines.firstPing: a random moment in the second half);
      * fails if none has when the interval is over.
      */
-    void awaitFirstPing() {
+    long awaitFirstPing() {
         advance(Duration.ofMillis(4_999));
         assertThat(texts()).as("nothing in the first half of the interval").isEmpty();
-        for (int ms = 4_999; ms < 10_000; ms++) {
+        return awaitPing(5_001, "the first interval (10 s)");
+    }
+
+    /** Steps the clock a millisecond at a time, at most {@code steps} times, until a ping goes out; returns its time. */
+    long awaitPing(int steps, String within) {
+        for (int ms = 0; ms < steps; ms++) {
             advance(Duration.ofMillis(1));
             List<String> out = texts();
             if (!out.isEmpty()) {
                 assertThat(out).singleElement().asString().contains("\"type\":\"ping\"");
-                return;
+                return clock.millis();
             }
         }
-        throw new AssertionError("no ping within the first interval (10 s)");
+        throw new AssertionError("no ping within " + within);
     }
 
     @Test
@@ -118,10 +123,27 @@ class SessionTest {
         awaitFirstPing();
         send(s, "{\"v\":1,\"type\":\"pong\"}");
         advance(Duration.ofSeconds(5)); // past the pong deadline, which the pong cleared
-        advance(Duration.ofMillis(4_999));
+        advance(Duration.ofMillis(4_949));
         assertThat(texts()).as("neither a close nor the next ping yet").isEmpty();
-        advance(Duration.ofMillis(1)); // the next ping, one interval after the first, is the sentinel
+        // the next ping, the timers' grain (50 ms) short of one interval after the first, is the sentinel
+        advance(Duration.ofMillis(1));
         assertThat(texts()).singleElement().asString().contains("\"type\":\"ping\"");
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void onAClockOffTheGrainEveryPingStillComesWithinAnIntervalOfTheOneBefore() {
+        clock.advance(Duration.ofMillis(7)); // the welcome, and every deadline counted from it, off the 50 ms grain
+        Session s = open(config(), user("gil", Long.MAX_VALUE));
+        long opened = clock.millis();
+        long last = awaitFirstPing();
+        assertThat(last - opened).isLessThan(10_000);
+        for (int i = 0; i < 3; i++) {
+            send(s, "{\"v\":1,\"type\":\"pong\"}");
+            long next = awaitPing(10_000, "an interval of the last ping");
+            assertThat(next - last).as("ping %d", i + 2).isBetween(10_000L - 50, 10_000L - 1);
+            last = next;
+        }
         assertThat(channel.isActive()).isTrue();
     }
 

@@ -59,14 +59,14 @@ final class Report {
     }
 
     /**
-     * Switchboard's figure over ws's in each repetition both ran (two runs back to back), as ratios; NaN
-     * for a pair whose ratio is not a number.
+     * Switchboard's figure over ws's in each repetition both ran, as ratios; a pair without a ratio (a run
+     * that gave no figure: nothing connected, nothing delivered) is infinite, a miss whatever the bound.
      */
     double[] pairRatios(Scenario s, ToDoubleFunction<ScenarioRun> f) {
         List<ScenarioRun> ws = all(Target.WS, s);
         return all(Target.SWITCHBOARD, s).stream().flatMap(a -> ws.stream().filter(b -> b.repetition == a.repetition)
                         .map(b -> f.applyAsDouble(a) / f.applyAsDouble(b)))
-                .mapToDouble(Double::doubleValue).map(x -> Double.isInfinite(x) ? Double.NaN : x).toArray();
+                .mapToDouble(Double::doubleValue).map(x -> Double.isFinite(x) ? x : Double.POSITIVE_INFINITY).toArray();
     }
 
     /**
@@ -76,7 +76,7 @@ final class Report {
      */
     private String[] ratioRow(String name, Scenario s, ToDoubleFunction<ScenarioRun> f, java.util.function.DoubleFunction<String> format,
                               double bound, String boundText) {
-        double[] pairs = java.util.Arrays.stream(pairRatios(s, f)).filter(x -> !Double.isNaN(x)).toArray();
+        double[] pairs = pairRatios(s, f);
         double mid = median(pairs);
         String ratio = "SB/ws " + ratio(mid) + " (" + boundText + ")";
         if (pairs.length > 1) {
@@ -85,7 +85,7 @@ final class Report {
                     ratio(java.util.Arrays.stream(pairs).min().orElseThrow()), ratio(java.util.Arrays.stream(pairs).max().orElseThrow()), within);
         }
         return new String[] {name, format.apply(value(Target.SWITCHBOARD, s, f)), format.apply(value(Target.WS, s, f)),
-                format.apply(value(Target.SOCKETIO, s, f)), ratio, pairs.length == 0 ? NOT_RUN : met(mid <= bound)};
+                format.apply(value(Target.SOCKETIO, s, f)), ratio, pairs.length == 0 ? NOT_RUN : met(mid <= bound)}; // none: not both ran
     }
 
     /** A server's name in a table row: with the repetition's number when the scenario ran more than once. */
@@ -139,7 +139,7 @@ final class Report {
                 r -> r.rssPerConnectionBytes, Report::kib, 0.5, "≤ 0.5"));
         double heapSb = value(sb, Scenario.IDLE, r -> r.heapPerConnectionBytes < 0 ? Double.NaN : r.heapPerConnectionBytes);
         rows.add(new String[] {"live heap after GC per idle connection (" + settings.idleConnections + ")",
-                kib(heapSb), "n/a", "n/a", "≤ 1.5 KiB", Double.isNaN(heapSb) ? NOT_RUN : met(heapSb <= 1.5 * 1024)});
+                kib(heapSb), "n/a", "n/a", "≤ 1.5 KiB", all(sb, Scenario.IDLE).isEmpty() ? NOT_RUN : met(heapSb <= 1.5 * 1024)});
         rows.add(ratioRow("server CPU s per million deliveries, fanout (" + settings.fanoutSubscribers + ")", Scenario.FANOUT,
                 r -> r.serverCpuPerMillion, Report::num, 0.75, "≤ 0.75"));
         rows.add(ratioRow("of it in user space (the rest is the kernel's), fanout", Scenario.FANOUT,
@@ -223,10 +223,11 @@ final class Report {
         }
         md.append("\n## Targets\n\n");
         if (settings.repeat > 1) {
-            md.append(String.format(Locale.ROOT, "idle, fanout, rooms and connect ran %d times against each server (--repeat), the servers back "
-                    + "to back and taking turns at going first. A figure below is the median of a server's runs; a ratio is the median of "
-                    + "the ratios of the %d pairs, whose range follows it, and the target counts as met when that median is within its "
-                    + "bound. The tables after give every run.%n%n", settings.repeat, settings.repeat));
+            md.append(String.format(Locale.ROOT, "idle, fanout, rooms and connect ran %d times against each server (--repeat), in the "
+                    + "order of --targets and then reversed, by turns. A figure below is the median of a server's runs; a ratio is the median "
+                    + "of the ratios of Switchboard's and ws's runs of the same repetition (a pair), whose range follows it, and the target "
+                    + "counts as met when that median is within its bound (a pair in which a run gave no figure counts as a miss). "
+                    + "The tables after give every run.%n%n", settings.repeat));
         }
         if (withWs()) {
             md.append("| target | Switchboard | ws | Socket.IO | ratio | met |\n|---|---:|---:|---:|---|---|\n");

@@ -118,6 +118,12 @@ class ReportTest {
         assertThat(rows.get(1)[5]).as("heap").isEqualTo("not measured");
         assertThat(rows.get(5)[5]).as("rooms p99").isEqualTo("not measured");
         assertThat(rows.get(4)[5]).as("fanout p99").isEqualTo("**yes**");
+        // a run that gave no figure is a miss, not "not measured": its pair counts against the median
+        List<ScenarioRun> failed = repeatedFanout(6, 6, 6);
+        failed.stream().filter(r -> r.target.equals("switchboard") && r.repetition > 1).forEach(r -> r.serverCpuPerMillion = Double.NaN);
+        String[] cpu = new Report(failed, List.of(Target.SWITCHBOARD, Target.WS), new Settings(), Map.of()).targetRows().get(2);
+        assertThat(cpu[4]).startsWith("SB/ws n/a (≤ 0.75), the median of 3 pairs");
+        assertThat(cpu[5]).isEqualTo("no");
         // 0.60, 0.90, 0.80: one pair within is not enough
         String[] missed = repeatedCpuRow(6, 8.1, 6.4);
         assertThat(missed[4]).startsWith("SB/ws 0.80 (≤ 0.75)").contains("1 of them within");

@@ -412,7 +412,7 @@ final class Report {
         return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
 
-    /** The met column of a target whose scenario did not run against both servers (or gave no figure). */
+    /** The met column of a target whose scenario did not run against both servers (a run without a figure is a miss). */
     static final String NOT_RUN = "not measured";
 
     static String met(boolean ok) {

@@ -118,6 +118,10 @@ class ReportTest {
         assertThat(rows.get(1)[5]).as("heap").isEqualTo("not measured");
         assertThat(rows.get(5)[5]).as("rooms p99").isEqualTo("not measured");
         assertThat(rows.get(4)[5]).as("fanout p99").isEqualTo("**yes**");
+        List<Map<String, Object>> json = new Report(repeatedFanout(6, 8.1, 5.6), List.of(Target.SWITCHBOARD, Target.WS), new Settings(), Map.of())
+                .targetsJson();
+        assertThat(json.get(0)).containsEntry("measured", false).containsEntry("met", false);
+        assertThat(json.get(2)).containsEntry("measured", true).containsEntry("met", true);
         // a run that gave no figure is a miss, not "not measured": its pair counts against the median
         List<ScenarioRun> failed = repeatedFanout(6, 6, 6);
         failed.stream().filter(r -> r.target.equals("switchboard") && r.repetition > 1).forEach(r -> r.serverCpuPerMillion = Double.NaN);

@@ -56,7 +56,7 @@ final class SessionDeadlines {
      * storm, would otherwise ping together, every interval, for as long as they live: thousands of pings and
      * pongs in one burst, which every publication in it waits behind.
      *
-     * @param grain the timers' grain in milliseconds, at most a tenth of {@code interval}
+     * @param grain the timers' grain in milliseconds (a node's is at most a twentieth of {@code interval}, or 1)
      */
     static long firstPing(long now, long interval, long grain, java.util.random.RandomGenerator random) {
         long half = interval / 2;

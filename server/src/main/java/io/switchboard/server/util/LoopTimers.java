@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Times are the given clock's milliseconds (a node's clock, which tests move); a timer fires on the first
  * run of the task at or after its due time, as a task of Netty's would. The task runs only at multiples of
- * the grain (a node's is {@link #NODE_GRAIN_MILLIS}), so a timer fires up to a grain late and timers due
- * within one grain fire in one run: a node of 17,000 connections pings 680 of them a second, and its loops
- * woke about 1,400 times a second when each due millisecond had a run of its own (docs/architecture.md).
+ * the grain (a node's: {@code Node.timerGrainMillis}, at most {@link #NODE_GRAIN_MILLIS}), so a timer fires up
+ * to a grain late and timers due within one grain fire in one run: a node of 17,000 connections pings 680 of
+ * them a second, and its loops woke about 1,400 times a second when each due millisecond had a run of its
+ * own (docs/architecture.md).
  * A timer armed again before it fires just moves; a connection that fires may arm again from its own
  * {@link Timer#timerFired}. One that throws is logged and the others still fire. Event loop only: every
  * method is called on {@code loop}.
@@ -44,9 +45,10 @@ public final class LoopTimers implements Runnable {
     }
 
     /**
-     * The grain of a node's timers, in milliseconds: what the timers of a session or a Pusher connection
-     * measure (pings every 25 s by default, a pong timeout of 10 s, a close's grace, a token's expiry) takes
-     * a twentieth of a second of lateness without noticing.
+     * The longest grain of a node's timers, in milliseconds (a heartbeat interval under a second takes a
+     * twentieth of itself): what the timers of a session or a Pusher connection measure (a pong timeout of
+     * 10 s, a close's grace, a token's expiry) takes a twentieth of a second of lateness without noticing,
+     * and a session plans its pings a grain early.
      */
     public static final long NODE_GRAIN_MILLIS = 50;
 
